@@ -1,0 +1,572 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contacts.models import Organisation, Person
+
+from .schedule import Precision, parse_schedule
+
+
+class Vocabulary(models.Model):
+    """A managed list entry: a name with a sort position."""
+
+    name = models.CharField(_("Name"), max_length=150, unique=True)
+    position = models.PositiveIntegerField(_("Position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetGroup(Vocabulary):
+    history = HistoricalRecords()
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("Zielgruppe")
+        verbose_name_plural = _("Zielgruppen")
+
+
+class BudgetCategory(Vocabulary):
+    history = HistoricalRecords()
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("Budgetkategorie")
+        verbose_name_plural = _("Budgetkategorien")
+
+
+class FundingSource(Vocabulary):
+    history = HistoricalRecords()
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("Finanzierungsquelle")
+        verbose_name_plural = _("Finanzierungsquellen")
+
+
+class PlanQuerySet(models.QuerySet):
+    def published(self):
+        """Plans anonymous visitors may see."""
+        return self.filter(status=Plan.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff see every plan; everybody else only published ones."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        PUBLISHED = "published", _("veröffentlicht")
+        ARCHIVED = "archived", _("archiviert")
+
+    title = models.CharField(_("Titel"), max_length=255)
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=100, unique=True)
+    subtitle = models.CharField(_("Untertitel"), max_length=255, blank=True)
+    region = models.CharField(_("Stadt/Region"), max_length=150)
+    issued_on = models.DateField(_("Ausgabedatum"), null=True, blank=True)
+    issued_label = models.CharField(
+        _("Datumsangabe"), max_length=100, blank=True, help_text=_("wie gedruckt, z. B. „Mai 2011“")
+    )
+    funding_note = models.TextField(_("Förderhinweis"), blank=True)
+    introduction = models.TextField(_("Einleitung"), blank=True)
+    project_lead = models.ForeignKey(
+        Person,
+        verbose_name=_("Projektleitung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_plans",
+    )
+    author_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Herausgeber"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.DRAFT)
+    language = models.CharField(_("Sprache des Inhalts"), max_length=10, default="de")
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    content_changed_at = models.DateTimeField(
+        _("Inhalt zuletzt geändert"), null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Maßnahmenplan")
+        verbose_name_plural = _("Maßnahmenpläne")
+        ordering = ["-issued_on", "title"]
+
+    def __str__(self):
+        return self.title if not self.subtitle else f"{self.title} – {self.subtitle}"
+
+    def get_absolute_url(self):
+        return reverse("actionplan:plan_detail", kwargs={"plan_slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class FieldOfActionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(plan__status=Plan.Status.PUBLISHED)
+
+
+class FieldOfAction(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("Plan"), on_delete=models.CASCADE, related_name="fields"
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    title = models.CharField(_("Titel"), max_length=255)
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=100)
+    target_state = models.TextField(_("Zielzustand"), blank=True)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Federführung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_fields",
+    )
+    lead_note = models.CharField(
+        _("Hinweis zur Federführung"),
+        max_length=255,
+        blank=True,
+        help_text=_("z. B. „in enger Abstimmung mit dem Stadtplanungsamt“"),
+    )
+    contacts = models.ManyToManyField(
+        Person,
+        verbose_name=_("Ansprechpartner"),
+        through="FieldContact",
+        related_name="contact_for_fields",
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+    objects = FieldOfActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Handlungsfeld")
+        verbose_name_plural = _("Handlungsfelder")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], name="actionplan_field_unique_position"
+            ),
+            models.UniqueConstraint(fields=["plan", "slug"], name="actionplan_field_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:100]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "actionplan:field_detail",
+            kwargs={"plan_slug": self.plan.slug, "field_slug": self.slug},
+        )
+
+
+class FieldContact(models.Model):
+    field = models.ForeignKey(
+        FieldOfAction,
+        verbose_name=_("Handlungsfeld"),
+        on_delete=models.CASCADE,
+        related_name="field_contacts",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("Person"), on_delete=models.PROTECT, related_name="field_contacts"
+    )
+    position = models.PositiveIntegerField(_("Position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ansprechpartner")
+        verbose_name_plural = _("Ansprechpartner")
+        ordering = ["field", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "person"], name="actionplan_fieldcontact_unique_person"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+
+class BaselineFinding(models.Model):
+    class Swot(models.TextChoices):
+        STRENGTH = "strength", _("Stärke")
+        WEAKNESS = "weakness", _("Schwäche")
+        OPPORTUNITY = "opportunity", _("Chance")
+        THREAT = "threat", _("Risiko")
+        UNCLASSIFIED = "unclassified", _("nicht zugeordnet")
+
+    field = models.ForeignKey(
+        FieldOfAction,
+        verbose_name=_("Handlungsfeld"),
+        on_delete=models.CASCADE,
+        related_name="baseline_findings",
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    text = models.TextField(_("Text"))
+    swot = models.CharField(
+        _("SWOT-Klasse"), max_length=20, choices=Swot, default=Swot.UNCLASSIFIED
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Befund der Ausgangslage")
+        verbose_name_plural = _("Ausgangslage")
+        ordering = ["field", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "position"], name="actionplan_baseline_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class MeasureQuerySet(models.QuerySet):
+    def published(self):
+        """Measures of published plans."""
+        return self.filter(field__plan__status=Plan.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Measure(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("geplant")
+        IN_PROGRESS = "in_progress", _("in Umsetzung")
+        COMPLETED = "completed", _("abgeschlossen")
+        POSTPONED = "postponed", _("zurückgestellt")
+        CANCELLED = "cancelled", _("abgebrochen")
+
+    field = models.ForeignKey(
+        FieldOfAction,
+        verbose_name=_("Handlungsfeld"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+    )
+    code = models.CharField(
+        _("Kennung"), max_length=10, blank=True, help_text=_("„A“, „B“, … oder leer")
+    )
+    title = models.CharField(_("Titel"), max_length=500)
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=100)
+    position = models.PositiveIntegerField(_("Position"))
+    description = models.TextField(_("Beschreibung"), blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.PLANNED)
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("Zielgruppen"), related_name="measures", blank=True
+    )
+    related_measures = models.ManyToManyField(
+        "self",
+        verbose_name=_("verbundene Maßnahmen"),
+        symmetrical=False,
+        related_name="related_from",
+        blank=True,
+    )
+
+    history = HistoricalRecords(m2m_fields=[target_groups])
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+        ordering = ["field__plan", "field__position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "position"], name="actionplan_measure_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["field", "slug"], name="actionplan_measure_unique_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["field", "code"],
+                condition=~Q(code=""),
+                name="actionplan_measure_unique_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}) {self.title}" if self.code else self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = f"{self.code}-{self.title}" if self.code else self.title
+            self.slug = slugify(base)[:100].strip("-")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "actionplan:measure_detail",
+            kwargs={
+                "plan_slug": self.field.plan.slug,
+                "field_slug": self.field.slug,
+                "measure_slug": self.slug,
+            },
+        )
+
+
+class Step(models.Model):
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="steps"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("übergeordneter Schritt"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="substeps",
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    text = models.TextField(_("Text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Einzelschritt")
+        verbose_name_plural = _("Einzelschritte")
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "position"],
+                condition=Q(parent__isnull=True),
+                name="actionplan_step_unique_position",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "position"],
+                condition=Q(parent__isnull=False),
+                name="actionplan_substep_unique_position",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="actionplan_step_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id:
+            if self.parent.parent_id:
+                raise ValidationError(
+                    {"parent": _("Unterschritte dürfen nur eine Ebene tief sein.")}
+                )
+            if self.measure_id and self.parent.measure_id != self.measure_id:
+                raise ValidationError(
+                    {"parent": _("Der übergeordnete Schritt gehört zu einer anderen Maßnahme.")}
+                )
+
+
+class ScheduleEntry(models.Model):
+    class Dating(models.TextChoices):
+        MANUAL = "manual", _("Datum von Hand eingetragen")
+        PARSED = "parsed", _("Datum aus dem Text erkannt")
+        UNDATED = "undated", _("ohne Datum")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="schedule"
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    label = models.CharField(
+        _("Angabe"), max_length=500, help_text=_("genau wie geschrieben, z. B. „II. Quartal 2011“")
+    )
+    start_date = models.DateField(_("Beginn"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("Genauigkeit Beginn"), max_length=10, choices=Precision, blank=True
+    )
+    end_date = models.DateField(_("Ende"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("Genauigkeit Ende"), max_length=10, choices=Precision, blank=True
+    )
+    approximate = models.BooleanField(_("ungefähr („ca.“)"), default=False)
+    dating = models.CharField(
+        _("Datierung"), max_length=10, choices=Dating, default=Dating.UNDATED, editable=False
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Zeitplan-Eintrag")
+        verbose_name_plural = _("Zeitplan")
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "position"], name="actionplan_schedule_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=F("end_date")),
+                name="actionplan_schedule_start_before_end",
+                violation_error_message=_("Der Beginn muss vor dem Ende liegen."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.apply_dates()
+        super().save(*args, **kwargs)
+
+    def apply_dates(self):
+        """Fill the dates from the label when none were entered; never guess."""
+        if self.start_date or self.end_date:
+            if self.dating != self.Dating.PARSED:
+                self.dating = self.Dating.MANUAL
+            return
+        parsed = parse_schedule(self.label)
+        if parsed.is_dated:
+            self.start_date, self.start_precision = parsed.start, parsed.start_precision
+            self.end_date, self.end_precision = parsed.end, parsed.end_precision
+            self.approximate = self.approximate or parsed.approximate
+            self.dating = self.Dating.PARSED
+        else:
+            self.start_precision = self.end_precision = ""
+            self.dating = self.Dating.UNDATED
+
+    @property
+    def is_dated(self) -> bool:
+        return self.start_date is not None or self.end_date is not None
+
+
+class Responsibility(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Federführung")
+        RESPONSIBLE = "responsible", _("verantwortlich")
+        SUPPORT = "support", _("Unterstützung")
+        TUTOR = "tutor", _("Tutor/in")
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("Maßnahme"),
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("Person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role, default=Role.RESPONSIBLE)
+    note = models.CharField(
+        _("Hinweis"),
+        max_length=500,
+        blank=True,
+        help_text=_("z. B. „Einrichtung und Unterhaltung“"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Verantwortung")
+        verbose_name_plural = _("Verantwortung")
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "position"], name="actionplan_responsibility_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(person__isnull=False),
+                name="actionplan_responsibility_has_party",
+                violation_error_message=_("Bitte eine Organisation oder eine Person angeben."),
+            ),
+        ]
+
+    def __str__(self):
+        party = self.person or self.organisation
+        return f"{self.get_role_display()}: {party}"
+
+
+class BudgetLine(models.Model):
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    position = models.PositiveIntegerField(_("Position"))
+    category = models.ForeignKey(
+        BudgetCategory,
+        verbose_name=_("Budgetkategorie"),
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+    )
+    funding_source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("Finanzierungsquelle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+    )
+    planned_amount = models.DecimalField(
+        _("geplanter Betrag (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    actual_amount = models.DecimalField(
+        _("tatsächlicher Betrag (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("Hinweis"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Budgetzeile")
+        verbose_name_plural = _("Budget")
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "position"], name="actionplan_budgetline_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_amount__isnull=True) | Q(planned_amount__gte=0),
+                name="actionplan_budgetline_planned_not_negative",
+                violation_error_message=_("Beträge dürfen nicht negativ sein."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_amount__isnull=True) | Q(actual_amount__gte=0),
+                name="actionplan_budgetline_actual_not_negative",
+                violation_error_message=_("Beträge dürfen nicht negativ sein."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.category)
