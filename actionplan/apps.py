@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ActionplanConfig(AppConfig):
     name = "actionplan"
-    verbose_name = _("Maßnahmenpläne")
+    verbose_name = _("action plans")

@@ -13,8 +13,8 @@ from .schedule import Precision, parse_schedule
 class Vocabulary(models.Model):
     """A managed list entry: a name with a sort position."""
 
-    name = models.CharField(_("Name"), max_length=150, unique=True)
-    position = models.PositiveIntegerField(_("Position"), default=0)
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         abstract = True
@@ -28,24 +28,24 @@ class TargetGroup(Vocabulary):
     history = HistoricalRecords()
 
     class Meta(Vocabulary.Meta):
-        verbose_name = _("Zielgruppe")
-        verbose_name_plural = _("Zielgruppen")
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
 
 
 class BudgetCategory(Vocabulary):
     history = HistoricalRecords()
 
     class Meta(Vocabulary.Meta):
-        verbose_name = _("Budgetkategorie")
-        verbose_name_plural = _("Budgetkategorien")
+        verbose_name = _("budget category")
+        verbose_name_plural = _("budget categories")
 
 
 class FundingSource(Vocabulary):
     history = HistoricalRecords()
 
     class Meta(Vocabulary.Meta):
-        verbose_name = _("Finanzierungsquelle")
-        verbose_name_plural = _("Finanzierungsquellen")
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
 
 
 class PlanQuerySet(models.QuerySet):
@@ -62,23 +62,23 @@ class PlanQuerySet(models.QuerySet):
 
 class Plan(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Entwurf")
-        PUBLISHED = "published", _("veröffentlicht")
-        ARCHIVED = "archived", _("archiviert")
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
 
-    title = models.CharField(_("Titel"), max_length=255)
-    slug = models.SlugField(_("Kurzname (URL)"), max_length=100, unique=True)
-    subtitle = models.CharField(_("Untertitel"), max_length=255, blank=True)
-    region = models.CharField(_("Stadt/Region"), max_length=150)
-    issued_on = models.DateField(_("Ausgabedatum"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    subtitle = models.CharField(_("subtitle"), max_length=255, blank=True)
+    region = models.CharField(_("city/region"), max_length=150)
+    issued_on = models.DateField(_("date issued"), null=True, blank=True)
     issued_label = models.CharField(
-        _("Datumsangabe"), max_length=100, blank=True, help_text=_("wie gedruckt, z. B. „Mai 2011“")
+        _("date label"), max_length=100, blank=True, help_text=_("as printed, e.g. “Mai 2011”")
     )
-    funding_note = models.TextField(_("Förderhinweis"), blank=True)
-    introduction = models.TextField(_("Einleitung"), blank=True)
+    funding_note = models.TextField(_("funding note"), blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
     project_lead = models.ForeignKey(
         Person,
-        verbose_name=_("Projektleitung"),
+        verbose_name=_("project lead"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -86,26 +86,26 @@ class Plan(models.Model):
     )
     author_organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("Herausgeber"),
+        verbose_name=_("publisher"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="plans",
     )
-    status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.DRAFT)
-    language = models.CharField(_("Sprache des Inhalts"), max_length=10, default="de")
-    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    language = models.CharField(_("content language"), max_length=10, default="de")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
     content_changed_at = models.DateTimeField(
-        _("Inhalt zuletzt geändert"), null=True, blank=True, editable=False
+        _("content last changed"), null=True, blank=True, editable=False
     )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Maßnahmenplan")
-        verbose_name_plural = _("Maßnahmenpläne")
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
         ordering = ["-issued_on", "title"]
 
     def __str__(self):
@@ -126,29 +126,29 @@ class FieldOfActionQuerySet(models.QuerySet):
 
 class FieldOfAction(models.Model):
     plan = models.ForeignKey(
-        Plan, verbose_name=_("Plan"), on_delete=models.CASCADE, related_name="fields"
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="fields"
     )
-    position = models.PositiveIntegerField(_("Position"))
-    title = models.CharField(_("Titel"), max_length=255)
-    slug = models.SlugField(_("Kurzname (URL)"), max_length=100)
-    target_state = models.TextField(_("Zielzustand"), blank=True)
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100)
+    target_state = models.TextField(_("target state"), blank=True)
     lead_organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("Federführung"),
+        verbose_name=_("lead"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="led_fields",
     )
     lead_note = models.CharField(
-        _("Hinweis zur Federführung"),
+        _("lead note"),
         max_length=255,
         blank=True,
-        help_text=_("z. B. „in enger Abstimmung mit dem Stadtplanungsamt“"),
+        help_text=_("e.g. “in enger Abstimmung mit dem Stadtplanungsamt”"),
     )
     contacts = models.ManyToManyField(
         Person,
-        verbose_name=_("Ansprechpartner"),
+        verbose_name=_("contact persons"),
         through="FieldContact",
         related_name="contact_for_fields",
         blank=True,
@@ -158,8 +158,8 @@ class FieldOfAction(models.Model):
     objects = FieldOfActionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Handlungsfeld")
-        verbose_name_plural = _("Handlungsfelder")
+        verbose_name = _("field of action")
+        verbose_name_plural = _("fields of action")
         ordering = ["plan", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -186,20 +186,20 @@ class FieldOfAction(models.Model):
 class FieldContact(models.Model):
     field = models.ForeignKey(
         FieldOfAction,
-        verbose_name=_("Handlungsfeld"),
+        verbose_name=_("field of action"),
         on_delete=models.CASCADE,
         related_name="field_contacts",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("Person"), on_delete=models.PROTECT, related_name="field_contacts"
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="field_contacts"
     )
-    position = models.PositiveIntegerField(_("Position"), default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Ansprechpartner")
-        verbose_name_plural = _("Ansprechpartner")
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
         ordering = ["field", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -213,29 +213,27 @@ class FieldContact(models.Model):
 
 class BaselineFinding(models.Model):
     class Swot(models.TextChoices):
-        STRENGTH = "strength", _("Stärke")
-        WEAKNESS = "weakness", _("Schwäche")
-        OPPORTUNITY = "opportunity", _("Chance")
-        THREAT = "threat", _("Risiko")
-        UNCLASSIFIED = "unclassified", _("nicht zugeordnet")
+        STRENGTH = "strength", _("strength")
+        WEAKNESS = "weakness", _("weakness")
+        OPPORTUNITY = "opportunity", _("opportunity")
+        THREAT = "threat", _("threat")
+        UNCLASSIFIED = "unclassified", _("unclassified")
 
     field = models.ForeignKey(
         FieldOfAction,
-        verbose_name=_("Handlungsfeld"),
+        verbose_name=_("field of action"),
         on_delete=models.CASCADE,
         related_name="baseline_findings",
     )
-    position = models.PositiveIntegerField(_("Position"))
-    text = models.TextField(_("Text"))
-    swot = models.CharField(
-        _("SWOT-Klasse"), max_length=20, choices=Swot, default=Swot.UNCLASSIFIED
-    )
+    position = models.PositiveIntegerField(_("position"))
+    text = models.TextField(_("text"))
+    swot = models.CharField(_("SWOT class"), max_length=20, choices=Swot, default=Swot.UNCLASSIFIED)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Befund der Ausgangslage")
-        verbose_name_plural = _("Ausgangslage")
+        verbose_name = _("baseline finding")
+        verbose_name_plural = _("baseline")
         ordering = ["field", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -260,32 +258,32 @@ class MeasureQuerySet(models.QuerySet):
 
 class Measure(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("geplant")
-        IN_PROGRESS = "in_progress", _("in Umsetzung")
-        COMPLETED = "completed", _("abgeschlossen")
-        POSTPONED = "postponed", _("zurückgestellt")
-        CANCELLED = "cancelled", _("abgebrochen")
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        POSTPONED = "postponed", _("postponed")
+        CANCELLED = "cancelled", _("cancelled")
 
     field = models.ForeignKey(
         FieldOfAction,
-        verbose_name=_("Handlungsfeld"),
+        verbose_name=_("field of action"),
         on_delete=models.CASCADE,
         related_name="measures",
     )
     code = models.CharField(
-        _("Kennung"), max_length=10, blank=True, help_text=_("„A“, „B“, … oder leer")
+        _("code"), max_length=10, blank=True, help_text=_("“A”, “B”, … or blank")
     )
-    title = models.CharField(_("Titel"), max_length=500)
-    slug = models.SlugField(_("Kurzname (URL)"), max_length=100)
-    position = models.PositiveIntegerField(_("Position"))
-    description = models.TextField(_("Beschreibung"), blank=True)
-    status = models.CharField(_("Status"), max_length=20, choices=Status, default=Status.PLANNED)
+    title = models.CharField(_("title"), max_length=500)
+    slug = models.SlugField(_("slug"), max_length=100)
+    position = models.PositiveIntegerField(_("position"))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     target_groups = models.ManyToManyField(
-        TargetGroup, verbose_name=_("Zielgruppen"), related_name="measures", blank=True
+        TargetGroup, verbose_name=_("target groups"), related_name="measures", blank=True
     )
     related_measures = models.ManyToManyField(
         "self",
-        verbose_name=_("verbundene Maßnahmen"),
+        verbose_name=_("related measures"),
         symmetrical=False,
         related_name="related_from",
         blank=True,
@@ -295,8 +293,8 @@ class Measure(models.Model):
     objects = MeasureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Maßnahme")
-        verbose_name_plural = _("Maßnahmen")
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
         ordering = ["field__plan", "field__position", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -334,24 +332,24 @@ class Measure(models.Model):
 
 class Step(models.Model):
     measure = models.ForeignKey(
-        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="steps"
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="steps"
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("übergeordneter Schritt"),
+        verbose_name=_("parent step"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="substeps",
     )
-    position = models.PositiveIntegerField(_("Position"))
-    text = models.TextField(_("Text"))
+    position = models.PositiveIntegerField(_("position"))
+    text = models.TextField(_("text"))
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Einzelschritt")
-        verbose_name_plural = _("Einzelschritte")
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         ordering = ["measure", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -377,46 +375,42 @@ class Step(models.Model):
 
         if self.parent_id:
             if self.parent.parent_id:
-                raise ValidationError(
-                    {"parent": _("Unterschritte dürfen nur eine Ebene tief sein.")}
-                )
+                raise ValidationError({"parent": _("Sub-steps may only be one level deep.")})
             if self.measure_id and self.parent.measure_id != self.measure_id:
-                raise ValidationError(
-                    {"parent": _("Der übergeordnete Schritt gehört zu einer anderen Maßnahme.")}
-                )
+                raise ValidationError({"parent": _("The parent step belongs to another measure.")})
 
 
 class ScheduleEntry(models.Model):
     class Dating(models.TextChoices):
-        MANUAL = "manual", _("Datum von Hand eingetragen")
-        PARSED = "parsed", _("Datum aus dem Text erkannt")
-        UNDATED = "undated", _("ohne Datum")
+        MANUAL = "manual", _("date entered by hand")
+        PARSED = "parsed", _("date recognised from the label")
+        UNDATED = "undated", _("undated")
 
     measure = models.ForeignKey(
-        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="schedule"
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="schedule"
     )
-    position = models.PositiveIntegerField(_("Position"))
+    position = models.PositiveIntegerField(_("position"))
     label = models.CharField(
-        _("Angabe"), max_length=500, help_text=_("genau wie geschrieben, z. B. „II. Quartal 2011“")
+        _("label"), max_length=500, help_text=_("exactly as written, e.g. “II. Quartal 2011”")
     )
-    start_date = models.DateField(_("Beginn"), null=True, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
     start_precision = models.CharField(
-        _("Genauigkeit Beginn"), max_length=10, choices=Precision, blank=True
+        _("start precision"), max_length=10, choices=Precision, blank=True
     )
-    end_date = models.DateField(_("Ende"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
     end_precision = models.CharField(
-        _("Genauigkeit Ende"), max_length=10, choices=Precision, blank=True
+        _("end precision"), max_length=10, choices=Precision, blank=True
     )
-    approximate = models.BooleanField(_("ungefähr („ca.“)"), default=False)
+    approximate = models.BooleanField(_("approximate (“ca.”)"), default=False)
     dating = models.CharField(
-        _("Datierung"), max_length=10, choices=Dating, default=Dating.UNDATED, editable=False
+        _("dating"), max_length=10, choices=Dating, default=Dating.UNDATED, editable=False
     )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Zeitplan-Eintrag")
-        verbose_name_plural = _("Zeitplan")
+        verbose_name = _("schedule entry")
+        verbose_name_plural = _("schedule")
         ordering = ["measure", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -427,7 +421,7 @@ class ScheduleEntry(models.Model):
                 | Q(end_date__isnull=True)
                 | Q(start_date__lte=F("end_date")),
                 name="actionplan_schedule_start_before_end",
-                violation_error_message=_("Der Beginn muss vor dem Ende liegen."),
+                violation_error_message=_("The start must not lie after the end."),
             ),
         ]
 
@@ -461,21 +455,21 @@ class ScheduleEntry(models.Model):
 
 class Responsibility(models.Model):
     class Role(models.TextChoices):
-        LEAD = "lead", _("Federführung")
-        RESPONSIBLE = "responsible", _("verantwortlich")
-        SUPPORT = "support", _("Unterstützung")
-        TUTOR = "tutor", _("Tutor/in")
+        LEAD = "lead", _("lead")
+        RESPONSIBLE = "responsible", _("responsible")
+        SUPPORT = "support", _("support")
+        TUTOR = "tutor", _("tutor")
 
     measure = models.ForeignKey(
         Measure,
-        verbose_name=_("Maßnahme"),
+        verbose_name=_("measure"),
         on_delete=models.CASCADE,
         related_name="responsibilities",
     )
-    position = models.PositiveIntegerField(_("Position"))
+    position = models.PositiveIntegerField(_("position"))
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("Organisation"),
+        verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -483,25 +477,25 @@ class Responsibility(models.Model):
     )
     person = models.ForeignKey(
         Person,
-        verbose_name=_("Person"),
+        verbose_name=_("person"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="responsibilities",
     )
-    role = models.CharField(_("Rolle"), max_length=20, choices=Role, default=Role.RESPONSIBLE)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.RESPONSIBLE)
     note = models.CharField(
-        _("Hinweis"),
+        _("note"),
         max_length=500,
         blank=True,
-        help_text=_("z. B. „Einrichtung und Unterhaltung“"),
+        help_text=_("e.g. “Einrichtung und Unterhaltung”"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Verantwortung")
-        verbose_name_plural = _("Verantwortung")
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibility")
         ordering = ["measure", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -510,7 +504,7 @@ class Responsibility(models.Model):
             models.CheckConstraint(
                 condition=Q(organisation__isnull=False) | Q(person__isnull=False),
                 name="actionplan_responsibility_has_party",
-                violation_error_message=_("Bitte eine Organisation oder eine Person angeben."),
+                violation_error_message=_("Please give an organisation or a person."),
             ),
         ]
 
@@ -521,36 +515,36 @@ class Responsibility(models.Model):
 
 class BudgetLine(models.Model):
     measure = models.ForeignKey(
-        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="budget_lines"
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="budget_lines"
     )
-    position = models.PositiveIntegerField(_("Position"))
+    position = models.PositiveIntegerField(_("position"))
     category = models.ForeignKey(
         BudgetCategory,
-        verbose_name=_("Budgetkategorie"),
+        verbose_name=_("budget category"),
         on_delete=models.PROTECT,
         related_name="budget_lines",
     )
     funding_source = models.ForeignKey(
         FundingSource,
-        verbose_name=_("Finanzierungsquelle"),
+        verbose_name=_("funding source"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="budget_lines",
     )
     planned_amount = models.DecimalField(
-        _("geplanter Betrag (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("planned amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     actual_amount = models.DecimalField(
-        _("tatsächlicher Betrag (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    note = models.CharField(_("Hinweis"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Budgetzeile")
-        verbose_name_plural = _("Budget")
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget")
         ordering = ["measure", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -559,12 +553,12 @@ class BudgetLine(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_amount__isnull=True) | Q(planned_amount__gte=0),
                 name="actionplan_budgetline_planned_not_negative",
-                violation_error_message=_("Beträge dürfen nicht negativ sein."),
+                violation_error_message=_("Amounts must not be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(actual_amount__isnull=True) | Q(actual_amount__gte=0),
                 name="actionplan_budgetline_actual_not_negative",
-                violation_error_message=_("Beträge dürfen nicht negativ sein."),
+                violation_error_message=_("Amounts must not be negative."),
             ),
         ]
 

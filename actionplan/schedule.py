@@ -1,6 +1,6 @@
 """Parser for German schedule phrases ("II. Quartal 2011", "ab Herbst 2011 bis Ende 2012").
 
-Interface only; the full parser is implemented in this module (see tests/actionplan/test_schedule.py).
+Never guesses: a phrase without a recognisable date stays undated.
 """
 
 import datetime
@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Precision(models.TextChoices):
-    DAY = "day", _("Tag")
-    MONTH = "month", _("Monat")
-    QUARTER = "quarter", _("Quartal")
-    HALF_YEAR = "half", _("Halbjahr")
-    SEASON = "season", _("Jahreszeit")
-    YEAR = "year", _("Jahr")
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    QUARTER = "quarter", _("quarter")
+    HALF_YEAR = "half", _("half-year")
+    SEASON = "season", _("season")
+    YEAR = "year", _("year")
 
 
 @dataclass(frozen=True)

@@ -6,36 +6,36 @@ from simple_history.models import HistoricalRecords
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        CITY_ADMINISTRATION = "city", _("Stadtverwaltung")
-        DEPARTMENT = "department", _("Amt/Dezernat")
-        COMPANY = "company", _("Unternehmen")
-        ASSOCIATION = "association", _("Verband/Verein")
-        AGENCY = "agency", _("Agentur")
-        OTHER = "other", _("Sonstige")
+        CITY_ADMINISTRATION = "city", _("city administration")
+        DEPARTMENT = "department", _("department/office")
+        COMPANY = "company", _("company")
+        ASSOCIATION = "association", _("association")
+        AGENCY = "agency", _("agency")
+        OTHER = "other", _("other")
 
-    name = models.CharField(_("Name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(
-        _("Kurzname"), max_length=50, blank=True, help_text=_("z. B. „ASW“, „AfWiFö“, „KA“")
+        _("short name"), max_length=50, blank=True, help_text=_("e.g. “ASW”, “AfWiFö”, “KA”")
     )
-    kind = models.CharField(_("Art"), max_length=20, choices=Kind, default=Kind.OTHER)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("übergeordnete Organisation"),
+        verbose_name=_("parent organisation"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
     )
-    address = models.TextField(_("Anschrift"), blank=True)
-    phone = models.CharField(_("Telefon"), max_length=100, blank=True)
-    email = models.EmailField(_("E-Mail"), blank=True)
-    website = models.URLField(_("Website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Organisation")
-        verbose_name_plural = _("Organisationen")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -59,43 +59,43 @@ class Organisation(models.Model):
 
 class Person(models.Model):
     class Salutation(models.TextChoices):
-        FRAU = "frau", _("Frau")
-        HERR = "herr", _("Herr")
-        NONE = "", _("keine")
+        FRAU = "frau", _("Ms")
+        HERR = "herr", _("Mr")
+        NONE = "", _("none")
 
     salutation = models.CharField(
-        _("Anrede"), max_length=10, choices=Salutation, default=Salutation.NONE, blank=True
+        _("salutation"), max_length=10, choices=Salutation, default=Salutation.NONE, blank=True
     )
-    title = models.CharField(_("akademischer Titel"), max_length=50, blank=True)
-    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
-    last_name = models.CharField(_("Nachname"), max_length=100)
+    title = models.CharField(_("academic title"), max_length=50, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
     function = models.CharField(
-        _("Funktion"), max_length=150, blank=True, help_text=_("z. B. „Amtsleiterin“")
+        _("function"), max_length=150, blank=True, help_text=_("e.g. “Amtsleiterin”")
     )
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("Organisation"),
+        verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="people",
     )
-    phone = models.CharField(_("Telefon"), max_length=100, blank=True)
-    email = models.EmailField(_("E-Mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     public_contact = models.BooleanField(
-        _("Kontaktdaten öffentlich"),
+        _("contact details public"),
         default=False,
         help_text=_(
-            "Die Person hat eingewilligt, dass Telefon und E-Mail öffentlich gezeigt werden. "
-            "Ohne Einwilligung erscheinen die Kontaktdaten der Organisation."
+            "The person has consented to their phone and e-mail being shown publicly. "
+            "Without consent the organisation's contact details are shown."
         ),
     )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Person")
-        verbose_name_plural = _("Personen")
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
