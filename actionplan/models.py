@@ -107,6 +107,7 @@ class Plan(models.Model):
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
         ordering = ["-issued_on", "title"]
+        permissions = [("publish_plan", _("Can publish plans"))]
 
     def __str__(self):
         return self.title if not self.subtitle else f"{self.title} – {self.subtitle}"
