@@ -308,6 +308,7 @@ class Measure(models.Model):
                 fields=["field", "code"],
                 condition=~Q(code=""),
                 name="actionplan_measure_unique_code",
+                violation_error_message=_("A measure with this code already exists in this field of action."),
             ),
         ]
 
@@ -357,11 +358,13 @@ class Step(models.Model):
                 fields=["measure", "position"],
                 condition=Q(parent__isnull=True),
                 name="actionplan_step_unique_position",
+                violation_error_message=_("A step with this position already exists in this measure."),
             ),
             models.UniqueConstraint(
                 fields=["parent", "position"],
                 condition=Q(parent__isnull=False),
                 name="actionplan_substep_unique_position",
+                violation_error_message=_("A sub-step with this position already exists under this step."),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")), name="actionplan_step_not_own_parent"
@@ -429,24 +432,36 @@ class ScheduleEntry(models.Model):
     def __str__(self):
         return self.label
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_dates = (instance.start_date, instance.end_date)
+        return instance
+
     def save(self, *args, **kwargs):
         self.apply_dates()
         super().save(*args, **kwargs)
+        self._saved_dates = (self.start_date, self.end_date)
 
     def apply_dates(self):
-        """Fill the dates from the label when none were entered; never guess."""
-        if self.start_date or self.end_date:
-            if self.dating != self.Dating.PARSED:
-                self.dating = self.Dating.MANUAL
+        """Fill the dates from the label unless they were entered by hand; never guess."""
+        saved = getattr(self, "_saved_dates", None)
+        has_dates = bool(self.start_date or self.end_date)
+        if saved is not None and (self.start_date, self.end_date) != saved and has_dates:
+            self.dating = self.Dating.MANUAL
+        elif has_dates and self.dating != self.Dating.PARSED:
+            self.dating = self.Dating.MANUAL
+        elif not has_dates and self.dating == self.Dating.MANUAL:
+            self.dating = self.Dating.UNDATED
+        if self.dating == self.Dating.MANUAL:
             return
         parsed = parse_schedule(self.label)
+        self.start_date, self.start_precision = parsed.start, parsed.start_precision
+        self.end_date, self.end_precision = parsed.end, parsed.end_precision
         if parsed.is_dated:
-            self.start_date, self.start_precision = parsed.start, parsed.start_precision
-            self.end_date, self.end_precision = parsed.end, parsed.end_precision
             self.approximate = self.approximate or parsed.approximate
             self.dating = self.Dating.PARSED
         else:
-            self.start_precision = self.end_precision = ""
             self.dating = self.Dating.UNDATED
 
     @property
