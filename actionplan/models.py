@@ -308,7 +308,9 @@ class Measure(models.Model):
                 fields=["field", "code"],
                 condition=~Q(code=""),
                 name="actionplan_measure_unique_code",
-                violation_error_message=_("A measure with this code already exists in this field of action."),
+                violation_error_message=_(
+                    "A measure with this code already exists in this field of action."
+                ),
             ),
         ]
 
@@ -358,13 +360,17 @@ class Step(models.Model):
                 fields=["measure", "position"],
                 condition=Q(parent__isnull=True),
                 name="actionplan_step_unique_position",
-                violation_error_message=_("A step with this position already exists in this measure."),
+                violation_error_message=_(
+                    "A step with this position already exists in this measure."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["parent", "position"],
                 condition=Q(parent__isnull=False),
                 name="actionplan_substep_unique_position",
-                violation_error_message=_("A sub-step with this position already exists under this step."),
+                violation_error_message=_(
+                    "A sub-step with this position already exists under this step."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")), name="actionplan_step_not_own_parent"
@@ -432,16 +438,16 @@ class ScheduleEntry(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.apply_dates()
+        super().save(*args, **kwargs)
+        self._saved_dates = (self.start_date, self.end_date)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_dates = (instance.start_date, instance.end_date)
         return instance
-
-    def save(self, *args, **kwargs):
-        self.apply_dates()
-        super().save(*args, **kwargs)
-        self._saved_dates = (self.start_date, self.end_date)
 
     def apply_dates(self):
         """Fill the dates from the label unless they were entered by hand; never guess."""
