@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
@@ -43,7 +44,9 @@ class PlanDocumentError(ValueError):
 
 
 @transaction.atomic
-def plan_import_document(*, data: dict, acting_user=None, replace: bool = False) -> Plan:
+def plan_import_document(
+    *, data: dict, acting_user: AbstractBaseUser | None = None, replace: bool = False
+) -> Plan:
     """Create a plan with its fields, measures and contacts from a nested document.
 
     Organisations, people and vocabulary entries are reused by natural key. An existing plan
@@ -61,7 +64,7 @@ def plan_import_document(*, data: dict, acting_user=None, replace: bool = False)
 
 
 @contextmanager
-def _history_user(user) -> Iterator[None]:
+def _history_user(user: AbstractBaseUser | None) -> Iterator[None]:
     """Record ``user`` on every history row written inside the block, cascades included."""
     if user is None:
         yield

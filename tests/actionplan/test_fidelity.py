@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from actionplan.models import (
     BudgetLine,
@@ -463,10 +464,21 @@ def seed() -> SeedPlan:
     return parse_seed(SEED_COPY.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def loaded_plan_pk(django_db_setup, django_db_blocker):
+    """Load once per module with the real command, inside an atomic block rolled back at the end.
+
+    Each test still runs in its own savepoint, so the mutation tests do not leak.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo_data", stdout=io.StringIO())
+        yield Plan.objects.get(slug="leipzig-2011").pk
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def plan(db) -> Plan:
-    call_command("load_demo_data", stdout=io.StringIO())
-    return Plan.objects.get(slug="leipzig-2011")
+def plan(loaded_plan_pk, db) -> Plan:
+    return Plan.objects.get(pk=loaded_plan_pk)
 
 
 def test_seed_copy_is_the_original_seed():
