@@ -163,8 +163,10 @@ class _Validator:
         value = obj.get(key)
         if value is None and not required:
             return
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.error(f"{path}.{key}", "required text is missing" if required else "must be text")
+        if value is None or (required and isinstance(value, str) and not value.strip()):
+            self.error(f"{path}.{key}", "required text is missing")
+        elif not isinstance(value, str):
+            self.error(f"{path}.{key}", "must be text")
 
     def text_list(self, obj: dict, key: str, path: str) -> None:
         value = obj.get(key, [])
