@@ -34,7 +34,12 @@ def _form_data(form) -> dict:
 def change_form_data(response) -> dict:
     """The POST data an admin add/change page would send unchanged, inlines included."""
     data = _form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
+    inlines = (
+        response.context["inline_admin_formsets"]
+        if "inline_admin_formsets" in response.context.keys()
+        else []
+    )
+    for inline in inlines:
         formset = inline.formset
         data.update(_form_data(formset.management_form))
         for form in formset.forms:
