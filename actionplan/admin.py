@@ -216,6 +216,7 @@ class FieldOfActionAdmin(SimpleHistoryAdmin):
     ordering = ("plan", "position")
     fields = ("plan", "position", "title", "slug", "target_state", "lead_organisation", "lead_note")
     inlines = (BaselineFindingInline, FieldContactInline, MeasureInline)
+    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
 
     def get_queryset(self, request):
         return (
@@ -288,6 +289,22 @@ class BudgetLineInline(ConstantQueriesInline):
         return super().get_queryset(request).select_related("category")
 
 
+class FieldOfActionFilter(admin.SimpleListFilter):
+    """Fields of action named with their plan: several plans have a “Handlungsfeld 1”."""
+
+    title = _("field of action")
+    parameter_name = "field__id__exact"
+
+    def lookups(self, request, model_admin):
+        fields = FieldOfAction.objects.select_related("plan").order_by("plan__title", "position")
+        return [(str(field.pk), field_label(field)) for field in fields]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(field_id=self.value())
+        return queryset
+
+
 class LeadOrganisationFilter(admin.SimpleListFilter):
     title = _("lead (measure)")
     parameter_name = "lead_organisation"
@@ -314,7 +331,7 @@ class MeasureAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     list_display_links = ("code", "title")
     list_filter = (
         "field__plan",
-        "field",
+        FieldOfActionFilter,
         "status",
         LeadOrganisationFilter,
         "target_groups",
@@ -337,6 +354,7 @@ class MeasureAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
         "related_measures",
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
+    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
 
     def get_queryset(self, request):
         return (

@@ -427,3 +427,18 @@ def test_measure_import_csv_updates_title_with_history(staff_client, staff_user,
     measure.refresh_from_db()
     assert measure.title == "Importierter Titel"
     assert measure.history.latest().history_user == staff_user
+
+
+def test_measure_changelist_field_filter_names_the_plan(staff_client, small_plan):
+    other = build_plan(fields=1, measures_per_field=1, steps_per_measure=1)
+    field = other.fields.get()
+    response = staff_client.get(admin_url(ap.Measure, "changelist"), {"field__id__exact": field.pk})
+    assert list(response.context["cl"].result_list) == list(field.measures.all())
+    assert f"{other.title} › 1. {field.title}" in response.content.decode()
+
+
+def test_change_pages_do_not_link_to_missing_public_pages(staff_client, small_plan):
+    measure = ap.Measure.objects.first()
+    for obj in (small_plan, measure.field, measure):
+        response = staff_client.get(admin_url(obj, "change", obj.pk))
+        assert response.context["has_absolute_url"] is False
