@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
@@ -31,6 +32,10 @@ from .resources import (
     lead_responsibilities_prefetch,
 )
 from .roles import PUBLISH_PERMISSION
+
+admin.site.site_header = _("Planwerk administration")
+admin.site.site_title = _("Planwerk")
+admin.site.index_title = _("Action plans and contacts")
 
 
 def field_label(field: FieldOfAction) -> str:
@@ -85,6 +90,8 @@ class ConstantQueriesInline(admin.TabularInline):
 
     formset = LabelledAutocompleteFormSet
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    view_on_site = False  # the public pages' URLs do not exist yet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -239,6 +246,7 @@ class StepInline(ConstantQueriesInline):
     fields = ("position", "parent", "text")
     ordering = ("parent__position", "position")
     extra = 0
+    measure = None
 
     def get_formset(self, request, obj=None, **kwargs):
         # Inline instances are built per request, so the measure can ride along on self.

@@ -442,3 +442,14 @@ def test_change_pages_do_not_link_to_missing_public_pages(staff_client, small_pl
     for obj in (small_plan, measure.field, measure):
         response = staff_client.get(admin_url(obj, "change", obj.pk))
         assert response.context["has_absolute_url"] is False
+
+
+def test_inline_autocompletes_show_selected_labels(staff_client, small_plan):
+    measure = ap.Measure.objects.filter(field__plan=small_plan).first()
+    person = PersonFactory(last_name="Rabenberg")
+    ResponsibilityFactory(measure=measure, position=5, organisation=None, person=person)
+    org = measure.responsibilities.get(role="lead").organisation
+    response = staff_client.get(admin_url(measure, "change", measure.pk))
+    content = response.content.decode()
+    assert f'<option value="{org.pk}" selected>{org.name}</option>' in content
+    assert f'<option value="{person.pk}" selected>{person}</option>' in content
