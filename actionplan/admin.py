@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -244,7 +245,12 @@ class FieldOfActionAdmin(SimpleHistoryAdmin):
 class StepInline(ConstantQueriesInline):
     model = Step
     fields = ("position", "parent", "text")
-    ordering = ("parent__position", "position")
+    # Tree order: each top-level step followed by its sub-steps.
+    ordering = (
+        Coalesce("parent__position", "position"),
+        F("parent").asc(nulls_first=True),
+        "position",
+    )
     extra = 0
     measure = None
 

@@ -453,3 +453,14 @@ def test_inline_autocompletes_show_selected_labels(staff_client, small_plan):
     content = response.content.decode()
     assert f'<option value="{org.pk}" selected>{org.name}</option>' in content
     assert f'<option value="{person.pk}" selected>{person}</option>' in content
+
+
+def test_step_inline_lists_steps_in_tree_order(staff_client, small_plan):
+    measure = ap.Measure.objects.filter(field__plan=small_plan).first()
+    first, second = measure.steps.order_by("position")
+    sub = ap.Step.objects.create(measure=measure, parent=first, position=1, text="Teilschritt")
+    response = staff_client.get(admin_url(measure, "change", measure.pk))
+    formset = next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is ap.Step
+    )
+    assert [form.instance for form in formset.forms] == [first, sub, second]
