@@ -1,0 +1,532 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import models
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from contacts.admin import PermissionedImportExportMixin
+from contacts.models import Organisation
+
+from .models import (
+    BaselineFinding,
+    BudgetCategory,
+    BudgetLine,
+    FieldContact,
+    FieldOfAction,
+    FundingSource,
+    Measure,
+    Plan,
+    Responsibility,
+    ScheduleEntry,
+    Step,
+    TargetGroup,
+)
+from .resources import (
+    EXPORT_PREFETCH,
+    MeasureResource,
+    lead_responsibilities,
+    lead_responsibilities_prefetch,
+)
+from .roles import PUBLISH_PERMISSION
+
+admin.site.site_header = _("Planwerk administration")
+admin.site.site_title = _("Planwerk")
+admin.site.index_title = _("Action plans and contacts")
+
+
+def field_label(field: FieldOfAction) -> str:
+    return f"{field.plan.title} › {field.position}. {field.title}"
+
+
+# Inline rows without one query per row ---------------------------------------------------
+
+
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete select that takes the selected option's label from its formset."""
+
+    known_labels: dict[str, str] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.known_labels is None or not set(selected) <= self.known_labels.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for v in selected[:1]:
+            options.append(self.create_option(name, v, self.known_labels[v], True, len(options)))
+        return [(None, options, 0)]
+
+
+class LabelledAutocompleteFormSet(BaseInlineFormSet):
+    """Looks up the labels of all rows' autocomplete selections in one query per field."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        for name, field in self.form.base_fields.items():
+            if not isinstance(getattr(field.widget, "widget", None), LabelledAutocompleteSelect):
+                continue
+            ids = {str(v) for v in (form[name].value() for form in forms) if v not in (None, "")}
+            labels = (
+                {
+                    str(obj.pk): field.label_from_instance(obj)
+                    for obj in field.queryset.filter(pk__in=ids)
+                }
+                if ids
+                else {}
+            )
+            for form in forms:
+                form.fields[name].widget.widget.known_labels = labels
+        return forms
+
+
+class ConstantQueriesInline(admin.TabularInline):
+    """A tabular inline whose select and autocomplete fields query once, not once per row."""
+
+    formset = LabelledAutocompleteFormSet
+    extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    view_on_site = False  # the public pages' URLs do not exist yet
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = LabelledAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        inner = getattr(formfield.widget, "widget", formfield.widget)
+        if isinstance(inner, forms.Select) and not isinstance(inner, AutocompleteSelect):
+            # Evaluated once here; every row's deep copy of the field reuses the list.
+            choices = list(iter(formfield.choices))
+            formfield.choices = choices
+            inner.choices = choices
+        return formfield
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+class FieldOfActionInline(ConstantQueriesInline):
+    model = FieldOfAction
+    fields = ("position", "title", "slug", "lead_organisation")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("lead_organisation",)
+    ordering = ("position",)
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lead_organisation")
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "title",
+        "region",
+        "issued_label",
+        "status",
+        "field_count",
+        "measure_count",
+    )
+    list_filter = ("status", "region")
+    search_fields = ("title", "subtitle", "region")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("project_lead", "author_organisation")
+    inlines = (FieldOfActionInline,)
+    # Switch on once the public pages provide the `actionplan:plan_detail` URL.
+    view_on_site = False
+    fieldsets = (
+        (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
+        (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
+        (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _field_count=Count("fields", distinct=True),
+                _measure_count=Count("fields__measures", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("fields of action"), ordering="_field_count")
+    def field_count(self, plan):
+        return plan._field_count
+
+    @admin.display(description=_("measures"), ordering="_measure_count")
+    def measure_count(self, plan):
+        return plan._measure_count
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            readonly.append("status")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        # The read-only field keeps status out of the form, but a history revert hands over a
+        # whole old instance; without the permission the stored status always wins.
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            if change:
+                obj.status = Plan.objects.values_list("status", flat=True).get(pk=obj.pk)
+            else:
+                obj.status = Plan.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+
+# Fields of action -------------------------------------------------------------------------
+
+
+class BaselineFindingInline(ConstantQueriesInline):
+    model = BaselineFinding
+    fields = ("position", "text", "swot")
+    ordering = ("position",)
+    extra = 0
+
+
+class FieldContactInline(ConstantQueriesInline):
+    model = FieldContact
+    fields = ("position", "person")
+    autocomplete_fields = ("person",)
+    ordering = ("position",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+class MeasureInline(ConstantQueriesInline):
+    model = Measure
+    fields = ("position", "code", "title", "slug", "status")
+    prepopulated_fields = {"slug": ("title",)}
+    ordering = ("position",)
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(FieldOfAction)
+class FieldOfActionAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
+    list_filter = ("plan", "lead_organisation")
+    list_select_related = ("plan", "lead_organisation")
+    search_fields = ("title", "target_state", "plan__title")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("lead_organisation",)
+    ordering = ("plan", "position")
+    fields = ("plan", "position", "title", "slug", "target_state", "lead_organisation", "lead_note")
+    inlines = (BaselineFindingInline, FieldContactInline, MeasureInline)
+    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan", "lead_organisation")
+            .annotate(_measure_count=Count("measures"))
+        )
+
+    @admin.display(description=_("measures"), ordering="_measure_count")
+    def measure_count(self, field):
+        return field._measure_count
+
+
+# Measures ---------------------------------------------------------------------------------
+
+
+class StepInline(ConstantQueriesInline):
+    model = Step
+    fields = ("position", "parent", "text")
+    # Tree order: each top-level step followed by its sub-steps.
+    ordering = (
+        Coalesce("parent__position", "position"),
+        F("parent").asc(nulls_first=True),
+        "position",
+    )
+    extra = 0
+    measure = None
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are built per request, so the measure can ride along on self.
+        self.measure = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Step.objects.filter(measure=self.measure, parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScheduleEntryInline(ConstantQueriesInline):
+    model = ScheduleEntry
+    fields = (
+        "position",
+        "label",
+        "start_date",
+        "start_precision",
+        "end_date",
+        "end_precision",
+        "approximate",
+        "dating",
+    )
+    readonly_fields = ("dating",)
+    ordering = ("position",)
+    extra = 0
+
+
+class ResponsibilityInline(ConstantQueriesInline):
+    model = Responsibility
+    fields = ("position", "role", "organisation", "person", "note")
+    autocomplete_fields = ("organisation", "person")
+    ordering = ("position",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation", "person")
+
+
+class BudgetLineInline(ConstantQueriesInline):
+    model = BudgetLine
+    fields = ("position", "category", "funding_source", "planned_amount", "actual_amount", "note")
+    ordering = ("position",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+class FieldOfActionFilter(admin.SimpleListFilter):
+    """Fields of action named with their plan: several plans have a “Handlungsfeld 1”."""
+
+    title = _("field of action")
+    parameter_name = "field__id__exact"
+
+    def lookups(self, request, model_admin):
+        fields = FieldOfAction.objects.select_related("plan").order_by("plan__title", "position")
+        return [(str(field.pk), field_label(field)) for field in fields]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(field_id=self.value())
+        return queryset
+
+
+class LeadOrganisationFilter(admin.SimpleListFilter):
+    title = _("lead (measure)")
+    parameter_name = "lead_organisation"
+
+    def lookups(self, request, model_admin):
+        leads = Organisation.objects.filter(
+            responsibilities__role=Responsibility.Role.LEAD
+        ).distinct()
+        return [(str(org.pk), str(org)) for org in leads.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                responsibilities__role=Responsibility.Role.LEAD,
+                responsibilities__organisation_id=self.value(),
+            ).distinct()
+        return queryset
+
+
+@admin.register(Measure)
+class MeasureAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [MeasureResource]
+    list_display = ("code", "title", "field", "plan", "status", "lead")
+    list_display_links = ("code", "title")
+    list_filter = (
+        "field__plan",
+        FieldOfActionFilter,
+        "status",
+        LeadOrganisationFilter,
+        "target_groups",
+    )
+    list_select_related = ("field__plan",)
+    search_fields = ("title", "code", "description", "steps__text")
+    ordering = ("field__plan", "field__position", "position")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("target_groups",)
+    autocomplete_fields = ("related_measures",)
+    fields = (
+        "field",
+        "position",
+        "code",
+        "title",
+        "slug",
+        "status",
+        "description",
+        "target_groups",
+        "related_measures",
+    )
+    inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
+    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("field__plan")
+            .prefetch_related(lead_responsibilities_prefetch())
+        )
+
+    def get_export_queryset(self, request):
+        # get_queryset() already holds the plan and the lead; add what only the export reads.
+        return super().get_export_queryset(request).prefetch_related(*EXPORT_PREFETCH)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "field":
+            kwargs["queryset"] = FieldOfAction.objects.select_related("plan")
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "field":
+            formfield.label_from_instance = field_label
+        return formfield
+
+    @admin.display(description=_("plan"), ordering="field__plan__title")
+    def plan(self, measure):
+        return measure.field.plan.title
+
+    @admin.display(description=_("lead (measure)"))
+    def lead(self, measure):
+        return ", ".join(str(r.organisation or r.person) for r in lead_responsibilities(measure))
+
+
+# Rows of a measure, each also listed on its own -------------------------------------------
+
+
+@admin.register(Step)
+class StepAdmin(SimpleHistoryAdmin):
+    list_display = ("short_text", "measure", "parent", "position")
+    list_filter = ("measure__field__plan",)
+    list_select_related = ("measure", "parent")
+    search_fields = ("text", "measure__title", "measure__code")
+    autocomplete_fields = ("measure", "parent")
+    fields = ("measure", "parent", "position", "text")
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, step):
+        return str(step)
+
+
+@admin.register(ScheduleEntry)
+class ScheduleEntryAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "label",
+        "measure",
+        "start_date",
+        "start_precision",
+        "end_date",
+        "end_precision",
+        "approximate",
+        "dating",
+    )
+    list_filter = (
+        "dating",
+        "approximate",
+        "measure__field__plan",
+    )
+    list_select_related = ("measure",)
+    search_fields = ("label", "measure__title", "measure__code")
+    autocomplete_fields = ("measure",)
+    fields = (
+        "measure",
+        "position",
+        "label",
+        ("start_date", "start_precision"),
+        ("end_date", "end_precision"),
+        "approximate",
+        "dating",
+    )
+    readonly_fields = ("dating",)
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(SimpleHistoryAdmin):
+    list_display = ("measure", "role", "organisation", "person", "note")
+    list_filter = ("role", "measure__field__plan")
+    list_select_related = ("measure", "organisation", "person")
+    search_fields = (
+        "note",
+        "measure__title",
+        "organisation__name",
+        "organisation__short_name",
+        "person__last_name",
+    )
+    autocomplete_fields = ("measure", "organisation", "person")
+    fields = ("measure", "position", "role", "organisation", "person", "note")
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    list_display = ("measure", "category", "funding_source", "planned_amount", "actual_amount")
+    list_filter = (
+        "category",
+        "funding_source",
+        "measure__field__plan",
+    )
+    list_select_related = ("measure", "category", "funding_source")
+    search_fields = ("note", "measure__title", "category__name", "funding_source__name")
+    autocomplete_fields = ("measure", "category", "funding_source")
+    fields = (
+        "measure",
+        "position",
+        "category",
+        "funding_source",
+        "planned_amount",
+        "actual_amount",
+        "note",
+    )
+
+
+@admin.register(BaselineFinding)
+class BaselineFindingAdmin(SimpleHistoryAdmin):
+    list_display = ("short_text", "field", "swot", "position")
+    list_filter = ("swot", "field__plan")
+    list_select_related = ("field",)
+    search_fields = ("text", "field__title")
+    autocomplete_fields = ("field",)
+    fields = ("field", "position", "text", "swot")
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, finding):
+        return str(finding)
+
+
+# Managed lists ----------------------------------------------------------------------------
+
+
+class VocabularyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "position", "usage")
+    list_editable = ("position",)
+    search_fields = ("name",)
+    usage_relation = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_usage=Count(self.usage_relation))
+
+    @admin.display(description=_("in use"), ordering="_usage")
+    def usage(self, obj):
+        return obj._usage
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(VocabularyAdmin):
+    usage_relation = "measures"
+
+
+@admin.register(BudgetCategory)
+class BudgetCategoryAdmin(VocabularyAdmin):
+    usage_relation = "budget_lines"
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(VocabularyAdmin):
+    usage_relation = "budget_lines"
