@@ -336,7 +336,8 @@ class _Importer:
 
     def target_groups(self, item, path):
         groups = []
-        for index, name in enumerate(self.sequence(item.get("target_groups", []), path)):
+        names = self.sequence(item.get("target_groups", []), f"{path}.target_groups")
+        for index, name in enumerate(names):
             where = f"{path}.target_groups[{index}]"
             if not isinstance(name, str) or not name.strip():
                 raise CampaignImportError(where, "expected the name of a target group")
