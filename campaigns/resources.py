@@ -1,7 +1,9 @@
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
-from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
+from import_export.widgets import ForeignKeyWidget, IntegerWidget, ManyToManyWidget
 
 from actionplan.models import TargetGroup
 from contacts.models import Organisation
@@ -9,7 +11,36 @@ from contacts.models import Organisation
 from .models import Campaign, Channel, Market
 
 
-class CampaignResource(resources.ModelResource):
+class StrictHeadersMixin:
+    """Reject files whose headers do not match, e.g. an English export imported in German.
+
+    Without this, rows with unknown columns would silently count as unchanged and be skipped.
+    """
+
+    def before_import(self, dataset, **kwargs):
+        known = {force_str(field.column_name) for field in self.get_import_fields()}
+        unknown = [header for header in dataset.headers or [] if header not in known]
+        missing = [
+            force_str(self.fields[name].column_name)
+            for name in self.get_import_id_fields()
+            if force_str(self.fields[name].column_name) not in (dataset.headers or [])
+        ]
+        if unknown or missing:
+            raise ValueError(
+                gettext(
+                    "Unknown columns: %(unknown)s. Missing columns: %(missing)s. "
+                    "Expected: %(expected)s."
+                )
+                % {
+                    "unknown": ", ".join(unknown) or "–",
+                    "missing": ", ".join(missing) or "–",
+                    "expected": ", ".join(sorted(known)),
+                }
+            )
+        super().before_import(dataset, **kwargs)
+
+
+class CampaignResource(StrictHeadersMixin, resources.ModelResource):
     slug = Field(attribute="slug", column_name=_("slug"))
     title = Field(attribute="title", column_name=_("title"))
     kind = Field(attribute="kind", column_name=_("kind"))
@@ -78,8 +109,8 @@ class CampaignResource(resources.ModelResource):
         return queryset.select_related("organiser").prefetch_related("target_groups", "markets")
 
 
-class ChannelResource(resources.ModelResource):
-    id = Field(attribute="id", column_name="id")
+class ChannelResource(StrictHeadersMixin, resources.ModelResource):
+    id = Field(attribute="id", column_name="id", widget=IntegerWidget())
     campaign = Field(
         attribute="campaign",
         column_name=_("campaign"),
