@@ -181,7 +181,7 @@ def test_market_iso_code_format_and_uniqueness():
     with pytest.raises(ValidationError):
         Market(name="Polen", iso_code="pl").full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Market.objects.create(name="Polen", iso_code="pol")
+        Market.objects.create(name="Polen", iso_code="pl")
     Market(name="Mitteldeutschland").full_clean()
     Market.objects.create(name="Skandinavien")
     Market.objects.create(name="Baltikum")

@@ -118,3 +118,12 @@ def test_import_with_foreign_language_headers_is_an_error_not_a_silent_skip():
     assert message.startswith("Unknown columns: Kurzname (URL), Titel,")
     assert "Missing columns: slug" in message
     assert Campaign.objects.count() == 1
+
+
+def test_import_header_error_in_german():
+    dataset = tablib.Dataset(headers=["slug", "Titel"])
+    dataset.append(["x", "X"])
+    with translation.override("de"):
+        result = CampaignResource().import_data(dataset, dry_run=True)
+        message = str(result.base_errors[0].error)
+    assert message.startswith("Unbekannte Spalten: slug. Fehlende Spalten: Kurzname (URL).")
