@@ -510,7 +510,13 @@ class VocabularyAdmin(SimpleHistoryAdmin):
     usage_relation = ""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_usage=Count(self.usage_relation))
+        # Meta.ordering does not apply to aggregating queries; keep autocomplete paging stable.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_usage=Count(self.usage_relation))
+            .order_by("position", "name")
+        )
 
     @admin.display(description=_("in use"), ordering="_usage")
     def usage(self, obj):

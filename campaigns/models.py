@@ -1,0 +1,495 @@
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actionplan.models import Measure, TargetGroup, Vocabulary
+from actionplan.schedule import Precision
+from contacts.models import Organisation, Person
+
+NOT_NEGATIVE_BUDGET = _("The budget must not be negative.")
+NOT_NEGATIVE_REACH = _("The reach must not be negative.")
+NOT_NEGATIVE_PARTICIPANTS = _("The number of participants must not be negative.")
+END_AFTER_START = _("The end must not lie before the start.")
+
+LANGUAGE_LIST_VALIDATOR = RegexValidator(
+    r"^[a-z]{2,3}(, ?[a-z]{2,3})*$",
+    _("Enter language codes separated by commas, e.g. “de, en”."),
+)
+
+
+def _start_before_end(prefix: str):
+    return models.CheckConstraint(
+        condition=Q(start_date__isnull=True)
+        | Q(end_date__isnull=True)
+        | Q(start_date__lte=F("end_date")),
+        name=f"{prefix}_start_before_end",
+        violation_error_message=END_AFTER_START,
+    )
+
+
+class Market(Vocabulary):
+    """A target market: a country or a region the campaign addresses."""
+
+    iso_code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", _("Enter a two-letter ISO 3166 code such as “CN”."))
+        ],
+        help_text=_("ISO 3166-1 alpha-2 code for countries, e.g. “CN”; blank for regions"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("target market")
+        verbose_name_plural = _("target markets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_code"],
+                condition=~Q(iso_code=""),
+                name="campaigns_market_unique_iso_code",
+                violation_error_message=_("Another market already has this ISO code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(iso_code="") | Q(iso_code__regex=r"^[A-Z]{2}$"),
+                name="campaigns_market_iso_code_format",
+                violation_error_message=_("Enter a two-letter ISO 3166 code such as “CN”."),
+            ),
+        ]
+
+
+class CampaignQuerySet(models.QuerySet):
+    def published(self):
+        """Campaigns anonymous visitors may see."""
+        return self.filter(status=Campaign.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff see every campaign; everybody else only published ones."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_admin_list(self):
+        """Changelist rows with their organiser and child counts in a constant number of queries."""
+        return self.select_related("organiser").annotate(
+            channel_count=models.Count("channels", distinct=True),
+            event_count=models.Count("events", distinct=True),
+        )
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        CAMPAIGN = "campaign", _("campaign")
+        NETWORK = "network", _("network")
+        PROGRAMME = "programme", _("programme")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CAMPAIGN)
+    slogan = models.CharField(
+        _("slogan"),
+        max_length=255,
+        blank=True,
+        help_text=_("as published, e.g. “5 Millionen Menschen, 53 Städte, 1 Metropole”"),
+    )
+    region = models.CharField(_("city/region"), max_length=150)
+    organiser = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organised_campaigns",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    period_label = models.CharField(
+        _("period label"),
+        max_length=150,
+        blank=True,
+        help_text=_("exactly as written, e.g. “2017 bis 2019”"),
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=10,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=_("“year” when the source only names years, e.g. “2017 bis 2019”"),
+    )
+    budget_amount = models.DecimalField(
+        _("budget (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NOT_NEGATIVE_BUDGET)],
+    )
+    budget_note = models.TextField(
+        _("budget note"),
+        blank=True,
+        help_text=_("e.g. “von der Verbandsversammlung des RVR bewilligt”"),
+    )
+    funding_note = models.TextField(
+        _("funding note"),
+        blank=True,
+        help_text=_("e.g. “gefördert durch das Landesprogramm Sachsen-Anhalt REGIO”"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("where the information comes from")
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), related_name="campaigns", blank=True
+    )
+    markets = models.ManyToManyField(
+        Market, verbose_name=_("target markets"), related_name="campaigns", blank=True
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partners"),
+        through="CampaignPartner",
+        related_name="partner_in_campaigns",
+        blank=True,
+    )
+    contacts = models.ManyToManyField(
+        Person,
+        verbose_name=_("contact persons"),
+        through="CampaignContact",
+        related_name="contact_for_campaigns",
+        blank=True,
+    )
+    related_measures = models.ManyToManyField(
+        Measure,
+        verbose_name=_("related measures"),
+        related_name="campaigns",
+        blank=True,
+        help_text=_("measures of action plans this campaign contributes to"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[target_groups, markets, related_measures])
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
+                name="campaigns_campaign_budget_not_negative",
+                violation_error_message=NOT_NEGATIVE_BUDGET,
+            ),
+            _start_before_end("campaigns_campaign"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class CampaignPartner(models.Model):
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("organiser")
+        AGENCY = "agency", _("agency")
+        PARTNER = "partner", _("partner")
+        FUNDER = "funder", _("funder")
+        MULTIPLIER = "multiplier", _("multiplier")
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="campaign_partnerships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PARTNER)
+    note = models.CharField(
+        _("note"),
+        max_length=500,
+        blank=True,
+        help_text=_("e.g. “Bietergemeinschaft, von einer 20-köpfigen Fachjury ausgewählt”"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign partner")
+        verbose_name_plural = _("partners and agencies")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation", "role"],
+                name="campaigns_partner_unique_role",
+                violation_error_message=_(
+                    "This organisation already has this role in the campaign."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class CampaignContact(models.Model):
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="contact_links",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="campaign_contacts",
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. “Rückfragen zur Pressemeldung”"),
+    )
+    # contacts.Person has no fax field; press releases still print one.
+    fax = models.CharField(_("fax"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person"],
+                name="campaigns_contact_unique_person",
+                violation_error_message=_("This person is already a contact of the campaign."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+
+class ChannelQuerySet(models.QuerySet):
+    def published(self):
+        """Channels of published campaigns."""
+        return self.filter(campaign__status=Campaign.Status.PUBLISHED)
+
+
+class Channel(models.Model):
+    class Kind(models.TextChoices):
+        PRINT = "print", _("print")
+        SOCIAL_MEDIA = "social_media", _("social media")
+        ONLINE_PR = "online_pr", _("online PR")
+        PRESS = "press", _("press work")
+        WEBSITE = "website", _("website")
+        VIDEO = "video", _("video")
+        VISUAL = "visual", _("key visual/imagery")
+        EVENT = "event", _("event")
+        ADS = "ads", _("online advertising")
+        PODCAST = "podcast", _("podcast")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        DONE = "done", _("done")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="channels"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    reach = models.IntegerField(
+        _("reach"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NOT_NEGATIVE_REACH)],
+        help_text=_("only a figure the source states"),
+    )
+    reach_label = models.CharField(
+        _("reach label"),
+        max_length=255,
+        blank=True,
+        help_text=_("as written, e.g. “Auflage von 40.000 Exemplaren”"),
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=50,
+        blank=True,
+        validators=[LANGUAGE_LIST_VALIDATOR],
+        help_text=_("ISO 639-1 codes separated by commas, e.g. “de, en”"),
+    )
+    url = models.URLField(_("web address"), blank=True)
+    period_label = models.CharField(
+        _("period label"), max_length=150, blank=True, help_text=_("exactly as written")
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=10, choices=Precision, default=Precision.DAY
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
+
+    history = HistoricalRecords()
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reach__isnull=True) | Q(reach__gte=0),
+                name="campaigns_channel_reach_not_negative",
+                violation_error_message=NOT_NEGATIVE_REACH,
+            ),
+            _start_before_end("campaigns_channel"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+class CampaignEventQuerySet(models.QuerySet):
+    def published(self):
+        """Events of published campaigns."""
+        return self.filter(campaign__status=Campaign.Status.PUBLISHED)
+
+
+class CampaignEvent(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="events"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=255)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=10, choices=Precision, default=Precision.DAY
+    )
+    date_label = models.CharField(
+        _("date label"), max_length=100, blank=True, help_text=_("as written, e.g. “Januar 2024”")
+    )
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, help_text=_("one topic or item per line"))
+    participants_count = models.IntegerField(
+        _("number of participants"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NOT_NEGATIVE_PARTICIPANTS)],
+        help_text=_("only a figure the source states"),
+    )
+    participants = models.ManyToManyField(
+        Person,
+        verbose_name=_("participants"),
+        through="EventParticipant",
+        related_name="campaign_events",
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+    objects = CampaignEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants_count__isnull=True) | Q(participants_count__gte=0),
+                name="campaigns_event_participants_not_negative",
+                violation_error_message=NOT_NEGATIVE_PARTICIPANTS,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date_label})" if self.date_label else self.title
+
+    @property
+    def agenda_items(self) -> list[str]:
+        return [line.strip() for line in self.agenda.splitlines() if line.strip()]
+
+
+class EventParticipant(models.Model):
+    event = models.ForeignKey(
+        CampaignEvent,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="participant_links",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_participations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_participations",
+        help_text=_("the organisation or municipality the participant represents"),
+    )
+    role = models.CharField(_("role"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["event", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(person__isnull=False),
+                name="campaigns_participant_has_party",
+                violation_error_message=_("Please give a person or an organisation."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                condition=Q(person__isnull=False),
+                name="campaigns_participant_unique_person",
+                violation_error_message=_("This person is already listed for the event."),
+            ),
+        ]
+
+    def __str__(self):
+        if self.person_id and self.organisation_id:
+            return f"{self.person} ({self.organisation})"
+        return str(self.person or self.organisation)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -31,8 +30,6 @@ class OrganisationAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     list_select_related = ("parent",)
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent",)
-    # Django 6 makes https the default scheme; opt in now (and silence its deprecation warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "short_name", "kind", "parent")}),
         (_("Contact details"), {"fields": ("address", "phone", "email", "website")}),

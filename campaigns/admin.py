@@ -1,0 +1,153 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Campaign,
+    CampaignContact,
+    CampaignEvent,
+    CampaignPartner,
+    Channel,
+    EventParticipant,
+    Market,
+)
+from .resources import CampaignResource, ChannelResource
+
+
+class CampaignPartnerInline(admin.TabularInline):
+    model = CampaignPartner
+    fields = ("position", "organisation", "role", "note")
+    autocomplete_fields = ("organisation",)
+    extra = 0
+
+
+class CampaignContactInline(admin.TabularInline):
+    model = CampaignContact
+    fields = ("position", "person", "role", "fax")
+    autocomplete_fields = ("person",)
+    extra = 0
+
+
+class ChannelInline(admin.StackedInline):
+    model = Channel
+    fields = (
+        ("position", "kind", "status"),
+        "name",
+        "description",
+        ("reach", "reach_label"),
+        ("languages", "url"),
+        ("period_label", "start_date", "end_date", "date_precision"),
+    )
+    extra = 0
+    show_change_link = True
+
+
+class CampaignEventInline(admin.StackedInline):
+    model = CampaignEvent
+    fields = (
+        ("position", "title"),
+        ("date_label", "date", "date_precision"),
+        ("place", "participants_count"),
+        "description",
+        "agenda",
+    )
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [CampaignResource]
+    list_display = (
+        "title",
+        "kind",
+        "status",
+        "region",
+        "organiser",
+        "period_label",
+        "channel_count",
+        "event_count",
+    )
+    list_filter = ("kind", "status", "region", ("organiser", admin.RelatedOnlyFieldListFilter))
+    search_fields = (
+        "title",
+        "slug",
+        "region",
+        "summary",
+        "organiser__name",
+        "organiser__short_name",
+    )
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("organiser", "target_groups", "markets", "related_measures")
+    inlines = [CampaignPartnerInline, CampaignContactInline, ChannelInline, CampaignEventInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "status", "slogan", "region", "organiser")}),
+        (_("Content"), {"fields": ("summary", "description", "goals")}),
+        (_("Period"), {"fields": ("period_label", ("start_date", "end_date", "date_precision"))}),
+        (_("Budget and funding"), {"fields": ("budget_amount", "budget_note", "funding_note")}),
+        (_("Audience"), {"fields": ("target_groups", "markets")}),
+        (_("References"), {"fields": ("website", "source", "related_measures")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_admin_list()
+
+    @admin.display(description=_("channels"), ordering="channel_count")
+    def channel_count(self, obj):
+        return obj.channel_count
+
+    @admin.display(description=_("events"), ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
+
+
+@admin.register(Channel)
+class ChannelAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ChannelResource]
+    list_display = ("name", "campaign", "kind", "status", "reach", "reach_label", "period_label")
+    list_filter = ("kind", "status", ("campaign", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("campaign",)
+    search_fields = ("name", "description", "reach_label", "campaign__title")
+    autocomplete_fields = ("campaign",)
+    fields = (
+        "campaign",
+        ("position", "kind", "status"),
+        "name",
+        "description",
+        ("reach", "reach_label"),
+        ("languages", "url"),
+        ("period_label", "start_date", "end_date", "date_precision"),
+    )
+
+
+class EventParticipantInline(admin.TabularInline):
+    model = EventParticipant
+    fields = ("position", "person", "organisation", "role")
+    autocomplete_fields = ("person", "organisation")
+    extra = 0
+
+
+@admin.register(CampaignEvent)
+class CampaignEventAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "campaign", "date_label", "date", "place", "participants_count")
+    list_filter = (("campaign", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("campaign",)
+    search_fields = ("title", "place", "description", "campaign__title")
+    autocomplete_fields = ("campaign",)
+    inlines = [EventParticipantInline]
+    fields = (
+        "campaign",
+        ("position", "title"),
+        ("date_label", "date", "date_precision"),
+        ("place", "participants_count"),
+        "description",
+        "agenda",
+    )
+
+
+@admin.register(Market)
+class MarketAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "iso_code", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "iso_code")

@@ -1,0 +1,158 @@
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.fields import Field
+from import_export.widgets import ForeignKeyWidget, IntegerWidget, ManyToManyWidget
+
+from actionplan.models import TargetGroup
+from contacts.models import Organisation
+
+from .models import Campaign, Channel, Market
+
+
+class StrictHeadersMixin:
+    """Reject files whose headers do not match, e.g. an English export imported in German.
+
+    Without this, rows with unknown columns would silently count as unchanged and be skipped.
+    """
+
+    def before_import(self, dataset, **kwargs):
+        known = {force_str(field.column_name) for field in self.get_import_fields()}
+        unknown = [header for header in dataset.headers or [] if header not in known]
+        missing = [
+            force_str(self.fields[name].column_name)
+            for name in self.get_import_id_fields()
+            if force_str(self.fields[name].column_name) not in (dataset.headers or [])
+        ]
+        if unknown or missing:
+            raise ValueError(
+                gettext(
+                    "Unknown columns: %(unknown)s. Missing columns: %(missing)s. "
+                    "Expected: %(expected)s."
+                )
+                % {
+                    "unknown": ", ".join(unknown) or "–",
+                    "missing": ", ".join(missing) or "–",
+                    "expected": ", ".join(sorted(known)),
+                }
+            )
+        super().before_import(dataset, **kwargs)
+
+
+class CampaignResource(StrictHeadersMixin, resources.ModelResource):
+    slug = Field(attribute="slug", column_name=_("slug"))
+    title = Field(attribute="title", column_name=_("title"))
+    kind = Field(attribute="kind", column_name=_("kind"))
+    status = Field(attribute="status", column_name=_("status"))
+    region = Field(attribute="region", column_name=_("city/region"))
+    organiser = Field(
+        attribute="organiser",
+        column_name=_("organiser"),
+        widget=ForeignKeyWidget(Organisation, field="name"),
+    )
+    slogan = Field(attribute="slogan", column_name=_("slogan"))
+    summary = Field(attribute="summary", column_name=_("summary"))
+    description = Field(attribute="description", column_name=_("description"))
+    goals = Field(attribute="goals", column_name=_("goals"))
+    period_label = Field(attribute="period_label", column_name=_("period label"))
+    start_date = Field(attribute="start_date", column_name=_("start"))
+    end_date = Field(attribute="end_date", column_name=_("end"))
+    date_precision = Field(attribute="date_precision", column_name=_("date precision"))
+    budget_amount = Field(attribute="budget_amount", column_name=_("budget (EUR)"))
+    budget_note = Field(attribute="budget_note", column_name=_("budget note"))
+    funding_note = Field(attribute="funding_note", column_name=_("funding note"))
+    website = Field(attribute="website", column_name=_("website"))
+    source = Field(attribute="source", column_name=_("source"))
+    target_groups = Field(
+        attribute="target_groups",
+        column_name=_("target groups"),
+        widget=ManyToManyWidget(TargetGroup, field="name", separator=";"),
+    )
+    markets = Field(
+        attribute="markets",
+        column_name=_("target markets"),
+        widget=ManyToManyWidget(Market, field="name", separator=";"),
+    )
+
+    class Meta:
+        model = Campaign
+        import_id_fields = ("slug",)
+        fields = (
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "region",
+            "organiser",
+            "slogan",
+            "summary",
+            "description",
+            "goals",
+            "period_label",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "budget_amount",
+            "budget_note",
+            "funding_note",
+            "website",
+            "source",
+            "target_groups",
+            "markets",
+        )
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("organiser").prefetch_related("target_groups", "markets")
+
+
+class ChannelResource(StrictHeadersMixin, resources.ModelResource):
+    id = Field(attribute="id", column_name="id", widget=IntegerWidget())
+    campaign = Field(
+        attribute="campaign",
+        column_name=_("campaign"),
+        widget=ForeignKeyWidget(Campaign, field="slug"),
+    )
+    position = Field(attribute="position", column_name=_("position"))
+    kind = Field(attribute="kind", column_name=_("kind"))
+    name = Field(attribute="name", column_name=_("name"))
+    description = Field(attribute="description", column_name=_("description"))
+    reach = Field(attribute="reach", column_name=_("reach"))
+    reach_label = Field(attribute="reach_label", column_name=_("reach label"))
+    languages = Field(attribute="languages", column_name=_("languages"))
+    url = Field(attribute="url", column_name=_("web address"))
+    period_label = Field(attribute="period_label", column_name=_("period label"))
+    start_date = Field(attribute="start_date", column_name=_("start"))
+    end_date = Field(attribute="end_date", column_name=_("end"))
+    date_precision = Field(attribute="date_precision", column_name=_("date precision"))
+    status = Field(attribute="status", column_name=_("status"))
+
+    class Meta:
+        model = Channel
+        import_id_fields = ("id",)
+        fields = (
+            "id",
+            "campaign",
+            "position",
+            "kind",
+            "name",
+            "description",
+            "reach",
+            "reach_label",
+            "languages",
+            "url",
+            "period_label",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "status",
+        )
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("campaign")

@@ -1,0 +1,15 @@
+from django.contrib.admin import options
+from django.contrib.admin.apps import AdminConfig
+from django.db import models
+
+
+class PlanwerkAdminConfig(AdminConfig):
+    """The admin with project-wide form defaults, set before the admins are discovered."""
+
+    def ready(self):
+        # Django 6 makes https the default scheme of URL form fields; opt in for every admin now.
+        options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.URLField] = {
+            **options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.URLField],
+            "assume_scheme": "https",
+        }
+        super().ready()

@@ -1,0 +1,299 @@
+import copy
+import json
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from actionplan.models import TargetGroup
+from campaigns.models import (
+    Campaign,
+    CampaignContact,
+    CampaignEvent,
+    CampaignPartner,
+    Channel,
+    EventParticipant,
+    Market,
+)
+from campaigns.services import CampaignImportError, campaign_import_document
+from contacts.models import Organisation, Person
+from tests.factories import OrganisationFactory, UserFactory, build_plan
+
+pytestmark = pytest.mark.django_db
+
+DEMO_FILE = settings.BASE_DIR / "fixtures" / "campaigns.json"
+COUNTED = [
+    Campaign,
+    Channel,
+    CampaignEvent,
+    EventParticipant,
+    CampaignPartner,
+    CampaignContact,
+    Market,
+    Organisation,
+    Person,
+    TargetGroup,
+]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def demo_data():
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def _counts():
+    counts = {model.__name__: model.objects.count() for model in COUNTED}
+    counts["m2m"] = sum(
+        through.objects.count()
+        for through in (Campaign.target_groups.through, Campaign.markets.through)
+    )
+    return counts
+
+
+def _minimal(**campaign):
+    item = {
+        "slug": "kampagne",
+        "title": "Kampagne",
+        "region": "Altmark",
+        "channels": [{"kind": "print", "name": "Flyer"}],
+        "events": [{"title": "Treffen", "participants": [{"organisation": {"name": "ART"}}]}],
+    }
+    item.update(campaign)
+    return {"format": "planwerk-campaigns", "version": 1, "campaigns": [item]}
+
+
+def test_import_demo_document_creates_the_four_campaigns(demo_data):
+    assert Campaign.objects.count() == 0
+    result = campaign_import_document(data=demo_data)
+    assert sorted(result.created) == [
+        "altmark-mehr-platz-fuer-entfaltung",
+        "bildungsmarketing-erfurt",
+        "leipzig-liebt-regionales",
+        "stadt-der-staedte",
+    ]
+    assert result.written["channels"] == Channel.objects.count() == 17
+    assert set(Campaign.objects.values_list("status", flat=True)) == {"published"}
+
+
+def test_import_twice_creates_no_duplicates(demo_data):
+    campaign_import_document(data=demo_data)
+    before = _counts()
+    result = campaign_import_document(data=copy.deepcopy(demo_data))
+    assert result.created == [] and result.replaced == []
+    assert len(result.skipped) == 4
+    assert _counts() == before
+
+
+def test_import_replace_rebuilds_children_without_duplicates(demo_data):
+    campaign_import_document(data=demo_data)
+    before = _counts()
+    flyer = Channel.objects.get(reach=40000)
+    campaign_pk = flyer.campaign_id
+    Channel.objects.filter(pk=flyer.pk).update(reach=1)
+    demo_data["campaigns"][0]["title"] = "Leipzig liebt Regionales!"
+
+    result = campaign_import_document(data=demo_data, replace=True)
+
+    assert len(result.replaced) == 4
+    assert _counts() == before
+    campaign = Campaign.objects.get(slug="leipzig-liebt-regionales")
+    assert campaign.pk == campaign_pk
+    assert campaign.title == "Leipzig liebt Regionales!"
+    assert campaign.channels.get(kind="print", reach__isnull=False).reach == 40000
+
+
+def test_import_keeps_existing_organisation_details_and_fills_blanks(demo_data):
+    ltm = OrganisationFactory(
+        name="Leipzig Tourismus und Marketing GmbH", short_name="", phone="0341 7104-0"
+    )
+    campaign_import_document(data=demo_data)
+    ltm.refresh_from_db()
+    assert Organisation.objects.filter(name=ltm.name).count() == 1
+    assert Campaign.objects.get(slug="leipzig-liebt-regionales").organiser == ltm
+    assert ltm.phone == "0341 7104-0"
+    assert ltm.short_name == "LTM"
+
+
+def test_import_reuses_people_across_contacts_and_participants(demo_data):
+    campaign_import_document(data=demo_data)
+    franke = Person.objects.get(first_name="Lisa", last_name="Franke")
+    assert franke.campaign_contacts.count() == 1
+    assert franke.event_participations.count() == 1
+
+
+def test_import_records_acting_user_in_history(demo_data):
+    user = UserFactory(username="redaktion")
+    campaign_import_document(data=demo_data, acting_user=user)
+    campaign = Campaign.objects.get(slug="stadt-der-staedte")
+    records = list(campaign.history.all())
+    assert records and {r.history_user for r in records} == {user}
+    assert {r.history_change_reason for r in records} == {"Imported from a campaign document"}
+    channel_records = Channel.history.filter(campaign_id=campaign.pk)
+    assert channel_records.count() == campaign.channels.count()
+    assert {r.history_user for r in channel_records} == {user}
+
+
+def test_import_replace_records_deletions_with_acting_user(demo_data):
+    campaign_import_document(data=demo_data)
+    user = UserFactory(username="redaktion")
+    campaign_import_document(data=demo_data, acting_user=user, replace=True)
+    deleted = Channel.history.filter(history_type="-")
+    assert deleted.count() == 17
+    assert {r.history_user for r in deleted} == {user}
+
+
+def test_import_links_related_measures():
+    plan = build_plan(fields=1, measures_per_field=2, slug="leipzig-2011")
+    measure = plan.fields.get().measures.get(position=2)
+    data = _minimal(
+        related_measures=[
+            {"plan": "leipzig-2011", "field": "handlungsfeld-1", "measure": "massnahme-2"}
+        ]
+    )
+    campaign_import_document(data=data)
+    assert list(Campaign.objects.get().related_measures.all()) == [measure]
+
+
+def test_import_is_atomic(demo_data):
+    demo_data["campaigns"][3]["channels"] = [{"name": "Flyer", "reach": -1}]
+    with pytest.raises(CampaignImportError):
+        campaign_import_document(data=demo_data)
+    assert _counts() == dict.fromkeys(_counts(), 0)
+
+
+def _set(path, value):
+    def change(data):
+        target = data["campaigns"][0]
+        *parents, last = path
+        for key in parents:
+            target = target[key]
+        target[last] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            _set(["channels", 0, "reach"], -40000),
+            "campaigns[0].channels[0].reach",
+            "The reach must not be negative.",
+        ),
+        (
+            _set(["channels", 0, "reach_lable"], "x"),
+            "campaigns[0].channels[0]",
+            "unknown key(s): reach_lable",
+        ),
+        (
+            _set(["channels", 0, "kind"], "tv"),
+            "campaigns[0].channels[0].kind",
+            "not a valid choice",
+        ),
+        (
+            _set(["channels", 0, "reach"], "viele"),
+            "campaigns[0].channels[0].reach",
+            "expected a whole number",
+        ),
+        (_set(["title"], ""), "campaigns[0].title", "is required"),
+        (_set(["kind"], "festival"), "campaigns[0].kind", "not a valid choice"),
+        (_set(["status"], "public"), "campaigns[0].status", "not a valid choice"),
+        (
+            _set(["budget"], {"amount": "-10"}),
+            "campaigns[0].budget.amount",
+            "The budget must not be negative.",
+        ),
+        (_set(["budget"], {"amount": "zehn"}), "campaigns[0].budget.amount", "not a number"),
+        (
+            _set(["period"], {"start": "2017"}),
+            "campaigns[0].period.start",
+            "expected a date as YYYY-MM-DD",
+        ),
+        (
+            _set(["period"], {"start": "2019-01-01", "end": "2017-12-31"}),
+            "campaigns[0]",
+            "The end must not lie before the start.",
+        ),
+        (_set(["website"], "metropole ruhr"), "campaigns[0].website", "Enter a valid URL."),
+        (_set(["target_groups"], "Investoren"), "campaigns[0].target_groups", "expected a list"),
+        (
+            _set(["markets"], [{"name": "China", "iso_code": "China"}]),
+            "campaigns[0].markets[0].iso_code",
+            "ISO 3166",
+        ),
+        (
+            _set(["events", 0, "participants_count"], -1),
+            "campaigns[0].events[0].participants_count",
+            "The number of participants must not be negative.",
+        ),
+        (
+            _set(["events", 0, "participants"], [{"role": "Gast"}]),
+            "campaigns[0].events[0].participants[0]",
+            "Please give a person or an organisation.",
+        ),
+        (
+            _set(["events", 0, "participants"], [{"person": {"first_name": "Lisa"}}]),
+            "campaigns[0].events[0].participants[0].person.last_name",
+            "is required",
+        ),
+        (
+            _set(["contacts"], [{"person": {"last_name": "Franke", "email": "kein-mail"}}]),
+            "campaigns[0].contacts[0].person.email",
+            "valid email",
+        ),
+        (
+            _set(["partners"], [{"organisation": {"name": "Thjnk"}, "role": "sponsor"}]),
+            "campaigns[0].partners[0].role",
+            "not a valid choice",
+        ),
+        (
+            _set(["related_measures"], [{"plan": "gibt-es-nicht", "measure": "a"}]),
+            "campaigns[0].related_measures[0]",
+            "no such measure",
+        ),
+    ],
+)
+def test_import_bad_input_names_the_path(change, where, message):
+    data = _minimal()
+    change(data)
+    with pytest.raises(CampaignImportError) as info:
+        campaign_import_document(data=data)
+    assert info.value.path == where
+    assert message in info.value.message
+    assert str(info.value).startswith(f"{where}: ")
+    assert Campaign.objects.count() == 0
+
+
+def test_import_rejects_duplicate_slugs_and_foreign_documents():
+    data = _minimal()
+    data["campaigns"].append(copy.deepcopy(data["campaigns"][0]))
+    with pytest.raises(CampaignImportError, match=r"campaigns\[0\]\.slug: “kampagne” occurs"):
+        campaign_import_document(data=data)
+    with pytest.raises(CampaignImportError, match="document.format"):
+        campaign_import_document(data={"format": "other", "campaigns": []})
+    with pytest.raises(CampaignImportError, match="^campaigns: expected a list"):
+        campaign_import_document(data={"campaigns": {}})
+    with pytest.raises(CampaignImportError, match="^document: expected an object"):
+        campaign_import_document(data=[])
+
+
+def test_import_minimal_document_defaults_to_draft():
+    result = campaign_import_document(data=_minimal())
+    campaign = Campaign.objects.get()
+    assert result.created == ["kampagne"]
+    assert campaign.status == Campaign.Status.DRAFT
+    assert campaign.budget_amount is None
+    assert campaign.channels.get().reach is None
+    assert Campaign.objects.published().count() == 0
+
+
+def test_import_budget_amount_is_exact():
+    campaign_import_document(data=_minimal(budget={"amount": "10000000.00", "note": "bewilligt"}))
+    assert Campaign.objects.get().budget_amount == Decimal("10000000.00")
