@@ -38,5 +38,15 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
 fi
 
 echo "Installiere Abhängigkeiten aus $lock (installing locked dependencies)"
-"$venv/bin/python" -m pip install --no-input --disable-pip-version-check -q -r "$lock"
+# The machine's pip.conf may name local package folders that lack most packages; pip warns
+# about each of them, which buries real errors.
+set +e
+"$venv/bin/python" -m pip install --no-input --disable-pip-version-check -q -r "$lock" 2>&1 \
+    | grep -v "^WARNING: Location '.*' is ignored"
+pip_status=${PIPESTATUS[0]}
+set -e
+if [ "$pip_status" -ne 0 ]; then
+    echo "FEHLER: pip install -r $lock ist fehlgeschlagen / failed (exit $pip_status)" >&2
+    exit "$pip_status"
+fi
 echo "$wanted" >"$stamp"

@@ -10,7 +10,8 @@ import shutil
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# Another Chromium build can be named with PLANWERK_CHROMIUM, e.g. /usr/bin/chromium-browser.
+CHROMIUM = os.environ.get("PLANWERK_CHROMIUM", "/usr/bin/chromium")
 
 
 def _required(env_var: str) -> bool:

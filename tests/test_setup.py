@@ -298,14 +298,14 @@ def test_test_summary_adds_up_passes(tmp_path, capsys):
 # scripts/bootstrap-venv.sh
 
 
-def fake_venv(tmp_path, version="3.11"):
+def fake_venv(tmp_path, pip_status=0):
     """A venv whose python answers version checks and logs instead of running pip."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     python = venv / "bin" / "python"
     python.write_text(
         "#!/bin/sh\n"
-        f'if [ "$1" = "-m" ]; then echo "$@" >> {tmp_path}/pip.log; exit 0; fi\n'
+        f'if [ "$1" = "-m" ]; then echo "$@" >> {tmp_path}/pip.log; exit {pip_status}; fi\n'
         f'exec {sys.executable} "$@"\n'
     )
     python.chmod(0o755)
@@ -347,6 +347,17 @@ def test_bootstrap_venv_installs_only_when_lock_content_changes(tmp_path):
     lock.write_text("django==5.2.20\n")
     assert bootstrap(tmp_path).returncode == 0
     assert len(pip_log.read_text().splitlines()) == 2
+
+
+def test_bootstrap_venv_failed_install_writes_no_stamp(tmp_path):
+    venv = fake_venv(tmp_path, pip_status=1)
+    (tmp_path / "requirements.lock").write_text("django==5.2.19\n")
+
+    result = bootstrap(tmp_path)
+
+    assert result.returncode == 1
+    assert "fehlgeschlagen" in result.stderr
+    assert not (venv / ".stamp").exists()
 
 
 def test_bootstrap_venv_stops_clearly_without_python_311(tmp_path):
