@@ -1,0 +1,142 @@
+"""config/settings.py read afresh under a controlled environment: safe defaults, env switches."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "config" / "settings.py"
+ENV_VARS = [
+    "DATABASE_URL",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DJANGO_SECURE_COOKIES",
+    "DJANGO_STATIC_ROOT",
+    "PLANWERK_VAR_DIR",
+    "PLANWERK_CACHE_DIR",
+    "PLANWERK_TASK_BACKEND",
+    "PLANWERK_MANIFEST_STATIC",
+    "PLANWERK_REQUIRE_SECRET_KEY",
+]
+
+
+@pytest.fixture
+def load_settings(monkeypatch, tmp_path):
+    """Evaluate the settings module with only the given variables set (var dir in tmp_path)."""
+
+    def load(**env):
+        for name in ENV_VARS:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("PLANWERK_VAR_DIR", str(tmp_path / "var"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+def test_settings_debug_is_off_by_default(load_settings):
+    assert load_settings()["DEBUG"] is False
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("true", True), ("0", False), ("no", False)]
+)
+def test_settings_debug_follows_django_debug(load_settings, value, expected):
+    assert load_settings(DJANGO_DEBUG=value)["DEBUG"] is expected
+
+
+def test_settings_default_database_is_sqlite_under_var_dir(load_settings, tmp_path):
+    database = load_settings()["DATABASES"]["default"]
+
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(database["NAME"]) == tmp_path / "var" / "planwerk.sqlite3"
+    assert database["ATOMIC_REQUESTS"] is True
+
+
+def test_settings_database_url_switches_to_postgresql(load_settings):
+    database = load_settings(DATABASE_URL="postgres://plan:geheim@db.example:6543/planwerk")[
+        "DATABASES"
+    ]["default"]
+
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.example",
+        6543,
+        "planwerk",
+    )
+    assert (database["USER"], database["PASSWORD"]) == ("plan", "geheim")
+    assert database["ATOMIC_REQUESTS"] is True
+
+
+def test_settings_language_is_german_first(load_settings):
+    settings = load_settings()
+
+    assert settings["LANGUAGE_CODE"] == "de"
+    assert [code for code, _name in settings["LANGUAGES"]] == ["de", "en"]
+    assert settings["TIME_ZONE"] == "Europe/Berlin"
+
+
+def test_settings_secret_key_generated_once_per_var_dir(load_settings, tmp_path):
+    first = load_settings()["SECRET_KEY"]
+    second = load_settings()["SECRET_KEY"]
+
+    assert len(first) >= 50
+    assert first == second
+    assert (tmp_path / "var" / "secret_key").read_text().strip() == first
+
+
+def test_settings_secret_key_from_environment_wins(load_settings, tmp_path):
+    settings = load_settings(DJANGO_SECRET_KEY="from-the-environment")
+
+    assert settings["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_settings_required_secret_key_missing_raises(load_settings):
+    with pytest.raises(ImproperlyConfigured):
+        load_settings(PLANWERK_REQUIRE_SECRET_KEY="1")
+
+
+def test_settings_hosts_and_origins_from_environment(load_settings):
+    default = load_settings()
+    configured = load_settings(
+        DJANGO_ALLOWED_HOSTS="plan.example.org, www.plan.example.org",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://plan.example.org",
+    )
+
+    assert "*" not in default["ALLOWED_HOSTS"]
+    assert default["CSRF_TRUSTED_ORIGINS"] == []
+    assert configured["ALLOWED_HOSTS"] == ["plan.example.org", "www.plan.example.org"]
+    assert configured["CSRF_TRUSTED_ORIGINS"] == ["https://plan.example.org"]
+
+
+def test_settings_secure_cookies_switch(load_settings):
+    default = load_settings()
+    secure = load_settings(DJANGO_SECURE_COOKIES="1")
+
+    assert default["SESSION_COOKIE_SECURE"] is False
+    assert (secure["SESSION_COOKIE_SECURE"], secure["CSRF_COOKIE_SECURE"]) == (True, True)
+    assert default["SESSION_COOKIE_HTTPONLY"] is True
+    assert default["X_FRAME_OPTIONS"] == "DENY"
+
+
+def test_settings_static_files_use_manifest_storage_unless_debug(load_settings):
+    production = load_settings()["STORAGES"]["staticfiles"]["BACKEND"]
+    debug = load_settings(DJANGO_DEBUG="1")["STORAGES"]["staticfiles"]["BACKEND"]
+
+    assert production == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert debug == "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def test_settings_task_backend_defaults_to_database(load_settings):
+    default = load_settings()["TASKS"]["default"]["BACKEND"]
+    immediate = load_settings(
+        PLANWERK_TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend"
+    )
+
+    assert default == "django_tasks_db.DatabaseBackend"
+    assert immediate["TASKS"]["default"]["BACKEND"].endswith("ImmediateBackend")
