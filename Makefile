@@ -29,7 +29,9 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/compile_messages_if_needed.py
+	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py load_campaign_demo_data
 	$(PY) manage.py ensure_local_admin --base-url http://$(HOST):$(PORT)
 	@$(PY) -c "import weasyprint" 2>/dev/null || echo "Hinweis: PDF-Export braucht Pango – apt-get install libpango-1.0-0 libpangoft2-1.0-0 (PDF export needs Pango)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

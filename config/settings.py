@@ -38,6 +38,7 @@ if not SECRET_KEY:
         SECRET_KEY = get_random_secret_key()
         try:
             VAR_DIR.mkdir(parents=True, exist_ok=True)
+            _key_file.touch(mode=0o600)
             _key_file.write_text(SECRET_KEY)
         except OSError:
             pass
