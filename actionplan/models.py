@@ -174,7 +174,7 @@ class FieldOfAction(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.title)[:100]
+            self.slug = self.slug_for(self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -182,6 +182,11 @@ class FieldOfAction(models.Model):
             "actionplan:field_detail",
             kwargs={"plan_slug": self.plan.slug, "field_slug": self.slug},
         )
+
+    @staticmethod
+    def slug_for(title: str) -> str:
+        """The URL slug a field gets from its title when none is entered."""
+        return slugify(title)[:100].strip("-")
 
 
 class FieldContact(models.Model):
@@ -319,8 +324,7 @@ class Measure(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = f"{self.code}-{self.title}" if self.code else self.title
-            self.slug = slugify(base)[:100].strip("-")
+            self.slug = self.slug_for(self.code, self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -332,6 +336,11 @@ class Measure(models.Model):
                 "measure_slug": self.slug,
             },
         )
+
+    @staticmethod
+    def slug_for(code: str, title: str) -> str:
+        """The URL slug a measure gets from its code and title when none is entered."""
+        return slugify(f"{code}-{title}" if code else title)[:100].strip("-")
 
 
 class Step(models.Model):

@@ -10,7 +10,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
-from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from contacts.models import Organisation, Person
@@ -298,7 +297,7 @@ class _Validator:
             if not self.mapping(field, fpath, _FIELD_KEYS):
                 continue
             self.field(field, fpath)
-            slug = field.get("slug") or slugify(str(field.get("title", "")))[:100]
+            slug = field.get("slug") or FieldOfAction.slug_for(str(field.get("title", "")))
             if slug in slugs:
                 self.error(f"{fpath}.slug", f"duplicate slug {slug!r}")
             slugs.add(slug)
@@ -412,12 +411,6 @@ def _save(instance, path: str) -> None:
     instance.save()
 
 
-def _measure_slug(code: str, title: str) -> str:
-    # Mirrors Measure.save() so that full_clean() can check the slug before the first save.
-    base = f"{code}-{title}" if code else title
-    return slugify(base)[:100].strip("-")
-
-
 class _Importer:
     def __init__(self, data: dict):
         self.data = data
@@ -515,7 +508,7 @@ class _Importer:
             plan=plan,
             position=spec["position"],
             title=spec["title"],
-            slug=spec.get("slug") or slugify(spec["title"])[:100],
+            slug=spec.get("slug") or FieldOfAction.slug_for(spec["title"]),
             target_state=spec.get("target_state", ""),
             lead_organisation=self.orgs.get(lead.get("organisation")),
             lead_note=lead.get("note", ""),
@@ -546,7 +539,7 @@ class _Importer:
             position=spec["position"],
             code=code,
             title=spec["title"],
-            slug=spec.get("slug") or _measure_slug(code, spec["title"]),
+            slug=spec.get("slug") or Measure.slug_for(code, spec["title"]),
             description=spec.get("description", ""),
             status=spec.get("status", Measure.Status.PLANNED),
         )
