@@ -564,3 +564,6 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return str(self.category)
+
+
+from .models_pdf import *  # noqa: E402,F401,F403
