@@ -420,7 +420,7 @@ def render_measure_pdf(
         context = _context(full, draft=draft, language=language)
         context["field"] = context["fields"][0]
         context["measure"] = context["field"].measures.all()[0]
-        context["doc_title"] = f"{context['measure']} – {full.title}"
+        context["doc_title"] = f"{context['measure'].title} – {full.title}"
         return _render("pdf/measure.html", context, variant=variant, url_fetcher=url_fetcher)
 
 

@@ -291,3 +291,106 @@ def _build_measure(field, position, lines, source, city):
             measure=measure, position=i, category=category, funding_source=source
         )
     return measure
+
+
+# --- reading PDFs with poppler-utils --------------------------------------------------------
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import pytest  # noqa: E402
+
+POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftohtml")
+requires_poppler = pytest.mark.skipif(
+    not POPPLER, reason="poppler-utils (pdftotext, pdfinfo, pdftohtml) not installed"
+)
+
+
+def _poppler(args: list[str], data: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        result = subprocess.run(
+            [*args, handle.name, "-"] if args[0] != "pdfinfo" else [*args, handle.name],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+    return result.stdout.decode("utf-8")
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """Text of each page (pdftotext, reading order)."""
+    pages = _poppler(["pdftotext", "-enc", "UTF-8"], data).split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def pdf_info(data: bytes) -> dict[str, str]:
+    text = _poppler(["pdfinfo", "-enc", "UTF-8"], data)
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in text.splitlines())}
+
+
+def pdf_objects(data: bytes) -> bytes:
+    """The file with its compressed object streams inflated, for searching the catalog."""
+    import zlib
+
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def pdf_metadata(data: bytes) -> str:
+    return _poppler(["pdfinfo", "-meta"], data)
+
+
+def pdf_outline(data: bytes) -> list[tuple[str, int, list]]:
+    """Bookmarks as (title, page, children)."""
+    xml = _poppler(["pdftohtml", "-xml", "-i", "-q", "-stdout"], data)
+    root = ET.fromstring(xml)
+    outline = root.find("outline")
+
+    def walk(node):
+        items = []
+        for child in node:
+            if child.tag == "item":
+                items.append((child.text or "", int(child.get("page")), []))
+            elif child.tag == "outline" and items:
+                items[-1][2].extend(walk(child))
+        return items
+
+    return walk(outline) if outline is not None else []
+
+
+def pdf_words(data: bytes) -> tuple[float, list[tuple[float, float, str]]]:
+    """Page width and (xMin, xMax, word) of every word (pdftotext -bbox)."""
+    html = _poppler(["pdftotext", "-bbox"], data)
+    root = ET.fromstring(html[html.index("<html") :])
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    page = root.find(".//x:page", ns)
+    words = [
+        (float(w.get("xMin")), float(w.get("xMax")), w.text or "")
+        for w in root.iterfind(".//x:word", ns)
+    ]
+    return float(page.get("width")), words
+
+
+@pytest.fixture
+def pdf_cache(settings):
+    """A private in-memory cache, so tests never see each other's (or a developer's) PDFs."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"pdf-tests-{id(settings)}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
