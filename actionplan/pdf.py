@@ -8,6 +8,7 @@ directories (``pdf/…``): see ``StaticFilesURLFetcher``.
 import hashlib
 import logging
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -359,9 +360,32 @@ def _context(plan, *, draft: bool, language: str) -> dict:
 TOC_MEASURE_LIMIT = 80
 
 
+LONG_WORD = re.compile(r"[^\s<>&]{40,}")
+TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def _break_long_words(html: str) -> str:
+    """Give words of 40+ characters a break opportunity every 30 characters (U+200B).
+
+    A 5,000-character word from user text would otherwise make the line breaker try every
+    hyphenation point of it, which takes minutes.
+    """
+    head, sep, body = html.partition("<body")
+
+    def split_word(match):
+        word = match.group(0)
+        return "\u200b".join(word[i : i + 30] for i in range(0, len(word), 30))
+
+    def text_node(match):
+        return ">" + LONG_WORD.sub(split_word, match.group(1)) + "<"
+
+    return head + sep + TEXT_NODE.sub(text_node, body)
+
+
 def _write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     fetcher = url_fetcher or StaticFilesURLFetcher()
     options = {"pdf_variant": variant} if variant else {}
+    html = _break_long_words(html)
     return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).write_pdf(
         font_config=FontConfiguration(), **options
     )
