@@ -97,15 +97,16 @@ def child_saved(sender, instance, **kwargs):
 
 
 def child_deleted(sender, instance, origin=None, **kwargs):
-    # A cascade from a plan deletion has nothing left to touch; a cascade from one field or
-    # measure touches the plan once, not once per deleted step.
+    # A cascade from a plan deletion has nothing left to touch. A cascade from one field or
+    # measure touches through that origin (still joined to its plan), once, not once per
+    # deleted step.
     if isinstance(origin, Plan):
         return
-    if origin is not None and origin is not instance:
-        if getattr(origin, "_plan_touched", False):
-            return
-        origin._plan_touched = True
-    _touch_for(instance)
+    target = origin if type(origin) in PLAN_LOOKUPS else instance
+    if getattr(target, "_plan_touched", False):
+        return
+    target._plan_touched = True
+    _touch_for(target)
 
 
 def shared_pre_delete(sender, instance, **kwargs):

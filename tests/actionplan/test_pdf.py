@@ -8,7 +8,7 @@ from django.core.management import call_command, get_commands
 from django.test import Client
 from django.urls import reverse
 
-from actionplan import pdf
+from actionplan import pdf, signals
 from actionplan.models import Measure, Plan, Step
 from tests.actionplan.pdf_factories import (
     SEED_LABELS,
@@ -316,3 +316,66 @@ def test_export_command_rejects_unknown_plan():
 
     with pytest.raises(CommandError, match="No plan"):
         call_command("export_plan_pdf", "gibt-es-nicht")
+
+
+# --- content_changed_at (the cache key) -----------------------------------------------------
+
+
+def _stamp(plan):
+    return Plan.objects.values_list("content_changed_at", flat=True).get(pk=plan.pk)
+
+
+def _changes(plan, action):
+    Plan.objects.filter(pk=plan.pk).update(content_changed_at=None)
+    action()
+    return _stamp(plan) is not None
+
+
+def test_content_changed_at_moves_with_every_child_save_and_delete():
+    plan = build_plan(fields=1, measures_per_field=2, steps_per_measure=2)
+    other = build_plan(fields=1, measures_per_field=1)
+    measure = Measure.objects.filter(field__plan=plan).first()
+    step = measure.steps.first()
+    group = measure.target_groups.first()
+    person = plan.fields.get().field_contacts.get().person
+    line = measure.budget_lines.get()
+
+    assert _changes(plan, lambda: plan.save())
+    assert _changes(plan, lambda: plan.save(update_fields=["title"]))
+    assert _changes(plan, lambda: step.save())
+    assert _changes(plan, lambda: StepFactory(measure=measure, parent=step, position=1))
+    assert _changes(plan, lambda: measure.schedule.first().save())
+    assert _changes(plan, lambda: measure.responsibilities.first().save())
+    assert _changes(plan, lambda: line.save())
+    assert _changes(plan, lambda: plan.fields.get().baseline_findings.first().delete())
+    assert _changes(plan, lambda: measure.target_groups.remove(group))
+    assert _changes(plan, lambda: group.measures.add(measure))
+    assert _changes(plan, lambda: measure.related_measures.add(measure.field.measures.last()))
+    assert _changes(plan, lambda: setattr(person, "phone", "1") or person.save())
+    assert _changes(plan, lambda: person.organisation.save())
+    assert _changes(plan, lambda: line.category.save())
+    assert _changes(plan, lambda: step.delete())
+    assert _changes(plan, lambda: measure.delete())
+    # Changes elsewhere leave this plan alone.
+    other_step = Step.objects.filter(measure__field__plan=other).first()
+    assert not _changes(plan, lambda: other_step.save())
+
+
+def test_deleting_a_measure_touches_its_plan_once():
+    plan = build_plan(fields=1, measures_per_field=1, steps_per_measure=30)
+    measure = Measure.objects.get(field__plan=plan)
+    Plan.objects.filter(pk=plan.pk).update(content_changed_at=None)
+    with mock.patch("actionplan.signals._touch_for", wraps=signals._touch_for) as touch:
+        measure.delete()
+    assert touch.call_count == 1
+    assert _stamp(plan) is not None
+
+
+def test_plan_touch_covers_bulk_writes():
+    plan = build_plan(fields=1, measures_per_field=1)
+    measure = Measure.objects.get(field__plan=plan)
+    Plan.objects.filter(pk=plan.pk).update(content_changed_at=None)
+    Step.objects.bulk_create([Step(measure=measure, position=50, text="still")])
+    assert _stamp(plan) is None  # bulk_create sends no signal …
+    assert signals.plan_touch(plan) == 1  # … so bulk paths call plan_touch
+    assert _stamp(plan) is not None
