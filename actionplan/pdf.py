@@ -391,61 +391,71 @@ def _write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     )
 
 
-def _render(template, context, *, variant, url_fetcher):
-    if variant not in VARIANTS:
-        raise ValueError(f"Unknown PDF variant {variant!r}")
-    html = render_to_string(template, context)
-    if url_fetcher == "html":
-        return html
-    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
-
-
 def _defaults(plan, draft, language):
     if draft is None:
         draft = not plan.is_public
     return draft, language or plan.language or settings.LANGUAGE_CODE
 
 
+def document_html(plan, *, field=None, measure=None, draft=None, language=None) -> str:
+    """The HTML WeasyPrint lays out: the whole plan, one field, or one measure."""
+    draft, language = _defaults(plan, draft, language)
+    with translation.override(language):
+        full = load_plan(
+            plan.pk,
+            field_pk=field.pk if field is not None else None,
+            measure_pk=measure.pk if measure is not None else None,
+        )
+        context = _context(full, draft=draft, language=language)
+        if measure is not None:
+            context["field"] = context["fields"][0]
+            context["measure"] = context["field"].measures.all()[0]
+            context["doc_title"] = f"{context['measure'].title} – {full.title}"
+            template = "pdf/measure.html"
+        elif field is not None:
+            context["field"] = context["fields"][0]
+            context["doc_title"] = f"{context['field'].title} – {full.title}"
+            template = "pdf/field.html"
+        else:
+            context["timeline"] = build_timeline(full)
+            context["doc_title"] = str(full)
+            template = "pdf/plan.html"
+        return render_to_string(template, context)
+
+
+def _check_variant(variant):
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown PDF variant {variant!r}")
+
+
 def render_plan_pdf(
     plan, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
 ) -> bytes:
     """The whole plan as an A4 document: cover, contents, overview, fields, timeline."""
-    draft, language = _defaults(plan, draft, language)
-    with translation.override(language):
-        full = load_plan(plan.pk)
-        context = _context(full, draft=draft, language=language)
-        context["timeline"] = build_timeline(full)
-        context["doc_title"] = str(full)
-        return _render("pdf/plan.html", context, variant=variant, url_fetcher=url_fetcher)
+    _check_variant(variant)
+    html = document_html(plan, draft=draft, language=language)
+    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
 
 
 def render_field_pdf(
     field_of_action, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
 ) -> bytes:
     """One field of action with all its measures."""
-    plan = field_of_action.plan
-    draft, language = _defaults(plan, draft, language)
-    with translation.override(language):
-        full = load_plan(plan.pk, field_pk=field_of_action.pk)
-        context = _context(full, draft=draft, language=language)
-        context["field"] = context["fields"][0]
-        context["doc_title"] = f"{context['field'].title} – {full.title}"
-        return _render("pdf/field.html", context, variant=variant, url_fetcher=url_fetcher)
+    _check_variant(variant)
+    html = document_html(
+        field_of_action.plan, field=field_of_action, draft=draft, language=language
+    )
+    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
 
 
 def render_measure_pdf(
     measure, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
 ) -> bytes:
     """One measure on one or two pages, with the field's target state for context."""
-    plan = measure.field.plan
-    draft, language = _defaults(plan, draft, language)
-    with translation.override(language):
-        full = load_plan(plan.pk, field_pk=measure.field_id, measure_pk=measure.pk)
-        context = _context(full, draft=draft, language=language)
-        context["field"] = context["fields"][0]
-        context["measure"] = context["field"].measures.all()[0]
-        context["doc_title"] = f"{context['measure'].title} – {full.title}"
-        return _render("pdf/measure.html", context, variant=variant, url_fetcher=url_fetcher)
+    _check_variant(variant)
+    field = measure.field
+    html = document_html(field.plan, field=field, measure=measure, draft=draft, language=language)
+    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
 
 
 # --- cache ----------------------------------------------------------------------------------

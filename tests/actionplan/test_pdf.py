@@ -203,7 +203,7 @@ def test_plan_pdf_lists_substeps_budget_and_roles():
 def test_plan_data_loads_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     plan = build_plan(fields=4, measures_per_field=10, steps_per_measure=3)
     with django_assert_max_num_queries(14):
-        html = pdf.render_plan_pdf(plan, url_fetcher="html")
+        html = pdf.document_html(plan)
     assert html.count('class="measure') == 40
 
 
