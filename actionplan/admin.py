@@ -26,6 +26,13 @@ from .models import (
     Step,
     TargetGroup,
 )
+from .models_pdf import PdfExport
+from .pdf_admin import (
+    FieldPdfAdminMixin,
+    MeasurePdfAdminMixin,
+    PdfExportAdmin,
+    PlanPdfAdminMixin,
+)
 from .resources import (
     EXPORT_PREFETCH,
     MeasureResource,
@@ -126,7 +133,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(PlanPdfAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "region",
@@ -214,7 +221,7 @@ class MeasureInline(ConstantQueriesInline):
 
 
 @admin.register(FieldOfAction)
-class FieldOfActionAdmin(SimpleHistoryAdmin):
+class FieldOfActionAdmin(FieldPdfAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = ("plan", "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -339,7 +346,7 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(MeasurePdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ("code", "title", "field", "plan", "status", "lead")
     list_display_links = ("code", "title")
@@ -536,3 +543,6 @@ class BudgetCategoryAdmin(VocabularyAdmin):
 @admin.register(FundingSource)
 class FundingSourceAdmin(VocabularyAdmin):
     usage_relation = "budget_lines"
+
+
+admin.site.register(PdfExport, PdfExportAdmin)

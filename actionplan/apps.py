@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ActionplanConfig(AppConfig):
     name = "actionplan"
     verbose_name = _("action plans")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -9,6 +9,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("actionplan.pdf_urls")),
     prefix_default_language=False,
 )
 

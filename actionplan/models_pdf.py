@@ -1,0 +1,108 @@
+"""Background PDF export jobs (see actionplan/tasks.py)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["PdfExport"]
+
+
+class PdfExportQuerySet(models.QuerySet):
+    def reusable(self):
+        """Jobs that are queued, running or finished with a file: worth reusing."""
+        return self.filter(
+            Q(status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING])
+            | Q(status=PdfExport.Status.DONE) & ~Q(file="")
+        )
+
+
+class PdfExport(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being created")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(
+        "actionplan.Plan",
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="pdf_exports",
+    )
+    field = models.ForeignKey(
+        "actionplan.FieldOfAction",
+        verbose_name=_("field of action"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pdf_exports",
+    )
+    measure = models.ForeignKey(
+        "actionplan.Measure",
+        verbose_name=_("measure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pdf_exports",
+    )
+    cache_key = models.CharField(_("cache key"), max_length=250, db_index=True, editable=False)
+    draft = models.BooleanField(_("marked as draft"), default=False)
+    language = models.CharField(_("language"), max_length=10, default="de")
+    variant = models.CharField(_("PDF variant"), max_length=20, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
+    )
+    task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to="pdf_exports/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = PdfExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PDF export")
+        verbose_name_plural = _("PDF exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=True) | Q(field__isnull=False),
+                name="actionplan_pdfexport_measure_needs_field",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.measure or self.field or self.plan
+        return f"{target} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("actionplan:pdf_export_status", kwargs={"export_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def download_name(self) -> str:
+        parts = [self.plan.slug]
+        if self.field_id:
+            parts.append(self.field.slug)
+        if self.measure_id:
+            parts.append(self.measure.slug)
+        return "-".join(parts) + ".pdf"
