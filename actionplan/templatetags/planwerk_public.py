@@ -2,7 +2,7 @@
 
 from django import template
 from django.contrib.admin.utils import quote
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -25,6 +25,19 @@ def admin_change_url(context, obj) -> str:
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, language: str) -> str:
+    """The current page in another language, for the ``next`` of the language switch.
+
+    ``set_language`` can only translate URLs of the language it runs in, which is the default
+    language for ``/i18n/setlang/``; so the target URL is worked out here, on the page itself.
+    """
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)
 
 
 @register.simple_tag

@@ -157,3 +157,38 @@ def plain_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def admin_registered():
+    """Register the actionplan models with the admin if the branch has no admin.py yet."""
+    import importlib
+
+    from django.contrib import admin
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    added = []
+    for model in (ap.Plan, ap.FieldOfAction, ap.Measure):
+        if not admin.site.is_registered(model):
+            admin.site.register(model)
+            added.append(model)
+    if added:
+        importlib.reload(config.urls)
+        clear_url_caches()
+    yield
+    for model in added:
+        admin.site.unregister(model)
+    if added:
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+
+@pytest.fixture
+def german():
+    """reverse() follows the active language; a previous test may have left English active."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        yield
