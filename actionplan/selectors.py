@@ -95,7 +95,7 @@ def field_for_page(plan: Plan, field_slug: str) -> QuerySet[FieldOfAction]:
         .prefetch_related(_responsibilities_prefetch())
     )
     return (
-        FieldOfAction.objects.filter(plan=plan, slug=field_slug)
+        plan.fields.filter(slug=field_slug)
         .select_related("lead_organisation__parent")
         .prefetch_related(
             Prefetch("baseline_findings", queryset=BaselineFinding.objects.order_by("position")),
@@ -203,7 +203,7 @@ def measures_for_list(plan: Plan, flt: MeasureFilter) -> QuerySet[Measure]:
     """Measures of a plan matching every given filter, in plan order."""
     qs = (
         Measure.objects.filter(field__plan=plan)
-        .select_related("field")
+        .select_related("field__plan")
         .prefetch_related(
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name"))
         )
