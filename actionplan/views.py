@@ -3,6 +3,7 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -83,10 +84,14 @@ def plan_timeline_view(request, plan_slug):
     return render(request, "actionplan/plan_timeline.html", {"plan": plan, "timeline": timeline})
 
 
+def _capitalised(choices):
+    return [(value, capfirst(label)) for value, label in choices]
+
+
 class MeasureFilterForm(forms.Form):
     """Validates the GET parameters of the measure list; bad values are reported, not fatal."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.SearchInput)
     field = forms.ModelChoiceField(
         label=_("Field of action"),
         queryset=None,
@@ -105,12 +110,12 @@ class MeasureFilterForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[("", _("All roles")), *Responsibility.Role.choices],
+        choices=[("", _("All roles")), *_capitalised(Responsibility.Role.choices)],
         required=False,
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("All statuses")), *Measure.Status.choices],
+        choices=[("", _("All statuses")), *_capitalised(Measure.Status.choices)],
         required=False,
     )
     year = forms.TypedChoiceField(
@@ -126,7 +131,6 @@ class MeasureFilterForm(forms.Form):
         self.fields["year"].choices = [("", _("All years"))] + [
             (year, str(year)) for year in selectors.schedule_years(plan)
         ]
-        self.fields["q"].widget.attrs["type"] = "search"
 
     def to_filter(self) -> selectors.MeasureFilter:
         """The valid part of the input; invalid fields count as not given."""
