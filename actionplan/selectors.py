@@ -67,9 +67,9 @@ def _contacts_prefetch() -> Prefetch:
 def _responsibilities_prefetch() -> Prefetch:
     return Prefetch(
         "responsibilities",
-        queryset=Responsibility.objects.select_related(
-            "organisation__parent", "person__organisation__parent"
-        ).order_by("position", "pk"),
+        queryset=Responsibility.objects.select_related("organisation__parent", "person").order_by(
+            "position", "pk"
+        ),
     )
 
 

@@ -269,7 +269,9 @@ def machine_info(database: str) -> str:
 
 
 def render(plans, page_results, load_results, args, database) -> str:
-    today = datetime.date.today().isoformat()
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
     lines = [
         SECTION,
         "",

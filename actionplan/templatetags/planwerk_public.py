@@ -5,6 +5,7 @@ from django.contrib.admin.utils import quote
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -100,6 +101,16 @@ def party_name(responsibility) -> str:
             return f"{responsibility.person.full_name} ({name})"
         return name
     return responsibility.person.full_name
+
+
+@register.filter
+def status_badge(measure) -> str:
+    """The status as text in a badge; the colour is only a second cue."""
+    return format_html(
+        '<span class="status status--{}">{}</span>',
+        measure.status,
+        capfirst(measure.get_status_display()),
+    )
 
 
 @register.filter
