@@ -178,7 +178,7 @@ def start_gunicorn(workers: int):
 
 def load_with_wrk(url: str, seconds: int, connections: int) -> dict:
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -188,12 +188,14 @@ def load_with_wrk(url: str, seconds: int, connections: int) -> dict:
     latency = re.search(r"50%\s+([\d.]+\w+)", output).group(1)
     p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
     return {
         "tool": "wrk",
         "rps": rps,
         "p50": latency,
         "p99": p99,
-        "errors": int(errors.group(1)) if errors else 0,
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (int(timeouts.group(1)) if timeouts else 0),
     }
 
 

@@ -1,15 +1,19 @@
 """Template helpers for the public plan pages."""
 
+import functools
+
 from django import template
+from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from actionplan.models import Responsibility
+from actionplan.models import Measure, Responsibility
 
 register = template.Library()
 
@@ -66,8 +70,8 @@ def date_span(start, end, open_start=False, open_end=False) -> str:
     return ""
 
 
-@register.simple_tag
-def measure_span(measure) -> str:
+@register.filter
+def span_text(measure) -> str:
     """The span of a measure annotated by ``selectors._span_annotations``."""
     if not getattr(measure, "dated_count", 0):
         return ""
@@ -103,14 +107,50 @@ def party_name(responsibility) -> str:
     return responsibility.person.full_name
 
 
+@functools.cache
+def _status_badges(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {
+            value: format_html('<span class="status status--{}">{}</span>', value, capfirst(label))
+            for value, label in Measure.Status.choices
+        }
+
+
 @register.filter
 def status_badge(measure) -> str:
     """The status as text in a badge; the colour is only a second cue."""
-    return format_html(
-        '<span class="status status--{}">{}</span>',
-        measure.status,
-        capfirst(measure.get_status_display()),
+    badges = _status_badges(get_language() or settings.LANGUAGE_CODE)
+    return badges.get(measure.status) or format_html(
+        '<span class="status">{}</span>', measure.status
     )
+
+
+@register.filter
+def bar_text(bar) -> str:
+    """Text equivalent of a timeline bar: its dates, and whether they are approximate."""
+    entry = bar.entry
+    text = date_span(entry.start_date, entry.end_date)
+    return f"{text}, {_('approximately')}" if entry.approximate else text
+
+
+@register.filter
+def bar_classes(bar) -> str:
+    classes = ["tl-bar"]
+    if bar.open_start:
+        classes.append("tl-bar--open-start")
+    if bar.open_end:
+        classes.append("tl-bar--open-end")
+    if bar.is_point:
+        classes.append("tl-bar--point")
+    if bar.entry.approximate:
+        classes.append("tl-bar--approx")
+    return " ".join(classes)
+
+
+@register.filter
+def lead_text(measure) -> str:
+    """Names of whoever leads the measure, for the overview table."""
+    return "; ".join(party_name(r) for r in lead_parties(measure))
 
 
 @register.filter
