@@ -1,10 +1,8 @@
-"""PDF URLs; the lead merges these into ``actionplan/urls.py`` (namespace ``actionplan``)."""
+"""PDF download and export-job URLs, included by ``actionplan/urls.py``."""
 
 from django.urls import path
 
 from . import pdf_views
-
-app_name = "actionplan"
 
 urlpatterns = [
     path("plaene/<slug:plan_slug>/pdf/", pdf_views.plan_pdf, name="plan_pdf"),

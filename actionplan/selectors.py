@@ -1,0 +1,287 @@
+"""Read-side queries for the public pages.
+
+Every function returns a queryset (or objects) with its joins and prefetches built in, so that the
+number of queries a page makes does not grow with the size of the plan.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce
+
+from contacts.models import Organisation
+
+from .models import (
+    BaselineFinding,
+    BudgetLine,
+    FieldContact,
+    FieldOfAction,
+    Measure,
+    Plan,
+    Responsibility,
+    ScheduleEntry,
+    Step,
+    TargetGroup,
+)
+
+
+def plans_for_index(user) -> QuerySet[Plan]:
+    """Plans the user may see, with their number of fields and measures."""
+    return (
+        Plan.objects.visible_to(user)
+        .select_related("author_organisation")
+        .annotate(
+            field_count=Count("fields", distinct=True),
+            measure_count=Count("fields__measures", distinct=True),
+        )
+    )
+
+
+def plans_for_detail(user) -> QuerySet[Plan]:
+    """Plans the user may see, with the project lead and publisher joined."""
+    return Plan.objects.visible_to(user).select_related(
+        "author_organisation",
+        "project_lead__organisation__parent",
+    )
+
+
+def _contacts_prefetch() -> Prefetch:
+    return Prefetch(
+        "field_contacts",
+        queryset=FieldContact.objects.select_related("person__organisation__parent").order_by(
+            "position", "pk"
+        ),
+    )
+
+
+def _responsibilities_prefetch() -> Prefetch:
+    return Prefetch(
+        "responsibilities",
+        queryset=Responsibility.objects.select_related("organisation__parent", "person").order_by(
+            "position", "pk"
+        ),
+    )
+
+
+def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
+    """Fields of a plan with their lead, contacts and the measures of the overview table."""
+    measures = (
+        Measure.objects.annotate(**_span_annotations())
+        .order_by("position", "pk")
+        .prefetch_related(_responsibilities_prefetch())
+    )
+    return (
+        plan.fields.select_related("lead_organisation__parent")
+        .prefetch_related(_contacts_prefetch(), Prefetch("measures", queryset=measures))
+        .order_by("position", "pk")
+    )
+
+
+def field_for_page(plan: Plan, field_slug: str) -> QuerySet[FieldOfAction]:
+    """The field of a plan with baseline, contacts and measures prefetched."""
+    measures = (
+        Measure.objects.annotate(**_span_annotations())
+        .order_by("position", "pk")
+        .prefetch_related(_responsibilities_prefetch())
+    )
+    return (
+        plan.fields.filter(slug=field_slug)
+        .select_related("lead_organisation__parent")
+        .prefetch_related(
+            Prefetch("baseline_findings", queryset=BaselineFinding.objects.order_by("position")),
+            _contacts_prefetch(),
+            Prefetch("measures", queryset=measures),
+        )
+    )
+
+
+def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> QuerySet[Measure]:
+    """One measure with everything its page shows; related measures limited to visible ones."""
+    visible_related = (
+        Measure.objects.visible_to(user)
+        .select_related("field__plan")
+        .order_by("field__plan__title", "field__position", "position")
+    )
+    return (
+        Measure.objects.filter(field__plan=plan, field__slug=field_slug, slug=measure_slug)
+        .select_related("field__plan", "field__lead_organisation")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=Step.objects.filter(parent__isnull=True)
+                .order_by("position", "pk")
+                .prefetch_related(
+                    Prefetch("substeps", queryset=Step.objects.order_by("position", "pk"))
+                ),
+                to_attr="top_steps",
+            ),
+            Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
+            Prefetch("schedule", queryset=ScheduleEntry.objects.order_by("position", "pk")),
+            _responsibilities_prefetch(),
+            Prefetch(
+                "budget_lines",
+                queryset=BudgetLine.objects.select_related("category", "funding_source").order_by(
+                    "position", "pk"
+                ),
+            ),
+            Prefetch("related_measures", queryset=visible_related, to_attr="visible_related_to"),
+            Prefetch("related_from", queryset=visible_related, to_attr="visible_related_from"),
+        )
+    )
+
+
+def fields_for_timeline(plan: Plan) -> QuerySet[FieldOfAction]:
+    """Fields with measures and their schedule entries, in plan order."""
+    measures = Measure.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("schedule", queryset=ScheduleEntry.objects.order_by("position", "pk"))
+    )
+    return plan.fields.prefetch_related(Prefetch("measures", queryset=measures)).order_by(
+        "position", "pk"
+    )
+
+
+def _span_annotations() -> dict:
+    """Earliest and latest date over a measure's dated schedule entries."""
+    dated = Q(schedule__start_date__isnull=False) | Q(schedule__end_date__isnull=False)
+    return {
+        "span_start": Min(Coalesce("schedule__start_date", "schedule__end_date")),
+        "span_end": Max(Coalesce("schedule__end_date", "schedule__start_date")),
+        "span_open_end": Count(
+            "schedule",
+            filter=Q(schedule__start_date__isnull=False, schedule__end_date__isnull=True),
+        ),
+        "span_open_start": Count(
+            "schedule",
+            filter=Q(schedule__start_date__isnull=True, schedule__end_date__isnull=False),
+        ),
+        "dated_count": Count("schedule", filter=dated),
+    }
+
+
+# --- measure list: filters and search ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureFilter:
+    """Validated filter values for the measure list; None means “not filtered”."""
+
+    field: FieldOfAction | None = None
+    target_group: TargetGroup | None = None
+    organisation: Organisation | None = None
+    role: str | None = None
+    status: str | None = None
+    year: int | None = None
+    query: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (
+                self.field,
+                self.target_group,
+                self.organisation,
+                self.role,
+                self.status,
+                self.year,
+                self.query,
+            )
+        )
+
+
+def measures_for_list(plan: Plan, flt: MeasureFilter) -> QuerySet[Measure]:
+    """Measures of a plan matching every given filter, in plan order."""
+    qs = (
+        Measure.objects.filter(field__plan=plan)
+        .select_related("field__plan")
+        .prefetch_related(
+            Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name"))
+        )
+        .order_by("field__position", "position", "pk")
+    )
+    if flt.field is not None:
+        qs = qs.filter(field=flt.field)
+    if flt.target_group is not None:
+        qs = qs.filter(
+            Exists(
+                Measure.target_groups.through.objects.filter(
+                    measure_id=OuterRef("pk"), targetgroup_id=flt.target_group.pk
+                )
+            )
+        )
+    if flt.organisation is not None or flt.role:
+        resp = Responsibility.objects.filter(measure_id=OuterRef("pk"))
+        if flt.organisation is not None:
+            resp = resp.filter(
+                Q(organisation=flt.organisation) | Q(person__organisation=flt.organisation)
+            )
+        if flt.role:
+            resp = resp.filter(role=flt.role)
+        qs = qs.filter(Exists(resp))
+    if flt.status:
+        qs = qs.filter(status=flt.status)
+    if flt.year is not None:
+        first, last = datetime.date(flt.year, 1, 1), datetime.date(flt.year, 12, 31)
+        entries = ScheduleEntry.objects.filter(measure_id=OuterRef("pk")).filter(
+            Q(start_date__isnull=False) | Q(end_date__isnull=False),
+            Q(start_date__isnull=True) | Q(start_date__lte=last),
+            Q(end_date__isnull=True) | Q(end_date__gte=first),
+        )
+        qs = qs.filter(Exists(entries))
+    for word in flt.query.split():
+        qs = qs.filter(_search_condition(word))
+    return qs
+
+
+def _search_condition(word: str) -> Q:
+    """A measure matches a word in its title, description, steps or its field's baseline.
+
+    Plain ``icontains`` with EXISTS subqueries works the same on SQLite and PostgreSQL and
+    needs no duplicate removal; on SQLite the case folding covers ASCII letters only.
+    """
+    return (
+        Q(title__icontains=word)
+        | Q(code__iexact=word)
+        | Q(description__icontains=word)
+        | Exists(Step.objects.filter(measure_id=OuterRef("pk"), text__icontains=word))
+        | Exists(
+            BaselineFinding.objects.filter(field_id=OuterRef("field_id"), text__icontains=word)
+        )
+    )
+
+
+def filter_choices(plan: Plan) -> dict:
+    """Querysets for the filter form, limited to what occurs in the plan."""
+    return {
+        "fields": plan.fields.order_by("position", "pk"),
+        "target_groups": TargetGroup.objects.filter(measures__field__plan=plan)
+        .distinct()
+        .order_by("position", "name"),
+        "organisations": Organisation.objects.filter(
+            Q(responsibilities__measure__field__plan=plan)
+            | Q(people__responsibilities__measure__field__plan=plan)
+        )
+        .distinct()
+        .order_by("name"),
+    }
+
+
+def schedule_years(plan: Plan) -> list[int]:
+    """Every year touched by a dated schedule entry of the plan."""
+    bounds = ScheduleEntry.objects.filter(measure__field__plan=plan).aggregate(
+        first=Min(Coalesce("start_date", "end_date")),
+        last=Max(Coalesce("end_date", "start_date")),
+    )
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["first"].year, bounds["last"].year + 1))

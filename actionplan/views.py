@@ -1,0 +1,200 @@
+"""Public pages of published plans; staff may also preview drafts."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import BaselineFinding, Measure, Responsibility
+from .timeline import measure_timeline, plan_timeline
+
+MEASURES_PER_PAGE = 50
+
+
+def plan_list(request):
+    plans = selectors.plans_for_index(request.user)
+    return render(request, "actionplan/plan_list.html", {"plans": plans})
+
+
+def _plan_or_404(request, plan_slug):
+    # Drafts answer 404, not 403, so that their existence does not leak.
+    return get_object_or_404(selectors.plans_for_detail(request.user), slug=plan_slug)
+
+
+def plan_detail(request, plan_slug):
+    plan = _plan_or_404(request, plan_slug)
+    fields = list(selectors.fields_for_plan_page(plan))
+    return render(
+        request,
+        "actionplan/plan_detail.html",
+        {
+            "plan": plan,
+            "fields": fields,
+            "measure_count": sum(len(f.measures.all()) for f in fields),
+        },
+    )
+
+
+def field_detail(request, plan_slug, field_slug):
+    plan = _plan_or_404(request, plan_slug)
+    field = get_object_or_404(selectors.field_for_page(plan, field_slug))
+    return render(
+        request,
+        "actionplan/field_detail.html",
+        {
+            "plan": plan,
+            "field": field,
+            "baseline_groups": baseline_groups(field.baseline_findings.all()),
+        },
+    )
+
+
+def measure_detail(request, plan_slug, field_slug, measure_slug):
+    plan = _plan_or_404(request, plan_slug)
+    measure = get_object_or_404(
+        selectors.measure_for_page(plan, field_slug, measure_slug, request.user)
+    )
+    schedule = list(measure.schedule.all())
+    axis, bars = measure_timeline(schedule)
+    budget_lines = list(measure.budget_lines.all())
+    return render(
+        request,
+        "actionplan/measure_detail.html",
+        {
+            "plan": plan,
+            "field": measure.field,
+            "measure": measure,
+            "schedule": schedule,
+            "axis": axis,
+            "bars": bars,
+            "responsibility_groups": responsibility_groups(measure.responsibilities.all()),
+            "budget_lines": budget_lines,
+            "budget_planned_total": _total(line.planned_amount for line in budget_lines),
+            "budget_actual_total": _total(line.actual_amount for line in budget_lines),
+            "related_measures": related_measures(measure),
+        },
+    )
+
+
+def plan_timeline_view(request, plan_slug):
+    plan = _plan_or_404(request, plan_slug)
+    timeline = plan_timeline(selectors.fields_for_timeline(plan))
+    return render(request, "actionplan/plan_timeline.html", {"plan": plan, "timeline": timeline})
+
+
+def _capitalised(choices):
+    return [(value, capfirst(label)) for value, label in choices]
+
+
+class MeasureFilterForm(forms.Form):
+    """Validates the GET parameters of the measure list; bad values are reported, not fatal."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.SearchInput)
+    field = forms.ModelChoiceField(
+        label=_("Field of action"),
+        queryset=None,
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All fields of action"),
+    )
+    target_group = forms.ModelChoiceField(
+        label=_("Target group"), queryset=None, required=False, empty_label=_("All target groups")
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=None,
+        required=False,
+        empty_label=_("All organisations"),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("All roles")), *_capitalised(Responsibility.Role.choices)],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *_capitalised(Measure.Status.choices)],
+        required=False,
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, required=False, empty_value=None, choices=[]
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = selectors.filter_choices(plan)
+        self.fields["field"].queryset = choices["fields"]
+        self.fields["target_group"].queryset = choices["target_groups"]
+        self.fields["organisation"].queryset = choices["organisations"]
+        self.fields["year"].choices = [("", _("All years"))] + [
+            (year, str(year)) for year in selectors.schedule_years(plan)
+        ]
+
+    def to_filter(self) -> selectors.MeasureFilter:
+        """The valid part of the input; invalid fields count as not given."""
+        self.is_valid()
+        data = self.cleaned_data
+        return selectors.MeasureFilter(
+            field=data.get("field"),
+            target_group=data.get("target_group"),
+            organisation=data.get("organisation"),
+            role=data.get("role") or None,
+            status=data.get("status") or None,
+            year=data.get("year"),
+            query=(data.get("q") or "").strip(),
+        )
+
+
+def measure_list(request, plan_slug):
+    plan = _plan_or_404(request, plan_slug)
+    form = MeasureFilterForm(request.GET or None, plan=plan)
+    flt = form.to_filter() if form.is_bound else selectors.MeasureFilter()
+    page = Paginator(selectors.measures_for_list(plan, flt), MEASURES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "actionplan/measure_list.html",
+        {"plan": plan, "form": form, "filter": flt, "page": page},
+    )
+
+
+def baseline_groups(findings) -> list[tuple[str, list[BaselineFinding]]]:
+    """Findings by SWOT class in SWOT order; one untitled group when nothing is classified."""
+    findings = list(findings)
+    unclassified = BaselineFinding.Swot.UNCLASSIFIED
+    if all(f.swot == unclassified for f in findings):
+        return [("", findings)] if findings else []
+    groups = []
+    for value, label in BaselineFinding.Swot.choices:
+        members = [f for f in findings if f.swot == value]
+        if members:
+            groups.append((_("other findings") if value == unclassified else label, members))
+    return groups
+
+
+def responsibility_groups(responsibilities) -> list[tuple[str, list[Responsibility]]]:
+    """Responsibilities by role, in the order the roles are declared."""
+    responsibilities = list(responsibilities)
+    return [
+        (label, members)
+        for value, label in Responsibility.Role.choices
+        if (members := [r for r in responsibilities if r.role == value])
+    ]
+
+
+def related_measures(measure) -> list[Measure]:
+    """Visible measures related in either direction, each once."""
+    seen, result = set(), []
+    for other in [*measure.visible_related_to, *measure.visible_related_from]:
+        if other.pk not in seen and other.pk != measure.pk:
+            seen.add(other.pk)
+            result.append(other)
+    return result
+
+
+def _total(amounts):
+    given = [a for a in amounts if a is not None]
+    return sum(given) if given else None

@@ -1,0 +1,366 @@
+"""Benchmark of the public plan pages (on demand, not a test).
+
+    /work/main/.venv/bin/python scripts/bench_public.py [--runs 20] [--load-seconds 10]
+
+Builds a throw-away SQLite database (or uses --database-url, which must point at an EMPTY
+database), loads the Leipzig demo plan (``load_demo_data`` where it exists, otherwise a generated
+plan of the same shape: 5 fields, 10 measures) and a generated plan of 1,000 measures, then
+
+1. times each public page in-process with Django's test client (server time, no network),
+   and counts its queries;
+2. starts gunicorn + whitenoise with production settings (DJANGO_DEBUG=0, collectstatic into
+   a temporary STATIC_ROOT) on 127.0.0.1 and measures requests/s of the plan page with wrk
+   (or, without wrk, a bounded Python loop);
+3. writes the figures into docs/benchmarks.md under “## Öffentliche Seiten”.
+
+Load only ever goes to the loopback address and stops after --load-seconds.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Öffentliche Seiten"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--load-seconds", type=int, default=10, help="duration of the load run")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--database-url", default="", help="an EMPTY database to use")
+    parser.add_argument("--measures", type=int, default=1000, help="size of the large plan")
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/")
+    return parser.parse_args()
+
+
+def setup_django(tmp: Path, database_url: str):
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["PLANWERK_VAR_DIR"] = str(tmp)
+    os.environ["DJANGO_STATIC_ROOT"] = str(tmp / "static")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ["DJANGO_LOG_LEVEL"] = "ERROR"
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def load_plans(measures: int):
+    from django.core.management import call_command, get_commands
+
+    from actionplan.models import Measure, Plan, ScheduleEntry
+    from tests.factories import build_plan
+
+    if "load_demo_data" in get_commands():
+        call_command("load_demo_data", verbosity=0)
+        leipzig = max(
+            Plan.objects.published(), key=lambda p: Measure.objects.filter(field__plan=p).count()
+        )
+        leipzig_source = "load_demo_data (Leipzig, Mai 2011)"
+    else:
+        from tests.actionplan.public_data import build_rich_plan
+
+        leipzig = build_rich_plan(slug="leipzig")
+        leipzig_source = "generated Leipzig-shaped plan (5 fields × 2 measures)"
+    per_field = max(1, measures // 20)
+    big = build_plan(fields=20, measures_per_field=per_field, steps_per_measure=10, slug="gross")
+    # Give the generated plan dated entries even where no schedule parser is present.
+    ScheduleEntry.objects.filter(measure__field__plan=big, start_date__isnull=True).update(
+        start_date=datetime.date(2011, 4, 1), end_date=datetime.date(2011, 6, 30)
+    )
+    return [(leipzig, leipzig_source), (big, f"build_plan(20 × {per_field}, 10 steps)")]
+
+
+def page_urls(plan) -> dict[str, str]:
+    from django.urls import reverse
+
+    from actionplan.models import Measure
+
+    fields = list(plan.fields.order_by("position"))
+    field = fields[len(fields) // 2]
+    measures = list(Measure.objects.filter(field=field).order_by("position"))
+    measure = measures[len(measures) // 2]
+    listing = reverse("actionplan:measure_list", args=[plan.slug])
+    return {
+        "plan": plan.get_absolute_url(),
+        "field": field.get_absolute_url(),
+        "measure": measure.get_absolute_url(),
+        "timeline": reverse("actionplan:plan_timeline", args=[plan.slug]),
+        "list (filtered)": f"{listing}?q=Schritt&status=planned&year=2011",
+    }
+
+
+def time_pages(plan, runs: int) -> dict[str, dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    results = {}
+    for name, url in page_urls(plan).items():
+        for _ in range(2):
+            assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        queries = len(ctx.captured_queries)
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        results[name] = {
+            "median": statistics.median(timings),
+            "p90": timings[int(len(timings) * 0.9) - 1],
+            "queries": queries,
+            "kb": len(response.content) / 1024,
+        }
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(workers: int):
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).read()
+            return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def load_with_wrk(url: str, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = re.search(r"50%\s+([\d.]+\w+)", output).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+    return {
+        "tool": "wrk",
+        "rps": rps,
+        "p50": latency,
+        "p99": p99,
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (int(timeouts.group(1)) if timeouts else 0),
+    }
+
+
+def load_with_python(url: str, seconds: int, connections: int) -> dict:
+    deadline = time.monotonic() + seconds
+    counts, errors, lock = [0], [0], threading.Lock()
+
+    def worker():
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=10).read()
+                with lock:
+                    counts[0] += 1
+            except OSError:
+                with lock:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    return {
+        "tool": "Python threads",
+        "rps": counts[0] / elapsed,
+        "p50": "–",
+        "p99": "–",
+        "errors": errors[0],
+    }
+
+
+def load_test(plans, args) -> list[dict]:
+    process, base = start_gunicorn(args.workers)
+    try:
+        from django.templatetags.static import static
+
+        targets = [(f"plan page, {plan.slug}", plan.get_absolute_url()) for plan, _ in plans]
+        targets.append(("static CSS (whitenoise)", static("css/planwerk.css")))
+        results = []
+        for label, path in targets:
+            runner = load_with_wrk if shutil.which("wrk") else load_with_python
+            result = runner(base + path, args.load_seconds, args.connections)
+            results.append({"label": label, **result})
+        return results
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def machine_info(database: str) -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import django
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}){memory}; Python {platform.python_version()}, "
+        f"Django {django.get_version()}, database {database}"
+    )
+
+
+def render(plans, page_results, load_results, args, database) -> str:
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    lines = [
+        SECTION,
+        "",
+        f"Gemessen am {today} mit `scripts/bench_public.py` auf {machine_info(database)}.",
+        "",
+        "Serverzeit: Django-Testclient im selben Prozess (ohne Netzwerk), DEBUG aus, "
+        f"Median und 90. Perzentil über {args.runs} Aufrufe nach zwei Aufwärmaufrufen; "
+        "Abfragen: SQL-Anweisungen eines Aufrufs.",
+        "",
+    ]
+    for (plan, source), results in zip(plans, page_results, strict=True):
+        from actionplan.models import Measure, Step
+
+        measures = Measure.objects.filter(field__plan=plan).count()
+        steps = Step.objects.filter(measure__field__plan=plan).count()
+        lines += [
+            f"### {plan.title} – {plan.fields.count()} Handlungsfelder, {measures} Maßnahmen, "
+            f"{steps} Schritte",
+            "",
+            f"Quelle: {source}.",
+            "",
+            "| Seite | Median (ms) | p90 (ms) | Abfragen | HTML (KiB) |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, r in results.items():
+            lines.append(
+                f"| {name} | {r['median']:.1f} | {r['p90']:.1f} | {r['queries']} | {r['kb']:.0f} |"
+            )
+        lines.append("")
+    lines += [
+        "### Last: gunicorn + whitenoise",
+        "",
+        f"`gunicorn config.wsgi` mit {args.workers} Sync-Workern, `DJANGO_DEBUG=0`, "
+        "Manifest-Static-Storage nach `collectstatic`; Lastgenerator auf 127.0.0.1 "
+        f"mit {args.connections} Verbindungen für je {args.load_seconds} s.",
+        "",
+        "| Ziel | Werkzeug | Anfragen/s | Latenz p50 | Latenz p99 | Fehler |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in load_results:
+        lines.append(
+            f"| {r['label']} | {r['tool']} | {r['rps']:.1f} | {r['p50']} | {r['p99']} | "
+            f"{r['errors']} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(text: str):
+    path = ROOT / "docs" / "benchmarks.md"
+    path.parent.mkdir(exist_ok=True)
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text + "\n", current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(updated, encoding="utf-8")
+    return path
+
+
+def main():
+    args = parse_args()
+    with tempfile.TemporaryDirectory(prefix="planwerk-bench-") as tmp:
+        setup_django(Path(tmp), args.database_url)
+        from django.db import connection
+
+        database = connection.vendor
+        if database == "postgresql":
+            database = f"PostgreSQL {connection.cursor().connection.info.server_version // 10000}"
+        elif database == "sqlite":
+            import sqlite3
+
+            database = f"SQLite {sqlite3.sqlite_version}"
+        print("building plans …", flush=True)
+        plans = load_plans(args.measures)
+        page_results = []
+        for plan, _source in plans:
+            print(f"timing pages of {plan.slug} …", flush=True)
+            page_results.append(time_pages(plan, args.runs))
+        print("load test …", flush=True)
+        load_results = load_test(plans, args)
+        text = render(plans, page_results, load_results, args, database)
+    print(text)
+    if not args.no_write:
+        print(f"written to {write_section(text)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,598 @@
+import datetime
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from actionplan import models as ap
+from tests.actionplan.public_data import (  # noqa: F401
+    admin_registered,
+    build_rich_plan,
+    german,
+    plain_static,
+)
+from tests.factories import OrganisationFactory, StepFactory, TargetGroupFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static", "german")]
+
+
+@pytest.fixture
+def plan():
+    return build_rich_plan(slug="leipzig")
+
+
+@pytest.fixture
+def draft():
+    return build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+
+
+def _measures(plan):
+    return list(ap.Measure.objects.filter(field__plan=plan).order_by("field__position", "position"))
+
+
+def _page_urls(plan):
+    field = plan.fields.order_by("position").first()
+    measure = _measures(plan)[0]
+    return {
+        "plan": plan.get_absolute_url(),
+        "field": field.get_absolute_url(),
+        "measure": measure.get_absolute_url(),
+        "timeline": reverse("actionplan:plan_timeline", kwargs={"plan_slug": plan.slug}),
+        "list": reverse("actionplan:measure_list", kwargs={"plan_slug": plan.slug}),
+    }
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def _list(client, plan, **params):
+    url = reverse("actionplan:measure_list", kwargs={"plan_slug": plan.slug})
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response
+
+
+def _listed_titles(response) -> list[str]:
+    return [m.title for m in response.context["page"].object_list]
+
+
+# --- URLs and visibility ----------------------------------------------------------------------
+
+
+def test_url_names_follow_the_contract(plan):
+    field = plan.fields.first()
+    measure = field.measures.first()
+    assert reverse("actionplan:plan_list") == "/"
+    assert plan.get_absolute_url() == "/plaene/leipzig/"
+    assert field.get_absolute_url() == f"/plaene/leipzig/handlungsfelder/{field.slug}/"
+    assert measure.get_absolute_url() == (
+        f"/plaene/leipzig/handlungsfelder/{field.slug}/massnahmen/{measure.slug}/"
+    )
+    assert reverse("actionplan:plan_timeline", args=["leipzig"]) == "/plaene/leipzig/zeitplan/"
+    assert reverse("actionplan:measure_list", args=["leipzig"]) == "/plaene/leipzig/massnahmen/"
+
+
+@pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
+def test_published_page_answers_200_for_anonymous(client, plan, page):
+    response = client.get(_page_urls(plan)[page])
+    assert response.status_code == 200
+    assert "draft-banner" not in _text(response)
+
+
+@pytest.mark.parametrize("status", [ap.Plan.Status.DRAFT, ap.Plan.Status.ARCHIVED])
+@pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
+def test_unpublished_page_answers_404_for_anonymous(client, page, status):
+    hidden = build_rich_plan(slug="hidden", status=status)
+    assert client.get(_page_urls(hidden)[page]).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
+def test_unpublished_page_answers_404_for_logged_in_non_staff(client, user, draft, page):
+    client.force_login(user)
+    assert client.get(_page_urls(draft)[page]).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
+def test_draft_page_is_previewed_by_staff_with_banner(staff_client, draft, page):
+    response = staff_client.get(_page_urls(draft)[page])
+    assert response.status_code == 200
+    assert "draft-banner" in _text(response)
+    assert "Entwurf" in _text(response)
+
+
+def test_field_and_measure_of_another_plan_answer_404(client, plan):
+    other = build_rich_plan(slug="dresden")
+    field = other.fields.get(position=1)
+    measure = field.measures.first()
+    field.slug = "nur-in-dresden"
+    field.save()
+    assert client.get(f"/plaene/leipzig/handlungsfelder/{field.slug}/").status_code == 404
+    url = f"/plaene/leipzig/handlungsfelder/{field.slug}/massnahmen/{measure.slug}/"
+    assert client.get(url).status_code == 404
+    assert client.get("/plaene/gibt-es-nicht/").status_code == 404
+
+
+def test_not_found_page_is_rendered_from_template(client, plan):
+    response = client.get("/plaene/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in _text(response)
+
+
+# --- plan index ---------------------------------------------------------------------------------
+
+
+def test_plan_list_shows_published_plans_with_counts(client, plan, draft):
+    response = client.get("/")
+    assert response.status_code == 200
+    plans = list(response.context["plans"])
+    assert plans == [plan]
+    assert (plans[0].field_count, plans[0].measure_count) == (5, 10)
+    assert "entwurf" not in _text(response)
+    assert "Mai 2011" in _text(response)
+
+
+def test_plan_list_shows_drafts_to_staff(staff_client, plan, draft):
+    response = staff_client.get("/")
+    assert {p.slug for p in response.context["plans"]} == {"leipzig", "entwurf"}
+
+
+def test_plan_list_says_when_nothing_is_published(client, draft):
+    assert "Es sind noch keine Pläne veröffentlicht." in _text(client.get("/"))
+
+
+# --- plan page ----------------------------------------------------------------------------------
+
+
+def test_plan_detail_shows_overview_table_by_field(client, plan):
+    response = client.get(plan.get_absolute_url())
+    html = _text(response)
+    assert "Gesamtübersicht der Maßnahmen" in html
+    assert "Dieses Projekt wird aus Mitteln des EFRE kofinanziert." in html
+    for measure in _measures(plan):
+        assert measure.get_absolute_url() in html
+    for field in plan.fields.all():
+        assert field.get_absolute_url() in html
+    row = re.search(r"Maßnahme Netzwerke A</a></td>(.*?)</tr>", html, re.S).group(1)
+    assert "Aufbauwerk leipzig" in row
+    assert "ab 03/2011" in row
+    assert "Geplant" in row
+
+
+def test_plan_detail_schedule_span_without_open_end(client, plan):
+    ap.ScheduleEntry.objects.filter(start_date__isnull=False, end_date__isnull=True).delete()
+    html = _text(client.get(plan.get_absolute_url()))
+    assert "03/2011 – 12/2012" in html
+
+
+def test_plan_detail_contacts_respect_consent(client, plan):
+    html = _text(client.get(plan.get_absolute_url()))
+    # Consenting project lead: own phone and e-mail.
+    assert "0341/1234280" in html
+    assert "susanne@leipzig.example.org" in html
+    # Without consent: the organisation's contact instead of the person's own.
+    assert "0341/999-SECRET" not in html
+    assert "secret@leipzig.example.org" not in html
+    shy = ap.FieldContact.objects.filter(field__plan=plan, person__public_contact=False).first()
+    assert shy.person.organisation.email in html
+    assert "Kontakt über die Organisation" in html
+
+
+# --- field page ---------------------------------------------------------------------------------
+
+
+def test_field_detail_groups_baseline_by_swot(client, plan):
+    field = plan.fields.get(position=1)
+    response = client.get(field.get_absolute_url())
+    html = _text(response)
+    labels = [str(label) for label, _ in response.context["baseline_groups"]]
+    assert labels == ["Stärke", "Schwäche", "weitere Befunde"]
+    assert html.index("Stärke") < html.index("Schwäche") < html.index("Weitere Befunde")
+    assert "Zielzustand für Netzwerke." in html
+    assert "Aufbauwerk leipzig" in html
+    for measure in field.measures.all():
+        assert measure.get_absolute_url() in html
+
+
+def test_field_detail_unclassified_baseline_is_one_plain_list(client, plan):
+    field = plan.fields.get(position=2)
+    response = client.get(field.get_absolute_url())
+    assert [label for label, _ in response.context["baseline_groups"]] == [""]
+    assert "Weitere Befunde" not in _text(response)
+
+
+# --- measure page -------------------------------------------------------------------------------
+
+
+def test_measure_detail_shows_every_section(client, plan):
+    measure = _measures(plan)[0]
+    response = client.get(measure.get_absolute_url())
+    html = _text(response)
+    assert re.search(r"<li>Erfassung\s*<ul>\s*<li>Unterpunkt der Erfassung</li>", html)
+    assert "Umsetzung der Schritte" in html
+    assert "Stadtverwaltung" in html
+    assert "März 2011 – Dezember 2012: Umsetzung" in html
+    assert "im Anschluss an Mapping" in html
+    assert html.count('class="tl-bar') == 2
+    assert "tl-bar--open-end" in html
+    assert "<h3>Federführung</h3>" in html and "<h3>Tutor/in</h3>" in html
+    assert "Einrichtung und Unterhaltung" in html
+    assert "12.500,00" in html and "15.000,00" in html and "1.000,50" in html
+    assert "Geplant" in html
+    # breadcrumb back to field and plan
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+    assert plan.get_absolute_url() in crumbs and measure.field.get_absolute_url() in crumbs
+
+
+def test_measure_detail_budget_total_only_where_amounts_given(client, plan):
+    measure = _measures(plan)[0]
+    ap.BudgetLine.objects.filter(measure=measure).update(planned_amount=None, actual_amount=None)
+    response = client.get(measure.get_absolute_url())
+    assert response.context["budget_planned_total"] is None
+    assert "<tfoot>" not in _text(response)
+    assert "Personalkosten" in _text(response)
+
+
+def test_measure_detail_lists_related_measures_in_both_directions(client, plan):
+    m0, _, m2, m3, *_ = _measures(plan)
+    assert {m.pk for m in client.get(m0.get_absolute_url()).context["related_measures"]} == {
+        m2.pk,
+        m3.pk,
+    }
+    # m2 only appears as a target of m0: the reverse direction shows it too.
+    assert [m.pk for m in client.get(m2.get_absolute_url()).context["related_measures"]] == [m0.pk]
+
+
+def test_measure_detail_hides_related_measures_of_drafts(staff_client, plan, draft):
+    client = Client()
+    measure = _measures(plan)[0]
+    hidden = _measures(draft)[0]
+    measure.related_measures.add(hidden)
+    _measures(draft)[1].related_measures.add(measure)
+    anonymous = _text(client.get(measure.get_absolute_url()))
+    assert hidden.get_absolute_url() not in anonymous
+    assert "entwurf" not in anonymous
+    staff = _text(staff_client.get(measure.get_absolute_url()))
+    assert hidden.get_absolute_url() in staff
+
+
+def test_measure_detail_escapes_user_text(client, plan):
+    measure = _measures(plan)[0]
+    StepFactory(measure=measure, position=99, text="<script>alert(1)</script>")
+    measure.title = 'Titel <img src=x onerror="alert(2)">'
+    measure.save()
+    html = _text(client.get(measure.get_absolute_url()))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_measure_without_schedule_budget_or_steps_says_so(client, plan):
+    field = plan.fields.get(position=1)
+    bare = ap.Measure.objects.create(field=field, position=9, title="Leer", slug="leer")
+    html = _text(client.get(bare.get_absolute_url()))
+    assert "Es sind keine Einzelschritte erfasst." in html
+    assert "Es ist kein Zeitplan erfasst." in html
+    assert "Es sind keine Budgetlinien erfasst." in html
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+
+def test_plan_timeline_groups_entries_and_lists_undated(client, plan):
+    response = client.get(reverse("actionplan:plan_timeline", args=[plan.slug]))
+    html = _text(response)
+    timeline = response.context["timeline"]
+    assert [g.field.title for g in timeline.groups][:2] == ["Netzwerke", "Bildung & Beschäftigung"]
+    assert html.count('class="tl-bar') == 20
+    assert html.count("tl-bar--open-end") == 10
+    assert "Einträge ohne Datum" in html
+    assert len(timeline.undated) == 10
+    # text equivalent of each bar
+    assert '<span class="visually-hidden">03/2011 – 12/2012</span>' in html
+    assert '<span class="visually-hidden">ab 07/2011</span>' in html
+
+
+def test_plan_timeline_without_dates_says_so(client, plan):
+    ap.ScheduleEntry.objects.update(start_date=None, end_date=None)
+    html = _text(client.get(reverse("actionplan:plan_timeline", args=[plan.slug])))
+    assert "Kein Zeitplan-Eintrag dieses Plans hat ein Datum." in html
+    assert "tl-bar" not in html
+
+
+# --- measure list: filters and search -----------------------------------------------------------
+
+
+def test_measure_list_unfiltered_shows_all_measures(client, plan, draft):
+    response = _list(client, plan)
+    assert len(_listed_titles(response)) == 10
+    assert "10 Maßnahmen" in _text(response)
+
+
+def test_measure_list_filters_by_field(client, plan):
+    field = plan.fields.get(position=3)
+    titles = _listed_titles(_list(client, plan, field=field.slug))
+    assert titles == ["Maßnahme Marketing A", "Maßnahme Marketing B"]
+
+
+def test_measure_list_filters_by_target_group(client, plan):
+    group = ap.TargetGroup.objects.get(name="Unternehmen der KKW")
+    titles = _listed_titles(_list(client, plan, target_group=group.pk))
+    assert len(titles) == 5 and all(t.endswith(" B") for t in titles)
+
+
+def test_measure_list_filters_by_organisation_and_role_on_the_same_responsibility(client, plan):
+    agency = ap.Responsibility.objects.filter(measure__field__plan=plan, position=1).first()
+    agency = agency.organisation
+    assert len(_listed_titles(_list(client, plan, organisation=agency.pk))) == 5
+    lead = ap.Responsibility.Role.LEAD
+    assert len(_listed_titles(_list(client, plan, organisation=agency.pk, role=lead))) == 5
+    tutor = ap.Responsibility.Role.TUTOR
+    assert _listed_titles(_list(client, plan, organisation=agency.pk, role=tutor)) == []
+    assert len(_listed_titles(_list(client, plan, role=tutor))) == 10
+
+
+def test_measure_list_filters_by_status(client, plan):
+    titles = _listed_titles(_list(client, plan, status="completed"))
+    assert titles == ["Maßnahme Bildung & Beschäftigung B", "Maßnahme Marketing A"]
+
+
+def test_measure_list_filters_by_year(client, plan):
+    ap.ScheduleEntry.objects.filter(end_date__isnull=True).delete()
+    late = _measures(plan)[-1]
+    ap.ScheduleEntry.objects.filter(measure=late, start_date__isnull=False).update(
+        start_date=datetime.date(2014, 1, 1), end_date=datetime.date(2014, 3, 31)
+    )
+    assert _listed_titles(_list(client, plan, year=2014)) == [late.title]
+    assert late.title not in _listed_titles(_list(client, plan, year=2011))
+    assert len(_listed_titles(_list(client, plan, year=2012))) == 9
+    assert _listed_titles(_list(client, plan, year=2013)) == []
+
+
+def test_measure_list_year_includes_open_ended_entries(client, plan):
+    ap.ScheduleEntry.objects.filter(end_date__isnull=False).update(
+        end_date=datetime.date(2011, 12, 31)
+    )
+    first = _measures(plan)[0]
+    ap.ScheduleEntry.objects.filter(measure=first, position=1).update(
+        start_date=datetime.date(2013, 1, 1), end_date=datetime.date(2013, 2, 1)
+    )
+    # “ab Q3 2011” has no end, so it runs into 2013 as well.
+    assert len(_listed_titles(_list(client, plan, year=2013))) == 10
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Marketing", ["Maßnahme Marketing A", "Maßnahme Marketing B"]),  # title
+        ("marketing stadtentwicklung", []),  # every word must match
+        ("beschreibung", 5),  # description, case-insensitive
+        ("Unterpunkt", 10),  # sub-step text
+        ("Befund Netzwerke", ["Maßnahme Netzwerke A", "Maßnahme Netzwerke B"]),  # baseline
+        ("Kein-Treffer-xyz", []),
+    ],
+)
+def test_measure_list_searches_titles_steps_and_baseline(client, plan, query, expected):
+    titles = _listed_titles(_list(client, plan, q=query))
+    if isinstance(expected, int):
+        assert len(titles) == expected
+    else:
+        assert titles == expected
+
+
+def test_measure_list_search_finds_a_single_step(client, plan):
+    measure = _measures(plan)[4]
+    StepFactory(measure=measure, position=50, text="Programmierung einer API-Schnittstelle")
+    assert _listed_titles(_list(client, plan, q="api-schnittstelle")) == [measure.title]
+
+
+def test_measure_list_combines_search_and_filters(client, plan):
+    field = plan.fields.get(position=1)
+    titles = _listed_titles(_list(client, plan, q="Befund", field=field.slug, status="planned"))
+    assert titles == ["Maßnahme Netzwerke A"]
+
+
+def test_measure_list_empty_result_says_so(client, plan):
+    html = _text(_list(client, plan, q="nichts-passt-hierzu"))
+    assert "Keine Maßnahme entspricht diesen Filtern." in html
+    assert "0 Maßnahmen" in html
+
+
+def test_measure_list_filter_is_kept_in_the_url_and_form(client, plan):
+    field = plan.fields.get(position=3)
+    html = _text(_list(client, plan, q="Maßnahme", field=field.slug, status="postponed"))
+    assert 'value="Maßnahme"' in html
+    assert f'<option value="{field.slug}" selected>' in html
+    assert '<option value="postponed" selected>' in html
+    assert 'method="get"' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"field": "gibt-es-nicht"},
+        {"target_group": "abc"},
+        {"target_group": "999999"},
+        {"organisation": "-1"},
+        {"role": "king"},
+        {"status": "bogus"},
+        {"year": "zwanzig"},
+        {"year": "1850"},
+        {"page": "zzz"},
+        {"page": "99999"},
+        {"q": "a\x00b"},
+        {"q": "x" * 500},
+        {"field": ["a", "b"], "year": ["2011", "x"]},
+    ],
+)
+def test_measure_list_bad_params_never_fail(client, plan, params):
+    response = _list(client, plan, **params)
+    assert response.context["page"].paginator.count == 10 or "page" not in params
+
+
+def test_measure_list_reports_invalid_values(client, plan):
+    html = _text(_list(client, plan, status="bogus", q="Marketing"))
+    assert "Einige Filterwerte waren ungültig" in html
+    assert "2 Maßnahmen" in html  # the valid search still applies
+
+
+def test_measure_list_choices_only_show_what_the_plan_uses(client, plan, draft):
+    TargetGroupFactory(name="Nirgends verwendet")
+    OrganisationFactory(name="Unbeteiligtes Amt")
+    html = _text(_list(client, plan))
+    assert "Nirgends verwendet" not in html
+    assert "Unbeteiligtes Amt" not in html
+    assert "Aufbauwerk entwurf" not in html  # organisations only in the draft
+
+
+def test_measure_list_of_draft_is_404_and_search_never_leaks_drafts(client, plan, draft):
+    url = reverse("actionplan:measure_list", args=[draft.slug])
+    assert client.get(url, {"q": "Maßnahme"}).status_code == 404
+    ap.Step.objects.create(measure=_measures(draft)[0], position=77, text="Geheimwort im Entwurf")
+    assert _listed_titles(_list(client, plan, q="Geheimwort")) == []
+
+
+def test_measure_list_paginates_and_keeps_filters(client, plan, settings, monkeypatch):
+    monkeypatch.setattr("actionplan.views.MEASURES_PER_PAGE", 4)
+    response = _list(client, plan, status="", q="Maßnahme")
+    html = _text(response)
+    assert len(_listed_titles(response)) == 4
+    assert "Seite 1 von 3" in html
+    assert "?status=&amp;q=Ma%C3%9Fnahme&amp;page=2" in html
+    assert len(_listed_titles(_list(client, plan, q="Maßnahme", page=3))) == 2
+
+
+# --- staff extras -------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("admin_registered")
+def test_staff_sees_edit_links_to_the_admin(staff_client, plan):
+    urls = _page_urls(plan)
+    measure = _measures(plan)[0]
+    field = plan.fields.get(position=1)
+    pairs = [
+        ("plan", "actionplan_plan_change", plan.pk),
+        ("field", "actionplan_fieldofaction_change", field.pk),
+        ("measure", "actionplan_measure_change", measure.pk),
+    ]
+    for page, name, pk in pairs:
+        edit = reverse(f"admin:{name}", args=[pk])
+        assert f'href="{edit}"' in _text(staff_client.get(urls[page]))
+    assert "Bearbeiten" in _text(staff_client.get("/"))
+
+
+@pytest.mark.usefixtures("admin_registered")
+def test_anonymous_and_non_staff_see_no_edit_links(client, user, plan):
+    for page_url in [*_page_urls(plan).values(), "/"]:
+        assert "/admin/" not in _text(client.get(page_url))
+    client.force_login(user)
+    for page_url in _page_urls(plan).values():
+        assert "/admin/" not in _text(client.get(page_url))
+
+
+# --- language, titles and meta ------------------------------------------------------------------
+
+
+def test_pages_are_german_by_default_and_english_under_en(client, plan):
+    default = _text(client.get(plan.get_absolute_url()))
+    assert '<html lang="de">' in default
+    assert "Gesamtübersicht der Maßnahmen" in default
+    english = client.get("/en" + plan.get_absolute_url())
+    assert english.status_code == 200
+    html = _text(english)
+    assert '<html lang="en">' in html
+    assert "Overview of all measures" in html
+    # plan content keeps its own language
+    assert '<h1 lang="de">' in html
+
+
+def test_language_switch_posts_and_returns_to_the_same_page(client, plan):
+    field = plan.fields.first()
+    path = field.get_absolute_url()
+    html = _text(client.get(path + "?x=1"))
+    assert 'action="/i18n/setlang/"' in html
+    assert f'name="next" value="/en{path}?x=1"' in html
+    assert 'name="language" value="en"' in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": f"/en{path}?x=1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/en{path}?x=1"
+    english = _text(client.get(f"/en{path}"))
+    assert '<html lang="en">' in english
+    # and back: the English page offers the German URL
+    assert f'name="next" value="{path}"' in english
+    back = client.post("/i18n/setlang/", {"language": "de", "next": path})
+    assert back["Location"] == path
+    assert '<html lang="de">' in _text(client.get(back["Location"]))
+
+
+@pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
+def test_every_page_has_title_description_skip_link_and_landmarks(client, plan, page):
+    html = _text(client.get(_page_urls(plan)[page]))
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.endswith("– Planwerk") and len(title) > len("– Planwerk") + 5
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert len(description) > 20
+    assert '<a class="skip-link" href="#main">Zum Inhalt springen</a>' in html
+    assert '<main id="main"' in html and "<header" in html and "<footer" in html
+    assert html.count("<h1") == 1
+
+
+# --- sitemap ------------------------------------------------------------------------------------
+
+
+def test_sitemap_lists_published_content_only(client, plan, draft):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    xml = _text(response)
+    for url in [plan.get_absolute_url(), *(_page_urls(plan).values())]:
+        assert f"http://testserver{url}</loc>" in xml
+        assert f"http://testserver/en{url}</loc>" in xml
+    for measure in _measures(plan):
+        assert measure.get_absolute_url() in xml
+    assert "entwurf" not in xml
+
+
+# --- crawl --------------------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(v for k, v in attrs if k == "href" and v)
+
+
+def test_crawl_from_start_page_reaches_everything_published_and_nothing_else(client, plan, draft):
+    archived = build_rich_plan(slug="archiv", status=ap.Plan.Status.ARCHIVED)
+    measure = _measures(plan)[0]
+    measure.related_measures.add(_measures(draft)[0], _measures(archived)[0])
+    seen, queue = set(), ["/"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parser = _Links()
+        parser.feed(_text(response))
+        for href in parser.hrefs:
+            parts = urlsplit(urljoin(url, href))
+            if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+                continue
+            if parts.path.startswith(("/admin", "/i18n", "/static")):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target not in seen:
+                queue.append(target)
+    expected = {plan.get_absolute_url()}
+    expected |= {f.get_absolute_url() for f in plan.fields.all()}
+    expected |= {m.get_absolute_url() for m in _measures(plan)}
+    assert expected <= seen
+    assert not [u for u in seen if "entwurf" in u or "archiv" in u]

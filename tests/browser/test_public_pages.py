@@ -1,0 +1,221 @@
+"""Public pages in headless Chromium: navigation, filters, language, keyboard and axe-core."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from actionplan import models as ap
+from tests.actionplan.public_data import build_rich_plan, german, plain_static  # noqa: F401
+from tests.browser._public_fixtures import (  # noqa: F401
+    describe,
+    public_browser_fixture,
+    public_page_fixture,
+    run_axe,
+    screenshot,
+)
+from tests.factories import StaffUserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("plain_static", "german"),
+]
+
+
+@pytest.fixture
+def site(live_server):
+    plan = build_rich_plan(slug="leipzig")
+    draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+    field = plan.fields.get(position=1)
+    measure = field.measures.get(position=1)
+    measure.related_measures.add(draft.fields.first().measures.first())
+    return {
+        "url": live_server.url,
+        "plan": plan,
+        "draft": draft,
+        "field": field,
+        "measure": measure,
+    }
+
+
+def _login_staff(page, base_url):
+    client = Client()
+    client.force_login(StaffUserFactory(username="redaktion"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+
+
+def test_open_plan_and_follow_a_measure(public_page, site):
+    page = public_page
+    page.goto(site["url"] + "/")
+    assert page.locator("h1").inner_text() == "Maßnahmenpläne"
+    assert "entwurf" not in page.content()
+    page.get_by_role("link", name="Lokaler Maßnahmenplan Leipzig").click()
+    page.wait_for_url("**/plaene/leipzig/")
+    assert page.locator("h1").inner_text().startswith("Lokaler Maßnahmenplan Leipzig")
+    table = page.get_by_role("table")
+    assert table.get_by_role("row").count() == 1 + 5 + 10  # head, fields, measures
+    table.get_by_role("link", name="Maßnahme Marketing A").click()
+    page.wait_for_url("**/massnahmen/*/")
+    assert page.locator("h1").inner_text() == "Maßnahme Marketing A"
+    crumbs = page.get_by_role("navigation", name="Brotkrümelnavigation")
+    assert crumbs.get_by_role("link").count() == 4
+    crumbs.get_by_role("link", name="Marketing", exact=True).click()
+    page.wait_for_url("**/handlungsfelder/marketing/")
+    assert page.locator("h1").inner_text() == "Marketing"
+    screenshot(page, "flow-field")
+
+
+def test_related_measure_of_a_draft_is_not_offered(public_page, site):
+    page = public_page
+    page.goto(site["url"] + site["measure"].get_absolute_url())
+    related = page.locator("section[aria-labelledby=related]")
+    assert "Bildung" in related.inner_text()
+    assert "entwurf" not in related.inner_html()
+
+
+def test_filter_the_measure_list(public_page, site):
+    page = public_page
+    page.goto(site["url"] + "/plaene/leipzig/massnahmen/")
+    assert page.get_by_role("heading", name="10 Maßnahmen").is_visible()
+    page.get_by_label("Status").select_option(label="Abgeschlossen")
+    page.get_by_role("searchbox", name="Suche").fill("Marketing")
+    page.get_by_role("button", name="Anwenden").click()
+    page.wait_for_url(re.compile(r".*status=completed.*"))
+    assert "q=Marketing" in page.url
+    assert page.get_by_role("heading", name="1 Maßnahme", exact=True).is_visible()
+    assert page.locator(".result__title").all_inner_texts() == ["A) Maßnahme Marketing A"]
+    screenshot(page, "list-filtered")
+    # the shared URL reproduces the view
+    page.goto(page.url)
+    assert page.get_by_label("Status").input_value() == "completed"
+    page.get_by_role("searchbox", name="Suche").fill("gibt-es-nicht")
+    page.get_by_role("button", name="Anwenden").click()
+    assert page.get_by_text("Keine Maßnahme entspricht diesen Filtern.").is_visible()
+
+
+def test_switch_language_and_back(public_page, site):
+    page = public_page
+    page.goto(site["url"] + site["field"].get_absolute_url())
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url("**/en/plaene/leipzig/handlungsfelder/netzwerke/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Baseline").is_visible()
+    page.get_by_role("button", name="Deutsch").click()
+    page.wait_for_url(site["url"] + "/plaene/leipzig/handlungsfelder/netzwerke/")
+    assert page.get_by_role("heading", name="Ausgangslage").is_visible()
+
+
+def test_keyboard_only_skip_link_and_navigation(public_page, site):
+    page = public_page
+    page.goto(site["url"] + "/plaene/leipzig/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Zum Inhalt springen"
+    assert page.locator(".skip-link").is_visible()
+    screenshot(page, "keyboard-skip-link", full_page=False)
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # the next Tab lands inside the main content, not back in the header
+    page.keyboard.press("Tab")
+    inside = page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+    assert inside
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    # follow links and switch language with the keyboard alone
+    for _ in range(60):
+        text = page.evaluate("() => document.activeElement.textContent.trim()")
+        if text == "Maßnahmen durchsuchen":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/plaene/leipzig/massnahmen/")
+    page.keyboard.press("Tab")  # skip link
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") == "BUTTON":
+            break
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "English"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/plaene/leipzig/massnahmen/")
+
+
+def test_axe_check_reports_a_known_violation(public_page, site):
+    page = public_page
+    page.goto(site["url"] + "/")
+    page.evaluate(
+        "() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x>')"
+    )
+    assert "image-alt" in [v["id"] for v in run_axe(page)]
+
+
+def _pages(site) -> dict[str, str]:
+    plan, field, measure = site["plan"], site["field"], site["measure"]
+    return {
+        "index": "/",
+        "plan": plan.get_absolute_url(),
+        "field": field.get_absolute_url(),
+        "field-unclassified": plan.fields.get(position=2).get_absolute_url(),
+        "measure": measure.get_absolute_url(),
+        "timeline": "/plaene/leipzig/zeitplan/",
+        "list": "/plaene/leipzig/massnahmen/",
+        "list-empty": "/plaene/leipzig/massnahmen/?q=nichts",
+        "list-errors": "/plaene/leipzig/massnahmen/?status=bogus&year=x",
+        "plan-en": "/en" + plan.get_absolute_url(),
+        "measure-en": "/en" + measure.get_absolute_url(),
+        "not-found": "/plaene/gibt-es-nicht/",
+    }
+
+
+def test_axe_finds_no_violations_on_any_public_page(public_page, site):
+    page = public_page
+    failures = {}
+    for name, path in _pages(site).items():
+        page.goto(site["url"] + path)
+        violations = run_axe(page)
+        screenshot(page, f"page-{name}")
+        if violations:
+            failures[name] = describe(violations)
+    assert not failures, failures
+
+
+def test_axe_finds_no_violations_on_staff_draft_preview(public_page, site):
+    page = public_page
+    _login_staff(page, site["url"])
+    draft = site["draft"]
+    for name, path in {
+        "draft-plan": draft.get_absolute_url(),
+        "draft-measure": draft.fields.first().measures.first().get_absolute_url(),
+    }.items():
+        page.goto(site["url"] + path)
+        assert page.locator(".draft-banner").is_visible()
+        violations = run_axe(page)
+        screenshot(page, f"page-{name}")
+        assert not violations, describe(violations)
+
+
+def test_pages_on_a_phone_and_in_print(public_page, site):
+    page = public_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    for name, path in {
+        "measure": site["measure"].get_absolute_url(),
+        "timeline": "/plaene/leipzig/zeitplan/",
+        "plan": site["plan"].get_absolute_url(),
+    }.items():
+        page.goto(site["url"] + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} scrolls sideways ({width}px)"
+        screenshot(page, f"mobile-{name}")
+        assert not run_axe(page), name
+    page.set_viewport_size({"width": 1000, "height": 1400})
+    page.emulate_media(media="print")
+    page.goto(site["url"] + "/plaene/leipzig/zeitplan/")
+    assert not page.locator(".lang-switch").is_visible()
+    assert page.locator(".tl-bar").first.is_visible()
+    screenshot(page, "print-timeline")
