@@ -9,6 +9,15 @@ from contacts.models import Organisation, Person
 
 from .schedule import Precision, parse_schedule
 
+_GERMAN_TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"}
+)
+
+
+def german_slugify(text: str, max_length: int = 100) -> str:
+    """A URL slug that keeps German words readable: “Maßnahme” → “massnahme”, not “manahme”."""
+    return slugify(text.translate(_GERMAN_TRANSLITERATION))[:max_length].strip("-")
+
 
 class Vocabulary(models.Model):
     """A managed list entry: a name with a sort position."""
@@ -186,7 +195,7 @@ class FieldOfAction(models.Model):
     @staticmethod
     def slug_for(title: str) -> str:
         """The URL slug a field gets from its title when none is entered."""
-        return slugify(title)[:100].strip("-")
+        return german_slugify(title)
 
 
 class FieldContact(models.Model):
@@ -340,7 +349,7 @@ class Measure(models.Model):
     @staticmethod
     def slug_for(code: str, title: str) -> str:
         """The URL slug a measure gets from its code and title when none is entered."""
-        return slugify(f"{code}-{title}" if code else title)[:100].strip("-")
+        return german_slugify(f"{code}-{title}" if code else title)
 
 
 class Step(models.Model):
