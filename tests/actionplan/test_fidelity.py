@@ -2,8 +2,9 @@
 
 The seed text is parsed by ``tests/actionplan/seed.py``, independently of
 ``fixtures/leipzig.json``; the data is then loaded with the real ``load_demo_data`` command
-and every content line of the seed must be found at its place in the database. ``check_plan`` returns a list of problems instead of
-asserting, so the mutation tests below can prove that it notices a deleted or altered record.
+and every content line of the seed must be found at its place in the database.
+``check_plan`` returns a list of problems instead of asserting, so the mutation tests below
+can prove that it notices a deleted or altered record.
 """
 
 import hashlib
