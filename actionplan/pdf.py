@@ -172,14 +172,19 @@ def load_plan(plan_pk: int, *, field_pk: int | None = None, measure_pk: int | No
         )
         .get(pk=plan_pk)
     )
+    # Organisations the document prints, for its list of abbreviations: a field document
+    # has no contacts page, a measure document not the field's lead either.
     named: list = []
+    whole_plan = field_pk is None
     for fld in plan.fields.all():
         lead = organisation_label(fld.lead_organisation) if fld.lead_organisation_id else ""
         fld.lead_label = ", ".join(part for part in (lead, fld.lead_note) if part)
-        named.append(fld.lead_organisation)
         people = [fc.person for fc in fld.field_contacts.all()]
         fld.contact_card = contact_card(people, heading=fld.title)
-        named.extend(p.organisation for p in people)
+        if measure_pk is None:
+            named.append(fld.lead_organisation)
+        if whole_plan:
+            named.extend(p.organisation for p in people)
         for measure in fld.measures.all():
             _annotate_measure(measure)
             named.extend(
@@ -187,7 +192,7 @@ def load_plan(plan_pk: int, *, field_pk: int | None = None, measure_pk: int | No
                 for r in measure.responsibilities.all()
             )
     plan.lead_card = contact_card([plan.project_lead] if plan.project_lead_id else [])
-    if plan.project_lead_id:
+    if whole_plan and plan.project_lead_id:
         named.append(plan.project_lead.organisation)
     plan.abbreviations = abbreviations(named)
     return plan

@@ -436,3 +436,18 @@ def test_a_lone_responsible_group_has_no_heading():
     ResponsibilityFactory(measure=measure, position=2, role=Responsibility.Role.RESPONSIBLE)
     (group,) = pdf.responsibility_groups(measure.responsibilities.all())
     assert not group.show_heading and len(group.items) == 2
+
+
+def test_each_document_explains_only_the_abbreviations_it_prints():
+    plan = build_plan(fields=1, measures_per_field=1)
+    plan.project_lead = PersonFactory(
+        organisation=OrganisationFactory(name="Projektbüro", short_name="PB")
+    )
+    plan.save()
+    field = plan.fields.get()
+    measure = field.measures.get()
+    responsible = measure.responsibilities.get().organisation
+    whole = dict(pdf.load_plan(plan.pk).abbreviations)
+    single = dict(pdf.load_plan(plan.pk, field_pk=field.pk, measure_pk=measure.pk).abbreviations)
+    assert whole["PB"] == "Projektbüro" and "PB" not in single
+    assert single == {responsible.short_name: responsible.name}
