@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from actionplan.models import Plan
 from tests.actionplan.pdf_factories import pdf_cache, pdf_pages, requires_poppler  # noqa: F401
@@ -76,5 +77,7 @@ def test_staff_see_the_draft_link_with_its_marking(staff_client):
 
 def test_pdf_link_is_english_on_english_pages(client):
     plan = build_plan(fields=1, measures_per_field=1)
-    html = client.get("/en" + plan.get_absolute_url()).content.decode()
+    # The locale middleware leaves the request's language active; keep it to this test.
+    with translation.override("de"):
+        html = client.get("/en" + plan.get_absolute_url()).content.decode()
     assert [text for _, text in _pdf_links(html)] == ["Download the plan as PDF"]
