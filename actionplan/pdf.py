@@ -22,9 +22,12 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import npgettext
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from contacts.models import Organisation
 
 from .models import (
     BaselineFinding,
@@ -169,16 +172,45 @@ def load_plan(plan_pk: int, *, field_pk: int | None = None, measure_pk: int | No
         )
         .get(pk=plan_pk)
     )
+    # Organisations the document prints, for its list of abbreviations: a field document
+    # has no contacts page, a measure document not the field's lead either.
+    named: list = []
+    whole_plan = field_pk is None
     for fld in plan.fields.all():
         lead = organisation_label(fld.lead_organisation) if fld.lead_organisation_id else ""
         fld.lead_label = ", ".join(part for part in (lead, fld.lead_note) if part)
-        fld.contact_card = contact_card(
-            [fc.person for fc in fld.field_contacts.all()], heading=fld.title
-        )
+        people = [fc.person for fc in fld.field_contacts.all()]
+        fld.contact_card = contact_card(people, heading=fld.title)
+        if measure_pk is None:
+            named.append(fld.lead_organisation)
+        if whole_plan:
+            named.extend(p.organisation for p in people)
         for measure in fld.measures.all():
             _annotate_measure(measure)
+            named.extend(
+                r.organisation or (r.person.organisation if r.person else None)
+                for r in measure.responsibilities.all()
+            )
     plan.lead_card = contact_card([plan.project_lead] if plan.project_lead_id else [])
+    if whole_plan and plan.project_lead_id:
+        named.append(plan.project_lead.organisation)
+    plan.abbreviations = abbreviations(named)
     return plan
+
+
+def abbreviations(organisations) -> list[tuple[str, str]]:
+    """(short name, name) of the organisations a document names, and of their parents.
+
+    Labels print full names; the plan's own text uses the short forms (“ASW”, “KA und
+    AfWiFö”), so the document explains them.
+    """
+    found: dict[str, str] = {}
+    for org in organisations:
+        while org is not None:
+            if org.short_name and org.short_name != org.name:
+                found.setdefault(org.short_name, org.name)
+            org = org.parent if org.parent_id else None
+    return sorted(found.items(), key=lambda item: item[0].casefold())
 
 
 @dataclass
@@ -216,12 +248,52 @@ def contact_card(people, *, heading: str = "") -> ContactCard | None:
     )
 
 
-ROLE_ORDER = [
-    Responsibility.Role.LEAD,
-    Responsibility.Role.RESPONSIBLE,
-    Responsibility.Role.SUPPORT,
-    Responsibility.Role.TUTOR,
-]
+def role_heading(role: str, count: int) -> str:
+    """Heading of a group of responsibilities, e.g. “Tutorinnen und Tutoren”."""
+    if role == Responsibility.Role.LEAD:
+        return npgettext("pdf role", "Lead", "Lead", count)
+    if role == Responsibility.Role.SUPPORT:
+        return npgettext("pdf role", "Support", "Support", count)
+    if role == Responsibility.Role.TUTOR:
+        return npgettext("pdf role", "Tutor", "Tutors", count)
+    return npgettext("pdf role", "Responsible", "Responsible", count)
+
+
+@dataclass
+class ResponsibilityItem:
+    parties: list[str]
+    note: str
+
+
+@dataclass
+class ResponsibilityGroup:
+    role: str
+    heading: str
+    items: list[ResponsibilityItem]
+    show_heading: bool = True
+
+
+def responsibility_groups(responsibilities) -> list[ResponsibilityGroup]:
+    """Responsibilities grouped by role, in the order the roles first appear.
+
+    Consecutive parties sharing one note (“enge Abstimmung zwischen KA und AfWiFö”) are one
+    item. A lone “responsible” group needs no heading: the section title says it.
+    """
+    groups: dict[str, list[ResponsibilityItem]] = {}
+    for resp in responsibilities:
+        items = groups.setdefault(resp.role, [])
+        party = party_name(resp)
+        if items and resp.note and items[-1].note == resp.note:
+            items[-1].parties.append(party)
+        else:
+            items.append(ResponsibilityItem([party], resp.note))
+    result = [
+        ResponsibilityGroup(role, role_heading(role, sum(len(i.parties) for i in items)), items)
+        for role, items in groups.items()
+    ]
+    if len(result) == 1 and result[0].role == Responsibility.Role.RESPONSIBLE:
+        result[0].show_heading = False
+    return result
 
 
 def _annotate_measure(measure):
@@ -236,13 +308,15 @@ def _annotate_measure(measure):
         step.children = children.get(step.pk, [])
     measure.top_steps = top
 
-    by_role: dict[str, list] = {}
-    for resp in measure.responsibilities.all():
-        resp.party_label = party_name(resp)
-        by_role.setdefault(resp.role, []).append(resp)
-    measure.responsibility_groups = [
-        (Responsibility.Role(role).label, by_role[role]) for role in ROLE_ORDER if role in by_role
-    ]
+    measure.responsibility_groups = responsibility_groups(measure.responsibilities.all())
+    leading = [
+        g
+        for g in measure.responsibility_groups
+        if g.role in (Responsibility.Role.LEAD, Responsibility.Role.RESPONSIBLE)
+    ] or measure.responsibility_groups[:1]
+    measure.overview_parties = list(
+        dict.fromkeys(party for g in leading for item in g.items for party in item.parties)
+    )
 
     groups: dict[str, dict] = {}
     for line in measure.budget_lines.all():
@@ -255,19 +329,27 @@ def _annotate_measure(measure):
 
 
 def organisation_label(org) -> str:
-    """“Amt für Stadterneuerung und Wohnungsbauförderung (ASW)”: the plan uses both."""
-    if org.short_name and org.short_name != org.name:
-        return f"{org.name} ({org.short_name})"
+    """The name as the plan prints it: “Amt für Wirtschaftsförderung”, and for a unit of an
+    outside body its parent too, “Kontaktstelle Kreativwirtschaft (Aufbauwerk)”.
+
+    Units of a city administration need no parent: the whole plan is the city's. Short names
+    are explained once, in the list of abbreviations.
+    """
+    parent = org.parent if org.parent_id else None
+    if parent is not None and parent.kind != Organisation.Kind.CITY_ADMINISTRATION:
+        return f"{org.name} ({parent.short_name or parent.name})"
     return org.name
 
 
 def party_name(resp) -> str:
-    """“Frau Milev, Dezernat Kultur”, a person alone or an organisation alone."""
-    if resp.person_id and resp.organisation_id:
-        return f"{resp.person.formal_name}, {organisation_label(resp.organisation)}"
+    """“Frau Milev / Dezernat Kultur”, a person alone or an organisation alone."""
+    org = resp.organisation
     if resp.person_id:
+        org = org or resp.person.organisation
+        if org is not None:
+            return f"{resp.person.formal_name} / {organisation_label(org)}"
         return resp.person.formal_name
-    return organisation_label(resp.organisation)
+    return organisation_label(org)
 
 
 def document_author(plan) -> str:

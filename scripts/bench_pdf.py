@@ -6,13 +6,15 @@
     python scripts/bench_pdf.py --variant plain       # untagged PDF instead of PDF/UA-1
     python scripts/bench_pdf.py --tracemalloc         # also Python heap peak (much slower)
 
-Builds the plans in a throw-away SQLite database (its own var/ directory), then renders
+Loads the Leipzig demo data (``manage.py load_demo_data``) and generates the large plans in a
+throw-away SQLite database (its own var/ directory), then renders
 each one in a fresh child process, so the peak RSS (``ru_maxrss``) belongs to that render
 alone. The render is cold: it includes loading fonts and the hyphenation dictionary, as the
 first export in a new worker does. Prints a Markdown table for docs/benchmarks.md.
 """
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -42,7 +44,7 @@ def _setup(var_dir: str) -> None:
 
 
 def build(cases: list[str]) -> dict[str, str]:
-    from django.core.management import call_command, get_commands
+    from django.core.management import call_command
 
     from actionplan.models import Plan
     from actionplan.signals import plan_touch
@@ -53,13 +55,9 @@ def build(cases: list[str]) -> dict[str, str]:
     for case in cases:
         spec = CASES[case]
         if case == "leipzig":
-            if "load_demo_data" in get_commands():
-                call_command("load_demo_data", verbosity=0)
-                plan = Plan.objects.filter(region__icontains="Leipzig").order_by("pk").first()
-            else:
-                from tests.actionplan.pdf_factories import build_leipzig_like_plan
-
-                plan = build_leipzig_like_plan(slug="bench-leipzig")
+            # The real demo data (fixtures/leipzig.json), as a coordinator would export it.
+            call_command("load_demo_data", stdout=io.StringIO())
+            plan = Plan.objects.get(slug="leipzig-2011")
         else:
             plan = build_plan(
                 fields=spec["fields"],

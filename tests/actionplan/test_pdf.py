@@ -1,18 +1,18 @@
-"""The PDF documents: content fidelity, structure, metadata, access, cache."""
+"""The PDF documents: structure, metadata, access, cache (fidelity: test_pdf_fidelity.py)."""
 
 import re
 from unittest import mock
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from actionplan import pdf, signals
-from actionplan.models import Measure, Plan, Step
+from actionplan.models import Measure, Plan, Responsibility, Step
+from contacts.models import Organisation
 from tests.actionplan.pdf_factories import (
-    SEED_LABELS,
-    build_leipzig_like_plan,
     pdf_cache,  # noqa: F401
     pdf_info,
     pdf_metadata,
@@ -20,35 +20,19 @@ from tests.actionplan.pdf_factories import (
     pdf_outline,
     pdf_pages,
     requires_poppler,
-    seed_content_lines,
     squash,
 )
-from tests.factories import FieldOfActionFactory, PersonFactory, StepFactory, build_plan
+from tests.factories import (
+    FieldOfActionFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ResponsibilityFactory,
+    StepFactory,
+    build_plan,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_cache"), requires_poppler]
-
-
-def _assert_seed_lines_in(text: str):
-    squashed = squash(text)
-    missing = [line for line in seed_content_lines() if squash(line) not in squashed]
-    assert not missing, f"{len(missing)} seed lines missing from the PDF, e.g. {missing[:5]}"
-    labels = {squash(label) for label in SEED_LABELS.values()}
-    assert {label for label in labels if label not in squashed} == set()
-
-
-def test_plan_pdf_leipzig_like_contains_every_seed_line():
-    plan = build_leipzig_like_plan()
-    data = pdf.render_plan_pdf(plan)
-    _assert_seed_lines_in("\n".join(pdf_pages(data)))
-
-
-def test_plan_pdf_demo_data_contains_every_seed_line():
-    if "load_demo_data" not in get_commands():
-        pytest.skip("load_demo_data is not there yet (the demo data lands separately)")
-    call_command("load_demo_data")
-    plan = Plan.objects.filter(region__icontains="Leipzig").order_by("pk").first()
-    assert plan is not None
-    _assert_seed_lines_in("\n".join(pdf_pages(pdf.render_plan_pdf(plan))))
 
 
 def test_plan_pdf_structure_pages_and_outline_match_the_plan():
@@ -379,3 +363,91 @@ def test_plan_touch_covers_bulk_writes():
     assert _stamp(plan) is None  # bulk_create sends no signal …
     assert signals.plan_touch(plan) == 1  # … so bulk paths call plan_touch
     assert _stamp(plan) is not None
+
+
+# --- how organisations, people and roles read -----------------------------------------------
+
+
+def test_organisation_label_names_an_outside_parent_but_not_the_city():
+    city = OrganisationFactory(
+        name="Stadt Halle", short_name="", kind=Organisation.Kind.CITY_ADMINISTRATION
+    )
+    office = OrganisationFactory(name="Kulturamt", short_name="KA", parent=city)
+    company = OrganisationFactory(
+        name="Aufbauwerk GmbH", short_name="AW", kind=Organisation.Kind.COMPANY
+    )
+    desk = OrganisationFactory(name="Kontaktstelle", short_name="", parent=company)
+    plain = OrganisationFactory(name="Verein", short_name="", parent=desk)
+    assert pdf.organisation_label(office) == "Kulturamt"
+    assert pdf.organisation_label(desk) == "Kontaktstelle (AW)"
+    assert pdf.organisation_label(plain) == "Verein (Kontaktstelle)"
+    assert pdf.organisation_label(city) == "Stadt Halle"
+    assert pdf.abbreviations([desk, office, None]) == [
+        ("AW", "Aufbauwerk GmbH"),
+        ("KA", "Kulturamt"),
+    ]
+
+
+def test_responsibilities_group_by_role_with_person_and_organisation():
+    measure = MeasureFactory()
+    office = OrganisationFactory(name="Dezernat Kultur")
+    other = OrganisationFactory(name="Amt B")
+    tutor = PersonFactory(
+        salutation="frau", first_name="", last_name="Milev", function="", organisation=office
+    )
+    rows = [
+        (Responsibility.Role.LEAD, other, None, "Einrichtung"),
+        (Responsibility.Role.TUTOR, None, tutor, ""),
+        (Responsibility.Role.SUPPORT, office, None, "gemeinsam"),
+        (Responsibility.Role.SUPPORT, other, None, "gemeinsam"),
+    ]
+    for position, (role, org, person, note) in enumerate(rows, 1):
+        ResponsibilityFactory(
+            measure=measure,
+            position=position,
+            role=role,
+            organisation=org,
+            person=person,
+            note=note,
+        )
+    with translation.override("de"):
+        groups = pdf.responsibility_groups(
+            measure.responsibilities.select_related("organisation", "person__organisation")
+        )
+    assert [(g.heading, g.show_heading) for g in groups] == [
+        ("Federführung", True),
+        ("Tutorin/Tutor", True),
+        ("Unterstützung", True),
+    ]
+    assert [(i.parties, i.note) for i in groups[1].items] == [
+        (["Frau Milev / Dezernat Kultur"], "")
+    ]
+    assert [(i.parties, i.note) for i in groups[2].items] == [
+        (["Dezernat Kultur", "Amt B"], "gemeinsam")
+    ]
+    text = squash("\n".join(pdf_pages(pdf.render_measure_pdf(measure, variant=""))))
+    assert squash("Tutorin/Tutor Frau Milev / Dezernat Kultur") in text
+    assert squash("Unterstützung Dezernat Kultur, Amt B: gemeinsam") in text
+
+
+def test_a_lone_responsible_group_has_no_heading():
+    measure = MeasureFactory()
+    ResponsibilityFactory(measure=measure, position=1, role=Responsibility.Role.RESPONSIBLE)
+    ResponsibilityFactory(measure=measure, position=2, role=Responsibility.Role.RESPONSIBLE)
+    (group,) = pdf.responsibility_groups(measure.responsibilities.all())
+    assert not group.show_heading and len(group.items) == 2
+
+
+def test_each_document_explains_only_the_abbreviations_it_prints():
+    plan = build_plan(fields=1, measures_per_field=1)
+    plan.project_lead = PersonFactory(
+        organisation=OrganisationFactory(name="Projektbüro", short_name="PB")
+    )
+    plan.save()
+    field = plan.fields.get()
+    measure = field.measures.get()
+    responsible = measure.responsibilities.get().organisation
+    whole = dict(pdf.load_plan(plan.pk).abbreviations)
+    single = dict(pdf.load_plan(plan.pk, field_pk=field.pk, measure_pk=measure.pk).abbreviations)
+    assert whole["PB"] == "Projektbüro" and "PB" not in single
+    assert single == {responsible.short_name: responsible.name}

@@ -1,4 +1,5 @@
-"""Large PDF exports run on the django-tasks database worker; status page; admin action."""
+"""Large PDF exports run on the django-tasks database worker; status page; the real admin
+(``actionplan/admin.py`` with the PDF mixins, served by ``config.urls``)."""
 
 from unittest import mock
 
@@ -118,17 +119,6 @@ def test_draft_export_is_404_for_anonymous(client, staff_client):
 # --- admin ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def plain_static(settings):
-    """Admin pages use {% static %}; the manifest storage needs a collectstatic run."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.mark.urls("tests.actionplan.pdf_admin_urls")
-@pytest.mark.usefixtures("plain_static")
 def test_admin_pdf_button_serves_draft_marked_pdf(staff_client):
     plan = build_plan(fields=1, measures_per_field=2, status=Plan.Status.DRAFT)
     change = staff_client.get(reverse("admin:actionplan_plan_change", args=[plan.pk]))
@@ -138,11 +128,15 @@ def test_admin_pdf_button_serves_draft_marked_pdf(staff_client):
     assert response.status_code == 200
     assert all("ENTWURF" in page for page in pdf_pages(response.content))
     measure = Measure.objects.filter(field__plan=plan).first()
-    measure_pdf = staff_client.get(reverse("admin:actionplan_measure_pdf", args=[measure.pk]))
-    assert measure_pdf.status_code == 200
+    for name, obj in (("measure", measure), ("fieldofaction", measure.field)):
+        change = staff_client.get(reverse(f"admin:actionplan_{name}_change", args=[obj.pk]))
+        obj_pdf_url = reverse(f"admin:actionplan_{name}_pdf", args=[obj.pk])
+        assert obj_pdf_url in change.content.decode()
+        obj_pdf = staff_client.get(obj_pdf_url)
+        assert obj_pdf.status_code == 200 and obj_pdf["Content-Type"] == "application/pdf"
+        assert all("ENTWURF" in page for page in pdf_pages(obj_pdf.content))
 
 
-@pytest.mark.urls("tests.actionplan.pdf_admin_urls")
 def test_admin_pdf_views_need_staff(client, user):
     plan = build_plan(fields=1, measures_per_field=1)
     client.force_login(user)
@@ -150,8 +144,6 @@ def test_admin_pdf_views_need_staff(client, user):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-@pytest.mark.urls("tests.actionplan.pdf_admin_urls")
-@pytest.mark.usefixtures("plain_static")
 def test_admin_action_downloads_one_and_enqueues_several(staff_client):
     first = build_plan(fields=1, measures_per_field=1)
     second = build_plan(fields=1, measures_per_field=1, status=Plan.Status.DRAFT)

@@ -588,6 +588,8 @@ def test_crawl_from_start_page_reaches_everything_published_and_nothing_else(cli
                 continue
             if parts.path.startswith(("/admin", "/i18n", "/static")):
                 continue
+            if parts.path.endswith("/pdf/"):
+                continue  # documents, not pages: tests/actionplan/test_pdf_links.py
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             if target not in seen:
                 queue.append(target)
