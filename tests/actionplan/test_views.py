@@ -490,6 +490,54 @@ def test_anonymous_and_non_staff_see_no_edit_links(client, user, plan):
         assert "/admin/" not in _text(client.get(page_url))
 
 
+CONTEXT_NAMES = {ap.Plan: "plan", ap.FieldOfAction: "field", ap.Measure: "measure"}
+
+
+def _view_on_site_links(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" class="viewsitelink">', html)
+
+
+@pytest.mark.parametrize("status", [ap.Plan.Status.PUBLISHED, ap.Plan.Status.DRAFT])
+def test_admin_view_on_site_opens_the_public_page(staff_client, status):
+    plan = build_rich_plan(slug="vorschau", status=status)
+    field = plan.fields.get(position=1)
+    measure = field.measures.get(position=1)
+    for obj in (plan, field, measure):
+        opts = obj._meta
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        html = _text(staff_client.get(change))
+        assert "Auf der Website anzeigen" in html
+        [link] = _view_on_site_links(html)
+        response = staff_client.get(link, follow=True)
+        assert response.redirect_chain[-1][0].endswith(obj.get_absolute_url())
+        assert response.status_code == 200
+        assert response.context[CONTEXT_NAMES[type(obj)]] == obj
+        assert ("draft-banner" in _text(response)) is (status == ap.Plan.Status.DRAFT)
+
+
+def _public_targets(client, html: str) -> set[str]:
+    """Where the admin's “view on site” shortcuts (/admin/r/<type>/<pk>/) of a page lead."""
+    links = set(re.findall(r'href="(/admin/r/\d+/\d+/)"', html))
+    return {urlsplit(client.get(link)["Location"]).path for link in links}
+
+
+def test_admin_inlines_link_fields_and_measures_to_their_public_pages(staff_client, plan):
+    html = _text(staff_client.get(reverse("admin:actionplan_plan_change", args=[plan.pk])))
+    fields = plan.fields.all()
+    assert _public_targets(staff_client, html) == {
+        plan.get_absolute_url(),
+        *(f.get_absolute_url() for f in fields),
+    }
+    field = fields[0]
+    html = _text(
+        staff_client.get(reverse("admin:actionplan_fieldofaction_change", args=[field.pk]))
+    )
+    assert _public_targets(staff_client, html) == {
+        field.get_absolute_url(),
+        *(m.get_absolute_url() for m in field.measures.all()),
+    }
+
+
 # --- language, titles and meta ------------------------------------------------------------------
 
 
