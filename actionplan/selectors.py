@@ -160,10 +160,7 @@ def _span_annotations() -> dict:
             "schedule",
             filter=Q(schedule__start_date__isnull=False, schedule__end_date__isnull=True),
         ),
-        "span_open_start": Count(
-            "schedule",
-            filter=Q(schedule__start_date__isnull=True, schedule__end_date__isnull=False),
-        ),
+        "span_start_count": Count("schedule", filter=Q(schedule__start_date__isnull=False)),
         "dated_count": Count("schedule", filter=dated),
     }
 

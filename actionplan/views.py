@@ -59,6 +59,8 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
     schedule = list(measure.schedule.all())
     axis, bars = measure_timeline(schedule)
     budget_lines = list(measure.budget_lines.all())
+    planned_total = _total(line.planned_amount for line in budget_lines)
+    actual_total = _total(line.actual_amount for line in budget_lines)
     return render(
         request,
         "actionplan/measure_detail.html",
@@ -71,8 +73,9 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
             "bars": bars,
             "responsibility_groups": responsibility_groups(measure.responsibilities.all()),
             "budget_lines": budget_lines,
-            "budget_planned_total": _total(line.planned_amount for line in budget_lines),
-            "budget_actual_total": _total(line.actual_amount for line in budget_lines),
+            "budget_planned_total": planned_total,
+            "budget_actual_total": actual_total,
+            "budget_has_amounts": planned_total is not None or actual_total is not None,
             "related_measures": related_measures(measure),
         },
     )
@@ -161,6 +164,16 @@ def measure_list(request, plan_slug):
     )
 
 
+# Group headings of the baseline: a SWOT analysis speaks of strengths, weaknesses, … (plural).
+SWOT_HEADINGS = {
+    BaselineFinding.Swot.STRENGTH: _("strengths"),
+    BaselineFinding.Swot.WEAKNESS: _("weaknesses"),
+    BaselineFinding.Swot.OPPORTUNITY: _("opportunities"),
+    BaselineFinding.Swot.THREAT: _("threats"),
+    BaselineFinding.Swot.UNCLASSIFIED: _("other findings"),
+}
+
+
 def baseline_groups(findings) -> list[tuple[str, list[BaselineFinding]]]:
     """Findings by SWOT class in SWOT order; one untitled group when nothing is classified."""
     findings = list(findings)
@@ -168,10 +181,10 @@ def baseline_groups(findings) -> list[tuple[str, list[BaselineFinding]]]:
     if all(f.swot == unclassified for f in findings):
         return [("", findings)] if findings else []
     groups = []
-    for value, label in BaselineFinding.Swot.choices:
+    for value in BaselineFinding.Swot.values:
         members = [f for f in findings if f.swot == value]
         if members:
-            groups.append((_("other findings") if value == unclassified else label, members))
+            groups.append((SWOT_HEADINGS[value], members))
     return groups
 
 

@@ -163,6 +163,35 @@ def test_plan_detail_schedule_span_without_open_end(client, plan):
     assert "03/2011 – 12/2012" in html
 
 
+def _overview_span(client, plan, measure) -> str:
+    html = _text(client.get(plan.get_absolute_url()))
+    row = re.search(rf">{re.escape(measure.title)}</a></td>(.*?)</tr>", html, re.S).group(1)
+    return re.search(r'data-label="Zeitplan">([^<]*)<', row).group(1)
+
+
+@pytest.mark.parametrize(
+    ("labels", "span"),
+    [
+        # Leipzig, Marketing A: a deadline with no start does not hide the dated start.
+        (
+            ["ca. Juli 2011", "Umsetzung bis 2012", "im Anschluss an die Studie"],
+            "07/2011 – 12/2012",
+        ),
+        (["Umsetzung bis 2012"], "bis 12/2012"),
+        (["bis Ende 2011", "spätestens Juni 2012"], "bis 06/2012"),
+        (["Juni 2011", "Start der Maßnahmen ab Q3 2011"], "ab 06/2011"),
+        (["Januar 2011", "21. Februar 2011"], "01/2011 – 02/2011"),
+        (["im Anschluss an Mapping"], "–"),
+    ],
+)
+def test_plan_detail_schedule_span_from_parsed_labels(client, plan, labels, span):
+    measure = _measures(plan)[0]
+    measure.schedule.all().delete()
+    for position, label in enumerate(labels, 1):
+        ap.ScheduleEntry.objects.create(measure=measure, position=position, label=label)
+    assert _overview_span(client, plan, measure) == span
+
+
 def test_plan_detail_contacts_respect_consent(client, plan):
     html = _text(client.get(plan.get_absolute_url()))
     # Consenting project lead: own phone and e-mail.
@@ -184,8 +213,8 @@ def test_field_detail_groups_baseline_by_swot(client, plan):
     response = client.get(field.get_absolute_url())
     html = _text(response)
     labels = [str(label) for label, _ in response.context["baseline_groups"]]
-    assert labels == ["Stärke", "Schwäche", "weitere Befunde"]
-    assert html.index("Stärke") < html.index("Schwäche") < html.index("Weitere Befunde")
+    assert labels == ["Stärken", "Schwächen", "weitere Befunde"]
+    assert html.index("<h3>Stärken") < html.index("<h3>Schwächen") < html.index("Weitere Befunde")
     assert "Zielzustand für Netzwerke." in html
     assert "Aufbauwerk leipzig" in html
     for measure in field.measures.all():
@@ -272,6 +301,55 @@ def test_measure_without_schedule_budget_or_steps_says_so(client, plan):
     assert "Es sind keine Einzelschritte erfasst." in html
     assert "Es ist kein Zeitplan erfasst." in html
     assert "Es sind keine Budgetlinien erfasst." in html
+    # the side column says so too, instead of a bare dash
+    assert html.count("Keine Angaben.") == 2  # target groups, responsibility
+    assert "Keine verbundenen Maßnahmen." in html
+
+
+def test_measure_schedule_shows_dates_as_precise_as_the_label(client, plan):
+    measure = _measures(plan)[0]
+    measure.schedule.all().delete()
+    for position, label in enumerate(
+        ["21. Februar 2011: Vorstellung", "2011 - 2012", "Januar 2011: Arbeitsaufnahme"], 1
+    ):
+        ap.ScheduleEntry.objects.create(measure=measure, position=position, label=label)
+    html = _text(client.get(measure.get_absolute_url()))
+    assert '<span class="muted nowrap">(21.02.2011)</span>' in html
+    assert '<span class="muted nowrap">(2011 – 2012)</span>' in html
+    assert '<span class="muted nowrap">(01/2011)</span>' in html
+    assert '<span class="visually-hidden">21.02.2011</span>' in html
+
+
+def test_measure_budget_without_amounts_has_no_amount_columns(client, plan):
+    measure = _measures(plan)[0]
+    html = _text(client.get(measure.get_absolute_url()))
+    assert "Geplant (EUR)" in html and "Der Plan nennt" not in html
+    ap.BudgetLine.objects.filter(measure=measure).update(planned_amount=None, actual_amount=None)
+    html = _text(client.get(measure.get_absolute_url()))
+    assert "Personalkosten" in html
+    assert "Geplant (EUR)" not in html and "Tatsächlich (EUR)" not in html
+    assert "Der Plan nennt für diese Budgetlinien keine Beträge." in html
+
+
+def test_measure_names_people_with_their_salutation(client, plan):
+    html = _text(client.get(_measures(plan)[0].get_absolute_url()))
+    assert "<li>Herr Michael Verborgen-leipzig (" in html
+
+
+def test_measure_and_field_name_their_plan_when_printed(client, plan):
+    measure = _measures(plan)[0]
+    for url in (measure.get_absolute_url(), measure.field.get_absolute_url()):
+        html = _text(client.get(url))
+        assert f'<span class="print-only">{plan.title} · </span>' in html
+        assert f"Gedruckt von http://testserver{url}" in html
+
+
+def test_contact_email_wraps_only_before_the_at_sign(client, plan):
+    html = _text(client.get(plan.get_absolute_url()))
+    assert (
+        '<a href="mailto:susanne@leipzig.example.org"><span class="nowrap">susanne</span><wbr>'
+        '<span class="nowrap">@leipzig.example.org</span></a>'
+    ) in html
 
 
 # --- timeline -----------------------------------------------------------------------------------
@@ -289,6 +367,9 @@ def test_plan_timeline_groups_entries_and_lists_undated(client, plan):
     # text equivalent of each bar
     assert '<span class="visually-hidden">03/2011 – 12/2012</span>' in html
     assert '<span class="visually-hidden">ab 07/2011</span>' in html
+    # the axis has a spare quarter for open ends; the intro names the real first and last date
+    assert timeline.axis.end.isoformat() == "2013-03-31"
+    assert "Datierte Zeitplan-Einträge von 03/2011 bis 12/2012" in html
 
 
 def test_plan_timeline_without_dates_says_so(client, plan):
