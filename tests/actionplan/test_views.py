@@ -1,9 +1,11 @@
 import datetime
 import re
 from html.parser import HTMLParser
+from io import StringIO
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -683,6 +685,8 @@ def test_sitemap_lists_published_content_only(client, plan, draft):
 
 # --- crawl --------------------------------------------------------------------------------------
 
+CRAWL_LIMIT = 400
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -694,31 +698,64 @@ class _Links(HTMLParser):
             self.hrefs.extend(v for k, v in attrs if k == "href" and v)
 
 
-def test_crawl_from_start_page_reaches_everything_published_and_nothing_else(client, plan, draft):
-    archived = build_rich_plan(slug="archiv", status=ap.Plan.Status.ARCHIVED)
-    measure = _measures(plan)[0]
-    measure.related_measures.add(_measures(draft)[0], _measures(archived)[0])
-    seen, queue = set(), ["/"]
+def _crawl(client, start: str = "/") -> dict[str, object]:
+    """Follow every same-site link from ``start`` as the client; the response of each page.
+
+    Admin, language switch and static files are left out, and so are pages of the measure list
+    beyond the unfiltered first one (its filter links multiply without new content).
+    """
+    seen, queue = {}, [start]
     while queue:
-        url = queue.pop()
+        url = queue.pop(0)
         if url in seen:
             continue
-        seen.add(url)
+        assert len(seen) < CRAWL_LIMIT, f"the crawl did not end after {CRAWL_LIMIT} pages"
         response = client.get(url)
-        assert response.status_code == 200, url
+        seen[url] = response
+        assert response.status_code == 200, (url, response.status_code)
         parser = _Links()
         parser.feed(_text(response))
         for href in parser.hrefs:
             parts = urlsplit(urljoin(url, href))
             if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
                 continue
-            if parts.path.startswith(("/admin", "/i18n", "/static")):
+            if parts.path.startswith(("/admin", "/i18n", "/static")) or parts.query:
                 continue
-            target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if target not in seen:
-                queue.append(target)
-    expected = {plan.get_absolute_url()}
-    expected |= {f.get_absolute_url() for f in plan.fields.all()}
+            if parts.path not in seen:
+                queue.append(parts.path)
+    return seen
+
+
+def _assert_crawl_finds_only(seen: dict, plan, hidden: list) -> None:
+    expected = {plan.get_absolute_url(), *(f.get_absolute_url() for f in plan.fields.all())}
     expected |= {m.get_absolute_url() for m in _measures(plan)}
-    assert expected <= seen
-    assert not [u for u in seen if "entwurf" in u or "archiv" in u]
+    assert expected <= set(seen), sorted(expected - set(seen))
+    hidden_pks = {p.pk for p in hidden}
+    for url, response in seen.items():
+        shown = response.context.get("plan") if response.context else None
+        assert shown is None or shown.pk not in hidden_pks, url
+        assert all(f"/plaene/{p.slug}/" not in url for p in hidden), url
+        for p in hidden:
+            assert f"/plaene/{p.slug}/" not in _text(response), url
+
+
+def test_crawl_from_start_page_reaches_everything_published_and_nothing_else(client, plan, draft):
+    archived = build_rich_plan(slug="archiv", status=ap.Plan.Status.ARCHIVED)
+    measure = _measures(plan)[0]
+    measure.related_measures.add(_measures(draft)[0], _measures(archived)[0])
+    _measures(draft)[1].related_measures.add(measure)
+    seen = _crawl(client)
+    _assert_crawl_finds_only(seen, plan, [draft, archived])
+    # the English pages are reached the same way from the English start page
+    english = _crawl(client, "/en/")
+    assert {f"/en{url}" for url in seen} == set(english)
+
+
+def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
+    call_command("load_demo_data", stdout=StringIO())
+    leipzig = ap.Plan.objects.get()
+    draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+    _measures(draft)[0].related_measures.add(_measures(leipzig)[0])
+    seen = _crawl(client)
+    _assert_crawl_finds_only(seen, leipzig, [draft])
+    assert len(seen) == 1 + 1 + 5 + 10 + 2  # index, plan, fields, measures, list and timeline
