@@ -209,3 +209,60 @@ def test_pages_on_a_phone_and_in_print(browser_page, site, live_url):
     assert not page.locator(".lang-switch").is_visible()
     assert page.locator(".tl-bar").first.is_visible()
     screenshot(page, "print-timeline")
+
+
+@pytest.fixture
+def leipzig(live_url):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=StringIO())
+    return ap.Plan.objects.get()
+
+
+def _leipzig_pages(plan) -> dict[str, str]:
+    pages = {"index": "/", "plan": plan.get_absolute_url()}
+    for field in plan.fields.order_by("position"):
+        pages[f"field-{field.position}"] = field.get_absolute_url()
+        for measure in field.measures.order_by("position"):
+            pages[f"measure-{field.position}-{measure.position}"] = measure.get_absolute_url()
+    pages["timeline"] = f"{plan.get_absolute_url()}zeitplan/"
+    pages["list"] = f"{plan.get_absolute_url()}massnahmen/?year=2012"
+    pages["plan-en"] = "/en" + plan.get_absolute_url()
+    return pages
+
+
+def test_leipzig_demo_data_passes_axe_and_fits_a_phone(browser_page, leipzig, live_url):
+    page = browser_page
+    failures = {}
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, path in _leipzig_pages(leipzig).items():
+            page.goto(live_url(path))
+            violations = run_axe(page)
+            if violations:
+                failures[f"{name}@{width}"] = describe(violations)
+            scroll = page.evaluate("() => document.documentElement.scrollWidth")
+            if scroll > width:
+                failures[f"{name}@{width}"] = f"scrolls sideways ({scroll}px)"
+    assert not failures, failures
+
+
+def test_leipzig_timeline_shows_parsed_dates_next_to_the_verbatim_labels(
+    browser_page, leipzig, live_url
+):
+    page = browser_page
+    page.goto(live_url(f"{leipzig.get_absolute_url()}zeitplan/"))
+    row = page.locator(
+        ".tl-row", has_text="Ausschreibung Kommunikationskonzepterarbeitung ca. Juli"
+    )
+    assert row.locator(".tl-bar--approx").count() == 1
+    assert row.locator(".visually-hidden").inner_text() == "07/2011, ungefähr"
+    deadline = page.locator(".tl-row", has_text="Umsetzung bis 2012")
+    assert deadline.locator(".tl-bar--open-start").count() == 1
+    intro = page.locator("main p.muted").first.inner_text()
+    assert intro.startswith("Datierte Zeitplan-Einträge von 01/2011 bis 12/2012")
+    undated = page.locator("section[aria-labelledby=undated]")
+    assert "im Anschluss an Mapping" in undated.inner_text()
+    screenshot(page, "leipzig-timeline")
