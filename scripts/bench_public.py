@@ -17,7 +17,6 @@ Load only ever goes to the loopback address and stops after --load-seconds.
 """
 
 import argparse
-import datetime
 import os
 import platform
 import re
@@ -31,6 +30,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Öffentliche Seiten"
@@ -88,10 +88,8 @@ def load_plans(measures: int):
         leipzig_source = "generated Leipzig-shaped plan (5 fields × 2 measures)"
     per_field = max(1, measures // 20)
     big = build_plan(fields=20, measures_per_field=per_field, steps_per_measure=10, slug="gross")
-    # Give the generated plan dated entries even where no schedule parser is present.
-    ScheduleEntry.objects.filter(measure__field__plan=big, start_date__isnull=True).update(
-        start_date=datetime.date(2011, 4, 1), end_date=datetime.date(2011, 6, 30)
-    )
+    # build_plan labels every measure "II. Quartal 2011", which the schedule parser dates.
+    assert not ScheduleEntry.objects.filter(measure__field__plan=big, start_date=None).exists()
     return [(leipzig, leipzig_source), (big, f"build_plan(20 × {per_field}, 10 steps)")]
 
 
@@ -104,13 +102,15 @@ def page_urls(plan) -> dict[str, str]:
     field = fields[len(fields) // 2]
     measures = list(Measure.objects.filter(field=field).order_by("position"))
     measure = measures[len(measures) // 2]
+    # A search word and status of a real measure, so the filtered list is not empty.
+    word = measure.steps.order_by("position").first().text.split()[0]
     listing = reverse("actionplan:measure_list", args=[plan.slug])
     return {
         "plan": plan.get_absolute_url(),
         "field": field.get_absolute_url(),
         "measure": measure.get_absolute_url(),
         "timeline": reverse("actionplan:plan_timeline", args=[plan.slug]),
-        "list (filtered)": f"{listing}?q=Schritt&status=planned&year=2011",
+        "list (filtered)": f"{listing}?q={quote(word)}&status={measure.status}&year=2011",
     }
 
 
@@ -270,7 +270,14 @@ def machine_info(database: str) -> str:
     )
 
 
-def render(plans, page_results, load_results, args, database) -> str:
+def load_average() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def render(plans, page_results, load_results, args, database, loads) -> str:
     from django.utils import timezone
 
     today = timezone.localdate().isoformat()
@@ -278,6 +285,10 @@ def render(plans, page_results, load_results, args, database) -> str:
         SECTION,
         "",
         f"Gemessen am {today} mit `scripts/bench_public.py` auf {machine_info(database)}.",
+        "",
+        f"Last der Maschine (load average 1/5/15 min) zu Beginn {loads[0]}, am Ende {loads[1]}: "
+        "auf der gemeinsamen Entwicklungsmaschine laufen gleichzeitig Tests anderer Zweige, "
+        "die Zeiten sind daher eher zu hoch und schwanken; die Abfragezahlen sind exakt.",
         "",
         "Serverzeit: Django-Testclient im selben Prozess (ohne Netzwerk), DEBUG aus, "
         f"Median und 90. Perzentil über {args.runs} Aufrufe nach zwei Aufwärmaufrufen; "
@@ -337,6 +348,7 @@ def write_section(text: str):
 
 def main():
     args = parse_args()
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="planwerk-bench-") as tmp:
         setup_django(Path(tmp), args.database_url)
         from django.db import connection
@@ -356,7 +368,9 @@ def main():
             page_results.append(time_pages(plan, args.runs))
         print("load test …", flush=True)
         load_results = load_test(plans, args)
-        text = render(plans, page_results, load_results, args, database)
+        text = render(
+            plans, page_results, load_results, args, database, (load_at_start, load_average())
+        )
     print(text)
     if not args.no_write:
         print(f"written to {write_section(text)}")

@@ -6,14 +6,21 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplan import models as ap
-from tests.actionplan.public_data import build_rich_plan
+from tests.actionplan.public_data import build_rich_plan, use_memory_cache
 from tests.factories import OrganisationFactory, StepFactory, TargetGroupFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    use_memory_cache(settings)
 
 
 @pytest.fixture
@@ -681,6 +688,91 @@ def test_sitemap_lists_published_content_only(client, plan, draft):
     for measure in _measures(plan):
         assert measure.get_absolute_url() in xml
     assert "entwurf" not in xml
+
+
+# --- cached plan fragments ----------------------------------------------------------------------
+
+
+def _timeline_url(plan):
+    return reverse("actionplan:plan_timeline", args=[plan.slug])
+
+
+@pytest.mark.parametrize("page", ["plan", "timeline"])
+def test_plan_wide_fragment_is_served_from_cache_without_its_queries(
+    client, plan, page, django_assert_max_num_queries
+):
+    url = plan.get_absolute_url() if page == "plan" else _timeline_url(plan)
+    first = _text(client.get(url))
+    with CaptureQueriesContext(connection) as queries:
+        second = _text(client.get(url))
+    # the same page, apart from the per-request CSRF token of the language switch
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert csrf.sub("", second) == csrf.sub("", first)
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "actionplan_scheduleentry" not in tables
+    assert "actionplan_responsibility" not in tables
+
+
+@pytest.mark.parametrize("page", ["plan", "timeline"])
+def test_plan_wide_fragment_follows_every_change_of_the_plan(client, plan, page):
+    url = plan.get_absolute_url() if page == "plan" else _timeline_url(plan)
+    measure = _measures(plan)[0]
+    assert "Maßnahme Netzwerke A" in _text(client.get(url))
+    measure.title = "Neuer Titel der Maßnahme"
+    measure.save()
+    html = _text(client.get(url))
+    assert "Neuer Titel der Maßnahme" in html and "Maßnahme Netzwerke A<" not in html
+    entry = measure.schedule.get(label="ab Q3 2011")
+    entry.label = "Abschluss Oktober 2013"
+    entry.save()
+    html = _text(client.get(url))
+    assert ("03/2011 – 10/2013" if page == "plan" else "Abschluss Oktober 2013") in html
+    organisation = measure.responsibilities.get(position=1).organisation
+    organisation.name = "Umbenannte Agentur"
+    organisation.save()
+    if page == "plan":
+        assert "Umbenannte Agentur" in _text(client.get(url))
+    measure.delete()
+    assert "Neuer Titel der Maßnahme" not in _text(client.get(url))
+
+
+def test_plan_wide_fragment_is_cached_per_language(client, plan):
+    # URLs first: a request to /en/ leaves English active in the test's thread
+    plan_url, measure_url = plan.get_absolute_url(), _measures(plan)[0].get_absolute_url()
+    german_page = _text(client.get(plan_url))
+    english_page = _text(client.get("/en" + plan_url))
+    assert "Geplant" in german_page and "Planned" not in german_page
+    assert "Planned" in english_page and 'data-label="Zeitplan"' not in english_page
+    assert f'href="/en{measure_url}"' in english_page
+    assert f'href="{measure_url}"' in _text(client.get(plan_url))
+
+
+def test_plan_wide_fragment_is_shared_but_the_page_still_knows_the_user(
+    client, staff_client, plan, draft
+):
+    assert "Bearbeiten" not in _text(Client().get(plan.get_absolute_url()))
+    assert "Plan bearbeiten" in _text(staff_client.get(plan.get_absolute_url()))
+    assert "Plan bearbeiten" not in _text(Client().get(plan.get_absolute_url()))
+    # a draft's cached overview does not open the draft to anyone else
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert Client().get(_timeline_url(draft)).status_code == 404
+
+
+def test_plan_without_change_stamp_is_rendered_fresh(client, plan):
+    ap.Plan.objects.filter(pk=plan.pk).update(content_changed_at=None)
+    assert "Maßnahme Netzwerke A" in _text(client.get(plan.get_absolute_url()))
+    # a write that sends no signal is still seen, because nothing was cached
+    ap.Measure.objects.filter(title="Maßnahme Netzwerke A").update(title="Ohne Signal")
+    assert "Ohne Signal" in _text(client.get(plan.get_absolute_url()))
+
+
+def test_plan_page_counts_its_measures_on_a_cache_hit(client, plan):
+    client.get(plan.get_absolute_url())
+    response = client.get(plan.get_absolute_url())
+    assert response.context["measure_count"] == 10
+    description = re.search(r'<meta name="description" content="([^"]*)"', _text(response))
+    assert "10 Maßnahmen" in description.group(1)
 
 
 # --- crawl --------------------------------------------------------------------------------------
