@@ -99,7 +99,6 @@ class ConstantQueriesInline(admin.TabularInline):
     formset = LabelledAutocompleteFormSet
     extra = 0
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
-    view_on_site = False  # the public pages' URLs do not exist yet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -147,8 +146,6 @@ class PlanAdmin(PlanPdfAdminMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("project_lead", "author_organisation")
     inlines = (FieldOfActionInline,)
-    # Switch on once the public pages provide the `actionplan:plan_detail` URL.
-    view_on_site = False
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
@@ -231,7 +228,6 @@ class FieldOfActionAdmin(FieldPdfAdminMixin, SimpleHistoryAdmin):
     ordering = ("plan", "position")
     fields = ("plan", "position", "title", "slug", "target_state", "lead_organisation", "lead_note")
     inlines = (BaselineFindingInline, FieldContactInline, MeasureInline)
-    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
 
     def get_queryset(self, request):
         return (
@@ -375,7 +371,6 @@ class MeasureAdmin(MeasurePdfAdminMixin, PermissionedImportExportMixin, SimpleHi
         "related_measures",
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
-    view_on_site = False  # as on PlanAdmin: the public URL does not exist yet
 
     def get_queryset(self, request):
         return (

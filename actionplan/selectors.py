@@ -87,6 +87,11 @@ def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
     )
 
 
+def fields_for_plan_contacts(plan: Plan) -> QuerySet[FieldOfAction]:
+    """Fields of a plan with their contacts only (the overview table comes from the cache)."""
+    return plan.fields.prefetch_related(_contacts_prefetch()).order_by("position", "pk")
+
+
 def field_for_page(plan: Plan, field_slug: str) -> QuerySet[FieldOfAction]:
     """The field of a plan with baseline, contacts and measures prefetched."""
     measures = (
@@ -160,10 +165,7 @@ def _span_annotations() -> dict:
             "schedule",
             filter=Q(schedule__start_date__isnull=False, schedule__end_date__isnull=True),
         ),
-        "span_open_start": Count(
-            "schedule",
-            filter=Q(schedule__start_date__isnull=True, schedule__end_date__isnull=False),
-        ),
+        "span_start_count": Count("schedule", filter=Q(schedule__start_date__isnull=False)),
         "dated_count": Count("schedule", filter=dated),
     }
 

@@ -114,6 +114,17 @@ def is_dated(entry) -> bool:
     return entry.start_date is not None or entry.end_date is not None
 
 
+def date_range(entries: Iterable) -> tuple[datetime.date, datetime.date] | None:
+    """The earliest and the latest date named by the dated entries."""
+    dated = [e for e in entries if is_dated(e)]
+    if not dated:
+        return None
+    return (
+        min(e.start_date or e.end_date for e in dated),
+        max(e.end_date or e.start_date for e in dated),
+    )
+
+
 def build_axis(entries: Iterable) -> Axis | None:
     """The quarters covering every dated entry; one spare quarter for open ends."""
     dated = [e for e in entries if is_dated(e)]
@@ -167,6 +178,9 @@ class FieldGroup:
 class PlanTimeline:
     axis: Axis | None
     groups: list[FieldGroup]
+    # The earliest and latest date any entry names; the axis adds spare quarters for open ends.
+    first_date: datetime.date | None = None
+    last_date: datetime.date | None = None
 
     @property
     def has_dated(self) -> bool:
@@ -220,4 +234,5 @@ def plan_timeline(fields: Iterable) -> PlanTimeline:
                     row.undated.append(entry)
             group.rows.append(row)
         groups.append(group)
-    return PlanTimeline(axis=axis, groups=groups)
+    first, last = date_range(entries) or (None, None)
+    return PlanTimeline(axis=axis, groups=groups, first_date=first, last_date=last)

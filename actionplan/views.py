@@ -1,9 +1,18 @@
 """Public pages of published plans; staff may also preview drafts."""
 
+import functools
+import hashlib
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -25,15 +34,25 @@ def _plan_or_404(request, plan_slug):
 
 def plan_detail(request, plan_slug):
     plan = _plan_or_404(request, plan_slug)
-    fields = list(selectors.fields_for_plan_page(plan))
+    loaded = []  # the fields of the overview, when the table had to be rendered
+
+    def overview_context():
+        loaded.extend(selectors.fields_for_plan_page(plan))
+        return {"plan": plan, "fields": loaded}
+
+    overview = plan_fragment(
+        request, plan, "actionplan/includes/_plan_overview.html", overview_context
+    )
+    if loaded:
+        fields = loaded
+        measure_count = sum(len(f.measures.all()) for f in fields)
+    else:
+        fields = list(selectors.fields_for_plan_contacts(plan))
+        measure_count = Measure.objects.filter(field__plan=plan).count()
     return render(
         request,
         "actionplan/plan_detail.html",
-        {
-            "plan": plan,
-            "fields": fields,
-            "measure_count": sum(len(f.measures.all()) for f in fields),
-        },
+        {"plan": plan, "fields": fields, "measure_count": measure_count, "overview": overview},
     )
 
 
@@ -59,6 +78,8 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
     schedule = list(measure.schedule.all())
     axis, bars = measure_timeline(schedule)
     budget_lines = list(measure.budget_lines.all())
+    planned_total = _total(line.planned_amount for line in budget_lines)
+    actual_total = _total(line.actual_amount for line in budget_lines)
     return render(
         request,
         "actionplan/measure_detail.html",
@@ -71,8 +92,9 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
             "bars": bars,
             "responsibility_groups": responsibility_groups(measure.responsibilities.all()),
             "budget_lines": budget_lines,
-            "budget_planned_total": _total(line.planned_amount for line in budget_lines),
-            "budget_actual_total": _total(line.actual_amount for line in budget_lines),
+            "budget_planned_total": planned_total,
+            "budget_actual_total": actual_total,
+            "budget_has_amounts": planned_total is not None or actual_total is not None,
             "related_measures": related_measures(measure),
         },
     )
@@ -80,8 +102,65 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
 
 def plan_timeline_view(request, plan_slug):
     plan = _plan_or_404(request, plan_slug)
-    timeline = plan_timeline(selectors.fields_for_timeline(plan))
-    return render(request, "actionplan/plan_timeline.html", {"plan": plan, "timeline": timeline})
+    timeline_html = plan_fragment(
+        request,
+        plan,
+        "actionplan/includes/_plan_timeline_body.html",
+        lambda: {"plan": plan, "timeline": plan_timeline(selectors.fields_for_timeline(plan))},
+    )
+    return render(
+        request, "actionplan/plan_timeline.html", {"plan": plan, "timeline_html": timeline_html}
+    )
+
+
+# --- plan-wide fragments, cached while the plan's content stays the same ------------------------
+
+FRAGMENT_TIMEOUT = 60 * 60 * 24 * 7
+# What the cached HTML is made of besides the data: a deploy that changes any of it misses.
+FRAGMENT_SOURCES = [
+    ("templates/actionplan", "*.html"),
+    ("actionplan/templatetags", "*.py"),
+    ("actionplan", "timeline.py"),
+    ("locale", "*.mo"),
+]
+
+
+@functools.cache
+def fragment_fingerprint() -> str:
+    """Hash of the templates, template tags and translations the fragments are rendered with."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder, pattern in FRAGMENT_SOURCES:
+        for path in sorted((base / folder).rglob(pattern)):
+            digest.update(path.relative_to(base).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def fragment_key(plan, template_name: str) -> str | None:
+    """Cache key of a plan-wide fragment; None when the plan has no change stamp to key on."""
+    if plan.content_changed_at is None:
+        return None
+    stamp = plan.content_changed_at.isoformat()
+    parts = ["planwerk-public", template_name, str(plan.pk), stamp, get_language() or ""]
+    return ":".join([*parts, fragment_fingerprint()])
+
+
+def plan_fragment(request, plan, template_name: str, build_context) -> str:
+    """HTML of a fragment that shows the whole plan (the overview table, the timeline).
+
+    It changes only when the plan's content does: ``Plan.content_changed_at`` moves on every
+    save or delete of the plan and what it shows (actionplan/signals.py), so the stamp keys the
+    cache and nothing has to be invalidated. ``build_context`` runs, and queries, only on a
+    miss. The fragment must not depend on the user: staff and visitors share it.
+    """
+    key = fragment_key(plan, template_name)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_to_string(template_name, build_context(), request=request)
+        if key:
+            cache.set(key, html, FRAGMENT_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template with autoescape
 
 
 def _capitalised(choices):
@@ -161,6 +240,16 @@ def measure_list(request, plan_slug):
     )
 
 
+# Group headings of the baseline: a SWOT analysis speaks of strengths, weaknesses, … (plural).
+SWOT_HEADINGS = {
+    BaselineFinding.Swot.STRENGTH: _("strengths"),
+    BaselineFinding.Swot.WEAKNESS: _("weaknesses"),
+    BaselineFinding.Swot.OPPORTUNITY: _("opportunities"),
+    BaselineFinding.Swot.THREAT: _("threats"),
+    BaselineFinding.Swot.UNCLASSIFIED: _("other findings"),
+}
+
+
 def baseline_groups(findings) -> list[tuple[str, list[BaselineFinding]]]:
     """Findings by SWOT class in SWOT order; one untitled group when nothing is classified."""
     findings = list(findings)
@@ -168,10 +257,10 @@ def baseline_groups(findings) -> list[tuple[str, list[BaselineFinding]]]:
     if all(f.swot == unclassified for f in findings):
         return [("", findings)] if findings else []
     groups = []
-    for value, label in BaselineFinding.Swot.choices:
+    for value in BaselineFinding.Swot.values:
         members = [f for f in findings if f.swot == value]
         if members:
-            groups.append((_("other findings") if value == unclassified else label, members))
+            groups.append((SWOT_HEADINGS[value], members))
     return groups
 
 

@@ -17,7 +17,6 @@ Load only ever goes to the loopback address and stops after --load-seconds.
 """
 
 import argparse
-import datetime
 import os
 import platform
 import re
@@ -31,6 +30,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Öffentliche Seiten"
@@ -88,10 +88,8 @@ def load_plans(measures: int):
         leipzig_source = "generated Leipzig-shaped plan (5 fields × 2 measures)"
     per_field = max(1, measures // 20)
     big = build_plan(fields=20, measures_per_field=per_field, steps_per_measure=10, slug="gross")
-    # Give the generated plan dated entries even where no schedule parser is present.
-    ScheduleEntry.objects.filter(measure__field__plan=big, start_date__isnull=True).update(
-        start_date=datetime.date(2011, 4, 1), end_date=datetime.date(2011, 6, 30)
-    )
+    # build_plan labels every measure "II. Quartal 2011", which the schedule parser dates.
+    assert not ScheduleEntry.objects.filter(measure__field__plan=big, start_date=None).exists()
     return [(leipzig, leipzig_source), (big, f"build_plan(20 × {per_field}, 10 steps)")]
 
 
@@ -104,39 +102,62 @@ def page_urls(plan) -> dict[str, str]:
     field = fields[len(fields) // 2]
     measures = list(Measure.objects.filter(field=field).order_by("position"))
     measure = measures[len(measures) // 2]
+    # A search word and status of a real measure, so the filtered list is not empty.
+    word = measure.steps.order_by("position").first().text.split()[0]
     listing = reverse("actionplan:measure_list", args=[plan.slug])
     return {
         "plan": plan.get_absolute_url(),
         "field": field.get_absolute_url(),
         "measure": measure.get_absolute_url(),
         "timeline": reverse("actionplan:plan_timeline", args=[plan.slug]),
-        "list (filtered)": f"{listing}?q=Schritt&status=planned&year=2011",
+        "list (filtered)": f"{listing}?q={quote(word)}&status={measure.status}&year=2011",
     }
 
 
-def time_pages(plan, runs: int) -> dict[str, dict]:
+def _timed(client, url: str, runs: int, before=None) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
+    return sorted(timings)
+
+
+def _queries(client, url: str) -> int:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+def time_pages(plan, runs: int) -> dict[str, dict]:
+    """Warm: the plan-wide fragments (overview table, timeline) come from the cache, as for
+    every visitor after the first. Cold: the cache is emptied before each request, as for the
+    first visitor after a change of the plan."""
+    from django.core.cache import cache
+    from django.test import Client
 
     client = Client()
     results = {}
     for name, url in page_urls(plan).items():
+        cache.clear()
+        cold_queries = _queries(client, url)
+        cold = _timed(client, url, max(5, runs // 3), before=cache.clear)
         for _ in range(2):
-            assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        queries = len(ctx.captured_queries)
-        timings = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
+            client.get(url)
+        warm_queries = _queries(client, url)
+        warm = _timed(client, url, runs)
+        response = client.get(url)
         results[name] = {
-            "median": statistics.median(timings),
-            "p90": timings[int(len(timings) * 0.9) - 1],
-            "queries": queries,
+            "median": statistics.median(warm),
+            "p90": warm[int(len(warm) * 0.9) - 1],
+            "cold": statistics.median(cold),
+            "queries": f"{warm_queries} / {cold_queries}",
             "kb": len(response.content) / 1024,
         }
     return results
@@ -270,7 +291,14 @@ def machine_info(database: str) -> str:
     )
 
 
-def render(plans, page_results, load_results, args, database) -> str:
+def load_average() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def render(plans, page_results, load_results, args, database, loads) -> str:
     from django.utils import timezone
 
     today = timezone.localdate().isoformat()
@@ -279,9 +307,16 @@ def render(plans, page_results, load_results, args, database) -> str:
         "",
         f"Gemessen am {today} mit `scripts/bench_public.py` auf {machine_info(database)}.",
         "",
+        f"Last der Maschine (load average 1/5/15 min) zu Beginn {loads[0]}, am Ende {loads[1]}: "
+        "auf der gemeinsamen Entwicklungsmaschine laufen gleichzeitig Tests anderer Zweige, "
+        "die Zeiten sind daher eher zu hoch und schwanken; die Abfragezahlen sind exakt.",
+        "",
         "Serverzeit: Django-Testclient im selben Prozess (ohne Netzwerk), DEBUG aus, "
-        f"Median und 90. Perzentil über {args.runs} Aufrufe nach zwei Aufwärmaufrufen; "
-        "Abfragen: SQL-Anweisungen eines Aufrufs.",
+        "Dateicache wie im Betrieb. *Warm*: Median und 90. Perzentil über "
+        f"{args.runs} Aufrufe nach zwei Aufwärmaufrufen – Übersichtstabelle und Zeitplan "
+        "kommen aus dem Cache (Schlüssel `Plan.content_changed_at`, Sprache, Vorlagen-Hash). "
+        "*Kalt*: Median bei vor jedem Aufruf geleertem Cache, wie beim ersten Aufruf nach einer "
+        "Änderung des Plans. Abfragen: SQL-Anweisungen eines Aufrufs, warm / kalt.",
         "",
     ]
     for (plan, source), results in zip(plans, page_results, strict=True):
@@ -295,12 +330,14 @@ def render(plans, page_results, load_results, args, database) -> str:
             "",
             f"Quelle: {source}.",
             "",
-            "| Seite | Median (ms) | p90 (ms) | Abfragen | HTML (KiB) |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| Seite | warm Median (ms) | warm p90 (ms) | kalt Median (ms) | Abfragen "
+            "| HTML (KiB) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, r in results.items():
             lines.append(
-                f"| {name} | {r['median']:.1f} | {r['p90']:.1f} | {r['queries']} | {r['kb']:.0f} |"
+                f"| {name} | {r['median']:.1f} | {r['p90']:.1f} | {r['cold']:.1f} | "
+                f"{r['queries']} | {r['kb']:.0f} |"
             )
         lines.append("")
     lines += [
@@ -308,7 +345,8 @@ def render(plans, page_results, load_results, args, database) -> str:
         "",
         f"`gunicorn config.wsgi` mit {args.workers} Sync-Workern, `DJANGO_DEBUG=0`, "
         "Manifest-Static-Storage nach `collectstatic`; Lastgenerator auf 127.0.0.1 "
-        f"mit {args.connections} Verbindungen für je {args.load_seconds} s.",
+        f"mit {args.connections} Verbindungen für je {args.load_seconds} s "
+        "(Plan-Seiten warm: ihr Cache ist nach dem ersten Aufruf gefüllt).",
         "",
         "| Ziel | Werkzeug | Anfragen/s | Latenz p50 | Latenz p99 | Fehler |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -337,6 +375,7 @@ def write_section(text: str):
 
 def main():
     args = parse_args()
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="planwerk-bench-") as tmp:
         setup_django(Path(tmp), args.database_url)
         from django.db import connection
@@ -356,7 +395,9 @@ def main():
             page_results.append(time_pages(plan, args.runs))
         print("load test …", flush=True)
         load_results = load_test(plans, args)
-        text = render(plans, page_results, load_results, args, database)
+        text = render(
+            plans, page_results, load_results, args, database, (load_at_start, load_average())
+        )
     print(text)
     if not args.no_write:
         print(f"written to {write_section(text)}")

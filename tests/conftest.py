@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import StaffUserFactory, UserFactory
 
@@ -32,3 +33,27 @@ def plain_static_storage(settings):
 def fast_password_hasher(settings):
     """The default hasher costs ~1.8 s per test that creates a user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def german_language():
+    """Every test starts in German: reverse() follows the active language, and a previous test
+    (or a request to an /en/ URL) may have left English active in this thread."""
+    with translation.override("de"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """An in-memory cache per test: no test sees another's (or a developer's) cached pages/PDFs."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"tests-{id(settings)}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()

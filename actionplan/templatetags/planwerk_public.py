@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from actionplan.models import Measure, Responsibility
+from actionplan.schedule import Precision
 
 register = template.Library()
 
@@ -57,31 +58,57 @@ def _month(day) -> str:
     return date_format(day, "m/Y")
 
 
+def _point(day, precision: str) -> str:
+    """A date as precisely as the label gave it: “21.02.2011”, “2011” or “03/2011”."""
+    if precision == Precision.DAY:
+        return date_format(day, "SHORT_DATE_FORMAT")
+    if precision == Precision.YEAR:
+        return str(day.year)
+    return _month(day)
+
+
 @register.simple_tag
-def date_span(start, end, open_start=False, open_end=False) -> str:
-    """“03/2011 – 12/2012”, “from 07/2011”, “until 12/2012” or “” without dates."""
+def date_span(start, end, start_precision="", end_precision="") -> str:
+    """“03/2011 – 12/2012”, “from 07/2011”, “until 12/2012” or “” without dates.
+
+    Day and year precision are kept (“21.02.2011”, “2011 – 2012”); everything else is shown
+    by month, which is what the bars on the timeline resolve.
+    """
     if start and end:
-        first, last = _month(start), _month(end)
+        if start == end:
+            return _point(start, start_precision or Precision.DAY)
+        first, last = _point(start, start_precision), _point(end, end_precision)
         return first if first == last else f"{first} – {last}"
     if start:
-        return _("from %(date)s") % {"date": _month(start)}
+        return _("from %(date)s") % {"date": _point(start, start_precision)}
     if end:
-        return _("until %(date)s") % {"date": _month(end)}
+        return _("until %(date)s") % {"date": _point(end, end_precision)}
     return ""
+
+
+@register.simple_tag
+def entry_dates(entry) -> str:
+    """The dates the schedule parser (or an editor) gave a schedule entry."""
+    return date_span(entry.start_date, entry.end_date, entry.start_precision, entry.end_precision)
 
 
 @register.filter
 def span_text(measure) -> str:
-    """The span of a measure annotated by ``selectors._span_annotations``."""
+    """The span of a measure annotated by ``selectors._span_annotations``.
+
+    Open only where nothing closes it: an entry without an end leaves the span open (“from
+    03/2011”); a deadline without a start leaves it open at the start only when no entry of
+    the measure has a start date (“until 12/2012”).
+    """
     if not getattr(measure, "dated_count", 0):
         return ""
     start, end = measure.span_start, measure.span_end
-    open_start, open_end = bool(measure.span_open_start), bool(measure.span_open_end)
-    if open_end and not open_start:
+    if measure.span_open_end:
         return _("from %(date)s") % {"date": _month(start)}
-    if open_start and not open_end:
+    if not measure.span_start_count:
         return _("until %(date)s") % {"date": _month(end)}
-    return date_span(start, end)
+    first, last = _month(start), _month(end)
+    return first if first == last else f"{first} – {last}"
 
 
 @register.filter
@@ -95,6 +122,12 @@ def lead_parties(measure) -> list:
     return responsibilities[:1]
 
 
+def _person_name(person) -> str:
+    """“Frau Rabenberg”, as the plans name people; the salutation is kept where recorded."""
+    salutation = person.get_salutation_display() if person.salutation else ""
+    return f"{salutation} {person.full_name}".strip()
+
+
 @register.filter
 def party_name(responsibility) -> str:
     """Organisation or person of a responsibility, as a reader would name it."""
@@ -102,9 +135,9 @@ def party_name(responsibility) -> str:
         org = responsibility.organisation
         name = org.display_name
         if responsibility.person_id:
-            return f"{responsibility.person.full_name} ({name})"
+            return f"{_person_name(responsibility.person)} ({name})"
         return name
-    return responsibility.person.full_name
+    return _person_name(responsibility.person)
 
 
 @functools.cache
@@ -129,7 +162,7 @@ def status_badge(measure) -> str:
 def bar_text(bar) -> str:
     """Text equivalent of a timeline bar: its dates, and whether they are approximate."""
     entry = bar.entry
-    text = date_span(entry.start_date, entry.end_date)
+    text = entry_dates(entry)
     return f"{text}, {_('approximately')}" if entry.approximate else text
 
 
@@ -162,3 +195,15 @@ def bar_style(bar) -> str:
 @register.filter
 def tick_style(tick) -> str:
     return f"left:{tick.left:.3f}%;width:{tick.width:.3f}%"
+
+
+@register.filter
+def email_display(address: str) -> str:
+    """An e-mail address that wraps only before the “@”, never at a hyphen or inside a word:
+    a line break in “aufbauwerk-leipzig.com” would look like part of the address."""
+    local, at, domain = str(address).partition("@")
+    if not at:
+        return format_html('<span class="nowrap">{}</span>', address)
+    return format_html(
+        '<span class="nowrap">{}</span><wbr><span class="nowrap">@{}</span>', local, domain
+    )

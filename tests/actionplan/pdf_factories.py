@@ -129,16 +129,6 @@ def pdf_column_pages(data: bytes) -> list[str]:
 
 
 @pytest.fixture
-def pdf_cache(settings):
-    """A private in-memory cache, so tests never see each other's (or a developer's) PDFs."""
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"pdf-tests-{id(settings)}",
-        }
-    }
-    cache.clear()
-    yield cache
-    cache.clear()
+def pdf_cache(private_cache):
+    """The per-test in-memory cache of tests/conftest.py, under the name the PDF tests use."""
+    return private_cache

@@ -447,11 +447,11 @@ def test_measure_changelist_field_filter_names_the_plan(staff_client, small_plan
     assert f"{other.title} › 1. {field.title}" in response.content.decode()
 
 
-def test_change_pages_do_not_link_to_missing_public_pages(staff_client, small_plan):
+def test_change_pages_link_to_public_pages(staff_client, small_plan):
     measure = ap.Measure.objects.first()
     for obj in (small_plan, measure.field, measure):
         response = staff_client.get(admin_url(obj, "change", obj.pk))
-        assert response.context["has_absolute_url"] is False
+        assert response.context["has_absolute_url"] is True
 
 
 def test_inline_autocompletes_show_selected_labels(staff_client, small_plan):

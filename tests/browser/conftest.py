@@ -3,6 +3,8 @@
 Tests here are marked `@pytest.mark.browser`. Without /usr/bin/chromium they skip with the
 reason (apt-get install chromium); with PLANWERK_REQUIRE_BROWSER=1 (set by .ci/run) they fail.
 Playwright's own browser download is never used: it cannot be fetched on our machines.
+The static-files storage and the active language are reset for every test in tests/conftest.py;
+axe-core and screenshot helpers are in `tests/browser/support.py`.
 """
 
 import pytest
@@ -18,15 +20,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Pages render {% static %}; the manifest storage needs collectstatic, which tests skip.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -7,32 +7,27 @@ from django.conf import settings
 from django.test import Client
 
 from actionplan import models as ap
-from tests.actionplan.public_data import build_rich_plan, german, plain_static  # noqa: F401
-from tests.browser._public_fixtures import (  # noqa: F401
-    describe,
-    public_browser_fixture,
-    public_page_fixture,
-    run_axe,
-    screenshot,
-)
+from tests.actionplan.public_data import build_rich_plan, use_memory_cache
+from tests.browser.support import describe, run_axe, screenshot
 from tests.factories import StaffUserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("plain_static", "german"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    use_memory_cache(settings)
 
 
 @pytest.fixture
-def site(live_server):
+def site(live_url):
     plan = build_rich_plan(slug="leipzig")
     draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
     field = plan.fields.get(position=1)
     measure = field.measures.get(position=1)
     measure.related_measures.add(draft.fields.first().measures.first())
     return {
-        "url": live_server.url,
+        "url": live_url("/").rstrip("/"),
         "plan": plan,
         "draft": draft,
         "field": field,
@@ -49,9 +44,9 @@ def _login_staff(page, base_url):
     )
 
 
-def test_open_plan_and_follow_a_measure(public_page, site):
-    page = public_page
-    page.goto(site["url"] + "/")
+def test_open_plan_and_follow_a_measure(browser_page, site, live_url):
+    page = browser_page
+    page.goto(live_url("/"))
     assert page.locator("h1").inner_text() == "Maßnahmenpläne"
     assert "entwurf" not in page.content()
     page.get_by_role("link", name="Lokaler Maßnahmenplan Leipzig").click()
@@ -59,28 +54,30 @@ def test_open_plan_and_follow_a_measure(public_page, site):
     assert page.locator("h1").inner_text().startswith("Lokaler Maßnahmenplan Leipzig")
     table = page.get_by_role("table")
     assert table.get_by_role("row").count() == 1 + 5 + 10  # head, fields, measures
+    marketing = site["plan"].fields.get(title="Marketing")
+    measure = marketing.measures.get(code="A")
     table.get_by_role("link", name="Maßnahme Marketing A").click()
-    page.wait_for_url("**/massnahmen/*/")
+    page.wait_for_url(live_url(measure.get_absolute_url()))
     assert page.locator("h1").inner_text() == "Maßnahme Marketing A"
     crumbs = page.get_by_role("navigation", name="Brotkrümelnavigation")
     assert crumbs.get_by_role("link").count() == 4
     crumbs.get_by_role("link", name="Marketing", exact=True).click()
-    page.wait_for_url("**/handlungsfelder/marketing/")
+    page.wait_for_url(live_url(marketing.get_absolute_url()))
     assert page.locator("h1").inner_text() == "Marketing"
     screenshot(page, "flow-field")
 
 
-def test_related_measure_of_a_draft_is_not_offered(public_page, site):
-    page = public_page
-    page.goto(site["url"] + site["measure"].get_absolute_url())
+def test_related_measure_of_a_draft_is_not_offered(browser_page, site, live_url):
+    page = browser_page
+    page.goto(live_url(site["measure"].get_absolute_url()))
     related = page.locator("section[aria-labelledby=related]")
     assert "Bildung" in related.inner_text()
     assert "entwurf" not in related.inner_html()
 
 
-def test_filter_the_measure_list(public_page, site):
-    page = public_page
-    page.goto(site["url"] + "/plaene/leipzig/massnahmen/")
+def test_filter_the_measure_list(browser_page, site, live_url):
+    page = browser_page
+    page.goto(live_url("/plaene/leipzig/massnahmen/"))
     assert page.get_by_role("heading", name="10 Maßnahmen").is_visible()
     page.get_by_label("Status").select_option(label="Abgeschlossen")
     page.get_by_role("searchbox", name="Suche").fill("Marketing")
@@ -98,22 +95,23 @@ def test_filter_the_measure_list(public_page, site):
     assert page.get_by_text("Keine Maßnahme entspricht diesen Filtern.").is_visible()
 
 
-def test_switch_language_and_back(public_page, site):
-    page = public_page
-    page.goto(site["url"] + site["field"].get_absolute_url())
+def test_switch_language_and_back(browser_page, site, live_url):
+    page = browser_page
+    path = site["field"].get_absolute_url()
+    page.goto(live_url(path))
     assert page.locator("html").get_attribute("lang") == "de"
     page.get_by_role("button", name="English").click()
-    page.wait_for_url("**/en/plaene/leipzig/handlungsfelder/netzwerke/")
+    page.wait_for_url(live_url("/en" + path))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Baseline").is_visible()
     page.get_by_role("button", name="Deutsch").click()
-    page.wait_for_url(site["url"] + "/plaene/leipzig/handlungsfelder/netzwerke/")
+    page.wait_for_url(live_url(path))
     assert page.get_by_role("heading", name="Ausgangslage").is_visible()
 
 
-def test_keyboard_only_skip_link_and_navigation(public_page, site):
-    page = public_page
-    page.goto(site["url"] + "/plaene/leipzig/")
+def test_keyboard_only_skip_link_and_navigation(browser_page, site, live_url):
+    page = browser_page
+    page.goto(live_url("/plaene/leipzig/"))
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Zum Inhalt springen"
@@ -146,9 +144,9 @@ def test_keyboard_only_skip_link_and_navigation(public_page, site):
     page.wait_for_url("**/en/plaene/leipzig/massnahmen/")
 
 
-def test_axe_check_reports_a_known_violation(public_page, site):
-    page = public_page
-    page.goto(site["url"] + "/")
+def test_axe_check_reports_a_known_violation(browser_page, site, live_url):
+    page = browser_page
+    page.goto(live_url("/"))
     page.evaluate(
         "() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x>')"
     )
@@ -173,11 +171,11 @@ def _pages(site) -> dict[str, str]:
     }
 
 
-def test_axe_finds_no_violations_on_any_public_page(public_page, site):
-    page = public_page
+def test_axe_finds_no_violations_on_any_public_page(browser_page, site, live_url):
+    page = browser_page
     failures = {}
     for name, path in _pages(site).items():
-        page.goto(site["url"] + path)
+        page.goto(live_url(path))
         violations = run_axe(page)
         screenshot(page, f"page-{name}")
         if violations:
@@ -185,37 +183,94 @@ def test_axe_finds_no_violations_on_any_public_page(public_page, site):
     assert not failures, failures
 
 
-def test_axe_finds_no_violations_on_staff_draft_preview(public_page, site):
-    page = public_page
+def test_axe_finds_no_violations_on_staff_draft_preview(browser_page, site, live_url):
+    page = browser_page
     _login_staff(page, site["url"])
     draft = site["draft"]
     for name, path in {
         "draft-plan": draft.get_absolute_url(),
         "draft-measure": draft.fields.first().measures.first().get_absolute_url(),
     }.items():
-        page.goto(site["url"] + path)
+        page.goto(live_url(path))
         assert page.locator(".draft-banner").is_visible()
         violations = run_axe(page)
         screenshot(page, f"page-{name}")
         assert not violations, describe(violations)
 
 
-def test_pages_on_a_phone_and_in_print(public_page, site):
-    page = public_page
+def test_pages_on_a_phone_and_in_print(browser_page, site, live_url):
+    page = browser_page
     page.set_viewport_size({"width": 375, "height": 800})
     for name, path in {
         "measure": site["measure"].get_absolute_url(),
         "timeline": "/plaene/leipzig/zeitplan/",
         "plan": site["plan"].get_absolute_url(),
     }.items():
-        page.goto(site["url"] + path)
+        page.goto(live_url(path))
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 375, f"{name} scrolls sideways ({width}px)"
         screenshot(page, f"mobile-{name}")
         assert not run_axe(page), name
     page.set_viewport_size({"width": 1000, "height": 1400})
     page.emulate_media(media="print")
-    page.goto(site["url"] + "/plaene/leipzig/zeitplan/")
+    page.goto(live_url("/plaene/leipzig/zeitplan/"))
     assert not page.locator(".lang-switch").is_visible()
     assert page.locator(".tl-bar").first.is_visible()
     screenshot(page, "print-timeline")
+
+
+@pytest.fixture
+def leipzig(live_url):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=StringIO())
+    return ap.Plan.objects.get()
+
+
+def _leipzig_pages(plan) -> dict[str, str]:
+    pages = {"index": "/", "plan": plan.get_absolute_url()}
+    for field in plan.fields.order_by("position"):
+        pages[f"field-{field.position}"] = field.get_absolute_url()
+        for measure in field.measures.order_by("position"):
+            pages[f"measure-{field.position}-{measure.position}"] = measure.get_absolute_url()
+    pages["timeline"] = f"{plan.get_absolute_url()}zeitplan/"
+    pages["list"] = f"{plan.get_absolute_url()}massnahmen/?year=2012"
+    pages["plan-en"] = "/en" + plan.get_absolute_url()
+    return pages
+
+
+def test_leipzig_demo_data_passes_axe_and_fits_a_phone(browser_page, leipzig, live_url):
+    page = browser_page
+    failures = {}
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, path in _leipzig_pages(leipzig).items():
+            page.goto(live_url(path))
+            violations = run_axe(page)
+            if violations:
+                failures[f"{name}@{width}"] = describe(violations)
+            scroll = page.evaluate("() => document.documentElement.scrollWidth")
+            if scroll > width:
+                failures[f"{name}@{width}"] = f"scrolls sideways ({scroll}px)"
+    assert not failures, failures
+
+
+def test_leipzig_timeline_shows_parsed_dates_next_to_the_verbatim_labels(
+    browser_page, leipzig, live_url
+):
+    page = browser_page
+    page.goto(live_url(f"{leipzig.get_absolute_url()}zeitplan/"))
+    row = page.locator(
+        ".tl-row", has_text="Ausschreibung Kommunikationskonzepterarbeitung ca. Juli"
+    )
+    assert row.locator(".tl-bar--approx").count() == 1
+    assert row.locator(".visually-hidden").inner_text() == "07/2011, ungefähr"
+    deadline = page.locator(".tl-row", has_text="Umsetzung bis 2012")
+    assert deadline.locator(".tl-bar--open-start").count() == 1
+    intro = page.locator("main p.muted").first.inner_text()
+    assert intro.startswith("Datierte Zeitplan-Einträge von 01/2011 bis 12/2012")
+    undated = page.locator("section[aria-labelledby=undated]")
+    assert "im Anschluss an Mapping" in undated.inner_text()
+    screenshot(page, "leipzig-timeline")
