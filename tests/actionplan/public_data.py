@@ -134,18 +134,3 @@ def build_rich_plan(*, slug="leipzig", status=ap.Plan.Status.PUBLISHED, fields=5
     measures[0].related_measures.add(measures[2])
     measures[3].related_measures.add(measures[0])
     return plan
-
-
-def use_memory_cache(settings) -> None:
-    """A fresh in-memory cache, so cached plan fragments neither leak between tests nor land in
-    var/cache (the configured file cache)."""
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "planwerk-public-tests",
-        },
-    }
-    cache.clear()

@@ -9,15 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from actionplan import models as ap
-from tests.actionplan.public_data import build_rich_plan, use_memory_cache
+from tests.actionplan.public_data import build_rich_plan
 from tests.factories import build_plan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def memory_cache(settings):
-    use_memory_cache(settings)
 
 
 # One budget per page, the same for the Leipzig-sized and the generated large plan. Each

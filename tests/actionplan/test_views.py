@@ -12,15 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplan import models as ap
-from tests.actionplan.public_data import build_rich_plan, use_memory_cache
+from tests.actionplan.public_data import build_rich_plan
 from tests.factories import OrganisationFactory, StepFactory, TargetGroupFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def memory_cache(settings):
-    use_memory_cache(settings)
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from django.conf import settings
 from django.test import Client
 
 from actionplan import models as ap
-from tests.actionplan.public_data import build_rich_plan, use_memory_cache
+from tests.actionplan.public_data import build_rich_plan
 from tests.browser.support import describe, run_axe, screenshot
 from tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def memory_cache(settings):
-    use_memory_cache(settings)
 
 
 @pytest.fixture
