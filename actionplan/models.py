@@ -108,6 +108,7 @@ class Plan(models.Model):
     content_changed_at = models.DateTimeField(
         _("content last changed"), null=True, blank=True, editable=False
     )
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
@@ -163,6 +164,7 @@ class FieldOfAction(models.Model):
         related_name="contact_for_fields",
         blank=True,
     )
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords()
     objects = FieldOfActionQuerySet.as_manager()
@@ -272,6 +274,14 @@ class MeasureQuerySet(models.QuerySet):
 
 
 class Measure(models.Model):
+    class State(models.TextChoices):
+        """Publication workflow, separate from the progress of the work (``Status``)."""
+
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")
@@ -293,6 +303,14 @@ class Measure(models.Model):
     position = models.PositiveIntegerField(_("position"))
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
+    state = models.CharField(
+        _("publication state"), max_length=20, choices=State, default=State.DRAFT
+    )
+    review_comment = models.TextField(
+        _("review comment"),
+        blank=True,
+        help_text=_("why the coordinator sent the measure back; shown to its editors"),
+    )
     target_groups = models.ManyToManyField(
         TargetGroup, verbose_name=_("target groups"), related_name="measures", blank=True
     )
@@ -303,6 +321,7 @@ class Measure(models.Model):
         related_name="related_from",
         blank=True,
     )
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords(m2m_fields=[target_groups])
     objects = MeasureQuerySet.as_manager()

@@ -128,6 +128,7 @@ _MEASURE_KEYS = {
     "slug",
     "description",
     "status",
+    "state",
     "steps",
     "target_groups",
     "schedule",
@@ -339,6 +340,7 @@ class _Validator:
         for attr in ("code", "slug", "description"):
             self.text(measure, attr, path)
         self.choice(measure, "status", path, Measure.Status)
+        self.choice(measure, "state", path, Measure.State)
         key = measure.get("key")
         if key is not None:
             if not isinstance(key, str) or not key:
@@ -542,6 +544,8 @@ class _Importer:
             slug=spec.get("slug") or Measure.slug_for(code, spec["title"]),
             description=spec.get("description", ""),
             status=spec.get("status", Measure.Status.PLANNED),
+            # New measures start as drafts unless the document says otherwise.
+            state=spec.get("state", Measure.State.DRAFT),
         )
         _save(measure, path)
         if spec.get("key"):

@@ -181,6 +181,7 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords(m2m_fields=[target_groups, markets, related_measures])
     objects = CampaignQuerySet.as_manager()

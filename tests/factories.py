@@ -114,6 +114,7 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     code = ""
     title = factory.Sequence(lambda n: f"Maßnahme {n}")
+    state = ap.Measure.State.PUBLISHED
 
 
 class StepFactory(factory.django.DjangoModelFactory):
