@@ -27,12 +27,7 @@ from .models import (
     TargetGroup,
 )
 from .models_pdf import PdfExport
-from .pdf_admin import (
-    FieldPdfAdminMixin,
-    MeasurePdfAdminMixin,
-    PdfExportAdmin,
-    PlanPdfAdminMixin,
-)
+from .pdf_admin import PdfAdminMixin, PdfExportAdmin
 from .resources import (
     EXPORT_PREFETCH,
     MeasureResource,
@@ -132,7 +127,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanPdfAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(PdfAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "region",
@@ -218,7 +213,7 @@ class MeasureInline(ConstantQueriesInline):
 
 
 @admin.register(FieldOfAction)
-class FieldOfActionAdmin(FieldPdfAdminMixin, SimpleHistoryAdmin):
+class FieldOfActionAdmin(PdfAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = ("plan", "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -342,7 +337,7 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(MeasurePdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ("code", "title", "field", "plan", "status", "lead")
     list_display_links = ("code", "title")

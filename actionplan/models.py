@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from access import rules
 from contacts.models import Organisation, Person
 
 from .schedule import Precision, parse_schedule
@@ -60,13 +61,11 @@ class FundingSource(Vocabulary):
 class PlanQuerySet(models.QuerySet):
     def published(self):
         """Plans anonymous visitors may see."""
-        return self.filter(status=Plan.Status.PUBLISHED)
+        return rules.visible_plans(None, self)
 
     def visible_to(self, user):
-        """Staff see every plan; everybody else only published ones."""
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        """Plans this user may see (access.rules decides)."""
+        return rules.visible_plans(user, self)
 
 
 class Plan(models.Model):
@@ -132,7 +131,10 @@ class Plan(models.Model):
 
 class FieldOfActionQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(plan__status=Plan.Status.PUBLISHED)
+        return rules.visible_fields(None, self)
+
+    def visible_to(self, user):
+        return rules.visible_fields(user, self)
 
 
 class FieldOfAction(models.Model):
@@ -264,13 +266,14 @@ class BaselineFinding(models.Model):
 
 class MeasureQuerySet(models.QuerySet):
     def published(self):
-        """Measures of published plans."""
-        return self.filter(field__plan__status=Plan.Status.PUBLISHED)
+        """Published measures of published plans: what anonymous visitors see."""
+        return rules.public_measures(self)
 
     def visible_to(self, user):
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        return rules.visible_measures(user, self)
+
+    def editable_by(self, user):
+        return rules.editable_measures(user, self)
 
 
 class Measure(models.Model):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import npgettext
@@ -27,6 +27,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from access import rules
 from contacts.models import Organisation
 
 from .models import (
@@ -117,11 +118,11 @@ def resolve_static_url(url: str) -> str:
 # --- data -----------------------------------------------------------------------------------
 
 
-def _measure_prefetches():
+def _measure_prefetches(related):
     return [
         Prefetch("steps", queryset=Step.objects.order_by("parent_id", "position", "pk")),
         "target_groups",
-        "related_measures",
+        Prefetch("related_measures", queryset=related),
         Prefetch("schedule", queryset=ScheduleEntry.objects.order_by("position")),
         Prefetch(
             "responsibilities",
@@ -138,8 +139,7 @@ def _measure_prefetches():
     ]
 
 
-def _field_prefetches(measures=None):
-    measures = measures if measures is not None else Measure.objects.all()
+def _field_prefetches(measures, related):
     return [
         Prefetch("baseline_findings", queryset=BaselineFinding.objects.order_by("position")),
         Prefetch(
@@ -150,15 +150,31 @@ def _field_prefetches(measures=None):
         ),
         Prefetch(
             "measures",
-            queryset=measures.order_by("position").prefetch_related(*_measure_prefetches()),
+            queryset=measures.order_by("position").prefetch_related(*_measure_prefetches(related)),
         ),
     ]
 
 
-def load_plan(plan_pk: int, *, field_pk: int | None = None, measure_pk: int | None = None):
-    """The plan with everything a document shows, in a fixed number of queries."""
+def load_plan(
+    plan_pk: int,
+    *,
+    field_pk: int | None = None,
+    measure_pk: int | None = None,
+    internal: bool = True,
+):
+    """The plan with everything a document shows, in a fixed number of queries.
+
+    A public document (``internal=False``) holds only what anonymous visitors may see; an
+    internal one every measure of the plan. Cross-references (related measures) never name a
+    measure of another plan that is not public.
+    """
     fields = FieldOfAction.objects.select_related("lead_organisation__parent").order_by("position")
-    measures = Measure.objects.all()
+    measures = Measure.objects.all() if internal else Measure.objects.published()
+    related = Measure.objects.select_related("field").order_by(
+        "field__plan", "field__position", "position"
+    )
+    public = rules.public_measures_q()
+    related = related.filter(public | Q(field__plan_id=plan_pk) if internal else public)
     if field_pk is not None:
         fields = fields.filter(pk=field_pk)
     if measure_pk is not None:
@@ -168,7 +184,9 @@ def load_plan(plan_pk: int, *, field_pk: int | None = None, measure_pk: int | No
             "project_lead__organisation__parent", "author_organisation__parent"
         )
         .prefetch_related(
-            Prefetch("fields", queryset=fields.prefetch_related(*_field_prefetches(measures)))
+            Prefetch(
+                "fields", queryset=fields.prefetch_related(*_field_prefetches(measures, related))
+            )
         )
         .get(pk=plan_pk)
     )
@@ -473,20 +491,38 @@ def _write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     )
 
 
-def _defaults(plan, draft, language):
+def has_unpublished(plan, *, field=None, measure=None) -> bool:
+    """Whether the document's scope holds anything anonymous visitors may not see."""
+    if not plan.is_public:
+        return True
+    if measure is not None:
+        return measure.state != Measure.State.PUBLISHED
+    scope = (
+        Measure.objects.filter(field=field) if field else Measure.objects.filter(field__plan=plan)
+    )
+    return scope.exclude(pk__in=Measure.objects.published()).exists()
+
+
+def _defaults(plan, draft, language, *, field=None, measure=None):
+    """``draft`` (internal: drafts included and marked) defaults to “scope holds drafts”."""
     if draft is None:
-        draft = not plan.is_public
+        draft = has_unpublished(plan, field=field, measure=measure)
     return draft, language or plan.language or settings.LANGUAGE_CODE
 
 
 def document_html(plan, *, field=None, measure=None, draft=None, language=None) -> str:
-    """The HTML WeasyPrint lays out: the whole plan, one field, or one measure."""
-    draft, language = _defaults(plan, draft, language)
+    """The HTML WeasyPrint lays out: the whole plan, one field, or one measure.
+
+    A draft document shows every measure of the plan and is marked on every page; otherwise
+    only what anonymous visitors may see is printed.
+    """
+    draft, language = _defaults(plan, draft, language, field=field, measure=measure)
     with translation.override(language):
         full = load_plan(
             plan.pk,
             field_pk=field.pk if field is not None else None,
             measure_pk=measure.pk if measure is not None else None,
+            internal=draft,
         )
         context = _context(full, draft=draft, language=language)
         if measure is not None:
@@ -571,8 +607,21 @@ class PdfRequest:
     variant: str = DEFAULT_VARIANT
 
     @classmethod
-    def build(cls, plan, *, field=None, measure=None, language=None, variant=DEFAULT_VARIANT):
-        draft, language = _defaults(plan, None, language)
+    def build(
+        cls,
+        plan,
+        *,
+        field=None,
+        measure=None,
+        language=None,
+        variant=DEFAULT_VARIANT,
+        internal=True,
+    ):
+        """``internal``: the reader may see the plan's drafts (``access.rules``); only then
+        does the document hold them (and is marked as a draft)."""
+        draft, language = _defaults(
+            plan, None if internal else False, language, field=field, measure=measure
+        )
         return cls(plan, field, measure, draft, language, variant)
 
     @property
@@ -614,9 +663,10 @@ class PdfRequest:
     def measure_count(self) -> int:
         if self.measure:
             return 1
+        measures = Measure.objects.all() if self.draft else Measure.objects.published()
         if self.field:
-            return self.field.measures.count()
-        return Measure.objects.filter(field__plan=self.plan).count()
+            return measures.filter(field=self.field).count()
+        return measures.filter(field__plan=self.plan).count()
 
     def render(self) -> bytes:
         options = {"draft": self.draft, "language": self.language, "variant": self.variant}

@@ -1,16 +1,7 @@
 """PDF export in the admin: a “PDF” button on the change form and an action on the list.
 
-Wire-up (actionplan/admin.py)::
-
-    from .pdf_admin import FieldPdfAdminMixin, MeasurePdfAdminMixin, PdfExportAdmin,
-        PlanPdfAdminMixin
-
-    class PlanAdmin(PlanPdfAdminMixin, SimpleHistoryAdmin): ...
-    class FieldOfActionAdmin(FieldPdfAdminMixin, SimpleHistoryAdmin): ...
-    class MeasureAdmin(MeasurePdfAdminMixin, SimpleHistoryAdmin): ...
-    admin.site.register(PdfExport, PdfExportAdmin)
-
-Staff get drafts too (marked “Entwurf” on every page); large documents go to the worker.
+Members of a plan get its drafts too (marked “Entwurf” on every page); large documents go to
+the worker.
 """
 
 from django.contrib import admin, messages
@@ -21,23 +12,23 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import pdf, tasks
+from . import tasks
 from .models_pdf import PdfExport
-from .pdf_views import serve_or_enqueue
+from .pdf_views import pdf_request_for, serve_or_enqueue
 
 
 @admin.action(description=_("Export as PDF"), permissions=["view"])
 def export_pdf(modeladmin, request, queryset):
     objects = list(queryset[:51])
     if len(objects) == 1:
-        return serve_or_enqueue(request, modeladmin.pdf_request_for(objects[0]))
+        return serve_or_enqueue(request, pdf_request_for(request.user, objects[0]))
     if len(objects) > 50:
         modeladmin.message_user(
             request, _("Please select at most 50 entries for a PDF export."), messages.WARNING
         )
         return None
     exports = [
-        tasks.export_request(modeladmin.pdf_request_for(obj), requested_by=request.user)
+        tasks.export_request(pdf_request_for(request.user, obj), requested_by=request.user)
         for obj in objects
     ]
     links = format_html_join(
@@ -52,12 +43,9 @@ def export_pdf(modeladmin, request, queryset):
 
 
 class PdfAdminMixin:
-    """Shared part; subclasses say how an object becomes a ``pdf.PdfRequest``."""
+    """A “PDF” button on the change form and a PDF action on the list."""
 
     change_form_template = "pdf/admin/change_form.html"
-
-    def pdf_request_for(self, obj) -> pdf.PdfRequest:
-        raise NotImplementedError
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -80,22 +68,7 @@ class PdfAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
-        return serve_or_enqueue(request, self.pdf_request_for(obj))
-
-
-class PlanPdfAdminMixin(PdfAdminMixin):
-    def pdf_request_for(self, obj):
-        return pdf.PdfRequest.build(obj)
-
-
-class FieldPdfAdminMixin(PdfAdminMixin):
-    def pdf_request_for(self, obj):
-        return pdf.PdfRequest.build(obj.plan, field=obj)
-
-
-class MeasurePdfAdminMixin(PdfAdminMixin):
-    def pdf_request_for(self, obj):
-        return pdf.PdfRequest.build(obj.field.plan, field=obj.field, measure=obj)
+        return serve_or_enqueue(request, pdf_request_for(request.user, obj))
 
 
 class PdfExportAdmin(admin.ModelAdmin):

@@ -8,9 +8,12 @@ from django.views.decorators.http import require_GET
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from access import rules
+
 from . import pdf, tasks
-from .models import FieldOfAction, Measure, Plan
+from .models import FieldOfAction, Measure
 from .models_pdf import PdfExport
+from .views import plan_or_404
 
 
 def pdf_response(data: bytes, pdf_request: pdf.PdfRequest) -> HttpResponse:
@@ -34,41 +37,56 @@ def serve_or_enqueue(request, pdf_request: pdf.PdfRequest) -> HttpResponse:
     return pdf_response(data, pdf_request)
 
 
-def _visible_plan(request, plan_slug):
-    # Drafts are invisible (404, not 403) to everybody but staff.
-    return get_object_or_404(Plan.objects.visible_to(request.user), slug=plan_slug)
+def pdf_request_for(user, obj, **options) -> pdf.PdfRequest:
+    """The document of a plan, field or measure as this user may see it (drafts for members)."""
+    if isinstance(obj, Measure):
+        plan, field, measure = obj.field.plan, obj.field, obj
+    elif isinstance(obj, FieldOfAction):
+        plan, field, measure = obj.plan, obj, None
+    else:
+        plan, field, measure = obj, None, None
+    internal = rules.sees_unpublished(user, plan)
+    return pdf.PdfRequest.build(plan, field=field, measure=measure, internal=internal, **options)
 
 
 @transaction.non_atomic_requests
 @require_GET
 def plan_pdf(request, plan_slug):
-    plan = _visible_plan(request, plan_slug)
-    return serve_or_enqueue(request, pdf.PdfRequest.build(plan))
+    plan = plan_or_404(request, plan_slug)
+    return serve_or_enqueue(request, pdf_request_for(request.user, plan))
 
 
 @transaction.non_atomic_requests
 @require_GET
 def field_pdf(request, plan_slug, field_slug):
-    plan = _visible_plan(request, plan_slug)
-    field = get_object_or_404(FieldOfAction, plan=plan, slug=field_slug)
-    return serve_or_enqueue(request, pdf.PdfRequest.build(plan, field=field))
+    plan = plan_or_404(request, plan_slug)
+    field = get_object_or_404(
+        FieldOfAction.objects.visible_to(request.user), plan=plan, slug=field_slug
+    )
+    return serve_or_enqueue(request, pdf_request_for(request.user, field))
 
 
 @transaction.non_atomic_requests
 @require_GET
 def measure_pdf(request, plan_slug, field_slug, measure_slug):
-    plan = _visible_plan(request, plan_slug)
-    field = get_object_or_404(FieldOfAction, plan=plan, slug=field_slug)
-    measure = get_object_or_404(Measure, field=field, slug=measure_slug)
-    return serve_or_enqueue(request, pdf.PdfRequest.build(plan, field=field, measure=measure))
+    plan = plan_or_404(request, plan_slug)
+    measure = get_object_or_404(
+        Measure.objects.visible_to(request.user).select_related("field__plan"),
+        field__plan=plan,
+        field__slug=field_slug,
+        slug=measure_slug,
+    )
+    return serve_or_enqueue(request, pdf_request_for(request.user, measure))
 
 
 def _visible_export(request, export_id) -> PdfExport:
     export = get_object_or_404(
         PdfExport.objects.select_related("plan", "field", "measure"), pk=export_id
     )
-    staff = request.user.is_active and request.user.is_staff
-    if (export.draft or not export.plan.is_public) and not staff:
+    user = request.user
+    if export.draft and not rules.sees_unpublished(user, export.plan):
+        raise Http404
+    if not rules.can_view(user, export.measure or export.field or export.plan):
         raise Http404
     return export
 
@@ -99,7 +117,7 @@ def pdf_export_status(request, export_id):
             task_status = default_task_backend.get_result(export.task_result_id).status
         except (TaskResultDoesNotExist, ValueError):
             task_status = None
-    staff = request.user.is_active and request.user.is_staff
+    staff = rules.sees_unpublished(request.user, export.plan)
     return render(
         request,
         "pdf/export_status.html",

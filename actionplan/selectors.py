@@ -16,9 +16,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce
 
+from access import rules
 from contacts.models import Organisation
 
 from .models import (
@@ -36,13 +38,19 @@ from .models import (
 
 
 def plans_for_index(user) -> QuerySet[Plan]:
-    """Plans the user may see, with their number of fields and measures."""
+    """Plans the user may see, with their number of fields and of measures the user may see."""
+    visible = Measure.objects.visible_to(user).filter(field__plan=OuterRef("pk"))
     return (
         Plan.objects.visible_to(user)
         .select_related("author_organisation")
         .annotate(
             field_count=Count("fields", distinct=True),
-            measure_count=Count("fields__measures", distinct=True),
+            measure_count=Coalesce(
+                Subquery(
+                    visible.order_by().values("field__plan").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
         )
     )
 
@@ -73,10 +81,23 @@ def _responsibilities_prefetch() -> Prefetch:
     )
 
 
-def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
+def audience(user, plan: Plan) -> str:
+    """Whose view of the plan a page shows: ``"all"`` (drafts included) or ``"public"``.
+
+    Shared fragments (the overview table, the timeline) are cached per audience.
+    """
+    return "all" if rules.sees_unpublished(user, plan) else "public"
+
+
+def visible_measure_count(plan: Plan, user) -> int:
+    return Measure.objects.visible_to(user).filter(field__plan=plan).count()
+
+
+def fields_for_plan_page(plan: Plan, user) -> QuerySet[FieldOfAction]:
     """Fields of a plan with their lead, contacts and the measures of the overview table."""
     measures = (
-        Measure.objects.annotate(**_span_annotations())
+        Measure.objects.visible_to(user)
+        .annotate(**_span_annotations())
         .order_by("position", "pk")
         .prefetch_related(_responsibilities_prefetch())
     )
@@ -92,10 +113,11 @@ def fields_for_plan_contacts(plan: Plan) -> QuerySet[FieldOfAction]:
     return plan.fields.prefetch_related(_contacts_prefetch()).order_by("position", "pk")
 
 
-def field_for_page(plan: Plan, field_slug: str) -> QuerySet[FieldOfAction]:
-    """The field of a plan with baseline, contacts and measures prefetched."""
+def field_for_page(plan: Plan, field_slug: str, user) -> QuerySet[FieldOfAction]:
+    """The field of a plan with baseline, contacts and the measures the user may see."""
     measures = (
-        Measure.objects.annotate(**_span_annotations())
+        Measure.objects.visible_to(user)
+        .annotate(**_span_annotations())
         .order_by("position", "pk")
         .prefetch_related(_responsibilities_prefetch())
     )
@@ -118,7 +140,8 @@ def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> Qu
         .order_by("field__plan__title", "field__position", "position")
     )
     return (
-        Measure.objects.filter(field__plan=plan, field__slug=field_slug, slug=measure_slug)
+        Measure.objects.visible_to(user)
+        .filter(field__plan=plan, field__slug=field_slug, slug=measure_slug)
         .select_related("field__plan", "field__lead_organisation")
         .prefetch_related(
             Prefetch(
@@ -145,10 +168,14 @@ def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> Qu
     )
 
 
-def fields_for_timeline(plan: Plan) -> QuerySet[FieldOfAction]:
-    """Fields with measures and their schedule entries, in plan order."""
-    measures = Measure.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("schedule", queryset=ScheduleEntry.objects.order_by("position", "pk"))
+def fields_for_timeline(plan: Plan, user) -> QuerySet[FieldOfAction]:
+    """Fields with the measures the user may see and their schedule entries, in plan order."""
+    measures = (
+        Measure.objects.visible_to(user)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch("schedule", queryset=ScheduleEntry.objects.order_by("position", "pk"))
+        )
     )
     return plan.fields.prefetch_related(Prefetch("measures", queryset=measures)).order_by(
         "position", "pk"
@@ -201,10 +228,11 @@ class MeasureFilter:
         )
 
 
-def measures_for_list(plan: Plan, flt: MeasureFilter) -> QuerySet[Measure]:
-    """Measures of a plan matching every given filter, in plan order."""
+def measures_for_list(plan: Plan, flt: MeasureFilter, user) -> QuerySet[Measure]:
+    """Measures of a plan the user may see, matching every given filter, in plan order."""
     qs = (
-        Measure.objects.filter(field__plan=plan)
+        Measure.objects.visible_to(user)
+        .filter(field__plan=plan)
         .select_related("field__plan")
         .prefetch_related(
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name"))
@@ -262,25 +290,27 @@ def _search_condition(word: str) -> Q:
     )
 
 
-def filter_choices(plan: Plan) -> dict:
-    """Querysets for the filter form, limited to what occurs in the plan."""
+def filter_choices(plan: Plan, user) -> dict:
+    """Querysets for the filter form, limited to what occurs in the measures the user sees."""
+    measures = Measure.objects.visible_to(user).filter(field__plan=plan)
     return {
         "fields": plan.fields.order_by("position", "pk"),
-        "target_groups": TargetGroup.objects.filter(measures__field__plan=plan)
+        "target_groups": TargetGroup.objects.filter(measures__in=measures)
         .distinct()
         .order_by("position", "name"),
         "organisations": Organisation.objects.filter(
-            Q(responsibilities__measure__field__plan=plan)
-            | Q(people__responsibilities__measure__field__plan=plan)
+            Q(responsibilities__measure__in=measures)
+            | Q(people__responsibilities__measure__in=measures)
         )
         .distinct()
         .order_by("name"),
     }
 
 
-def schedule_years(plan: Plan) -> list[int]:
-    """Every year touched by a dated schedule entry of the plan."""
-    bounds = ScheduleEntry.objects.filter(measure__field__plan=plan).aggregate(
+def schedule_years(plan: Plan, user) -> list[int]:
+    """Every year touched by a dated schedule entry of a measure the user sees."""
+    measures = Measure.objects.visible_to(user).filter(field__plan=plan)
+    bounds = ScheduleEntry.objects.filter(measure__in=measures).aggregate(
         first=Min(Coalesce("start_date", "end_date")),
         last=Max(Coalesce("end_date", "start_date")),
     )

@@ -27,17 +27,17 @@ def plan_list(request):
     return render(request, "actionplan/plan_list.html", {"plans": plans})
 
 
-def _plan_or_404(request, plan_slug):
-    # Drafts answer 404, not 403, so that their existence does not leak.
+def plan_or_404(request, plan_slug):
+    """The plan if this user may see it; drafts answer 404 so their existence does not leak."""
     return get_object_or_404(selectors.plans_for_detail(request.user), slug=plan_slug)
 
 
 def plan_detail(request, plan_slug):
-    plan = _plan_or_404(request, plan_slug)
+    plan = plan_or_404(request, plan_slug)
     loaded = []  # the fields of the overview, when the table had to be rendered
 
     def overview_context():
-        loaded.extend(selectors.fields_for_plan_page(plan))
+        loaded.extend(selectors.fields_for_plan_page(plan, request.user))
         return {"plan": plan, "fields": loaded}
 
     overview = plan_fragment(
@@ -48,7 +48,7 @@ def plan_detail(request, plan_slug):
         measure_count = sum(len(f.measures.all()) for f in fields)
     else:
         fields = list(selectors.fields_for_plan_contacts(plan))
-        measure_count = Measure.objects.filter(field__plan=plan).count()
+        measure_count = selectors.visible_measure_count(plan, request.user)
     return render(
         request,
         "actionplan/plan_detail.html",
@@ -57,8 +57,8 @@ def plan_detail(request, plan_slug):
 
 
 def field_detail(request, plan_slug, field_slug):
-    plan = _plan_or_404(request, plan_slug)
-    field = get_object_or_404(selectors.field_for_page(plan, field_slug))
+    plan = plan_or_404(request, plan_slug)
+    field = get_object_or_404(selectors.field_for_page(plan, field_slug, request.user))
     return render(
         request,
         "actionplan/field_detail.html",
@@ -71,7 +71,7 @@ def field_detail(request, plan_slug, field_slug):
 
 
 def measure_detail(request, plan_slug, field_slug, measure_slug):
-    plan = _plan_or_404(request, plan_slug)
+    plan = plan_or_404(request, plan_slug)
     measure = get_object_or_404(
         selectors.measure_for_page(plan, field_slug, measure_slug, request.user)
     )
@@ -101,12 +101,15 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
 
 
 def plan_timeline_view(request, plan_slug):
-    plan = _plan_or_404(request, plan_slug)
+    plan = plan_or_404(request, plan_slug)
     timeline_html = plan_fragment(
         request,
         plan,
         "actionplan/includes/_plan_timeline_body.html",
-        lambda: {"plan": plan, "timeline": plan_timeline(selectors.fields_for_timeline(plan))},
+        lambda: {
+            "plan": plan,
+            "timeline": plan_timeline(selectors.fields_for_timeline(plan, request.user)),
+        },
     )
     return render(
         request, "actionplan/plan_timeline.html", {"plan": plan, "timeline_html": timeline_html}
@@ -137,12 +140,13 @@ def fragment_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def fragment_key(plan, template_name: str) -> str | None:
+def fragment_key(plan, template_name: str, audience: str) -> str | None:
     """Cache key of a plan-wide fragment; None when the plan has no change stamp to key on."""
     if plan.content_changed_at is None:
         return None
     stamp = plan.content_changed_at.isoformat()
     parts = ["planwerk-public", template_name, str(plan.pk), stamp, get_language() or ""]
+    parts.append(audience)
     return ":".join([*parts, fragment_fingerprint()])
 
 
@@ -152,9 +156,9 @@ def plan_fragment(request, plan, template_name: str, build_context) -> str:
     It changes only when the plan's content does: ``Plan.content_changed_at`` moves on every
     save or delete of the plan and what it shows (actionplan/signals.py), so the stamp keys the
     cache and nothing has to be invalidated. ``build_context`` runs, and queries, only on a
-    miss. The fragment must not depend on the user: staff and visitors share it.
+    miss. The fragment depends on the user only through the audience (public or all).
     """
-    key = fragment_key(plan, template_name)
+    key = fragment_key(plan, template_name, selectors.audience(request.user, plan))
     html = cache.get(key) if key else None
     if html is None:
         html = render_to_string(template_name, build_context(), request=request)
@@ -201,14 +205,14 @@ class MeasureFilterForm(forms.Form):
         label=_("Year"), coerce=int, required=False, empty_value=None, choices=[]
     )
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = selectors.filter_choices(plan)
+        choices = selectors.filter_choices(plan, user)
         self.fields["field"].queryset = choices["fields"]
         self.fields["target_group"].queryset = choices["target_groups"]
         self.fields["organisation"].queryset = choices["organisations"]
         self.fields["year"].choices = [("", _("All years"))] + [
-            (year, str(year)) for year in selectors.schedule_years(plan)
+            (year, str(year)) for year in selectors.schedule_years(plan, user)
         ]
 
     def to_filter(self) -> selectors.MeasureFilter:
@@ -227,12 +231,11 @@ class MeasureFilterForm(forms.Form):
 
 
 def measure_list(request, plan_slug):
-    plan = _plan_or_404(request, plan_slug)
-    form = MeasureFilterForm(request.GET or None, plan=plan)
+    plan = plan_or_404(request, plan_slug)
+    form = MeasureFilterForm(request.GET or None, plan=plan, user=request.user)
     flt = form.to_filter() if form.is_bound else selectors.MeasureFilter()
-    page = Paginator(selectors.measures_for_list(plan, flt), MEASURES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    measures = selectors.measures_for_list(plan, flt, request.user)
+    page = Paginator(measures, MEASURES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actionplan/measure_list.html",

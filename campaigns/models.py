@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from access import rules
 from actionplan.models import Measure, TargetGroup, Vocabulary
 from actionplan.schedule import Precision
 from contacts.models import Organisation, Person
@@ -65,13 +66,11 @@ class Market(Vocabulary):
 class CampaignQuerySet(models.QuerySet):
     def published(self):
         """Campaigns anonymous visitors may see."""
-        return self.filter(status=Campaign.Status.PUBLISHED)
+        return rules.visible_campaigns(None, self)
 
     def visible_to(self, user):
-        """Staff see every campaign; everybody else only published ones."""
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        """Campaigns this user may see (access.rules decides)."""
+        return rules.visible_campaigns(user, self)
 
     def for_admin_list(self):
         """Changelist rows with their organiser and child counts in a constant number of queries."""
@@ -300,7 +299,7 @@ class CampaignContact(models.Model):
 class ChannelQuerySet(models.QuerySet):
     def published(self):
         """Channels of published campaigns."""
-        return self.filter(campaign__status=Campaign.Status.PUBLISHED)
+        return self.filter(rules.public_campaigns_q("campaign__"))
 
 
 class Channel(models.Model):
@@ -386,7 +385,7 @@ class Channel(models.Model):
 class CampaignEventQuerySet(models.QuerySet):
     def published(self):
         """Events of published campaigns."""
-        return self.filter(campaign__status=Campaign.Status.PUBLISHED)
+        return self.filter(rules.public_campaigns_q("campaign__"))
 
 
 class CampaignEvent(models.Model):

@@ -194,6 +194,7 @@ def build_plan(
                 title=f"Maßnahme {f + 1}.{m + 1}",
                 slug=f"massnahme-{m + 1}",
                 status=ap.Measure.Status.values[m % 5],
+                state=ap.Measure.State.PUBLISHED,
             )
             for m in range(measures_per_field)
         )

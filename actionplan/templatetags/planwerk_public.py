@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from access import rules
 from actionplan.models import Measure, Responsibility
 from actionplan.schedule import Precision
 
@@ -21,10 +22,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def admin_change_url(context, obj) -> str:
-    """The admin change page of ``obj`` for staff; empty for everybody else."""
+    """The admin change page of ``obj`` for those who may change it; empty for everybody else."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not (user and user.is_active and user.is_staff):
+    if user is None or not rules.can_change(user, obj):
         return ""
     opts = obj._meta
     try:

@@ -91,6 +91,7 @@ def build_rich_plan(*, slug="leipzig", status=ap.Plan.Status.PUBLISHED, fields=5
                 title=f"Maßnahme {title} {'AB'[m]}",
                 description="Beschreibung der Maßnahme." if m == 0 else "",
                 status=ap.Measure.Status.values[(f + m) % 5],
+                state=ap.Measure.State.PUBLISHED,
             )
             measure.target_groups.set(groups[: m + 1])
             parent = ap.Step.objects.create(measure=measure, position=1, text="Erfassung")

@@ -300,7 +300,9 @@ def test_measure_detail_escapes_user_text(client, plan):
 
 def test_measure_without_schedule_budget_or_steps_says_so(client, plan):
     field = plan.fields.get(position=1)
-    bare = ap.Measure.objects.create(field=field, position=9, title="Leer", slug="leer")
+    bare = ap.Measure.objects.create(
+        field=field, position=9, title="Leer", slug="leer", state=ap.Measure.State.PUBLISHED
+    )
     html = _text(client.get(bare.get_absolute_url()))
     assert "Es sind keine Einzelschritte erfasst." in html
     assert "Es ist kein Zeitplan erfasst." in html

@@ -196,19 +196,36 @@ def test_campaign_published_excludes_drafts_and_archived():
 
 @pytest.mark.parametrize(
     ("kind", "sees_drafts"),
-    [("anonymous", False), ("user", False), ("inactive_staff", False), ("staff", True)],
+    [
+        ("anonymous", False),
+        ("user", False),
+        ("inactive_staff", False),
+        ("staff", False),
+        ("reader", True),
+        ("reader_elsewhere", False),
+        ("superuser", True),
+    ],
 )
 def test_campaign_visible_to(kind, sees_drafts):
     from django.contrib.auth.models import AnonymousUser
 
+    from access.models import Membership
+
+    published = CampaignFactory(status=Campaign.Status.PUBLISHED)
+    draft = CampaignFactory(status=Campaign.Status.DRAFT)
+    other = CampaignFactory(status=Campaign.Status.DRAFT)
     users = {
         "anonymous": AnonymousUser(),
         "user": UserFactory(),
         "inactive_staff": UserFactory(is_staff=True, is_active=False),
         "staff": UserFactory(is_staff=True),
+        "reader": UserFactory(is_staff=True),
+        "reader_elsewhere": UserFactory(is_staff=True),
+        "superuser": UserFactory(is_staff=True, is_superuser=True),
     }
-    published = CampaignFactory(status=Campaign.Status.PUBLISHED)
-    draft = CampaignFactory(status=Campaign.Status.DRAFT)
+    reader = Membership.Role.READER
+    Membership.objects.create(user=users["reader"], campaign=draft, role=reader)
+    Membership.objects.create(user=users["reader_elsewhere"], campaign=other, role=reader)
     visible = set(Campaign.objects.visible_to(users[kind]))
     assert published in visible
     assert (draft in visible) is sees_drafts

@@ -1,0 +1,489 @@
+"""Who may see and who may change what: the one module that decides, for every path.
+
+Pages, search, sitemap, PDFs, exports, imports, autocomplete and the admin all ask these
+functions; none of them re-implements a rule. Roles come from ``Membership`` rows (per plan or
+per campaign); superusers may do everything; anonymous visitors see published content only; a
+staff account without a membership sees no more than an anonymous visitor.
+
+Visibility of content:
+- a plan is public when its status is “published”; its fields of action are public with it;
+- a measure is public when it is published *and* its plan is public;
+- a campaign is public when its status is “published”;
+- members of a plan (any role) see all of that plan, drafts included; likewise for campaigns.
+
+Changes:
+- coordinator of a plan: everything in it (except deleting the plan: superusers only);
+- editor of a plan for an organisation: the measures in which that organisation or a unit
+  below it holds a responsibility — texts, steps, schedule, budget lines, and the publication
+  state up to “in review”; not responsibilities, not the field or plan, not deletion;
+- reader: nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+COORDINATOR = "coordinator"
+EDITOR = "editor"
+READER = "reader"
+
+
+# --- who the user is ---------------------------------------------------------------------------
+
+
+def is_active_user(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def is_superuser(user) -> bool:
+    return is_active_user(user) and user.is_superuser
+
+
+@dataclass
+class Roles:
+    """A user's memberships, read once per user object (so once per request)."""
+
+    plans: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    campaigns: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # plan id -> organisation ids (with every unit below them) the user edits for
+    editor_orgs: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    def plan_ids(self, *roles: str) -> set[int]:
+        wanted = set(roles) or {COORDINATOR, EDITOR, READER}
+        return {pk for pk, held in self.plans.items() if held & wanted}
+
+    def campaign_ids(self, *roles: str) -> set[int]:
+        wanted = set(roles) or {COORDINATOR, EDITOR, READER}
+        return {pk for pk, held in self.campaigns.items() if held & wanted}
+
+    @property
+    def any(self) -> bool:
+        return bool(self.plans or self.campaigns)
+
+
+_CACHE_ATTR = "_planwerk_roles"
+
+
+def roles(user) -> Roles:
+    """The user's memberships; cached on the user object, see ``forget``."""
+    if not is_active_user(user):
+        return Roles()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from contacts.models import Organisation
+
+    from .models import Membership
+
+    result = Roles()
+    org_roots: dict[int, set[int]] = defaultdict(set)
+    for plan_id, campaign_id, role, org_id in Membership.objects.filter(user=user).values_list(
+        "plan_id", "campaign_id", "role", "organisation_id"
+    ):
+        if plan_id is not None:
+            result.plans[plan_id].add(role)
+            if role == EDITOR and org_id is not None:
+                org_roots[plan_id].add(org_id)
+        if campaign_id is not None:
+            result.campaigns[campaign_id].add(role)
+    if org_roots:
+        children = defaultdict(list)
+        for pk, parent_id in Organisation.objects.values_list("pk", "parent_id"):
+            children[parent_id].append(pk)
+        for plan_id, roots in org_roots.items():
+            stack, seen = list(roots), set()
+            while stack:
+                org = stack.pop()
+                if org not in seen:
+                    seen.add(org)
+                    stack.extend(children.get(org, ()))
+            result.editor_orgs[plan_id] = seen
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached memberships (after they changed within the same request)."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_member(user) -> bool:
+    """Has any role anywhere: may open the admin at all."""
+    return is_superuser(user) or roles(user).any
+
+
+def plan_roles(user, plan_id: int | None) -> set[str]:
+    if plan_id is None:
+        return set()
+    return roles(user).plans.get(plan_id, set())
+
+
+def campaign_roles(user, campaign_id: int | None) -> set[str]:
+    if campaign_id is None:
+        return set()
+    return roles(user).campaigns.get(campaign_id, set())
+
+
+def sees_unpublished(user, plan) -> bool:
+    """May see the drafts of this plan (any role in it, or superuser)."""
+    return is_superuser(user) or bool(plan_roles(user, _pk(plan)))
+
+
+def coordinates(user, plan) -> bool:
+    return is_superuser(user) or COORDINATOR in plan_roles(user, _pk(plan))
+
+
+def coordinates_campaign(user, campaign) -> bool:
+    return is_superuser(user) or COORDINATOR in campaign_roles(user, _pk(campaign))
+
+
+def coordinated_plan_ids(user) -> set[int] | None:
+    """Plans the user coordinates; None means all (superuser)."""
+    if is_superuser(user):
+        return None
+    return roles(user).plan_ids(COORDINATOR)
+
+
+def _pk(obj) -> int | None:
+    return obj if isinstance(obj, int) or obj is None else obj.pk
+
+
+# --- which of these may the user see -------------------------------------------------------------
+
+
+def _published_plan():
+    from actionplan.models import Plan
+
+    return Plan.Status.PUBLISHED
+
+
+def public_plans_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status": _published_plan()})
+
+
+def public_measures_q(prefix: str = "") -> Q:
+    from actionplan.models import Measure
+
+    return Q(
+        **{
+            f"{prefix}state": Measure.State.PUBLISHED,
+            f"{prefix}field__plan__status": _published_plan(),
+        }
+    )
+
+
+def visible_plans(user, qs: QuerySet) -> QuerySet:
+    if is_superuser(user):
+        return qs
+    member = roles(user).plan_ids()
+    return qs.filter(public_plans_q() | Q(pk__in=member)) if member else qs.filter(public_plans_q())
+
+
+def visible_fields(user, qs: QuerySet) -> QuerySet:
+    if is_superuser(user):
+        return qs
+    member = roles(user).plan_ids()
+    condition = public_plans_q("plan__")
+    if member:
+        condition |= Q(plan_id__in=member)
+    return qs.filter(condition)
+
+
+def public_measures(qs: QuerySet) -> QuerySet:
+    """What an anonymous visitor may see: published measures of published plans."""
+    return qs.filter(public_measures_q())
+
+
+def visible_measures(user, qs: QuerySet) -> QuerySet:
+    if is_superuser(user):
+        return qs
+    member = roles(user).plan_ids()
+    condition = public_measures_q()
+    if member:
+        condition |= Q(field__plan_id__in=member)
+    return qs.filter(condition)
+
+
+def public_campaigns_q(prefix: str = "") -> Q:
+    from campaigns.models import Campaign
+
+    return Q(**{f"{prefix}status": Campaign.Status.PUBLISHED})
+
+
+def visible_campaigns(user, qs: QuerySet) -> QuerySet:
+    if is_superuser(user):
+        return qs
+    condition = public_campaigns_q()
+    member = roles(user).campaign_ids()
+    if member:
+        condition |= Q(pk__in=member)
+    return qs.filter(condition)
+
+
+def public_persons_q() -> Q:
+    """Persons named by public content: contacts of public fields, plans and campaigns, and
+    parties of public measures."""
+    from actionplan.models import FieldContact, Plan, Responsibility
+    from campaigns.models import CampaignContact
+
+    return (
+        Exists(
+            FieldContact.objects.filter(person=OuterRef("pk")).filter(
+                public_plans_q("field__plan__")
+            )
+        )
+        | Exists(
+            Responsibility.objects.filter(person=OuterRef("pk")).filter(
+                public_measures_q("measure__")
+            )
+        )
+        | Exists(Plan.objects.filter(project_lead=OuterRef("pk")).filter(public_plans_q()))
+        | Exists(
+            CampaignContact.objects.filter(person=OuterRef("pk")).filter(
+                public_campaigns_q("campaign__")
+            )
+        )
+    )
+
+
+def visible_persons(user, qs: QuerySet) -> QuerySet:
+    if is_member(user):
+        return qs
+    return qs.filter(public_persons_q())
+
+
+def visible_organisations(user, qs: QuerySet) -> QuerySet:
+    """Organisations are public facts (the plan prints them); members manage them."""
+    return qs
+
+
+# --- may the user see this one object --------------------------------------------------------
+
+
+def can_view(user, obj) -> bool:
+    """May this user see ``obj`` (on a page, in a PDF, in the admin)?"""
+    from actionplan.models import FieldOfAction, Measure, Plan
+    from campaigns.models import Campaign
+    from contacts.models import Organisation, Person
+
+    if is_superuser(user):
+        return True
+    if isinstance(obj, Plan):
+        return obj.status == Plan.Status.PUBLISHED or sees_unpublished(user, obj)
+    if isinstance(obj, FieldOfAction):
+        return can_view(user, obj.plan)
+    if isinstance(obj, Measure):
+        plan = obj.field.plan
+        if sees_unpublished(user, plan):
+            return True
+        return obj.state == Measure.State.PUBLISHED and plan.status == Plan.Status.PUBLISHED
+    if isinstance(obj, Campaign):
+        return obj.status == Campaign.Status.PUBLISHED or bool(campaign_roles(user, obj.pk))
+    if isinstance(obj, Person):
+        return is_member(user) or visible_persons(user, Person.objects.filter(pk=obj.pk)).exists()
+    if isinstance(obj, Organisation):
+        return True
+    parent = owner(obj)
+    if parent is not None:
+        return can_view(user, parent)
+    return False
+
+
+def owner(obj):
+    """The plan content object a row belongs to: a step's measure, a finding's field, …"""
+    for attr in ("measure", "field", "campaign", "event"):
+        if hasattr(obj, f"{attr}_id"):
+            return getattr(obj, attr)
+    return None
+
+
+# --- may the user change this -------------------------------------------------------------------
+
+
+def editor_may_edit_measure(user, measure) -> bool:
+    """An editor's organisation (or a unit below it) holds a responsibility in the measure."""
+    from actionplan.models import Responsibility
+
+    plan_id = measure.field.plan_id
+    orgs = roles(user).editor_orgs.get(plan_id)
+    if not orgs or EDITOR not in plan_roles(user, plan_id) or measure.pk is None:
+        return False
+    return Responsibility.objects.filter(
+        Q(organisation_id__in=orgs) | Q(person__organisation_id__in=orgs), measure=measure
+    ).exists()
+
+
+def editable_measures(user, qs: QuerySet) -> QuerySet:
+    """The measures this user may change."""
+    from actionplan.models import Responsibility
+
+    if is_superuser(user):
+        return qs
+    r = roles(user)
+    condition = Q(field__plan_id__in=r.plan_ids(COORDINATOR))
+    for plan_id, orgs in r.editor_orgs.items():
+        condition |= Q(field__plan_id=plan_id) & Exists(
+            Responsibility.objects.filter(measure=OuterRef("pk")).filter(
+                Q(organisation_id__in=orgs) | Q(person__organisation_id__in=orgs)
+            )
+        )
+    return qs.filter(condition)
+
+
+# Rows an editor may change with the measure; responsibilities are the coordinator's.
+EDITOR_MEASURE_ROWS = {"step", "scheduleentry", "budgetline"}
+
+
+def can_change(user, obj) -> bool:
+    """May this user change ``obj``?"""
+    from actionplan.models import FieldOfAction, Measure, Plan
+    from campaigns.models import Campaign
+    from contacts.models import Organisation, Person
+
+    if is_superuser(user):
+        return True
+    if not is_active_user(user):
+        return False
+    if isinstance(obj, Plan):
+        return coordinates(user, obj)
+    if isinstance(obj, FieldOfAction):
+        return coordinates(user, obj.plan_id)
+    if isinstance(obj, Measure):
+        plan_id = obj.field.plan_id
+        return coordinates(user, plan_id) or editor_may_edit_measure(user, obj)
+    if isinstance(obj, Campaign):
+        held = campaign_roles(user, obj.pk)
+        return bool(held & {COORDINATOR, EDITOR})
+    if isinstance(obj, Organisation | Person):
+        return may_manage_contacts(user)
+    model = obj._meta.model_name
+    parent = owner(obj)
+    if parent is None:
+        return False
+    if isinstance(parent, Measure):
+        if model in EDITOR_MEASURE_ROWS:
+            return can_change(user, parent)
+        return coordinates(user, parent.field.plan_id)
+    if isinstance(parent, FieldOfAction):
+        return coordinates(user, parent.plan_id)
+    return can_change(user, parent)
+
+
+def can_delete(user, obj) -> bool:
+    from actionplan.models import FieldOfAction, Measure, Plan
+    from campaigns.models import Campaign
+
+    if is_superuser(user):
+        return True
+    if isinstance(obj, Plan):
+        return False
+    if isinstance(obj, FieldOfAction | Measure):
+        return coordinates(user, obj.field.plan_id if isinstance(obj, Measure) else obj.plan_id)
+    if isinstance(obj, Campaign):
+        return coordinates_campaign(user, obj)
+    return can_change(user, obj)
+
+
+def may_manage_contacts(user) -> bool:
+    """Organisations and persons are shared: coordinators of any plan or campaign edit them."""
+    if is_superuser(user):
+        return True
+    r = roles(user)
+    return bool(r.plan_ids(COORDINATOR) or r.campaign_ids(COORDINATOR))
+
+
+def can_add(user, model, parent=None) -> bool:
+    """May the user create a new ``model`` (inside ``parent`` where given)?"""
+    name = model._meta.model_name
+    if is_superuser(user):
+        return True
+    if not is_active_user(user):
+        return False
+    r = roles(user)
+    if name == "plan":
+        return False
+    if name in {"organisation", "person"}:
+        return may_manage_contacts(user)
+    if name in {"campaign", "market"}:
+        return False
+    if model._meta.app_label == "campaigns":
+        if parent is not None:
+            return can_change(user, parent)
+        return bool(r.campaign_ids(COORDINATOR, EDITOR))
+    if parent is not None:
+        if name in EDITOR_MEASURE_ROWS:
+            return can_change(user, parent)
+        from actionplan.models import Measure, Plan
+
+        plan_id = (
+            parent.pk
+            if isinstance(parent, Plan)
+            else parent.field.plan_id
+            if isinstance(parent, Measure)
+            else parent.plan_id
+        )
+        return coordinates(user, plan_id)
+    if name in EDITOR_MEASURE_ROWS:
+        return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
+    return bool(r.plan_ids(COORDINATOR))
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+
+def allowed_measure_states(user, measure) -> list[str]:
+    """The publication states this user may give the measure (the current one included)."""
+    from actionplan.models import Measure
+
+    states = Measure.State
+    if coordinates(user, measure.field.plan_id if measure.field_id else None):
+        return list(states.values)
+    if measure.pk is not None and editor_may_edit_measure(user, measure):
+        if measure.state in (states.DRAFT, states.REVIEW):
+            return [states.DRAFT, states.REVIEW]
+    return [measure.state]
+
+
+def can_publish(user, obj) -> bool:
+    """Publishing (and archiving, sending back) is the coordinator's: plans, measures, campaigns."""
+    from actionplan.models import FieldOfAction, Measure, Plan
+    from campaigns.models import Campaign
+
+    if isinstance(obj, Plan):
+        return coordinates(user, obj)
+    if isinstance(obj, FieldOfAction):
+        return coordinates(user, obj.plan_id)
+    if isinstance(obj, Measure):
+        return coordinates(user, obj.field.plan_id)
+    if isinstance(obj, Campaign):
+        return coordinates_campaign(user, obj)
+    return False
+
+
+def can_manage_members(user, target) -> bool:
+    from campaigns.models import Campaign
+
+    if isinstance(target, Campaign):
+        return coordinates_campaign(user, target)
+    return coordinates(user, target)
+
+
+def can_import(user, plan=None) -> bool:
+    """Imports are the coordinator's (of the plan they go into)."""
+    if plan is None:
+        return is_superuser(user) or bool(roles(user).plan_ids(COORDINATOR))
+    return coordinates(user, plan)
+
+
+def can_import_campaigns(user) -> bool:
+    return is_superuser(user) or bool(roles(user).campaign_ids(COORDINATOR))
+
+
+def can_export(user) -> bool:
+    """Spreadsheet exports: coordinators, and only of what they may see."""
+    r = roles(user)
+    return is_superuser(user) or bool(r.plan_ids(COORDINATOR) or r.campaign_ids(COORDINATOR))
