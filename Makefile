@@ -29,7 +29,6 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/compile_messages_if_needed.py
-	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py load_campaign_demo_data
 	$(PY) manage.py ensure_local_admin --base-url http://$(HOST):$(PORT)

@@ -336,6 +336,8 @@ def editable_measures(user, qs: QuerySet) -> QuerySet:
 
 # Rows an editor may change with the measure; responsibilities are the coordinator's.
 EDITOR_MEASURE_ROWS = {"step", "scheduleentry", "budgetline"}
+# Managed lists shared by all plans and campaigns: coordinators maintain them.
+SHARED_LISTS = {"targetgroup", "budgetcategory", "fundingsource", "market"}
 
 
 def can_change(user, obj) -> bool:
@@ -361,6 +363,8 @@ def can_change(user, obj) -> bool:
     if isinstance(obj, Organisation | Person):
         return may_manage_contacts(user)
     model = obj._meta.model_name
+    if model in SHARED_LISTS:
+        return may_manage_contacts(user)
     parent = owner(obj)
     if parent is None:
         return False
@@ -388,12 +392,17 @@ def can_delete(user, obj) -> bool:
     return can_change(user, obj)
 
 
-def may_manage_contacts(user) -> bool:
-    """Organisations and persons are shared: coordinators of any plan or campaign edit them."""
+def coordinates_anything(user) -> bool:
+    """Coordinator of at least one plan or campaign (or superuser)."""
     if is_superuser(user):
         return True
     r = roles(user)
     return bool(r.plan_ids(COORDINATOR) or r.campaign_ids(COORDINATOR))
+
+
+def may_manage_contacts(user) -> bool:
+    """Organisations, persons and the shared lists: coordinators of any plan or campaign."""
+    return coordinates_anything(user)
 
 
 def can_add(user, model, parent=None) -> bool:
@@ -406,9 +415,9 @@ def can_add(user, model, parent=None) -> bool:
     r = roles(user)
     if name == "plan":
         return False
-    if name in {"organisation", "person"}:
+    if name in {"organisation", "person"} or name in SHARED_LISTS:
         return may_manage_contacts(user)
-    if name in {"campaign", "market"}:
+    if name == "campaign":
         return False
     if model._meta.app_label == "campaigns":
         if parent is not None:
@@ -485,5 +494,120 @@ def can_import_campaigns(user) -> bool:
 
 def can_export(user) -> bool:
     """Spreadsheet exports: coordinators, and only of what they may see."""
+    return coordinates_anything(user)
+
+
+# --- the admin: which rows a user works with ---------------------------------------------------
+
+# How each model reaches the plan (or campaign) it belongs to.
+PLAN_PATHS = {
+    "plan": "pk",
+    "fieldofaction": "plan_id",
+    "baselinefinding": "field__plan_id",
+    "fieldcontact": "field__plan_id",
+    "measure": "field__plan_id",
+    "step": "measure__field__plan_id",
+    "scheduleentry": "measure__field__plan_id",
+    "responsibility": "measure__field__plan_id",
+    "budgetline": "measure__field__plan_id",
+    "pdfexport": "plan_id",
+}
+CAMPAIGN_PATHS = {
+    "campaign": "pk",
+    "campaignpartner": "campaign_id",
+    "campaigncontact": "campaign_id",
+    "channel": "campaign_id",
+    "campaignevent": "campaign_id",
+    "eventparticipant": "event__campaign_id",
+}
+
+
+def admin_scope(user, qs: QuerySet) -> QuerySet:
+    """The rows of ``qs`` this user works with in the admin: those of plans and campaigns they
+    hold a role in (any role); shared lists (contacts, vocabularies) for every member."""
+    if is_superuser(user):
+        return qs
+    name = qs.model._meta.model_name
     r = roles(user)
-    return is_superuser(user) or bool(r.plan_ids(COORDINATOR) or r.campaign_ids(COORDINATOR))
+    if name in PLAN_PATHS:
+        return qs.filter(**{f"{PLAN_PATHS[name]}__in": r.plan_ids()})
+    if name in CAMPAIGN_PATHS:
+        return qs.filter(**{f"{CAMPAIGN_PATHS[name]}__in": r.campaign_ids()})
+    return qs if r.any else qs.none()
+
+
+def in_admin_scope(user, obj) -> bool:
+    """May open this object in the admin (read-only at least)."""
+    if is_superuser(user):
+        return True
+    name = obj._meta.model_name
+    if name in PLAN_PATHS:
+        return bool(plan_roles(user, _plan_id_of(obj)))
+    if name in CAMPAIGN_PATHS:
+        return bool(campaign_roles(user, _campaign_id_of(obj)))
+    return roles(user).any
+
+
+def _follow(obj, path: str):
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, last)
+
+
+def _plan_id_of(obj) -> int | None:
+    return _follow(obj, PLAN_PATHS[obj._meta.model_name])
+
+
+def _campaign_id_of(obj) -> int | None:
+    return _follow(obj, CAMPAIGN_PATHS[obj._meta.model_name])
+
+
+def may_change_some(user, model) -> bool:
+    """Whether the user may change at least some ``model`` rows (the admin's list-level check)."""
+    if is_superuser(user):
+        return True
+    r = roles(user)
+    name = model._meta.model_name
+    coordinator = bool(r.plan_ids(COORDINATOR))
+    if name == "measure" or name in EDITOR_MEASURE_ROWS:
+        return coordinator or bool(r.editor_orgs)
+    if name in PLAN_PATHS:
+        return coordinator
+    if name in CAMPAIGN_PATHS:
+        return bool(r.campaign_ids(COORDINATOR, EDITOR))
+    if name in {"organisation", "person"} or name in SHARED_LISTS:
+        return may_manage_contacts(user)
+    return False
+
+
+def may_delete_some(user, model) -> bool:
+    if is_superuser(user):
+        return True
+    name = model._meta.model_name
+    if name == "plan":
+        return False
+    r = roles(user)
+    if name in EDITOR_MEASURE_ROWS:
+        return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
+    if name in PLAN_PATHS:
+        return bool(r.plan_ids(COORDINATOR))
+    if name in CAMPAIGN_PATHS:
+        return bool(r.campaign_ids(COORDINATOR))
+    return False
+
+
+def can_change_rows(user, model, parent) -> bool:
+    """May the user add, change or delete ``model`` rows inside ``parent`` (an inline)?"""
+    if parent is None:
+        return may_change_some(user, model)
+    if is_superuser(user):
+        return True
+    from actionplan.models import Measure
+
+    if isinstance(parent, Measure) and model._meta.model_name not in EDITOR_MEASURE_ROWS:
+        return coordinates(user, parent.field.plan_id)
+    if model._meta.model_name == "measure":
+        # measures listed inside their field: the coordinator's
+        return coordinates(user, getattr(parent, "plan_id", None))
+    return can_change(user, parent)

@@ -1,14 +1,18 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from access import rules
+from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from contacts.admin import PermissionedImportExportMixin
 from contacts.models import Organisation
 
@@ -34,11 +38,17 @@ from .resources import (
     lead_responsibilities,
     lead_responsibilities_prefetch,
 )
-from .roles import PUBLISH_PERMISSION
+from .services import WorkflowError, measure_set_state, plan_set_status
 
 admin.site.site_header = _("Planwerk administration")
 admin.site.site_title = _("Planwerk")
 admin.site.index_title = _("Action plans and contacts")
+
+
+def coordinated_plans(user):
+    """Plans this user coordinates: the only ones content may be moved into."""
+    ids = rules.coordinated_plan_ids(user)
+    return Plan.objects.all() if ids is None else Plan.objects.filter(pk__in=ids)
 
 
 def field_label(field: FieldOfAction) -> str:
@@ -88,7 +98,7 @@ class LabelledAutocompleteFormSet(BaseInlineFormSet):
         return forms
 
 
-class ConstantQueriesInline(admin.TabularInline):
+class ConstantQueriesInline(RoleInlineMixin, admin.TabularInline):
     """A tabular inline whose select and autocomplete fields query once, not once per row."""
 
     formset = LabelledAutocompleteFormSet
@@ -127,7 +137,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PdfAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(RoleAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "region",
@@ -140,7 +150,9 @@ class PlanAdmin(PdfAdminMixin, SimpleHistoryAdmin):
     search_fields = ("title", "subtitle", "region")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("project_lead", "author_organisation")
-    inlines = (FieldOfActionInline,)
+    inlines = (FieldOfActionInline, MembershipInline)
+    publication_field = "status"
+    actions = ("publish_with_reviewed",)
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
@@ -165,21 +177,43 @@ class PlanAdmin(PdfAdminMixin, SimpleHistoryAdmin):
     def measure_count(self, plan):
         return plan._measure_count
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(PUBLISH_PERMISSION):
-            readonly.append("status")
-        return readonly
-
     def save_model(self, request, obj, form, change):
-        # The read-only field keeps status out of the form, but a history revert hands over a
-        # whole old instance; without the permission the stored status always wins.
-        if not request.user.has_perm(PUBLISH_PERMISSION):
-            if change:
-                obj.status = Plan.objects.values_list("status", flat=True).get(pk=obj.pk)
-            else:
-                obj.status = Plan.Status.DRAFT
+        # The status goes through the workflow service (permission check, history reason,
+        # audit log); a history revert hands over a whole old instance, so the stored status
+        # is kept here and changed by the service only.
+        wanted = obj.status
+        if change:
+            obj.status = Plan.objects.values_list("status", flat=True).get(pk=obj.pk)
+        else:
+            obj.status = Plan.Status.DRAFT
         super().save_model(request, obj, form, change)
+        if wanted != obj.status and rules.can_publish(request.user, obj):
+            plan_set_status(plan=obj, status=wanted, acting_user=request.user, request=request)
+
+    @admin.action(description=_("Publish plan with the measures in review"))
+    def publish_with_reviewed(self, request, queryset):
+        done = 0
+        for plan in queryset:
+            if not rules.can_publish(request.user, plan):
+                raise PermissionDenied
+            plan_set_status(
+                plan=plan,
+                status=Plan.Status.PUBLISHED,
+                acting_user=request.user,
+                publish_reviewed=True,
+                request=request,
+            )
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d plan published with its reviewed measures.",
+                "%(count)d plans published with their reviewed measures.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 # Fields of action -------------------------------------------------------------------------
@@ -213,7 +247,7 @@ class MeasureInline(ConstantQueriesInline):
 
 
 @admin.register(FieldOfAction)
-class FieldOfActionAdmin(PdfAdminMixin, SimpleHistoryAdmin):
+class FieldOfActionAdmin(RoleAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = ("plan", "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -235,6 +269,11 @@ class FieldOfActionAdmin(PdfAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("measures"), ordering="_measure_count")
     def measure_count(self, field):
         return field._measure_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "plan":
+            kwargs["queryset"] = coordinated_plans(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # Measures ---------------------------------------------------------------------------------
@@ -337,13 +376,16 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    RoleAdminMixin, PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [MeasureResource]
-    list_display = ("code", "title", "field", "plan", "status", "lead")
+    list_display = ("code", "title", "field", "plan", "state", "status", "lead")
     list_display_links = ("code", "title")
     list_filter = (
         "field__plan",
         FieldOfActionFilter,
+        "state",
         "status",
         LeadOrganisationFilter,
         "target_groups",
@@ -360,12 +402,15 @@ class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAd
         "code",
         "title",
         "slug",
+        "state",
+        "review_comment",
         "status",
         "description",
         "target_groups",
         "related_measures",
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
+    actions = ("submit_for_review", "publish_measures")
 
     def get_queryset(self, request):
         return (
@@ -381,11 +426,80 @@ class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAd
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "field":
-            kwargs["queryset"] = FieldOfAction.objects.select_related("plan")
+            # A measure moves only between the plans its user coordinates.
+            kwargs["queryset"] = FieldOfAction.objects.select_related("plan").filter(
+                plan__in=coordinated_plans(request.user)
+            )
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "field":
             formfield.label_from_instance = field_label
         return formfield
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        plan_id = obj.field.plan_id if obj is not None else None
+        if obj is not None and not rules.coordinates(request.user, plan_id):
+            # Editors: no moving, no renumbering, no comment of their own.
+            readonly += ["field", "position", "review_comment"]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "state" in form.base_fields:
+            allowed = (
+                rules.allowed_measure_states(request.user, obj)
+                if obj is not None
+                else [Measure.State.DRAFT]
+            )
+            form.base_fields["state"].choices = [
+                (value, label) for value, label in Measure.State.choices if value in allowed
+            ]
+        return form
+
+    def save_model(self, request, obj, form, change):
+        wanted = obj.state
+        if change:
+            obj.state = Measure.objects.values_list("state", flat=True).get(pk=obj.pk)
+        else:
+            obj.state = Measure.State.DRAFT
+        super().save_model(request, obj, form, change)
+        comment_changed = "review_comment" in form.changed_data
+        if wanted != obj.state or comment_changed:
+            try:
+                measure_set_state(
+                    measure=obj,
+                    state=wanted,
+                    acting_user=request.user,
+                    comment=obj.review_comment if comment_changed else "",
+                    request=request,
+                )
+            except WorkflowError as exc:
+                raise PermissionDenied(str(exc)) from exc
+
+    def _transition(self, request, queryset, state, done_message):
+        count = 0
+        for measure in queryset.select_related("field"):
+            if state not in rules.allowed_measure_states(request.user, measure):
+                self.message_user(
+                    request,
+                    _("“%(measure)s”: you may not make this change.") % {"measure": measure},
+                    messages.ERROR,
+                )
+                continue
+            measure_set_state(
+                measure=measure, state=state, acting_user=request.user, request=request
+            )
+            count += 1
+        if count:
+            self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Submit for review"))
+    def submit_for_review(self, request, queryset):
+        self._transition(request, queryset, Measure.State.REVIEW, _("%(count)d submitted."))
+
+    @admin.action(description=_("Publish"))
+    def publish_measures(self, request, queryset):
+        self._transition(request, queryset, Measure.State.PUBLISHED, _("%(count)d published."))
 
     @admin.display(description=_("plan"), ordering="field__plan__title")
     def plan(self, measure):
@@ -399,8 +513,21 @@ class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAd
 # Rows of a measure, each also listed on its own -------------------------------------------
 
 
+class MeasureRowAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    """A row of a measure listed on its own: it can only be attached to measures one may edit."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "measure":
+            kwargs["queryset"] = Measure.objects.editable_by(request.user)
+        if db_field.name == "field":
+            kwargs["queryset"] = FieldOfAction.objects.filter(
+                plan__in=coordinated_plans(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Step)
-class StepAdmin(SimpleHistoryAdmin):
+class StepAdmin(MeasureRowAdmin):
     list_display = ("short_text", "measure", "parent", "position")
     list_filter = ("measure__field__plan",)
     list_select_related = ("measure", "parent")
@@ -414,7 +541,7 @@ class StepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ScheduleEntry)
-class ScheduleEntryAdmin(SimpleHistoryAdmin):
+class ScheduleEntryAdmin(MeasureRowAdmin):
     list_display = (
         "label",
         "measure",
@@ -446,7 +573,7 @@ class ScheduleEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(SimpleHistoryAdmin):
+class ResponsibilityAdmin(MeasureRowAdmin):
     list_display = ("measure", "role", "organisation", "person", "note")
     list_filter = ("role", "measure__field__plan")
     list_select_related = ("measure", "organisation", "person")
@@ -462,7 +589,7 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(MeasureRowAdmin):
     list_display = ("measure", "category", "funding_source", "planned_amount", "actual_amount")
     list_filter = (
         "category",
@@ -484,7 +611,7 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BaselineFinding)
-class BaselineFindingAdmin(SimpleHistoryAdmin):
+class BaselineFindingAdmin(MeasureRowAdmin):
     list_display = ("short_text", "field", "swot", "position")
     list_filter = ("swot", "field__plan")
     list_select_related = ("field",)
@@ -500,7 +627,7 @@ class BaselineFindingAdmin(SimpleHistoryAdmin):
 # Managed lists ----------------------------------------------------------------------------
 
 
-class VocabularyAdmin(SimpleHistoryAdmin):
+class VocabularyAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "position", "usage")
     list_editable = ("position",)
     search_fields = ("name",)

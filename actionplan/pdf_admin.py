@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access.admin import RoleAdminMixin
+
 from . import tasks
 from .models_pdf import PdfExport
 from .pdf_views import pdf_request_for, serve_or_enqueue
@@ -71,7 +73,7 @@ class PdfAdminMixin:
         return serve_or_enqueue(request, pdf_request_for(request.user, obj))
 
 
-class PdfExportAdmin(admin.ModelAdmin):
+class PdfExportAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",

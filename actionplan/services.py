@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from contacts.models import Organisation, Person
@@ -606,3 +607,107 @@ class _Importer:
 
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+# --- publication workflow ---------------------------------------------------------------------
+
+
+class WorkflowError(PermissionError):
+    """A state change the acting user may not make; the message is for the user."""
+
+
+_STATE_ACTIONS = {
+    Measure.State.REVIEW: "submitted",
+    Measure.State.PUBLISHED: "published",
+    Measure.State.ARCHIVED: "archived",
+}
+
+
+@transaction.atomic
+def measure_set_state(
+    *, measure: Measure, state: str, acting_user, comment: str = "", request=None
+) -> Measure:
+    """Move a measure through draft → in review → published → archived (or back).
+
+    Editors may submit their drafts for review (and withdraw them); everything else is the
+    coordinator's. Sending a measure back from review to draft keeps the coordinator's comment
+    for the editors. Recorded in the history (with a reason) and in the audit log.
+    """
+    from access import rules
+    from access.models import AuditEvent
+    from access.services import audit
+
+    previous = Measure.objects.values_list("state", flat=True).get(pk=measure.pk)
+    stored = Measure.objects.select_related("field").get(pk=measure.pk)
+    if state not in rules.allowed_measure_states(acting_user, stored):
+        raise WorkflowError(
+            _("You may not set the publication state “%(state)s” for this measure.")
+            % {"state": Measure.State(state).label}
+        )
+    if state == previous and not comment:
+        return measure
+    sent_back = previous == Measure.State.REVIEW and state == Measure.State.DRAFT
+    measure.state = state
+    fields = ["state"]
+    if sent_back and rules.can_publish(acting_user, stored):
+        measure.review_comment = comment
+        fields.append("review_comment")
+    elif state == Measure.State.PUBLISHED:
+        measure.review_comment = ""
+        fields.append("review_comment")
+    measure._change_reason = _("Publication state: %(old)s → %(new)s") % {
+        "old": Measure.State(previous).label,
+        "new": Measure.State(state).label,
+    }
+    with _history_user(acting_user):
+        measure.save(update_fields=fields)
+    if state != previous:
+        if sent_back and rules.can_publish(acting_user, stored):
+            action = AuditEvent.Action.SENT_BACK
+        elif previous == Measure.State.PUBLISHED:
+            action = AuditEvent.Action.UNPUBLISHED
+        else:
+            action = _STATE_ACTIONS.get(state, AuditEvent.Action.UNPUBLISHED)
+        audit(action, actor=acting_user, request=request, obj=measure, detail=comment)
+    return measure
+
+
+@transaction.atomic
+def plan_set_status(
+    *, plan: Plan, status: str, acting_user, publish_reviewed: bool = False, request=None
+) -> Plan:
+    """Publish, withdraw or archive a plan (coordinators).
+
+    Publishing a plan publishes none of its measures; with ``publish_reviewed`` the measures
+    that wait in review are published with it — the coordinator's explicit choice.
+    """
+    from access import rules
+    from access.models import AuditEvent
+    from access.services import audit
+
+    if not rules.can_publish(acting_user, plan):
+        raise WorkflowError(_("Only the plan's coordinators may publish it."))
+    previous = Plan.objects.values_list("status", flat=True).get(pk=plan.pk)
+    if status != previous:
+        plan.status = status
+        plan._change_reason = _("Status: %(old)s → %(new)s") % {
+            "old": Plan.Status(previous).label,
+            "new": Plan.Status(status).label,
+        }
+        with _history_user(acting_user):
+            plan.save(update_fields=["status", "updated_at"])
+        action = {
+            Plan.Status.PUBLISHED: AuditEvent.Action.PUBLISHED,
+            Plan.Status.ARCHIVED: AuditEvent.Action.ARCHIVED,
+        }.get(status, AuditEvent.Action.UNPUBLISHED)
+        audit(action, actor=acting_user, request=request, obj=plan)
+    if publish_reviewed and status == Plan.Status.PUBLISHED:
+        waiting = Measure.objects.filter(field__plan=plan, state=Measure.State.REVIEW)
+        for measure in waiting.select_related("field"):
+            measure_set_state(
+                measure=measure,
+                state=Measure.State.PUBLISHED,
+                acting_user=acting_user,
+                request=request,
+            )
+    return plan

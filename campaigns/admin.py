@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from access import rules
+from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from contacts.admin import PermissionedImportExportMixin
 
 from .models import (
     Campaign,
@@ -15,21 +18,21 @@ from .models import (
 from .resources import CampaignResource, ChannelResource
 
 
-class CampaignPartnerInline(admin.TabularInline):
+class CampaignPartnerInline(RoleInlineMixin, admin.TabularInline):
     model = CampaignPartner
     fields = ("position", "organisation", "role", "note")
     autocomplete_fields = ("organisation",)
     extra = 0
 
 
-class CampaignContactInline(admin.TabularInline):
+class CampaignContactInline(RoleInlineMixin, admin.TabularInline):
     model = CampaignContact
     fields = ("position", "person", "role", "fax")
     autocomplete_fields = ("person",)
     extra = 0
 
 
-class ChannelInline(admin.StackedInline):
+class ChannelInline(RoleInlineMixin, admin.StackedInline):
     model = Channel
     fields = (
         ("position", "kind", "status"),
@@ -43,7 +46,7 @@ class ChannelInline(admin.StackedInline):
     show_change_link = True
 
 
-class CampaignEventInline(admin.StackedInline):
+class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
     model = CampaignEvent
     fields = (
         ("position", "title"),
@@ -57,7 +60,7 @@ class CampaignEventInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CampaignAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [CampaignResource]
     list_display = (
         "title",
@@ -80,7 +83,14 @@ class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     )
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("organiser", "target_groups", "markets", "related_measures")
-    inlines = [CampaignPartnerInline, CampaignContactInline, ChannelInline, CampaignEventInline]
+    inlines = [
+        CampaignPartnerInline,
+        CampaignContactInline,
+        ChannelInline,
+        CampaignEventInline,
+        MembershipInline,
+    ]
+    publication_field = "status"
     fieldsets = (
         (None, {"fields": ("title", "slug", "kind", "status", "slogan", "region", "organiser")}),
         (_("Content"), {"fields": ("summary", "description", "goals")}),
@@ -93,6 +103,23 @@ class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).for_admin_list()
 
+    def save_model(self, request, obj, form, change):
+        from access.models import AuditEvent
+        from access.services import audit
+
+        previous = (
+            type(obj).objects.values_list("status", flat=True).get(pk=obj.pk) if change else None
+        )
+        if change and obj.status != previous and not rules.can_publish(request.user, obj):
+            obj.status = previous  # a history revert hands over the whole old instance
+        super().save_model(request, obj, form, change)
+        if change and obj.status != previous:
+            action = {
+                Campaign.Status.PUBLISHED: AuditEvent.Action.PUBLISHED,
+                Campaign.Status.ARCHIVED: AuditEvent.Action.ARCHIVED,
+            }.get(obj.status, AuditEvent.Action.UNPUBLISHED)
+            audit(action, actor=request.user, request=request, obj=obj)
+
     @admin.display(description=_("channels"), ordering="channel_count")
     def channel_count(self, obj):
         return obj.channel_count
@@ -103,7 +130,7 @@ class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ChannelAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ChannelResource]
     list_display = ("name", "campaign", "kind", "status", "reach", "reach_label", "period_label")
     list_filter = ("kind", "status", ("campaign", admin.RelatedOnlyFieldListFilter))
@@ -121,7 +148,7 @@ class ChannelAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     )
 
 
-class EventParticipantInline(admin.TabularInline):
+class EventParticipantInline(RoleInlineMixin, admin.TabularInline):
     model = EventParticipant
     fields = ("position", "person", "organisation", "role")
     autocomplete_fields = ("person", "organisation")
@@ -129,7 +156,7 @@ class EventParticipantInline(admin.TabularInline):
 
 
 @admin.register(CampaignEvent)
-class CampaignEventAdmin(SimpleHistoryAdmin):
+class CampaignEventAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "campaign", "date_label", "date", "place", "participants_count")
     list_filter = (("campaign", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("campaign",)
@@ -147,7 +174,7 @@ class CampaignEventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Market)
-class MarketAdmin(SimpleHistoryAdmin):
+class MarketAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "iso_code", "position")
     list_editable = ("position",)
     search_fields = ("name", "iso_code")

@@ -3,27 +3,34 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from access import rules
+from access.admin import RoleAdminMixin
+
 from .models import Organisation, Person
 from .resources import OrganisationResource, PersonResource
 
 
 class PermissionedImportExportMixin(ImportExportMixin):
-    """Import and export follow the model permissions, not just staff status.
+    """Import and export follow the roles of ``access.rules``, not just staff status.
 
-    django-import-export lets any staff user import and export unless a setting says otherwise;
-    here exporting needs the view permission (and exports only the changelist's queryset), and
-    importing needs both add and change.
+    Exports hold only the changelist's queryset (the rows the user works with); imports are
+    the coordinators'.
     """
 
     def has_export_permission(self, request):
-        return self.has_view_permission(request)
+        return rules.can_export(request.user)
 
     def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
+        label = self.model._meta.app_label
+        if label == "campaigns":
+            return rules.can_import_campaigns(request.user)
+        if label == "contacts":
+            return rules.may_manage_contacts(request.user)
+        return rules.can_import(request.user)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ("name", "short_name", "kind", "parent")
     list_filter = ("kind",)
@@ -40,7 +47,7 @@ class OrganisationAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
+class PersonAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PersonResource]
     list_display = ("__str__", "function", "organisation", "email", "public_contact")
     list_filter = ("public_contact", "organisation")

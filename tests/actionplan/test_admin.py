@@ -269,7 +269,7 @@ MAX_QUERIES = {
     "measure changelist filtered": 13,
     "measure change": 20,
     "field change": 14,
-    "plan change": 10,
+    "plan change": 11,  # + the members inline
     "plan changelist": 9,
     "step changelist": 9,
     "schedule changelist": 9,
