@@ -51,6 +51,8 @@ def test_public_pages_send_security_headers_and_no_cookie(client, leipzig):
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
         assert directives["script-src"] == "'self'", url
         assert directives["style-src"] == "'self'", url
+        # one hashed attribute value for the admin history page, nothing else (settings.py)
+        assert re.fullmatch(r"'unsafe-hashes' 'sha256-[^']+'", directives["style-src-attr"])
         assert directives["default-src"] == "'self'", url
         assert directives["frame-ancestors"] == "'none'", url
         assert "camera=()" in response.headers["Permissions-Policy"], url
