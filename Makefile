@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.lock.sha256
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every target here runs on a laptop: development mode (generated secret key, no HTTPS
+# redirect, no HSTS). Production leaves PLANWERK_ENV unset; see README, Running in production.
+export PLANWERK_ENV ?= development
 # Extra pytest arguments, e.g. `make test ARGS="-x tests/actionplan"`.
 ARGS ?=
 

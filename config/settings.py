@@ -1,9 +1,11 @@
 """Planwerk settings, read from the environment with defaults that run on a laptop."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +26,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# "production" (the default) or "development": a laptop, `make run`, `make test` and pytest.
+# Development relaxes what only works behind HTTPS (SSL redirect, secure cookies, HSTS) and may
+# generate a secret key; production refuses to start without DJANGO_SECRET_KEY.
+PLANWERK_ENV = os.environ.get("PLANWERK_ENV", "production").strip().lower()
+if PLANWERK_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured("PLANWERK_ENV must be 'production' or 'development'.")
+LOCAL = DEBUG or PLANWERK_ENV == "development"
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("PLANWERK_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+    if not LOCAL:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set (or PLANWERK_ENV=development on a laptop)."
+        )
     # A per-checkout key for local use; production sets DJANGO_SECRET_KEY.
     _key_file = VAR_DIR / "secret_key"
     try:
@@ -59,6 +71,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "contacts",
     "access",
     "actionplan",
@@ -67,15 +80,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.CookielessAuthenticationMiddleware",
+    "config.middleware.PrivateForSignedInUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses locked-out credentials before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,12 +177,89 @@ TASKS = {
 
 LOGIN_URL = "admin:login"
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- HTTPS, cookies and security headers --------------------------------------------------------
+# Production defaults are strict; each can be relaxed by its variable (e.g. a plain-HTTP hop).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not LOCAL)
+# e.g. HTTP_X_FORWARDED_PROTO: the proxy sets X-Forwarded-Proto: https (and strips the client's).
+_proxy_ssl_header = os.environ.get("DJANGO_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if LOCAL else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Preloading binds the whole domain and its subdomains to HTTPS in browsers for months, and is
+# hard to undo: it is the site owner's decision (DJANGO_HSTS_PRELOAD=1), not a default, so
+# check --deploy's reminder about it (security.W021) is silenced while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not LOCAL)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# Only the admin posts forms, and it reads the token from the form, never from JavaScript.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# django-csp: no inline scripts or styles anywhere, the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # One style attribute outside our templates: django-simple-history's
+        # object_history_list.html has <p class="paginator" style="border-top: 0"> (not in a
+        # block, so not overridable without copying the template). 'unsafe-hashes' with its
+        # hash allows exactly that value; any other style attribute stays blocked.
+        "style-src-attr": [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# django-permissions-policy: nothing here needs a camera, a location or a payment.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
+
+# --- login throttling (django-axes) ---------------------------------------------------------------
+# After AXES_FAILURE_LIMIT failures for one user name, or from one address, further attempts are
+# refused (HTTP 429) for the cool-off time, whether the account exists or not.
+AXES_FAILURE_LIMIT = int(os.environ.get("PLANWERK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("PLANWERK_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address: REMOTE_ADDR, or only the header a trusted proxy sets (e.g.
+# HTTP_X_FORWARDED_FOR). Its last entry is the address the proxy itself saw; addresses a client
+# sends are further left and never used. PLANWERK_CLIENT_IP_PROXY_COUNT: how many more trusted
+# proxies (a CDN, a load balancer) append themselves in front of the one next to Planwerk.
+_client_ip_header = os.environ.get("PLANWERK_CLIENT_IP_HEADER", "").strip()
+AXES_IPWARE_META_PRECEDENCE_ORDER = (_client_ip_header or "REMOTE_ADDR",)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PLANWERK_CLIENT_IP_PROXY_COUNT", "0"))
+# Longer chains than expected are normal (a client may send its own header); take the entry
+# the count points to instead of giving up on the address.
+IPWARE_STRICT = False
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,6 @@ from django.urls import include, path
 from actionplan.sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path(
         "sitemap.xml",
         sitemap,

@@ -19,7 +19,16 @@ ENV_VARS = [
     "PLANWERK_CACHE_DIR",
     "PLANWERK_TASK_BACKEND",
     "PLANWERK_MANIFEST_STATIC",
-    "PLANWERK_REQUIRE_SECRET_KEY",
+    "PLANWERK_ENV",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DJANGO_PROXY_SSL_HEADER",
+    "DJANGO_HSTS_SECONDS",
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS",
+    "DJANGO_HSTS_PRELOAD",
+    "PLANWERK_CLIENT_IP_HEADER",
+    "PLANWERK_CLIENT_IP_PROXY_COUNT",
+    "PLANWERK_LOGIN_FAILURE_LIMIT",
+    "PLANWERK_LOGIN_COOLOFF_MINUTES",
 ]
 
 
@@ -31,6 +40,7 @@ def load_settings(monkeypatch, tmp_path):
         for name in ENV_VARS:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("PLANWERK_VAR_DIR", str(tmp_path / "var"))
+        monkeypatch.setenv("PLANWERK_ENV", "development")  # as on a laptop, unless env says
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         return runpy.run_path(str(SETTINGS_FILE))
@@ -96,9 +106,58 @@ def test_settings_secret_key_from_environment_wins(load_settings, tmp_path):
     assert not (tmp_path / "var" / "secret_key").exists()
 
 
-def test_settings_required_secret_key_missing_raises(load_settings):
-    with pytest.raises(ImproperlyConfigured):
-        load_settings(PLANWERK_REQUIRE_SECRET_KEY="1")
+def test_settings_production_without_secret_key_refuses_to_start(load_settings, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings(PLANWERK_ENV="production")
+    assert not (tmp_path / "var" / "secret_key").exists()
+    # DEBUG is development by definition
+    assert load_settings(PLANWERK_ENV="production", DJANGO_DEBUG="1")["SECRET_KEY"]
+
+
+def test_settings_environment_name_is_checked(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="PLANWERK_ENV"):
+        load_settings(PLANWERK_ENV="staging", DJANGO_SECRET_KEY="x")
+
+
+def test_settings_production_defaults_are_strict(load_settings):
+    settings = load_settings(PLANWERK_ENV="production", DJANGO_SECRET_KEY="k" * 50)
+
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 365 * 24 * 60 * 60
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is False
+    assert (settings["SESSION_COOKIE_SECURE"], settings["CSRF_COOKIE_SECURE"]) == (True, True)
+    assert settings["SECURE_PROXY_SSL_HEADER"] is None
+    assert settings["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("REMOTE_ADDR",)
+
+
+def test_settings_development_does_without_https(load_settings):
+    settings = load_settings()
+
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["SESSION_COOKIE_SECURE"] is False
+
+
+def test_settings_proxy_and_https_switches(load_settings):
+    settings = load_settings(
+        PLANWERK_ENV="production",
+        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        PLANWERK_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_HSTS_SECONDS="600",
+        DJANGO_HSTS_PRELOAD="1",
+        PLANWERK_LOGIN_FAILURE_LIMIT="3",
+        PLANWERK_LOGIN_COOLOFF_MINUTES="60",
+    )
+
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("HTTP_X_FORWARDED_FOR",)
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert (settings["SECURE_HSTS_SECONDS"], settings["SECURE_HSTS_PRELOAD"]) == (600, True)
+    assert settings["AXES_FAILURE_LIMIT"] == 3
+    assert settings["AXES_COOLOFF_TIME"].total_seconds() == 3600
 
 
 def test_settings_hosts_and_origins_from_environment(load_settings):
@@ -117,10 +176,15 @@ def test_settings_hosts_and_origins_from_environment(load_settings):
 def test_settings_secure_cookies_switch(load_settings):
     default = load_settings()
     secure = load_settings(DJANGO_SECURE_COOKIES="1")
+    plain_hop = load_settings(
+        PLANWERK_ENV="production", DJANGO_SECRET_KEY="k" * 50, DJANGO_SECURE_COOKIES="0"
+    )
 
     assert default["SESSION_COOKIE_SECURE"] is False
     assert (secure["SESSION_COOKIE_SECURE"], secure["CSRF_COOKIE_SECURE"]) == (True, True)
-    assert default["SESSION_COOKIE_HTTPONLY"] is True
+    assert plain_hop["SESSION_COOKIE_SECURE"] is False
+    assert (default["SESSION_COOKIE_HTTPONLY"], default["CSRF_COOKIE_HTTPONLY"]) == (True, True)
+    assert (default["SESSION_COOKIE_SAMESITE"], default["CSRF_COOKIE_SAMESITE"]) == ("Lax", "Lax")
     assert default["X_FRAME_OPTIONS"] == "DENY"
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from access import rules
+from actionplan import timeline
 from actionplan.models import Measure, Responsibility
 from actionplan.schedule import Precision
 
@@ -169,7 +170,7 @@ def bar_text(bar) -> str:
 
 @register.filter
 def bar_classes(bar) -> str:
-    classes = ["tl-bar"]
+    classes = ["tl-bar", timeline.position_classes(bar)]
     if bar.open_start:
         classes.append("tl-bar--open-start")
     if bar.open_end:
@@ -188,14 +189,9 @@ def lead_text(measure) -> str:
 
 
 @register.filter
-def bar_style(bar) -> str:
-    """Inline position of a timeline bar (percentages computed on the server)."""
-    return f"left:{bar.left:.3f}%;width:{bar.width:.3f}%"
-
-
-@register.filter
-def tick_style(tick) -> str:
-    return f"left:{tick.left:.3f}%;width:{tick.width:.3f}%"
+def position_classes(item) -> str:
+    """Classes placing a timeline bar or tick; see ``actionplan.timeline.position_classes``."""
+    return timeline.position_classes(item)
 
 
 @register.filter

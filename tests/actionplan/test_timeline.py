@@ -1,4 +1,5 @@
 import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,8 @@ from actionplan.timeline import (
     layout_bar,
     measure_timeline,
     plan_timeline,
+    position_classes,
+    positions_stylesheet,
 )
 
 D = datetime.date
@@ -80,9 +83,26 @@ def test_ticks_label_years_and_quarters():
     assert sum(t.width for t in axis.quarters) == pytest.approx(100)
 
 
-def test_grid_style_puts_year_lines_on_january():
+def test_grid_classes_put_year_lines_on_january():
     axis = Axis(2011 * 12 + 6, 2012 * 12 + 5)  # 07/2011 .. 06/2012
-    assert axis.grid_style == "--q:25.0000%;--y:100.0000%;--y0:50.0000%"
+    assert axis.grid_classes == "tl-q-4 tl-j-2"
+    css = positions_stylesheet()
+    assert ".tl-q-4{--q:25.0000%}" in css
+    assert ".tl-j-2{--y0:calc(var(--q) * 2)}" in css
+
+
+def test_position_classes_round_to_a_tenth_of_a_percent_within_the_axis():
+    assert position_classes(SimpleNamespace(left=12.345, width=30.0)) == "tl-l-123 tl-w-300"
+    assert position_classes(SimpleNamespace(left=99.96, width=100.4)) == "tl-l-1000 tl-w-1000"
+    css = positions_stylesheet()
+    assert ".tl-l-123{left:12.3%}" in css and ".tl-w-300{width:30%}" in css
+    assert ".tl-l-1000{left:100%}" in css and ".tl-l-1001" not in css
+
+
+def test_positions_stylesheet_in_static_is_up_to_date():
+    """The stylesheet is generated; scripts/make_timeline_css.py writes it anew."""
+    path = Path(__file__).resolve().parents[2] / "static" / "css" / "timeline-positions.css"
+    assert path.read_text() == positions_stylesheet()
 
 
 def test_measure_timeline_skips_undated_entries():

@@ -95,11 +95,11 @@ def test_switch_language_and_back(browser_page, site, live_url):
     path = site["field"].get_absolute_url()
     page.goto(live_url(path))
     assert page.locator("html").get_attribute("lang") == "de"
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_url(live_url("/en" + path))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Baseline").is_visible()
-    page.get_by_role("button", name="Deutsch").click()
+    page.get_by_role("link", name="Deutsch").click()
     page.wait_for_url(live_url(path))
     assert page.get_by_role("heading", name="Ausgangslage").is_visible()
 
@@ -132,7 +132,7 @@ def test_keyboard_only_skip_link_and_navigation(browser_page, site, live_url):
     page.keyboard.press("Tab")  # skip link
     for _ in range(5):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.tagName") == "BUTTON":
+        if page.evaluate("() => document.activeElement.hreflang"):  # the language switch
             break
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "English"
     page.keyboard.press("Enter")
