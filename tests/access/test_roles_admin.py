@@ -340,3 +340,33 @@ def test_superuser_may_do_everything(client, setting):
     plan = setting["plan"]
     assert client.get(admin_url(plan, "delete", plan.pk)).status_code == 200
     assert client.get(admin_url(ap.Measure, "import")).status_code == 200
+
+
+def test_editor_cannot_publish_by_bulk_action(editor, setting):
+    measure = setting["culture"]
+    ap.Measure.objects.filter(pk=measure.pk).update(state=ap.Measure.State.REVIEW)
+    response = editor.post(
+        admin_url(ap.Measure, "changelist"),
+        {"action": "publish_measures", "_selected_action": [measure.pk]},
+        follow=True,
+    )
+    measure.refresh_from_db()
+    assert measure.state == ap.Measure.State.REVIEW
+    assert "Diese Änderung dürfen Sie nicht vornehmen" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="published").exists()
+
+
+def test_new_measures_start_as_drafts(coordinator, setting):
+    field = ap.FieldOfAction.objects.filter(plan=setting["plan"]).first()
+    url = admin_url(ap.Measure, "add")
+    response = coordinator.get(url)
+    assert [v for v, _label in response.context["adminform"].form.fields["state"].choices] == [
+        "draft"
+    ]
+    data = change_form_data(response)
+    data.update(field=field.pk, position=5, title="Neu", slug="neu", state="published")
+    response = coordinator.post(url, data)
+    assert response.status_code == 200  # “published” is not offered for a new measure
+    data["state"] = "draft"
+    assert coordinator.post(url, data).status_code == 302
+    assert ap.Measure.objects.get(slug="neu").state == ap.Measure.State.DRAFT
