@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from contacts.admin import PermissionedImportExportMixin
 from contacts.models import Organisation
 
+from .locking import OptimisticLockAdminMixin
 from .models import (
     BaselineFinding,
     BudgetCategory,
@@ -127,7 +128,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PdfAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "region",
@@ -213,7 +214,7 @@ class MeasureInline(ConstantQueriesInline):
 
 
 @admin.register(FieldOfAction)
-class FieldOfActionAdmin(PdfAdminMixin, SimpleHistoryAdmin):
+class FieldOfActionAdmin(OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = ("plan", "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -337,7 +338,9 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    OptimisticLockAdminMixin, PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [MeasureResource]
     list_display = ("code", "title", "field", "plan", "status", "lead")
     list_display_links = ("code", "title")

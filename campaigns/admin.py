@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from actionplan.locking import OptimisticLockAdminMixin
+
 from .models import (
     Campaign,
     CampaignContact,
@@ -57,7 +59,7 @@ class CampaignEventInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CampaignAdmin(OptimisticLockAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [CampaignResource]
     list_display = (
         "title",
