@@ -28,7 +28,7 @@ from django.db import models, router, transaction
 from django.db.models import F
 from django.db.models.signals import pre_save
 from django.forms.models import _get_foreign_key
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import QueryDict
 from django.template.defaultfilters import yesno
 from django.template.loader import select_template
 from django.utils import formats, timezone
@@ -410,8 +410,8 @@ class OptimisticLockAdminMixin:
             with transaction.atomic(using=router.db_for_write(self.model)):
                 request._lock_claimed = version_claim(self.model, obj.pk, expected=loaded)
                 response = super().changeform_view(request, object_id, form_url, context)
-                if not isinstance(response, HttpResponseRedirect):
-                    # Invalid input: nothing was saved, give the version back.
+                if not getattr(request, "_lock_saved", False):
+                    # Invalid input (or refused): nothing was saved, give the version back.
                     transaction.set_rollback(True)
                 return response
         except VersionConflict:
@@ -483,7 +483,7 @@ class OptimisticLockAdminMixin:
                     self.model, current.pk, expected=_loaded_version(request)
                 )
                 response = super().history_form_view(request, object_id, version_id, context)
-                if not isinstance(response, HttpResponseRedirect):
+                if not getattr(request, "_lock_saved", False):
                     transaction.set_rollback(True)
                 return response
         except VersionConflict:
@@ -505,6 +505,7 @@ class OptimisticLockAdminMixin:
             obj.version = claimed
             obj._version_claimed = True
         super().save_model(request, obj, form, change)
+        request._lock_saved = True
 
     # Templates -------------------------------------------------------------------------
 

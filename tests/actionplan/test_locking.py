@@ -285,3 +285,13 @@ def test_locking_save_if_current_refuses_stale_instance(measure):
     measure.refresh_from_db()
     assert measure.title == "Erste"
     assert measure.history.count() == 2
+
+
+def test_locking_save_in_related_popup_is_kept(anna, measure):
+    # A popup save answers 200 (popup_response), not a redirect; the claim must stay.
+    data, _ = open_form(anna, measure)
+    data.update(title="Aus dem Popup", _popup="1")
+    response = anna.post(change_url(measure) + "?_popup=1", data)
+    assert response.status_code == 200
+    measure.refresh_from_db()
+    assert measure.title == "Aus dem Popup"
