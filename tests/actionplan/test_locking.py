@@ -207,36 +207,34 @@ def test_locking_save_as_new_is_not_checked(anna, measure):
     assert ap.Measure.objects.get(slug="kopie").version == 0
 
 
-def test_locking_stale_plan_save_is_refused(anna, ben):
-    plan = PlanFactory(title="Plan", introduction="Alt")
-    data_a, _ = open_form(anna, plan)
-    data_b, _ = open_form(ben, plan)
-    data_a["introduction"] = "Von Anna"
-    assert anna.post(change_url(plan), data_a).status_code == 302
-    data_b["introduction"] = "Von Ben"
+@pytest.mark.parametrize(
+    ("factory", "anna_field", "ben_field", "message"),
+    [
+        (PlanFactory, "introduction", "funding_note", "Dieser Maßnahmenplan wurde inzwischen"),
+        (
+            FieldOfActionFactory,
+            "target_state",
+            "lead_note",
+            "Dieses Handlungsfeld wurde inzwischen",
+        ),
+    ],
+)
+def test_locking_stale_plan_and_field_saves_are_refused(
+    anna, ben, factory, anna_field, ben_field, message
+):
+    obj = factory(**{anna_field: "Alt", ben_field: ""})
+    data_a, _ = open_form(anna, obj)
+    data_b, _ = open_form(ben, obj)
+    data_a[anna_field] = "Von Anna"
+    assert anna.post(change_url(obj), data_a).status_code == 302
+    data_b[ben_field] = "Von Ben"
 
-    response = ben.post(change_url(plan), data_b)
-
-    assert response.status_code == 409
-    assert "Dieser Maßnahmenplan wurde inzwischen von Anna geändert" in response.content.decode()
-    plan.refresh_from_db()
-    assert plan.introduction == "Von Anna"
-
-
-def test_locking_stale_field_save_is_refused(anna, ben):
-    field = FieldOfActionFactory(target_state="Alt")
-    data_a, _ = open_form(anna, field)
-    data_b, _ = open_form(ben, field)
-    data_a["target_state"] = "Von Anna"
-    assert anna.post(change_url(field), data_a).status_code == 302
-    data_b["lead_note"] = "Von Ben"
-
-    response = ben.post(change_url(field), data_b)
+    response = ben.post(change_url(obj), data_b)
 
     assert response.status_code == 409
-    assert "Dieses Handlungsfeld wurde inzwischen von Anna geändert" in response.content.decode()
-    field.refresh_from_db()
-    assert (field.target_state, field.lead_note) == ("Von Anna", "")
+    assert f"{message} von Anna geändert" in response.content.decode()
+    obj.refresh_from_db()
+    assert (getattr(obj, anna_field), getattr(obj, ben_field)) == ("Von Anna", "")
 
 
 def test_locking_stale_history_revert_is_refused(anna, ben, measure):
