@@ -16,6 +16,7 @@ from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from contacts.admin import PermissionedImportExportMixin
 from contacts.models import Organisation
 
+from .locking import OptimisticLockAdminMixin
 from .models import (
     BaselineFinding,
     BudgetCategory,
@@ -137,7 +138,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RoleAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "region",
@@ -247,7 +248,9 @@ class MeasureInline(ConstantQueriesInline):
 
 
 @admin.register(FieldOfAction)
-class FieldOfActionAdmin(RoleAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
+class FieldOfActionAdmin(
+    RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
+):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = ("plan", "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -377,7 +380,11 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 @admin.register(Measure)
 class MeasureAdmin(
-    RoleAdminMixin, PdfAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin
+    RoleAdminMixin,
+    OptimisticLockAdminMixin,
+    PdfAdminMixin,
+    PermissionedImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [MeasureResource]
     list_display = ("code", "title", "field", "plan", "state", "status", "lead")

@@ -7,6 +7,7 @@ class ActionplanConfig(AppConfig):
     verbose_name = _("action plans")
 
     def ready(self):
-        from . import signals
+        from . import locking, signals
 
         signals.connect()
+        locking.connect()

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from actionplan.locking import OptimisticLockAdminMixin
 from contacts.admin import PermissionedImportExportMixin
 
 from .models import (
@@ -60,7 +61,9 @@ class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class CampaignAdmin(
+    RoleAdminMixin, OptimisticLockAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [CampaignResource]
     list_display = (
         "title",

@@ -23,6 +23,9 @@ def _form_data(form) -> dict:
 def change_form_data(response) -> dict:
     """The POST data an admin add/change page would send unchanged, inlines included."""
     data = _form_data(response.context["adminform"].form)
+    if "lock_version" in response.context.keys():
+        # The optimistic lock's hidden input (actionplan/locking.py).
+        data["_version"] = str(response.context["lock_version"])
     inlines = (
         response.context["inline_admin_formsets"]
         if "inline_admin_formsets" in response.context.keys()
