@@ -9,8 +9,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from contacts.admin import PermissionedImportExportMixin
 from contacts.models import Organisation
+from imports.admin import PermissionedImportExportMixin
 
 from .models import (
     BaselineFinding,

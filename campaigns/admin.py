@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from imports.admin import PermissionedImportExportMixin
 
 from .models import (
     Campaign,
@@ -57,7 +58,7 @@ class CampaignEventInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CampaignAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [CampaignResource]
     list_display = (
         "title",
@@ -103,7 +104,7 @@ class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ChannelAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ChannelResource]
     list_display = ("name", "campaign", "kind", "status", "reach", "reach_label", "period_label")
     list_filter = ("kind", "status", ("campaign", admin.RelatedOnlyFieldListFilter))

@@ -1,25 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from imports.admin import PermissionedImportExportMixin
 
 from .models import Organisation, Person
 from .resources import OrganisationResource, PersonResource
-
-
-class PermissionedImportExportMixin(ImportExportMixin):
-    """Import and export follow the model permissions, not just staff status.
-
-    django-import-export lets any staff user import and export unless a setting says otherwise;
-    here exporting needs the view permission (and exports only the changelist's queryset), and
-    importing needs both add and change.
-    """
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
 
 
 @admin.register(Organisation)

@@ -183,9 +183,10 @@ def test_staff_without_group_cannot_export_or_import(client, plan):
     assert client.get(admin_url(ap.Measure, "import")).status_code == 403
 
 
-def test_editor_may_export_measures(editor_client, plan):
-    assert editor_client.get(admin_url(ap.Measure, "export")).status_code == 200
-    assert editor_client.get(admin_url(ap.Measure, "import")).status_code == 200
+def test_editor_group_alone_may_not_import_or_export_measures(editor_client, plan):
+    # Import and export ask access.rules: coordinators of a plan (Membership), not groups.
+    assert editor_client.get(admin_url(ap.Measure, "export")).status_code == 403
+    assert editor_client.get(admin_url(ap.Measure, "import")).status_code == 403
 
 
 def test_editor_views_but_cannot_change_budget_categories(editor_client, plan):
