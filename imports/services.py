@@ -48,7 +48,11 @@ def read_dataset(storage: ImportUploadStorage, input_format):
                 "Please upload it again."
             )
         ) from None
+    except UnicodeDecodeError:
+        data = None
     try:
+        if data is None:
+            raise ValueError("not UTF-8")
         dataset = input_format.create_dataset(data)
     except Exception:
         logger.info("Unreadable import file %s", storage.name, exc_info=True)

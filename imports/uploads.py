@@ -15,8 +15,8 @@ def max_bytes() -> int:
 
 
 def _megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return number_format(round(value, 1), decimal_pos=0 if value == int(value) else 1)
+    value = round(size / (1024 * 1024), 1)
+    return number_format(value, decimal_pos=0 if value == int(value) else 1)
 
 
 def too_large_message(size: int) -> str:
