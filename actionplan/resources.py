@@ -77,7 +77,12 @@ class MeasureResource(PlanwerkResourceMixin, resources.ModelResource):
         plans = set()
         if instance.pk is not None and instance.field_id is not None:
             plans.add(instance.field.plan)
-        super().import_instance(instance, row, **kwargs)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            if not instance.slug and instance.title:
+                # Measure.save() would derive it, but validation runs first.
+                instance.slug = Measure.slug_for(instance.code, instance.title)
         if instance.field_id is not None:
             plans.add(instance.field.plan)
         user = kwargs.get("user")

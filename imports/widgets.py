@@ -87,7 +87,7 @@ class ManyToManyWidget(widgets.ManyToManyWidget):
                 gettext("Unknown %(model)s: %(values)s.")
                 % {
                     "model": force_str(self.model._meta.verbose_name_plural),
-                    "values": ", ".join(f"“{n}”" for n in unknown),
+                    "values": ", ".join(gettext("“%(value)s”") % {"value": n} for n in unknown),
                 }
             )
         return found

@@ -12,7 +12,6 @@ from import_export.formats import base_formats
 from contacts.models import Person
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.imports.support import (
-    admin_url,
     cancel,
     confirm,
     messages_of,
