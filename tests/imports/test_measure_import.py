@@ -66,15 +66,16 @@ def snapshot():
     )
 
 
+def preview_retitle(client, measure, title):
+    line = row(measure, field=measure.field, title=title, position=measure.position)
+    return upload(client, ap.Measure, csv_of(line))
+
+
 def test_preview_made_before_someone_elses_edit_is_refused_at_confirmation(
     coordinator_client, plan
 ):
     measure = ap.Measure.objects.filter(field__plan=plan).first()
-    preview = upload(
-        coordinator_client,
-        ap.Measure,
-        csv_of(row(measure, field=measure.field, title="Aus Datei", position=measure.position)),
-    )  # noqa: E501
+    preview = preview_retitle(coordinator_client, measure, "Aus Datei")
     assert "confirm_form" in preview.context
     ap.Measure.objects.filter(pk=measure.pk).update(title="Von Kollegin geändert")
     before = snapshot()
@@ -85,7 +86,7 @@ def test_preview_made_before_someone_elses_edit_is_refused_at_confirmation(
     assert any(
         "Seit der Vorschau hat jemand anderes Datensätze geändert" in m
         for m in messages_of(response)
-    )  # noqa: E501
+    )
     assert snapshot() == before
     measure.refresh_from_db()
     assert measure.title == "Von Kollegin geändert"
@@ -96,11 +97,7 @@ def test_unchanged_preview_is_imported_with_the_user_in_the_history(
     coordinator_client, coordinator, plan
 ):
     measure = ap.Measure.objects.filter(field__plan=plan).first()
-    preview = upload(
-        coordinator_client,
-        ap.Measure,
-        csv_of(row(measure, field=measure.field, title="Aus Datei", position=measure.position)),
-    )  # noqa: E501
+    preview = preview_retitle(coordinator_client, measure, "Aus Datei")
     response = confirm(coordinator_client, ap.Measure, preview)
     assert response.status_code == 302
     measure.refresh_from_db()
@@ -125,11 +122,11 @@ def test_moving_a_measure_out_of_a_foreign_plan_is_refused(coordinator_client, p
     own_field = plan.fields.get()
     response = upload(
         coordinator_client, ap.Measure, csv_of(row(foreign, field=own_field, title="Geholt"))
-    )  # noqa: E501
+    )
     assert (
         f"Sie dürfen nicht in den Plan „{other_plan.title}“ importieren."
         in response.content.decode()
-    )  # noqa: E501
+    )
 
 
 def test_new_measures_are_drafts_and_the_file_cannot_publish(coordinator_client, plan):
@@ -225,7 +222,7 @@ def test_large_import_goes_to_the_background_queue_with_progress(
     field = plan.fields.get()
     content = csv_of(
         *(row(field=field, title=f"Hintergrund {i}", position=100 + i) for i in range(3))
-    )  # noqa: E501
+    )
     before = snapshot()
 
     response = upload(coordinator_client, ap.Measure, content)
@@ -265,7 +262,7 @@ def test_large_import_goes_to_the_background_queue_with_progress(
     assert (
         "Die Datei wurde importiert."
         in coordinator_client.get(job.get_absolute_url()).content.decode()
-    )  # noqa: E501
+    )
 
 
 def test_background_import_refused_when_stale_and_cancel_deletes_the_file(
@@ -275,7 +272,7 @@ def test_background_import_refused_when_stale_and_cancel_deletes_the_file(
     measures = list(ap.Measure.objects.filter(field__plan=plan))
     content = csv_of(
         *(row(m, field=m.field, title=f"{m.title}!", position=m.position) for m in measures)
-    )  # noqa: E501
+    )
     upload(coordinator_client, ap.Measure, content)
     job = ImportJob.objects.get()
     preview_import_job.call(str(job.pk))
@@ -332,7 +329,7 @@ def test_export_contains_only_what_the_user_may_see(coordinator_client, plan, ot
     model_admin = admin.site._registry[ap.Measure]
     index = next(
         i for i, f in enumerate(model_admin.get_export_formats()) if f().get_title() == "csv"
-    )  # noqa: E501
+    )
     data = {"format": str(index), "resource": "0"}
     data.update({f"measureresource_{n}": "on" for n in MeasureResource().get_export_order()})
     response = coordinator_client.post(admin_url(ap.Measure, "export"), data)
