@@ -13,8 +13,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
-from contacts.admin import PermissionedImportExportMixin
 from contacts.models import Organisation
+from imports.admin import PermissionedImportExportMixin
 
 from .locking import OptimisticLockAdminMixin
 from .models import (

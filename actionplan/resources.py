@@ -1,12 +1,23 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
+from import_export import fields, resources
+
+from access import rules
+from imports import widgets
+from imports.resources import PlanwerkResourceMixin
 
 from .models import FieldOfAction, Measure, Responsibility, TargetGroup
 
 
-class MeasureResource(resources.ModelResource):
-    """Measures as one row each; plan, field title, lead and steps are exported only."""
+class MeasureResource(PlanwerkResourceMixin, resources.ModelResource):
+    """Measures as one row each; plan, field title, lead and steps are exported only.
+
+    The publication state is exported but never imported: new measures start as drafts and a
+    file has no say over what is published. Every row must go into (and, for an update, come
+    from) a plan the importing user may import into.
+    """
 
     id = fields.Field(attribute="id", column_name="ID", widget=widgets.IntegerWidget())
     plan = fields.Field(attribute="field__plan__title", column_name=_("plan"), readonly=True)
@@ -25,6 +36,7 @@ class MeasureResource(resources.ModelResource):
         attribute="position", column_name=_("position"), widget=widgets.IntegerWidget()
     )
     status = fields.Field(attribute="status", column_name=_("status"))
+    state = fields.Field(attribute="state", column_name=_("publication state"), readonly=True)
     description = fields.Field(attribute="description", column_name=_("description"))
     target_groups = fields.Field(
         attribute="target_groups",
@@ -46,6 +58,7 @@ class MeasureResource(resources.ModelResource):
             "slug",
             "position",
             "status",
+            "state",
             "description",
             "target_groups",
             "lead_organisation",
@@ -59,6 +72,25 @@ class MeasureResource(resources.ModelResource):
 
     def get_queryset(self):
         return with_export_relations(super().get_queryset())
+
+    def import_instance(self, instance, row, **kwargs):
+        plans = set()
+        if instance.pk is not None and instance.field_id is not None:
+            plans.add(instance.field.plan)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            if not instance.slug and instance.title:
+                # Measure.save() would derive it, but validation runs first.
+                instance.slug = Measure.slug_for(instance.code, instance.title)
+        if instance.field_id is not None:
+            plans.add(instance.field.plan)
+        user = kwargs.get("user")
+        for plan in sorted(plans, key=lambda p: p.pk):
+            if not rules.can_import(user, plan):
+                raise ValidationError(
+                    gettext("You may not import into the plan “%(plan)s”.") % {"plan": plan.title}
+                )
 
     def dehydrate_lead_organisation(self, measure):
         return "; ".join(str(r.organisation or r.person) for r in lead_responsibilities(measure))

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from actionplan.locking import OptimisticLockAdminMixin
-from contacts.admin import PermissionedImportExportMixin
+from imports.admin import PermissionedImportExportMixin
 
 from .models import (
     Campaign,

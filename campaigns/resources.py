@@ -1,50 +1,22 @@
-from django.utils.encoding import force_str
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
-from import_export.widgets import ForeignKeyWidget, IntegerWidget, ManyToManyWidget
 
 from actionplan.models import TargetGroup
 from contacts.models import Organisation
+from imports.resources import PlanwerkResourceMixin, StrictHeadersMixin
+from imports.widgets import DecimalWidget, ForeignKeyWidget, IntegerWidget, ManyToManyWidget
 
 from .models import Campaign, Channel, Market
 
 
-class StrictHeadersMixin:
-    """Reject files whose headers do not match, e.g. an English export imported in German.
+class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.ModelResource):
+    """Campaigns by slug. The publication status is exported only: a file cannot publish."""
 
-    Without this, rows with unknown columns would silently count as unchanged and be skipped.
-    """
-
-    def before_import(self, dataset, **kwargs):
-        known = {force_str(field.column_name) for field in self.get_import_fields()}
-        unknown = [header for header in dataset.headers or [] if header not in known]
-        missing = [
-            force_str(self.fields[name].column_name)
-            for name in self.get_import_id_fields()
-            if force_str(self.fields[name].column_name) not in (dataset.headers or [])
-        ]
-        if unknown or missing:
-            raise ValueError(
-                gettext(
-                    "Unknown columns: %(unknown)s. Missing columns: %(missing)s. "
-                    "Expected: %(expected)s."
-                )
-                % {
-                    "unknown": ", ".join(unknown) or "–",
-                    "missing": ", ".join(missing) or "–",
-                    "expected": ", ".join(sorted(known)),
-                }
-            )
-        super().before_import(dataset, **kwargs)
-
-
-class CampaignResource(StrictHeadersMixin, resources.ModelResource):
     slug = Field(attribute="slug", column_name=_("slug"))
     title = Field(attribute="title", column_name=_("title"))
     kind = Field(attribute="kind", column_name=_("kind"))
-    status = Field(attribute="status", column_name=_("status"))
+    status = Field(attribute="status", column_name=_("status"), readonly=True)
     region = Field(attribute="region", column_name=_("city/region"))
     organiser = Field(
         attribute="organiser",
@@ -59,7 +31,9 @@ class CampaignResource(StrictHeadersMixin, resources.ModelResource):
     start_date = Field(attribute="start_date", column_name=_("start"))
     end_date = Field(attribute="end_date", column_name=_("end"))
     date_precision = Field(attribute="date_precision", column_name=_("date precision"))
-    budget_amount = Field(attribute="budget_amount", column_name=_("budget (EUR)"))
+    budget_amount = Field(
+        attribute="budget_amount", column_name=_("budget (EUR)"), widget=DecimalWidget()
+    )
     budget_note = Field(attribute="budget_note", column_name=_("budget note"))
     funding_note = Field(attribute="funding_note", column_name=_("funding note"))
     website = Field(attribute="website", column_name=_("website"))
@@ -109,18 +83,18 @@ class CampaignResource(StrictHeadersMixin, resources.ModelResource):
         return queryset.select_related("organiser").prefetch_related("target_groups", "markets")
 
 
-class ChannelResource(StrictHeadersMixin, resources.ModelResource):
+class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.ModelResource):
     id = Field(attribute="id", column_name="id", widget=IntegerWidget())
     campaign = Field(
         attribute="campaign",
         column_name=_("campaign"),
         widget=ForeignKeyWidget(Campaign, field="slug"),
     )
-    position = Field(attribute="position", column_name=_("position"))
+    position = Field(attribute="position", column_name=_("position"), widget=IntegerWidget())
     kind = Field(attribute="kind", column_name=_("kind"))
     name = Field(attribute="name", column_name=_("name"))
     description = Field(attribute="description", column_name=_("description"))
-    reach = Field(attribute="reach", column_name=_("reach"))
+    reach = Field(attribute="reach", column_name=_("reach"), widget=IntegerWidget())
     reach_label = Field(attribute="reach_label", column_name=_("reach label"))
     languages = Field(attribute="languages", column_name=_("languages"))
     url = Field(attribute="url", column_name=_("web address"))

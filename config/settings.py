@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "access",
     "actionplan",
     "campaigns",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +271,24 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Uploads (spreadsheet imports): refused above this size before anything parses them.
+PLANWERK_UPLOAD_MAX_BYTES = int(float(os.environ.get("PLANWERK_UPLOAD_MAX_MB", "5")) * 1024 * 1024)
+# The size handler skips a file over the limit while it streams in (no disk, no memory);
+# Django's own handlers keep small files in memory and spool larger ones to disk.
+FILE_UPLOAD_HANDLERS = [
+    "imports.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(PLANWERK_UPLOAD_MAX_BYTES, 2_621_440)
+# Non-file form fields only (the confirm form, admin forms); files are bounded above.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Previewed uploads wait here for confirmation; older ones are purged.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "imports.storage.ImportUploadStorage"
+PLANWERK_IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("PLANWERK_IMPORT_UPLOAD_DIR", VAR_DIR / "import-uploads")
+)
+PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
+# Files with more rows than this are previewed and imported by the background worker.
+PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))

@@ -1,32 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from access import rules
 from access.admin import RoleAdminMixin
+from imports.admin import PermissionedImportExportMixin
 
 from .models import Organisation, Person
 from .resources import OrganisationResource, PersonResource
-
-
-class PermissionedImportExportMixin(ImportExportMixin):
-    """Import and export follow the roles of ``access.rules``, not just staff status.
-
-    Exports hold only the changelist's queryset (the rows the user works with); imports are
-    the coordinators'.
-    """
-
-    def has_export_permission(self, request):
-        return rules.can_export(request.user)
-
-    def has_import_permission(self, request):
-        label = self.model._meta.app_label
-        if label == "campaigns":
-            return rules.can_import_campaigns(request.user)
-        if label == "contacts":
-            return rules.may_manage_contacts(request.user)
-        return rules.can_import(request.user)
 
 
 @admin.register(Organisation)

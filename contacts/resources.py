@@ -1,10 +1,14 @@
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
+from import_export import fields, resources
+from import_export.widgets import BooleanWidget
+
+from imports import widgets
+from imports.resources import PlanwerkResourceMixin
 
 from .models import Organisation, Person
 
 
-class OrganisationResource(resources.ModelResource):
+class OrganisationResource(PlanwerkResourceMixin, resources.ModelResource):
     id = fields.Field(attribute="id", column_name="ID", widget=widgets.IntegerWidget())
     name = fields.Field(attribute="name", column_name=_("name"))
     short_name = fields.Field(attribute="short_name", column_name=_("short name"))
@@ -43,7 +47,7 @@ class OrganisationResource(resources.ModelResource):
         return super().get_queryset().select_related("parent")
 
 
-class PersonResource(resources.ModelResource):
+class PersonResource(PlanwerkResourceMixin, resources.ModelResource):
     id = fields.Field(attribute="id", column_name="ID", widget=widgets.IntegerWidget())
     salutation = fields.Field(attribute="salutation", column_name=_("salutation"))
     title = fields.Field(attribute="title", column_name=_("academic title"))
@@ -63,7 +67,7 @@ class PersonResource(resources.ModelResource):
     public_contact = fields.Field(
         attribute="public_contact",
         column_name=_("contact details public"),
-        widget=widgets.BooleanWidget(),
+        widget=BooleanWidget(),
     )
 
     class Meta:

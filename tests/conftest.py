@@ -57,3 +57,10 @@ def private_cache(settings):
     cache.clear()
     yield cache
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def import_upload_dir(settings, tmp_path):
+    """Previewed import uploads go to a folder of the test's own (and must be gone after)."""
+    settings.PLANWERK_IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"
+    return settings.PLANWERK_IMPORT_UPLOAD_DIR

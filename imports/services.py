@@ -1,0 +1,237 @@
+"""Spreadsheet imports: reading an upload, preview, confirmation, and background jobs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
+from import_export.results import Result, RowResult
+
+from .models import ImportJob
+from .storage import ImportUploadStorage
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGES = 200
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; the message is meant for the person who uploaded it."""
+
+
+def inline_max_rows() -> int:
+    """Files with more rows than this are previewed and imported by the background worker."""
+    return int(getattr(settings, "PLANWERK_IMPORT_INLINE_MAX_ROWS", 300))
+
+
+def tmp_storage(name: str | None, input_format) -> ImportUploadStorage:
+    encoding = None if input_format.is_binary() else "utf-8-sig"
+    return ImportUploadStorage(name=name, encoding=encoding, read_mode=input_format.get_read_mode())
+
+
+def read_dataset(storage: ImportUploadStorage, input_format):
+    """The upload as a ``tablib.Dataset``; ``ImportRefused`` with a clear reason otherwise."""
+    try:
+        data = storage.read()
+    except FileNotFoundError:
+        raise ImportRefused(
+            gettext(
+                "The uploaded file is no longer available (cancelled, or older than an hour). "
+                "Please upload it again."
+            )
+        ) from None
+    except UnicodeDecodeError:
+        data = None
+    try:
+        if data is None:
+            raise ValueError("not UTF-8")
+        dataset = input_format.create_dataset(data)
+    except Exception:
+        logger.info("Unreadable import file %s", storage.name, exc_info=True)
+        raise ImportRefused(
+            gettext(
+                "The file could not be read. Please check that it is a %(format)s file "
+                "(UTF-8 for CSV) with the column names in the first row."
+            )
+            % {"format": input_format.get_title().upper()}
+        ) from None
+    if not dataset or not dataset.headers:
+        raise ImportRefused(gettext("The file contains no rows to import."))
+    return dataset
+
+
+def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", progress=None):
+    """One transaction for the whole file: any error or invalid row rolls everything back."""
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        user=user,
+        retain_instance_in_row_result=True,
+        progress=progress,
+    )
+
+
+def _message(error) -> str:
+    """An exception as a sentence; never a class name, traceback or server path."""
+    if isinstance(error, ValidationError):
+        return " ".join(force_str(m) for m in error.messages)
+    if isinstance(error, ValueError) and error.args and isinstance(error.args[0], str):
+        return str(error)
+    logger.warning("Import error", exc_info=error)
+    return gettext("This row could not be imported (unexpected error).")
+
+
+@dataclass
+class RowMessage:
+    row: int | None
+    text: str
+
+
+def result_messages(result: Result, resource=None) -> list[RowMessage]:
+    """Every problem of an import result as one clear sentence each."""
+    found: list[RowMessage] = []
+    for error in result.base_errors:
+        found.append(RowMessage(None, _message(error.error)))
+    for number, errors in result.row_errors():
+        for error in errors:
+            found.append(RowMessage(number, _message(error.error)))
+    labels = {}
+    if resource is not None:
+        labels = {f.attribute: force_str(f.column_name) for f in resource.get_import_fields()}
+    for invalid in result.invalid_rows:
+        for name, messages in invalid.field_specific_errors.items():
+            label = labels.get(name, name)
+            for message in messages:
+                found.append(RowMessage(invalid.number, f"{label}: {force_str(message)}"))
+        for message in invalid.non_field_specific_errors:
+            found.append(RowMessage(invalid.number, force_str(message)))
+    return found
+
+
+def stale_message() -> str:
+    return gettext(
+        "Since the preview, someone else has changed records that this file would change. "
+        "Nothing was imported. Please upload the file again to see a new preview."
+    )
+
+
+# --- background jobs -----------------------------------------------------------------------
+
+
+def model_admin_for(job: ImportJob):
+    return admin.site._registry[apps.get_model(job.app_label, job.model_name)]
+
+
+def job_resource(job: ImportJob):
+    model_admin = model_admin_for(job)
+    resource_class = model_admin.get_import_resource_classes(None)[job.resource_index]
+    return resource_class(**model_admin.get_import_resource_kwargs(None))
+
+
+def job_format(job: ImportJob):
+    return model_admin_for(job).get_import_formats()[job.format_index]()
+
+
+@transaction.atomic
+def import_job_start(
+    *,
+    model,
+    storage_name: str,
+    original_file_name: str,
+    format_index: int,
+    resource_index: int,
+    rows_total: int,
+    acting_user,
+) -> ImportJob:
+    """Hand a large upload to the worker for its preview; the job now owns the stored file."""
+    from . import tasks
+
+    job = ImportJob.objects.create(
+        app_label=model._meta.app_label,
+        model_name=model._meta.model_name,
+        resource_index=resource_index,
+        format_index=format_index,
+        file_name=storage_name,
+        original_file_name=original_file_name[:255],
+        requested_by=acting_user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        rows_total=rows_total,
+    )
+    result = tasks.preview_import_job.enqueue(str(job.pk))
+    ImportJob.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+    job.task_result_id = str(result.id)
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, acting_user) -> ImportJob:
+    """Queue the real import of a previewed job."""
+    from . import tasks
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.READY:
+        return job
+    job.status = ImportJob.Status.QUEUED
+    job.rows_done = 0
+    result = tasks.run_import_job.enqueue(str(job.pk))
+    job.task_result_id = str(result.id)
+    job.save(update_fields=["status", "rows_done", "task_result_id"])
+    return job
+
+
+@transaction.atomic
+def import_job_cancel(*, job: ImportJob, acting_user) -> ImportJob:
+    """Drop a job that is not importing yet, and its file."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status in {ImportJob.Status.IMPORTING, ImportJob.Status.DONE}:
+        return job
+    remove_job_file(job)
+    job.status = ImportJob.Status.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at", "file_name"])
+    return job
+
+
+def remove_job_file(job: ImportJob) -> None:
+    if job.file_name:
+        ImportUploadStorage(name=job.file_name).remove()
+        job.file_name = ""
+
+
+def store_messages(job: ImportJob, messages: list[RowMessage]) -> None:
+    job.errors = [{"row": m.row, "text": m.text} for m in messages[:MAX_MESSAGES]]
+    if len(messages) > MAX_MESSAGES:
+        job.errors.append(
+            {
+                "row": None,
+                "text": gettext("… and %(count)s more.") % {"count": len(messages) - MAX_MESSAGES},
+            }
+        )
+
+
+def totals_of(result: Result) -> dict:
+    return {
+        key: result.totals.get(key, 0)
+        for key in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+            RowResult.IMPORT_TYPE_SKIP,
+            RowResult.IMPORT_TYPE_DELETE,
+        )
+    }
+
+
+def unexpected_message() -> str:
+    return gettext("The import failed unexpectedly. Nothing was imported.")

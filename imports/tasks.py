@@ -1,0 +1,96 @@
+"""Large imports on the django-tasks worker: the preview (dry run), then the confirmed import."""
+
+import logging
+
+from django.utils import timezone, translation
+from django_tasks import task
+
+from . import services
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+
+def _finish(job: ImportJob, status: str, *, messages=(), remove_file: bool) -> None:
+    job.status = status
+    job.finished_at = timezone.now()
+    services.store_messages(job, list(messages))
+    if remove_file:
+        services.remove_job_file(job)
+    job.save()
+
+
+def _execute(job: ImportJob, *, dry_run: bool) -> dict:
+    """Preview (``dry_run``) or import the job's file; every outcome is recorded on the job.
+
+    The preview keeps the file for the confirmation; the import deletes it whatever happens.
+    """
+    failed = ImportJob.Status.INVALID if dry_run else ImportJob.Status.FAILED
+    with translation.override(job.language):
+        try:
+            input_format = services.job_format(job)
+            dataset = services.read_dataset(
+                services.tmp_storage(job.file_name, input_format), input_format
+            )
+            resource = services.job_resource(job)
+            token = resource.fingerprint(dataset)
+            if dry_run:
+                job.preview_token = token
+            elif token != job.preview_token:
+                raise services.ImportRefused(services.stale_message())
+            result = services.run_import(
+                resource,
+                dataset,
+                user=job.requested_by,
+                dry_run=dry_run,
+                file_name=job.original_file_name,
+                progress=job.report_progress,
+            )
+        except services.ImportRefused as refused:
+            _finish(
+                job, failed, messages=[services.RowMessage(None, str(refused))], remove_file=True
+            )
+            return {"job": str(job.pk), "status": job.status}
+        except Exception:
+            logger.exception("Import job %s failed", job.pk)
+            message = services.RowMessage(None, services.unexpected_message())
+            _finish(job, ImportJob.Status.FAILED, messages=[message], remove_file=True)
+            raise
+        job.rows_total = job.rows_done = result.total_rows
+        job.totals = services.totals_of(result)
+        if result.has_errors() or result.has_validation_errors():
+            messages = services.result_messages(result, resource)
+            _finish(job, failed, messages=messages, remove_file=True)
+        elif dry_run:
+            _finish(job, ImportJob.Status.READY, remove_file=False)
+        else:
+            _finish(job, ImportJob.Status.DONE, remove_file=True)
+    return {"job": str(job.pk), "status": job.status}
+
+
+def _claim(job_id: str, expected: str, *, new_status: str) -> ImportJob | None:
+    job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status != expected:
+        return None
+    job.status = new_status
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    return job
+
+
+@task()
+def preview_import_job(job_id: str) -> dict:
+    """Dry-run the file and record what it would do; the user confirms on the status page."""
+    job = _claim(job_id, ImportJob.Status.PREVIEWING, new_status=ImportJob.Status.PREVIEWING)
+    if job is None:
+        return {"job": job_id, "skipped": True}
+    return _execute(job, dry_run=True)
+
+
+@task()
+def run_import_job(job_id: str) -> dict:
+    """Import a confirmed file in one transaction, unless its records changed since the preview."""
+    job = _claim(job_id, ImportJob.Status.QUEUED, new_status=ImportJob.Status.IMPORTING)
+    if job is None:
+        return {"job": job_id, "skipped": True}
+    return _execute(job, dry_run=False)
