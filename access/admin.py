@@ -30,11 +30,11 @@ class RoleAdminMixin:
         return rules.admin_scope(request.user, super().get_queryset(request))
 
     def has_module_permission(self, request):
-        return rules.is_member(request.user)
+        return rules.works_with(request.user, self.model)
 
     def has_view_permission(self, request, obj=None):
         if obj is None:
-            return rules.is_member(request.user)
+            return rules.works_with(request.user, self.model)
         return rules.in_admin_scope(request.user, obj)
 
     def has_add_permission(self, request):
@@ -150,7 +150,11 @@ class MembershipAdminBase:
 @admin.register(Membership)
 class MembershipAdmin(MembershipAdminBase, admin.ModelAdmin):
     list_display = ("user", "role", "organisation", "plan", "campaign", "created_at")
-    list_filter = ("role", "plan", "campaign")
+    list_filter = (
+        "role",
+        ("plan", admin.RelatedOnlyFieldListFilter),
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("user__username", "user__first_name", "user__last_name", "organisation__name")
     autocomplete_fields = ("organisation",)
     fields = ("user", "plan", "campaign", "role", "organisation")
@@ -195,7 +199,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only; coordinators see the events of their plans and campaigns."""
 
     list_display = ("at", "actor_name", "action", "object_repr", "plan", "campaign", "ip_address")
-    list_filter = ("action", "plan", "campaign")
+    list_filter = (
+        "action",
+        ("plan", admin.RelatedOnlyFieldListFilter),
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("plan", "campaign")
     search_fields = ("actor_name", "object_repr", "detail")
     date_hierarchy = "at"

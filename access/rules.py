@@ -536,6 +536,20 @@ def admin_scope(user, qs: QuerySet) -> QuerySet:
     return qs if r.any else qs.none()
 
 
+def works_with(user, model) -> bool:
+    """Whether the admin lists ``model`` for this user at all: plan data for plan members,
+    campaign data for campaign members, shared lists and contacts for every member."""
+    if is_superuser(user):
+        return True
+    name = model._meta.model_name
+    r = roles(user)
+    if name in PLAN_PATHS:
+        return bool(r.plans)
+    if name in CAMPAIGN_PATHS:
+        return bool(r.campaigns)
+    return r.any
+
+
 def in_admin_scope(user, obj) -> bool:
     """May open this object in the admin (read-only at least)."""
     if is_superuser(user):

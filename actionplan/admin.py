@@ -252,7 +252,7 @@ class FieldOfActionAdmin(
     RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
 ):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
-    list_filter = ("plan", "lead_organisation")
+    list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
     search_fields = ("title", "target_state", "plan__title")
     prepopulated_fields = {"slug": ("title",)}
@@ -350,7 +350,10 @@ class FieldOfActionFilter(admin.SimpleListFilter):
     parameter_name = "field__id__exact"
 
     def lookups(self, request, model_admin):
-        fields = FieldOfAction.objects.select_related("plan").order_by("plan__title", "position")
+        fields = rules.admin_scope(
+            request.user,
+            FieldOfAction.objects.select_related("plan").order_by("plan__title", "position"),
+        )
         return [(str(field.pk), field_label(field)) for field in fields]
 
     def queryset(self, request, queryset):
@@ -390,7 +393,7 @@ class MeasureAdmin(
     list_display = ("code", "title", "field", "plan", "state", "status", "lead")
     list_display_links = ("code", "title")
     list_filter = (
-        "field__plan",
+        ("field__plan", admin.RelatedOnlyFieldListFilter),
         FieldOfActionFilter,
         "state",
         "status",
@@ -536,7 +539,7 @@ class MeasureRowAdmin(RoleAdminMixin, SimpleHistoryAdmin):
 @admin.register(Step)
 class StepAdmin(MeasureRowAdmin):
     list_display = ("short_text", "measure", "parent", "position")
-    list_filter = ("measure__field__plan",)
+    list_filter = (("measure__field__plan", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("measure", "parent")
     search_fields = ("text", "measure__title", "measure__code")
     autocomplete_fields = ("measure", "parent")
@@ -562,7 +565,7 @@ class ScheduleEntryAdmin(MeasureRowAdmin):
     list_filter = (
         "dating",
         "approximate",
-        "measure__field__plan",
+        ("measure__field__plan", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("measure",)
     search_fields = ("label", "measure__title", "measure__code")
@@ -582,7 +585,7 @@ class ScheduleEntryAdmin(MeasureRowAdmin):
 @admin.register(Responsibility)
 class ResponsibilityAdmin(MeasureRowAdmin):
     list_display = ("measure", "role", "organisation", "person", "note")
-    list_filter = ("role", "measure__field__plan")
+    list_filter = ("role", ("measure__field__plan", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("measure", "organisation", "person")
     search_fields = (
         "note",
@@ -601,7 +604,7 @@ class BudgetLineAdmin(MeasureRowAdmin):
     list_filter = (
         "category",
         "funding_source",
-        "measure__field__plan",
+        ("measure__field__plan", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("measure", "category", "funding_source")
     search_fields = ("note", "measure__title", "category__name", "funding_source__name")
@@ -620,7 +623,7 @@ class BudgetLineAdmin(MeasureRowAdmin):
 @admin.register(BaselineFinding)
 class BaselineFindingAdmin(MeasureRowAdmin):
     list_display = ("short_text", "field", "swot", "position")
-    list_filter = ("swot", "field__plan")
+    list_filter = ("swot", ("field__plan", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("field",)
     search_fields = ("text", "field__title")
     autocomplete_fields = ("field",)

@@ -370,3 +370,34 @@ def test_new_measures_start_as_drafts(coordinator, setting):
     data["state"] = "draft"
     assert coordinator.post(url, data).status_code == 302
     assert ap.Measure.objects.get(slug="neu").state == ap.Measure.State.DRAFT
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        ap.Measure,
+        ap.FieldOfAction,
+        ap.Step,
+        ap.ScheduleEntry,
+        ap.Responsibility,
+        ap.BudgetLine,
+        ap.BaselineFinding,
+        Membership,
+        AuditEvent,
+    ],
+)
+def test_changelist_filters_name_no_plan_of_others(client, setting, model):
+    ap.Plan.objects.filter(pk=setting["plan"].pk).update(title="Geheimer Entwurfsplan")
+    member(client, setting["other_plan"], Role.COORDINATOR)
+    Membership.objects.create(
+        user=UserFactory(), plan=setting["plan"], role=Role.READER
+    )  # an event and a membership in the hidden plan exist
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert "Geheimer Entwurfsplan" not in response.content.decode()
+
+
+def test_plan_members_do_not_get_the_campaign_admin(editor, setting):
+    index = editor.get(reverse("admin:index")).content.decode()
+    assert "/admin/actionplan/measure/" in index
+    assert "/admin/campaigns/campaign/" not in index
