@@ -70,7 +70,7 @@ def read_dataset(storage: ImportUploadStorage, input_format):
 
 def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", progress=None):
     """One transaction for the whole file: any error or invalid row rolls everything back."""
-    return resource.import_data(
+    result = resource.import_data(
         dataset,
         dry_run=dry_run,
         raise_errors=False,
@@ -81,6 +81,40 @@ def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", p
         retain_instance_in_row_result=True,
         progress=progress,
     )
+    if not dry_run and not (result.has_errors() or result.has_validation_errors()):
+        audit_import(result, resource, user=user, file_name=file_name)
+    return result
+
+
+def audit_import(result: Result, resource, *, user, file_name: str) -> None:
+    """One audit event per plan or campaign the import touched (one in all for contacts)."""
+    from access.models import AuditEvent
+    from access.services import audit
+
+    totals = totals_of(result)
+    detail = gettext("%(model)s from “%(file)s”: %(new)d new, %(changed)d changed") % {
+        "model": resource._meta.model._meta.verbose_name_plural,
+        "file": file_name,
+        "new": totals[RowResult.IMPORT_TYPE_NEW],
+        "changed": totals[RowResult.IMPORT_TYPE_UPDATE],
+    }
+    containers = {}
+    for row in result.rows:
+        instance = getattr(row, "instance", None)
+        if instance is None or row.import_type not in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+        ):
+            continue
+        plan = getattr(getattr(instance, "field", None), "plan", None)
+        campaign = instance if instance._meta.model_name == "campaign" else None
+        campaign = campaign or getattr(instance, "campaign", None)
+        containers[(plan.pk if plan else None, campaign.pk if campaign else None)] = (
+            plan,
+            campaign,
+        )
+    for plan, campaign in containers.values() or [(None, None)]:
+        audit(AuditEvent.Action.IMPORTED, actor=user, plan=plan, campaign=campaign, detail=detail)
 
 
 def _message(error) -> str:

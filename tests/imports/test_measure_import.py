@@ -8,6 +8,7 @@ import pytest
 from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
+from access.models import AuditEvent
 from actionplan import models as ap
 from actionplan.resources import MeasureResource
 from campaigns.models import Campaign
@@ -103,6 +104,9 @@ def test_unchanged_preview_is_imported_with_the_user_in_the_history(
     measure.refresh_from_db()
     assert measure.title == "Aus Datei"
     assert measure.history.latest().history_user == coordinator
+    event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORTED)
+    assert (event.actor, event.plan) == (coordinator, plan)
+    assert "1 changed" in event.detail or "1 geändert" in event.detail
 
 
 def test_row_for_a_plan_the_user_does_not_coordinate_is_a_row_error(
