@@ -81,23 +81,27 @@ def public_urls(client, plan, measures) -> list[str]:
             value = getattr(value, "value", value)
             if value not in ("", None):
                 urls.append(f"{measure_list}?{name}={value}")
-    for field in plan.fields.all():
-        urls.append(reverse("actionplan:field_detail", kwargs={**slug, "field_slug": field.slug}))
-    for measure in measures:
-        kwargs = {**slug, "field_slug": measure.field.slug, "measure_slug": measure.slug}
-        urls.append(reverse("actionplan:measure_detail", kwargs=kwargs))
-    return urls
+    return urls + content_urls(plan, measures, "field_detail", "measure_detail")
 
 
 def pdf_urls(plan, measures) -> list[str]:
-    slug = {"plan_slug": plan.slug}
-    urls = [reverse("actionplan:plan_pdf", kwargs=slug)]
-    for field in plan.fields.all():
-        urls.append(reverse("actionplan:field_pdf", kwargs={**slug, "field_slug": field.slug}))
-    for measure in measures:
-        kwargs = {**slug, "field_slug": measure.field.slug, "measure_slug": measure.slug}
-        urls.append(reverse("actionplan:measure_pdf", kwargs=kwargs))
-    return urls
+    urls = [reverse("actionplan:plan_pdf", kwargs={"plan_slug": plan.slug})]
+    return urls + content_urls(plan, measures, "field_pdf", "measure_pdf")
+
+
+def content_urls(plan, measures, field_view, measure_view) -> list[str]:
+    """The pages (or PDFs) of every field of the plan and of the given measures."""
+    urls = [
+        reverse(f"actionplan:{field_view}", kwargs={"plan_slug": plan.slug, "field_slug": f.slug})
+        for f in plan.fields.all()
+    ]
+    return urls + [measure_url(measure_view, plan, m) for m in measures]
+
+
+def measure_url(view, plan, measure) -> str:
+    kwargs = {"plan_slug": plan.slug, "field_slug": measure.field.slug}
+    kwargs["measure_slug"] = measure.slug
+    return reverse(f"actionplan:{view}", kwargs=kwargs)
 
 
 def text_of(response) -> str:
@@ -124,14 +128,7 @@ def crawl(client, leak, language):
         draft_plan = leak["draft_plan"]
         for url in [
             *pdf_urls(plan, [hidden])[-1:],
-            reverse(
-                "actionplan:measure_detail",
-                kwargs={
-                    "plan_slug": plan.slug,
-                    "field_slug": hidden.field.slug,
-                    "measure_slug": hidden.slug,
-                },
-            ),
+            measure_url("measure_detail", plan, hidden),
             reverse("actionplan:plan_detail", kwargs={"plan_slug": draft_plan.slug}),
             reverse("actionplan:plan_pdf", kwargs={"plan_slug": draft_plan.slug}),
         ]:
@@ -170,29 +167,14 @@ def test_draft_leak_positive_control_reader_of_the_draft_plan_sees_the_marker(cl
     Membership.objects.create(user=user, plan=leak["draft_plan"], role=Membership.Role.READER)
     client.force_login(user)
     measure = ap.Measure.objects.get(title=f"{MARKER}-2")
-    url = reverse(
-        "actionplan:measure_detail",
-        kwargs={
-            "plan_slug": leak["draft_plan"].slug,
-            "field_slug": measure.field.slug,
-            "measure_slug": measure.slug,
-        },
-    )
+    url = measure_url("measure_detail", leak["draft_plan"], measure)
 
     response = client.get(url)
 
     assert response.status_code == 200
     assert f"{MARKER}-2" in response.content.decode()
     # and the related published measure lists it back to a member only
-    public = leak["public"][1]
-    back = reverse(
-        "actionplan:measure_detail",
-        kwargs={
-            "plan_slug": leak["plan"].slug,
-            "field_slug": public.field.slug,
-            "measure_slug": public.slug,
-        },
-    )
+    back = measure_url("measure_detail", leak["plan"], leak["public"][1])
     assert f"{MARKER}-3" in client.get(back).content.decode()
     client.logout()
     assert f"{MARKER}-3" not in client.get(back).content.decode()
