@@ -60,7 +60,6 @@ STATES = ("published", "draft")
 class World:
     objects: dict  # (model name, state) -> instance
     users: dict  # role -> user or None
-    titles: dict  # list page -> role -> expected titles (filled below)
 
 
 def _titled(measure, title):
@@ -160,7 +159,7 @@ def world(db):
         if hasattr(obj, "history") and not obj.history.exists():
             obj.save()
         objects[(name, "published")] = obj
-    return World(objects=objects, users=users, titles={})
+    return World(objects=objects, users=users)
 
 
 # --- the routes ---------------------------------------------------------------------------------
@@ -402,6 +401,12 @@ def export_url(world, name, state):
     return reverse(name, kwargs={"export_id": world.objects[("pdfexport", state)].pk})
 
 
+def bare_object_url(world, name, state):
+    app, model = name.split()[1].split("/")[1:3]
+    obj = world.objects.get((model, state))
+    return None if obj is None else f"/admin/{app}/{model}/{obj.pk}/"
+
+
 def export_download_expect(role, state, name):
     # the job has no file yet: who may see it is sent to its status page
     return 302 if public(role, state) == 200 else 404
@@ -466,10 +471,13 @@ RULES = [
         lambda w, n, s: reverse(n, args=[w.users[READER].pk]) if s == "published" else None,
         lambda r, s, n: 302 if r == ANON else 200 if r == SUPER else 403,
     ),
+    # an object's bare address redirects to its change page (which then decides)
+    Rule(r"<unnamed> admin/\w+/\w+/<path:object_id>/", bare_object_url, everyone(302)),
     Rule(
-        r"<unnamed> admin/\w+/\w+/<path:object_id>/", lambda w, n, s: None, everyone(302)
-    ),  # redirects to the change page
-    Rule(r"<unnamed> admin/\(\?P<url>\.\*\)\$", lambda w, n, s: None, everyone(302)),
+        r"<unnamed> admin/\(\?P<url>\.\*\)\$",
+        lambda w, n, s: "/admin/gibt-es-nicht/" if s == "published" else None,
+        logged_in(404),
+    ),
     # every ModelAdmin: lists and forms without an object, then one object's pages
     Rule(
         r"admin:\w+_(changelist|add|import|process_import|export)",
@@ -663,7 +671,10 @@ def cells(world, role):
     """(route name, state, language, URL) of every cell of the role's row."""
     for name in sorted(route_names()):
         rule = rule_for(name)
-        languages = ("de", "en") if name.startswith("actionplan:") else ("de",)
+        # pages in both languages; a PDF's access check does not depend on its language, and
+        # rendering every one twice would double the runtime
+        public = name.startswith("actionplan:") and not name.endswith("pdf")
+        languages = ("de", "en") if public else ("de",)
         for state in STATES:
             for language in languages:
                 with translation.override(language):
