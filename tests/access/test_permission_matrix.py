@@ -48,7 +48,6 @@ OTHER = "coordinator_of_another_plan"
 SUPER = "superuser"
 ROLES = [ANON, STAFF, READER, EDITOR_A, EDITOR_B, COORD, OTHER, SUPER]
 MEMBERS = {READER, EDITOR_A, EDITOR_B, COORD}
-LOGGED_IN = set(ROLES) - {ANON}
 ADMIN_USERS = MEMBERS | {OTHER, SUPER}  # hold a role somewhere: may open the admin
 COORDINATORS = {COORD, OTHER, SUPER}  # coordinate some plan: contacts, lists, exports
 STATES = ("published", "draft")
@@ -180,18 +179,12 @@ def route_names(resolver=None, namespace=None, prefix="") -> set[str]:
     return names
 
 
-def who(*roles) -> Callable:
-    """These roles get 200; logged-in others 403; anonymous visitors the login page."""
-    allowed = set().union(*[{r} if isinstance(r, str) else r for r in roles])
-    return lambda role, state: 200 if role in allowed else 302 if role == ANON else 403
-
-
 def public(role, state) -> int:
     """Public pages: published for everyone, drafts for the plan's members only."""
     return 200 if state == "published" or role in MEMBERS | {SUPER} else 404
 
 
-# Per admin model: who may add, change, delete (by access.rules); None = as in Django (superuser).
+# Per admin model: who may add, change, delete, as access.rules and the README say.
 PLAN_MODELS = {
     "plan",
     "fieldofaction",
