@@ -1,0 +1,758 @@
+"""The permission matrix: every URL pattern × every role × a published and a draft object.
+
+The routes come from the URL configuration itself (``get_resolver()``, admin and i18n patterns
+included); ``RULES`` says for each route name how to build its URL and what each role gets. A
+route without a rule fails ``test_matrix_covers_every_url_pattern`` with its name, so a new URL
+cannot ship without a decision about who may open it. List pages also pin the set of objects
+each role sees. Expectations follow README "Roles" and ``access.rules``; where the code differs
+from them the cell is a strict xfail naming the defect.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from access.models import AuditEvent, Membership
+from actionplan import models as ap
+from actionplan.models_pdf import PdfExport
+from campaigns import models as cp
+from tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ResponsibilityFactory,
+    StaffUserFactory,
+    UserFactory,
+    build_plan,
+)
+
+pytestmark = pytest.mark.django_db
+
+Role = Membership.Role
+
+ANON = "anonymous"
+STAFF = "staff_without_membership"
+READER = "reader"
+EDITOR_A = "editor_org_a"
+EDITOR_B = "editor_org_b"
+COORD = "coordinator"
+OTHER = "coordinator_of_another_plan"
+SUPER = "superuser"
+ROLES = [ANON, STAFF, READER, EDITOR_A, EDITOR_B, COORD, OTHER, SUPER]
+MEMBERS = {READER, EDITOR_A, EDITOR_B, COORD}
+ADMIN_USERS = MEMBERS | {OTHER, SUPER}  # hold a role somewhere: may open the admin
+COORDINATORS = {COORD, OTHER, SUPER}  # coordinate some plan: contacts, lists, exports
+STATES = ("published", "draft")
+
+# --- the data -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    objects: dict  # (model name, state) -> instance
+    users: dict  # role -> user or None
+
+
+def _titled(measure, title):
+    measure.title = title
+    measure.save()  # a history row, for the history pages
+    return measure
+
+
+AXES = {"username": "x", "ip_address": "127.0.0.1", "user_agent": "x", "http_accept": "x"}
+
+
+@pytest.fixture
+def world(db):
+    """A published plan with a published measure (org B) and a draft one (org A); a draft plan
+    (measure of org A); another plan for the coordinator of another plan."""
+    org_a = OrganisationFactory(name="Organisation A")
+    org_b = OrganisationFactory(name="Organisation B")
+    plan = build_plan(fields=1, measures_per_field=2, steps_per_measure=1, slug="offen")
+    draft_plan = build_plan(
+        fields=1, measures_per_field=1, steps_per_measure=1, status="draft", slug="entwurf"
+    )
+    other_plan = build_plan(fields=1, measures_per_field=1, steps_per_measure=1, slug="anders")
+    for p, title in ((plan, "Plan offen"), (draft_plan, "Plan Entwurf"), (other_plan, "Plan X")):
+        p.title = title
+        p.save()
+        field = p.fields.get()
+        field.title = f"Feld {title}"
+        field.save()
+    m_pub, m_draft = ap.Measure.objects.filter(field__plan=plan).order_by("position")
+    m_draft.state = ap.Measure.State.DRAFT
+    _titled(m_pub, "Maßnahme offen B")
+    _titled(m_draft, "Maßnahme Entwurf A")
+    d_measure = _titled(ap.Measure.objects.get(field__plan=draft_plan), "Maßnahme Entwurfsplan A")
+    _titled(ap.Measure.objects.get(field__plan=other_plan), "Maßnahme anderer Plan")
+    ap.Responsibility.objects.filter(measure__in=[m_pub, m_draft, d_measure]).delete()
+    ResponsibilityFactory(measure=m_pub, organisation=org_b, position=1)
+    ResponsibilityFactory(measure=m_draft, organisation=org_a, position=1)
+    ResponsibilityFactory(measure=d_measure, organisation=org_a, position=1)
+
+    users = {ANON: None, STAFF: UserFactory(username="staff", is_staff=True)}
+    for role, name, org in (
+        (READER, Role.READER, None),
+        (EDITOR_A, Role.EDITOR, org_a),
+        (EDITOR_B, Role.EDITOR, org_b),
+        (COORD, Role.COORDINATOR, None),
+    ):
+        users[role] = UserFactory(username=role, is_staff=True)
+        for p in (plan, draft_plan):
+            Membership.objects.create(user=users[role], plan=p, role=name, organisation=org)
+    users[OTHER] = UserFactory(username="other", is_staff=True)
+    Membership.objects.create(user=users[OTHER], plan=other_plan, role=Role.COORDINATOR)
+    users[SUPER] = StaffUserFactory(username="root")
+
+    campaign = cp.Campaign.objects.create(title="Kampagne", slug="kampagne", region="Leipzig")
+    objects = {}
+    for state, p, measure in (("published", plan, m_pub), ("draft", draft_plan, m_draft)):
+        field = p.fields.get()
+        objects.update(
+            {
+                ("plan", state): p,
+                ("fieldofaction", state): field,
+                ("baselinefinding", state): field.baseline_findings.first(),
+                ("measure", state): measure,
+                ("step", state): measure.steps.first(),
+                ("scheduleentry", state): measure.schedule.first(),
+                ("responsibility", state): measure.responsibilities.first(),
+                ("budgetline", state): measure.budget_lines.first(),
+                ("pdfexport", state): PdfExport.objects.create(
+                    plan=p, cache_key=f"k-{state}", draft=state == "draft"
+                ),
+                ("membership", state): Membership.objects.get(user=users[READER], plan=p),
+                ("auditevent", state): AuditEvent.objects.create(
+                    action=AuditEvent.Action.PUBLISHED, plan=p, object_repr=p.title
+                ),
+            }
+        )
+    for obj in objects.values():
+        if hasattr(obj, "history") and not obj.history.exists():
+            obj.save()
+    shared = {
+        "targetgroup": ap.TargetGroup.objects.first(),
+        "budgetcategory": ap.BudgetCategory.objects.first(),
+        "fundingsource": ap.FundingSource.objects.first(),
+        "market": cp.Market.objects.create(name="Markt", iso_code="DE"),
+        "organisation": org_a,
+        "person": PersonFactory(organisation=org_a),
+        "campaign": campaign,
+        "channel": cp.Channel.objects.create(campaign=campaign, name="Kanal"),
+        "campaignevent": cp.CampaignEvent.objects.create(campaign=campaign, title="Termin"),
+        "user": users[READER],
+        "group": Group.objects.create(name="Gruppe"),
+        "accessattempt": AccessAttempt.objects.create(**AXES, failures_since_start=1),
+        "accesslog": AccessLog.objects.create(**AXES),
+        "accessfailurelog": AccessFailureLog.objects.create(**AXES),
+    }
+    for name, obj in shared.items():
+        if hasattr(obj, "history") and not obj.history.exists():
+            obj.save()
+        objects[(name, "published")] = obj
+    return World(objects=objects, users=users)
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+
+def route_names(resolver=None, namespace=None, prefix="") -> set[str]:
+    """Every route of the URL configuration: its name, or ``<unnamed> <pattern>``."""
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace and ":".join(filter(None, [namespace, entry.namespace]))
+            names |= route_names(entry, ns or namespace, pattern)
+        elif entry.name:
+            names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+        else:
+            names.add(f"<unnamed> {pattern}")
+    return names
+
+
+def public(role, state) -> int:
+    """Public pages: published for everyone, drafts for the plan's members only."""
+    return 200 if state == "published" or role in MEMBERS | {SUPER} else 404
+
+
+# Per admin model: who may add, change, delete, as access.rules and the README say.
+PLAN_MODELS = {
+    "plan",
+    "fieldofaction",
+    "baselinefinding",
+    "measure",
+    "step",
+    "scheduleentry",
+    "responsibility",
+    "budgetline",
+    "pdfexport",
+}
+MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
+SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
+CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
+
+
+def editor_of(role, state) -> bool:
+    """The published measure is organisation B's, the draft measure organisation A's."""
+    return (role, state) in {(EDITOR_A, "draft"), (EDITOR_B, "published")}
+
+
+def may_add(model, role) -> bool:
+    if role == SUPER:
+        return True
+    if model in MEASURE_ROWS - {"measure"}:
+        return role in {COORD, OTHER, EDITOR_A, EDITOR_B}
+    if model in PLAN_MODELS - {"plan", "pdfexport"} or model in SHARED:
+        return role in {COORD, OTHER}
+    if model == "membership":
+        return role in {COORD, OTHER}
+    return False
+
+
+def may_change(model, role, state) -> bool:
+    if role == SUPER:
+        return model not in {"pdfexport", "auditevent"}
+    if model in MEASURE_ROWS:
+        return role == COORD or editor_of(role, state)
+    if model in PLAN_MODELS - {"pdfexport"} or model == "membership":
+        return role == COORD
+    if model in SHARED:
+        return role in {COORD, OTHER}
+    return False
+
+
+def may_delete(model, role, state) -> bool:
+    if role == SUPER:
+        return model != "auditevent"
+    if model in MEASURE_ROWS - {"measure"}:
+        return role == COORD or editor_of(role, state)
+    if model in {"fieldofaction", "measure", "baselinefinding", "responsibility", "membership"}:
+        return role == COORD
+    if model in SHARED:  # can_delete falls back to can_change
+        return role in {COORD, OTHER}
+    return False
+
+
+def sees_object(model, role, state) -> bool:
+    """Opens the object in the admin at all (read-only at least)."""
+    if role == SUPER:
+        return True
+    if model in PLAN_MODELS:
+        return role in MEMBERS
+    if model in {"membership", "auditevent"}:
+        return role == COORD
+    if model in SHARED:
+        return role in ADMIN_USERS
+    return False  # campaigns (nobody here has a campaign role), Django's and third-party models
+
+
+def admin_object_status(model, view, role, state) -> int:
+    """change, delete, history, simple_history, pdf of one object, as intended.
+
+    An object the user may open answers by its own permission. One outside the user's rows
+    answers 404 where the user may use that admin page at all, else 403 -- the same answer as
+    for an id that does not exist, so it does not tell whether the object exists. Django's own
+    history page looks the object up before asking: 404 for every row outside the user's.
+    """
+    if role == ANON:
+        return 302
+    if model in DJANGO_MODELS:
+        return 200 if role == SUPER else 403
+    seen = sees_object(model, role, state)
+    if view == "pdf":
+        return 200 if seen else 404
+    if view == "delete":
+        if seen:
+            return 200 if may_delete(model, role, state) else 403
+        return 404 if list_level(model, "delete", role) else 403
+    if seen:
+        return 200
+    if view == "history" and model in PLAIN_HISTORY:
+        return 404
+    return 404 if list_level(model, "view", role) else 403
+
+
+def list_level(model, view, role) -> bool:
+    """ModelAdmin.has_*_permission(request) without an object."""
+    if role == SUPER:
+        return True
+    if model in {"membership", "auditevent"}:
+        return role in {COORD, OTHER} if view != "delete" or model == "membership" else False
+    if view == "view":
+        return role in ADMIN_USERS and model not in DJANGO_MODELS | {"dbtaskresult"}
+    if view == "delete":
+        if model in MEASURE_ROWS - {"measure"}:
+            return role in {COORD, OTHER, EDITOR_A, EDITOR_B}
+        if model in PLAN_MODELS - {"plan"}:
+            return role in {COORD, OTHER}
+        return False
+    return False
+
+
+DJANGO_MODELS = {"user", "group", "accessattempt", "accesslog", "accessfailurelog"}
+# Admins whose history page is Django's own (not django-simple-history's).
+PLAIN_HISTORY = {"pdfexport", "membership", "auditevent"}
+# Rows nobody adds in the admin: logs and generated documents.
+NOBODY_ADDS = {"auditevent", "pdfexport", "accessattempt", "accesslog", "accessfailurelog"}
+IMPORTERS = {"actionplan": {COORD, OTHER, SUPER}, "contacts": COORDINATORS, "campaigns": {SUPER}}
+
+
+@dataclass
+class Rule:
+    pattern: str  # a regular expression over route names (full match)
+    url: Callable  # (world, name, state) -> URL, or None where the state makes no difference
+    expect: Callable  # (role, state, name) -> status
+
+
+ADMIN_NAME = re.compile(
+    r"admin:(?P<app>\w+?)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history"
+    r"|simple_history|pdf|import|process_import|export|password_change)"
+)
+
+
+def _admin(name):
+    return ADMIN_NAME.fullmatch(name).groupdict()
+
+
+def admin_object_url(world, name, state):
+    m = _admin(name)
+    obj = world.objects.get((m["model"], state))
+    if obj is None:
+        if state != "published":
+            return None
+        return reverse(name, args=[uuid.uuid4()])  # no such row: a superuser is sent back
+    args = [obj.pk]
+    if m["view"] == "simple_history":
+        args.append(obj.history.latest().history_id)
+    return reverse(name, args=args)
+
+
+def admin_list_url(world, name, state):
+    return reverse(name) if state == "published" else None
+
+
+def admin_list_expect(role, state, name):
+    m = _admin(name)
+    model, view = m["model"], m["view"]
+    if role == ANON:
+        return 302
+    if view == "changelist":
+        if model in DJANGO_MODELS | {"dbtaskresult"}:
+            return 200 if role == SUPER else 403
+        return 200 if list_level(model, "view", role) else 403
+    if view == "add":
+        if model in NOBODY_ADDS | {"dbtaskresult"}:
+            return 403
+        if model in DJANGO_MODELS:
+            return 200 if role == SUPER else 403
+        return 200 if may_add(model, role) else 403
+    if view == "process_import":
+        return 405  # POST only, checked before the permission
+    if view == "import":
+        return 200 if role in IMPORTERS[m["app"]] else 403
+    if view == "export":
+        return 200 if role in COORDINATORS else 403
+    raise AssertionError(name)
+
+
+def admin_object_expect(role, state, name):
+    m = _admin(name)
+    model = m["model"]
+    if model == "dbtaskresult" and role != ANON:
+        # No task has run: an unknown id. Its history page looks it up first and sends everyone
+        # back to the index; change sends the superuser there; nobody deletes task results.
+        view = m["view"]
+        return 302 if view == "history" or (view == "change" and role == SUPER) else 403
+    return admin_object_status(model, m["view"], role, state)
+
+
+def public_url(world, name, state):
+    view = name.split(":")[1]
+    measure = world.objects[("measure", state)]
+    plan = world.objects[("plan", state)] if "plan" in view else measure.field.plan
+    kwargs = {"plan_slug": plan.slug}
+    if view.startswith("field"):
+        kwargs["field_slug"] = world.objects[("fieldofaction", state)].slug
+        kwargs["plan_slug"] = world.objects[("plan", state)].slug
+    if view.startswith("measure_") and view != "measure_list":
+        kwargs.update(field_slug=measure.field.slug, measure_slug=measure.slug)
+    if view == "measure_list":
+        kwargs["plan_slug"] = world.objects[("plan", state)].slug
+    return reverse(name, kwargs=kwargs)
+
+
+def export_url(world, name, state):
+    return reverse(name, kwargs={"export_id": world.objects[("pdfexport", state)].pk})
+
+
+def bare_object_url(world, name, state):
+    app, model = name.split()[1].split("/")[1:3]
+    obj = world.objects.get((model, state))
+    return None if obj is None else f"/admin/{app}/{model}/{obj.pk}/"
+
+
+def export_download_expect(role, state, name):
+    # the job has no file yet: who may see it is sent to its status page
+    return 302 if public(role, state) == 200 else 404
+
+
+def everyone(status) -> Callable:
+    return lambda role, state, name: status
+
+
+def logged_in(status, anonymous=302) -> Callable:
+    return lambda role, state, name: anonymous if role == ANON else status
+
+
+RULES = [
+    # public pages and PDFs: plan_* on the draft plan, field_*/measure_* on the draft measure
+    Rule(
+        r"actionplan:plan_list",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
+    Rule(
+        r"actionplan:(plan_detail|plan_timeline|plan_pdf|measure_list|field_detail|field_pdf"
+        r"|measure_detail|measure_pdf)",
+        public_url,
+        lambda r, s, n: public(r, s),
+    ),
+    Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
+    Rule(r"actionplan:pdf_export_download", export_url, export_download_expect),
+    Rule(
+        r"django\.contrib\.sitemaps\.views\.sitemap",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
+    # the admin's own pages
+    Rule(r"admin:index", admin_list_url, lambda r, s, n: 302 if r == ANON else 200),
+    Rule(
+        r"admin:app_list",
+        lambda w, n, s: reverse(n, args=["actionplan"]) if s == "published" else None,
+        lambda r, s, n: 302 if r == ANON else 200 if r in ADMIN_USERS else 404,
+    ),
+    Rule(r"admin:login", admin_list_url, lambda r, s, n: 200 if r == ANON else 302),
+    Rule(r"admin:logout", admin_list_url, logged_in(405)),  # POST only
+    Rule(r"admin:(jsi18n|password_change|password_change_done)", admin_list_url, logged_in(200)),
+    Rule(
+        r"admin:autocomplete",
+        lambda w, n, s: (
+            reverse(n) + "?app_label=actionplan&model_name=step&field_name=measure"
+            if s == "published"
+            else None
+        ),
+        lambda r, s, n: 302 if r == ANON else 200 if r in ADMIN_USERS else 403,
+    ),
+    Rule(
+        r"admin:view_on_site",
+        lambda w, n, s: reverse(
+            n, args=[ContentType.objects.get_for_model(ap.Measure).pk, w.objects[("measure", s)].pk]
+        ),
+        # to the object's page, for those who may see it; 404 like the page itself otherwise
+        lambda r, s, n: 302 if r == ANON or public(r, s) == 200 else 404,
+    ),
+    Rule(
+        r"admin:auth_user_password_change",
+        lambda w, n, s: reverse(n, args=[w.users[READER].pk]) if s == "published" else None,
+        lambda r, s, n: 302 if r == ANON else 200 if r == SUPER else 403,
+    ),
+    # an object's bare address redirects to its change page (which then decides)
+    Rule(r"<unnamed> admin/\w+/\w+/<path:object_id>/", bare_object_url, everyone(302)),
+    Rule(
+        r"<unnamed> admin/\(\?P<url>\.\*\)\$",
+        lambda w, n, s: "/admin/gibt-es-nicht/" if s == "published" else None,
+        logged_in(404),
+    ),
+    # every ModelAdmin: lists and forms without an object, then one object's pages
+    Rule(
+        r"admin:\w+_(changelist|add|import|process_import|export)",
+        admin_list_url,
+        admin_list_expect,
+    ),
+    Rule(
+        r"admin:\w+_(change|delete|history|simple_history|pdf)",
+        admin_object_url,
+        admin_object_expect,
+    ),
+]
+
+# Who sees which titles on the list pages (published data; drafts for members).
+PUBLIC_PLANS = {"Plan offen", "Plan X"}
+PLAN_TITLES = {
+    ANON: PUBLIC_PLANS,
+    STAFF: PUBLIC_PLANS,
+    OTHER: PUBLIC_PLANS,
+    **dict.fromkeys(MEMBERS, PUBLIC_PLANS | {"Plan Entwurf"}),
+    SUPER: PUBLIC_PLANS | {"Plan Entwurf"},
+}
+PUBLIC_MEASURES = {"Maßnahme offen B"}
+MEASURE_LIST_TITLES = {
+    **dict.fromkeys([ANON, STAFF, OTHER], PUBLIC_MEASURES),
+    **dict.fromkeys(MEMBERS | {SUPER}, PUBLIC_MEASURES | {"Maßnahme Entwurf A"}),
+}
+ALL_MEASURES = {
+    "Maßnahme offen B",
+    "Maßnahme Entwurf A",
+    "Maßnahme Entwurfsplan A",
+    "Maßnahme anderer Plan",
+}
+ADMIN_MEASURES = {
+    **dict.fromkeys(MEMBERS, ALL_MEASURES - {"Maßnahme anderer Plan"}),
+    OTHER: {"Maßnahme anderer Plan"},
+    SUPER: ALL_MEASURES,
+}
+ADMIN_PLANS = {
+    **dict.fromkeys(MEMBERS, {"Plan offen", "Plan Entwurf"}),
+    OTHER: {"Plan X"},
+    SUPER: {"Plan offen", "Plan Entwurf", "Plan X"},
+}
+
+
+ALL_FIELDS = {"Feld Plan offen", "Feld Plan Entwurf", "Feld Plan X"}
+ADMIN_FIELDS = {
+    **dict.fromkeys(MEMBERS, {"Feld Plan offen", "Feld Plan Entwurf"}),
+    OTHER: {"Feld Plan X"},
+    SUPER: ALL_FIELDS,
+}
+SITEMAP_TITLES = {"Plan offen", "Plan X", "Feld Plan offen", "Feld Plan X"} | {
+    "Maßnahme offen B",
+    "Maßnahme anderer Plan",
+}
+
+
+def _titles(objects) -> set[str]:
+    return {str(getattr(o, "title", o)) for o in objects}
+
+
+def _sitemap_item(url):
+    item = url["item"]
+    while isinstance(item, tuple):  # (item, language) in an i18n sitemap
+        item = item[0]
+    return item
+
+
+def _measure_list_expected(role, state):
+    if state == "draft":
+        return {"Maßnahme Entwurfsplan A"}
+    return MEASURE_LIST_TITLES[role]
+
+
+# List pages: route name -> (the titles a response shows, the titles a role should see).
+LISTS = {
+    "actionplan:plan_list": (
+        lambda r: _titles(r.context["plans"]),
+        lambda role, s: PLAN_TITLES[role],
+    ),
+    "actionplan:measure_list": (
+        lambda r: _titles(r.context["page"].object_list),
+        _measure_list_expected,
+    ),
+    "django.contrib.sitemaps.views.sitemap": (
+        lambda r: _titles(
+            i for i in map(_sitemap_item, r.context["urlset"]) if isinstance(i, Model)
+        ),
+        lambda role, s: SITEMAP_TITLES,
+    ),
+    "admin:actionplan_plan_changelist": (
+        lambda r: _titles(r.context["cl"].result_list),
+        lambda role, s: ADMIN_PLANS[role],
+    ),
+    "admin:actionplan_fieldofaction_changelist": (
+        lambda r: _titles(r.context["cl"].result_list),
+        lambda role, s: ADMIN_FIELDS[role],
+    ),
+    "admin:actionplan_measure_changelist": (
+        lambda r: _titles(r.context["cl"].result_list),
+        lambda role, s: ADMIN_MEASURES[role],
+    ),
+    "admin:actionplan_step_changelist": (
+        lambda r: _titles(step.measure for step in r.context["cl"].result_list),
+        lambda role, s: ADMIN_MEASURES[role],
+    ),
+    "admin:autocomplete": (
+        lambda r: _titles(ap.Measure.objects.filter(pk__in=[x["id"] for x in r.json()["results"]])),
+        lambda role, s: ADMIN_MEASURES[role],
+    ),
+}
+
+
+# --- defects: cells where the code differs from the intent ---------------------------------------
+
+
+@dataclass
+class Defect:
+    """Cells where the code answers ``actual`` instead of the intended status."""
+
+    key: str
+    reason: str
+    actual: int
+    applies: Callable  # (route name, role, state) -> bool
+
+
+def _admin_cell(test) -> Callable:
+    """A defect of a ModelAdmin page: ``test(model, view, role, state)``."""
+
+    def applies(name, role, state):
+        match = ADMIN_NAME.fullmatch(name)
+        return match is not None and test(match["model"], match["view"], role, state)
+
+    return applies
+
+
+def _outside(model, view, role, state) -> bool:
+    return (
+        role != ANON
+        and model not in DJANGO_MODELS | {"dbtaskresult"}
+        and not sees_object(model, role, state)
+    )
+
+
+DEFECTS = [
+    Defect(
+        "history-existence-oracle",
+        "django-simple-history's history pages fall back to the historical record of a row "
+        "outside the user's plans and answer 403 where an unknown id answers 404 (an existence "
+        "oracle); the change and delete pages answer 404 (RoleAdminMixin)",
+        403,
+        _admin_cell(
+            lambda model, view, role, state: (
+                view in {"history", "simple_history"}
+                and model not in PLAIN_HISTORY
+                and _outside(model, view, role, state)
+                and list_level(model, "view", role)
+            )
+        ),
+    ),
+    Defect(
+        "membership-auditevent-redirect",
+        "MembershipAdmin and AuditEventAdmin lack RoleAdminMixin's 404 for rows outside the "
+        "user's plans: Django redirects to the admin index instead",
+        302,
+        _admin_cell(
+            lambda model, view, role, state: (
+                model in {"membership", "auditevent"}
+                and view in {"change", "delete", "history"}
+                and _outside(model, view, role, state)
+                and (
+                    view == "history"
+                    or list_level(model, "delete" if view == "delete" else "view", role)
+                )
+            )
+        ),
+    ),
+    Defect(
+        "view-on-site-draft",
+        "admin:view_on_site (contenttypes' shortcut) redirects any staff account to the public "
+        "address of a draft it may not see: the redirect tells that the draft exists and gives "
+        "its slug, usually made from its title",
+        302,
+        lambda name, role, state: (
+            name == "admin:view_on_site" and role in {STAFF, OTHER} and state == "draft"
+        ),
+    ),
+]
+
+
+def defect_for(name, role, state) -> Defect | None:
+    return next((d for d in DEFECTS if d.applies(name, role, state)), None)
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def rule_for(name) -> Rule | None:
+    return next((r for r in RULES if re.fullmatch(r.pattern, name)), None)
+
+
+def test_matrix_covers_every_url_pattern():
+    missing = sorted(name for name in route_names() if rule_for(name) is None)
+    assert not missing, f"URL patterns without a rule in the permission matrix: {missing}"
+
+
+def login(client, world, role):
+    client.logout()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+
+
+def cells(world, role):
+    """(route name, state, language, URL) of every cell of the role's row."""
+    for name in sorted(route_names()):
+        rule = rule_for(name)
+        # pages in both languages; a PDF's access check does not depend on its language, and
+        # rendering every one twice would double the runtime
+        public = name.startswith("actionplan:") and not name.endswith("pdf")
+        languages = ("de", "en") if public else ("de",)
+        for state in STATES:
+            for language in languages:
+                with translation.override(language):
+                    url = rule.url(world, name, state)
+                if url is not None:
+                    yield name, state, url
+
+
+def check_change_form(client, world, name, role, state, url, response) -> str | None:
+    """A change page opened read-only refuses the POST."""
+    m = _admin(name)
+    if m["view"] != "change" or response.context is None:
+        return None
+    allowed = may_change(m["model"], role, state)
+    if response.context.get("has_change_permission") != allowed:
+        return f"{name} [{state}] {url}: has_change_permission is not {allowed}"
+    if not allowed and (status := client.post(url, {}).status_code) != 403:
+        return f"{name} [{state}] POST {url}: {status}, expected 403"
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_status_per_route_role_and_state(client, world, role):
+    login(client, world, role)
+    failures = []
+    for name, state, url in cells(world, role):
+        defect = defect_for(name, role, state)
+        expected = defect.actual if defect else rule_for(name).expect(role, state, name)
+        response = client.get(url)
+        if response.status_code != expected:
+            failures.append(
+                f"{name} [{state}] GET {url}: {response.status_code}, expected {expected}"
+            )
+            continue
+        if expected != 200:
+            continue
+        if name in LISTS:
+            shown, should = LISTS[name]
+            if shown(response) != should(role, state):
+                failures.append(f"{name} [{state}] {url}: shows {shown(response)}")
+        if name.startswith("admin:") and ADMIN_NAME.fullmatch(name):
+            failures.append(check_change_form(client, world, name, role, state, url, response))
+    failures = [f for f in failures if f]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "defect",
+    [
+        pytest.param(d, id=d.key, marks=pytest.mark.xfail(strict=True, reason=d.reason))
+        for d in DEFECTS
+    ],
+)
+def test_matrix_known_defects_answer_as_intended(client, world, defect):
+    failures = []
+    for role in ROLES:
+        login(client, world, role)
+        for name, state, url in cells(world, role):
+            if defect_for(name, role, state) is defect:
+                expected = rule_for(name).expect(role, state, name)
+                got = client.get(url).status_code
+                if got != expected:
+                    failures.append(f"{role}: {name} [{state}] {url}: {got}, expected {expected}")
+    assert not failures, "\n".join(failures)
