@@ -4,7 +4,8 @@ foreign-key choices all follow ``access.rules`` (Django's global model permissio
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,46 @@ from .models import AuditEvent, Membership
 from .services import membership_delete, membership_save
 
 
-class RoleAdminMixin:
+class NotFoundOutsideScopeMixin:
+    """An object outside the user's rows answers 404, like one that does not exist — on the
+    change, delete and history pages alike (Django would redirect to the index, and
+    django-simple-history would answer 403 from the object's history: an existence oracle)."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._history_in_scope_or_404(request, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+    def _history_in_scope_or_404(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # not this admin at all, as on the change page
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as exc:
+            raise Http404 from exc
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return
+        if self.model._default_manager.filter(pk=pk).exists():
+            raise Http404  # exists, but not among the user's rows
+        history = getattr(self.model, "history", None)
+        record = None
+        if history is not None:
+            record = history.filter(**{self.model._meta.pk.attname: pk}).order_by("-history_date")
+            record = record.first()
+        # a deleted object: its history only for those who could see it
+        if record is None or not rules.in_admin_scope(request.user, record.instance):
+            raise Http404
+
+
+class RoleAdminMixin(NotFoundOutsideScopeMixin):
     """Rows and permissions of a ``ModelAdmin`` from ``access.rules``."""
 
     # A field that only those who may publish the object change (a plan's or campaign's status).
@@ -49,10 +89,6 @@ class RoleAdminMixin:
         if obj is None:
             return rules.may_delete_some(request.user, self.model)
         return rules.in_admin_scope(request.user, obj) and rules.can_delete(request.user, obj)
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # An object outside the user's plans answers 404 (Django would redirect to the index).
-        raise Http404
 
     def delete_queryset(self, request, queryset):
         # Bulk deletion: the changelist may hold rows the user only reads.
@@ -99,7 +135,7 @@ class RoleInlineMixin:
 # --- memberships -------------------------------------------------------------------------------
 
 
-class MembershipAdminBase:
+class MembershipAdminBase(NotFoundOutsideScopeMixin):
     """Coordinators manage the members of their plans and campaigns; superusers all."""
 
     def get_queryset(self, request):
@@ -195,7 +231,7 @@ class MembershipInline(MembershipAdminBase, admin.TabularInline):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     """Read-only; coordinators see the events of their plans and campaigns."""
 
     list_display = ("at", "actor_name", "action", "object_repr", "plan", "campaign", "ip_address")

@@ -294,9 +294,12 @@ def can_view(user, obj) -> bool:
 
 
 def owner(obj):
-    """The plan content object a row belongs to: a step's measure, a finding's field, …"""
-    for attr in ("measure", "field", "campaign", "event"):
-        if hasattr(obj, f"{attr}_id"):
+    """The plan content object a row belongs to: a step's measure, a finding's field, …
+
+    The most specific one that is set: a PDF export of a field has no measure.
+    """
+    for attr in ("measure", "field", "campaign", "event", "plan"):
+        if getattr(obj, f"{attr}_id", None) is not None:
             return getattr(obj, attr)
     return None
 
@@ -608,6 +611,8 @@ def may_delete_some(user, model) -> bool:
         return bool(r.plan_ids(COORDINATOR))
     if name in CAMPAIGN_PATHS:
         return bool(r.campaign_ids(COORDINATOR))
+    if name in {"organisation", "person"} or name in SHARED_LISTS:
+        return may_manage_contacts(user)
     return False
 
 

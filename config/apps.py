@@ -4,7 +4,10 @@ from django.db import models
 
 
 class PlanwerkAdminConfig(AdminConfig):
-    """The admin with project-wide form defaults, set before the admins are discovered."""
+    """The admin with project-wide form defaults, set before the admins are discovered, on the
+    access-checked site of ``access.sites``."""
+
+    default_site = "access.sites.PlanwerkAdminSite"
 
     def ready(self):
         # Django 6 makes https the default scheme of URL form fields; opt in for every admin now.

@@ -20,6 +20,7 @@ from import_export.admin import ImportExportMixin
 from import_export.signals import post_import
 
 from access import rules
+from access.admin import NotFoundOutsideScopeMixin
 
 from . import services, storage, uploads
 from .forms import LimitedImportForm, PreviewConfirmForm
@@ -236,7 +237,7 @@ class PermissionedImportExportMixin(ImportExportMixin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = ("original_file_name", "model_name", "status", "requested_by", "created_at")
     list_filter = ("status", "app_label")
     readonly_fields = [f.name for f in ImportJob._meta.fields]
