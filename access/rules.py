@@ -491,8 +491,14 @@ def can_import(user, plan=None) -> bool:
     return coordinates(user, plan)
 
 
-def can_import_campaigns(user) -> bool:
-    return is_superuser(user) or bool(roles(user).campaign_ids(COORDINATOR))
+def can_import_campaigns(user, campaign=None) -> bool:
+    """Campaign imports are the coordinators' (of the campaign a row goes into); a new
+    campaign only a superuser creates."""
+    if is_superuser(user):
+        return True
+    if campaign is None:
+        return bool(roles(user).campaign_ids(COORDINATOR))
+    return campaign.pk is not None and coordinates_campaign(user, campaign)
 
 
 def can_export(user) -> bool:

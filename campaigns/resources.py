@@ -1,13 +1,26 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
+from access import rules
 from actionplan.models import TargetGroup
 from contacts.models import Organisation
 from imports.resources import PlanwerkResourceMixin, StrictHeadersMixin
 from imports.widgets import DecimalWidget, ForeignKeyWidget, IntegerWidget, ManyToManyWidget
 
 from .models import Campaign, Channel, Market
+
+
+def _check_campaigns(user, campaigns) -> None:
+    """Every campaign a row touches (before and after) must be one the user may import into."""
+    for campaign in campaigns:
+        if campaign is not None and not rules.can_import_campaigns(user, campaign):
+            raise ValidationError(
+                gettext("You may not import into the campaign “%(campaign)s”.")
+                % {"campaign": campaign.title}
+            )
 
 
 class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.ModelResource):
@@ -48,6 +61,15 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
         column_name=_("target markets"),
         widget=ManyToManyWidget(Market, field="name", separator=";"),
     )
+
+    def import_instance(self, instance, row, **kwargs):
+        stored_title = instance.title  # name the campaign as it is, not as the file renames it
+        super().import_instance(instance, row, **kwargs)
+        if not rules.can_import_campaigns(kwargs.get("user"), instance):
+            raise ValidationError(
+                gettext("You may not import into the campaign “%(campaign)s”.")
+                % {"campaign": stored_title or instance.title}
+            )
 
     class Meta:
         model = Campaign
@@ -103,6 +125,12 @@ class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Model
     end_date = Field(attribute="end_date", column_name=_("end"))
     date_precision = Field(attribute="date_precision", column_name=_("date precision"))
     status = Field(attribute="status", column_name=_("status"))
+
+    def import_instance(self, instance, row, **kwargs):
+        before = instance.campaign if instance.pk is not None and instance.campaign_id else None
+        super().import_instance(instance, row, **kwargs)
+        after = instance.campaign if instance.campaign_id else None
+        _check_campaigns(kwargs.get("user"), [before, after])
 
     class Meta:
         model = Channel

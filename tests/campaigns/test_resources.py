@@ -8,7 +8,7 @@ from django.utils import translation
 from campaigns.models import Campaign, Channel
 from campaigns.resources import CampaignResource, ChannelResource
 from tests.campaigns.factories import CampaignFactory, ChannelFactory, MarketFactory
-from tests.factories import OrganisationFactory, TargetGroupFactory
+from tests.factories import OrganisationFactory, StaffUserFactory, TargetGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,11 @@ def test_channel_export_query_count_is_constant(django_assert_max_num_queries):
     assert set(dataset["campaign"]) == set(Campaign.objects.values_list("slug", flat=True))
 
 
+def _superuser():
+    # imports check every row against access.rules: here the one who may create campaigns
+    return StaffUserFactory()
+
+
 def test_campaign_import_creates_and_skips_unchanged_rows():
     OrganisationFactory(name="Landeshauptstadt Erfurt")
     TargetGroupFactory(name="Bildungsakteure")
@@ -81,12 +86,12 @@ def test_campaign_import_creates_and_skips_unchanged_rows():
             "Bildungsakteure",
         ]
     )
-    result = CampaignResource().import_data(dataset, dry_run=False)
+    result = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
     assert not result.has_errors() and not result.has_validation_errors()
     campaign = Campaign.objects.get(slug="bildungsmarketing-erfurt")
     assert campaign.organiser.name == "Landeshauptstadt Erfurt"
     assert [g.name for g in campaign.target_groups.all()] == ["Bildungsakteure"]
-    again = CampaignResource().import_data(dataset, dry_run=False)
+    again = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
     assert again.totals["skip"] == 1
     assert Campaign.objects.count() == 1
 
@@ -95,13 +100,13 @@ def test_channel_import_rejects_negative_reach():
     CampaignFactory(slug="leipzig-liebt-regionales")
     dataset = tablib.Dataset(headers=["id", "campaign", "kind", "name", "reach", "status"])
     dataset.append(["", "leipzig-liebt-regionales", "print", "Imageflyer", "-40000", "done"])
-    result = ChannelResource().import_data(dataset, dry_run=False)
+    result = ChannelResource().import_data(dataset, dry_run=False, user=_superuser())
     assert result.has_validation_errors()
     errors = result.invalid_rows[0].field_specific_errors
     assert errors["reach"] == ["The reach must not be negative."]
     assert Channel.objects.count() == 0
     dataset[0] = ("", "leipzig-liebt-regionales", "print", "Imageflyer", "40000", "done")
-    result = ChannelResource().import_data(dataset, dry_run=False)
+    result = ChannelResource().import_data(dataset, dry_run=False, user=_superuser())
     assert not result.has_errors() and not result.has_validation_errors()
     assert Channel.objects.get().reach == 40000
 
@@ -112,7 +117,7 @@ def test_import_with_foreign_language_headers_is_an_error_not_a_silent_skip():
         headers = CampaignResource().export().headers
     dataset = tablib.Dataset(headers=headers)
     dataset.append(["neue-kampagne", "Neue Kampagne"] + [""] * (len(headers) - 2))
-    result = CampaignResource().import_data(dataset, dry_run=False)
+    result = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
     assert result.has_errors()
     message = str(result.base_errors[0].error)
     assert message.startswith("Unknown columns: Kurzname (URL), Titel,")

@@ -342,3 +342,27 @@ def test_export_contains_only_what_the_user_may_see(coordinator_client, plan, ot
     assert {r["Plan"] for r in rows} == {plan.title}
     assert len(rows) == ap.Measure.objects.filter(field__plan=plan).count()
     assert {r["Veröffentlichungsstatus"] for r in rows} == {"published"}
+
+
+def test_campaign_rows_only_for_campaigns_the_user_coordinates(client):
+    from access.models import Membership
+    from tests.factories import UserFactory
+
+    mine = CampaignFactory(slug="meine", title="Meine Kampagne")
+    theirs = CampaignFactory(slug="fremde", title="Fremde Kampagne")
+    user = UserFactory(is_staff=True)
+    Membership.objects.create(user=user, campaign=mine, role=Membership.Role.COORDINATOR)
+    client.force_login(user)
+    content = (
+        "Kurzname (URL),Titel,Art,Status,Stadt/Region\n"
+        "meine,Meine Kampagne (neu),programme,draft,Erfurt\n"
+        "fremde,Übernommen,programme,draft,Erfurt\n"
+        "ganz-neu,Neue Kampagne,programme,draft,Erfurt\n"
+    )
+    html = upload(client, Campaign, content).content.decode()
+    assert "Sie dürfen nicht in die Kampagne „Fremde Kampagne“ importieren." in html
+    assert "Neue Kampagne" in html  # the new one is refused too: only superusers create campaigns
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert (mine.title, theirs.title) == ("Meine Kampagne", "Fremde Kampagne")
+    assert not Campaign.objects.filter(slug="ganz-neu").exists()
