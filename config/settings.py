@@ -173,6 +173,23 @@ CACHES = {
     }
 }
 
+# --- shared cache for several app servers (issue 9) ----------------------------------------------
+# REDIS_URL (e.g. redis://cache.internal:6379/0) puts the cache in Redis, shared by every app
+# server and worker: a page or PDF rendered on one machine is a hit on all of them. Without it
+# each machine keeps its own file cache above. The prefix lets several installations (or test
+# runs) share one Redis server without seeing each other's keys.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 60 * 60 * 24 * 7,
+            "KEY_PREFIX": os.environ.get("PLANWERK_CACHE_KEY_PREFIX", "planwerk"),
+        }
+    }
+# --- end shared cache -----------------------------------------------------------------------------
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("PLANWERK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
