@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "actionplan",
     "campaigns",
     "imports",
+    "workers",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,16 @@ TASKS = {
         "BACKEND": os.environ.get("PLANWERK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- task workers on several machines (issue 9; workers/, manage.py task_worker) ----------------
+# Each worker records a heartbeat; a running job whose worker has been silent for STALE seconds
+# goes back to the queue (at most MAX_ATTEMPTS runs in all); a job running longer than TIMEOUT
+# is stopped and marked failed.
+PLANWERK_TASK_HEARTBEAT_SECONDS = float(os.environ.get("PLANWERK_TASK_HEARTBEAT_SECONDS", "10"))
+PLANWERK_TASK_STALE_SECONDS = float(os.environ.get("PLANWERK_TASK_STALE_SECONDS", "60"))
+PLANWERK_TASK_MAX_ATTEMPTS = int(os.environ.get("PLANWERK_TASK_MAX_ATTEMPTS", "3"))
+PLANWERK_TASK_TIMEOUT_SECONDS = float(os.environ.get("PLANWERK_TASK_TIMEOUT_SECONDS", "900"))
+# --- end task workers -----------------------------------------------------------------------------
 
 LOGIN_URL = "admin:login"
 
