@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import BaselineFinding, Measure, Responsibility
+from .public_cache import public_page
 from .timeline import measure_timeline, plan_timeline
 
 MEASURES_PER_PAGE = 50
@@ -29,9 +30,13 @@ def plan_list(request):
 
 def plan_or_404(request, plan_slug):
     """The plan if this user may see it; drafts answer 404 so their existence does not leak."""
+    plan = getattr(request, "public_plan", None)  # loaded by public_cache.public_page
+    if plan is not None and plan.slug == plan_slug:
+        return plan
     return get_object_or_404(selectors.plans_for_detail(request.user), slug=plan_slug)
 
 
+@public_page
 def plan_detail(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
     loaded = []  # the fields of the overview, when the table had to be rendered
@@ -56,6 +61,7 @@ def plan_detail(request, plan_slug):
     )
 
 
+@public_page
 def field_detail(request, plan_slug, field_slug):
     plan = plan_or_404(request, plan_slug)
     field = get_object_or_404(selectors.field_for_page(plan, field_slug, request.user))
@@ -70,6 +76,7 @@ def field_detail(request, plan_slug, field_slug):
     )
 
 
+@public_page
 def measure_detail(request, plan_slug, field_slug, measure_slug):
     plan = plan_or_404(request, plan_slug)
     measure = get_object_or_404(
@@ -100,6 +107,7 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
     )
 
 
+@public_page
 def plan_timeline_view(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
     timeline_html = plan_fragment(
@@ -230,6 +238,7 @@ class MeasureFilterForm(forms.Form):
         )
 
 
+@public_page
 def measure_list(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
     form = MeasureFilterForm(request.GET or None, plan=plan, user=request.user)

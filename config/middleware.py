@@ -1,8 +1,10 @@
-"""Middleware that keeps anonymous pages free of cookies and shared caches away from staff pages."""
+"""Middleware that keeps anonymous pages free of cookies and shared caches away from staff pages,
+and compresses only what carries no secret."""
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 
 
@@ -39,3 +41,24 @@ class PrivateForSignedInUsersMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
         return response
+
+
+class AnonymousGZipMiddleware(GZipMiddleware):
+    """Compress responses to anonymous visitors only.
+
+    BREACH: an attacker who can make a victim's browser request a page, put chosen text into
+    it (a search term) and watch the size of the compressed response can recover a secret on
+    the same page byte by byte. A response to a request without a session cookie that rendered
+    no CSRF token (and sets no cookie) carries no secret, so compressing it is safe. Anything
+    for a signed-in user (the admin, member previews) and any form with a CSRF token (the
+    login page) stays uncompressed.
+    """
+
+    def process_response(self, request, response):
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or response.cookies
+        ):
+            return response
+        return super().process_response(request, response)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "actionplan",
     "campaigns",
     "imports",
+    "workers",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (which serves static files precompressed) and above everything that
+    # writes the body; compresses anonymous responses only (BREACH, see the class).
+    "config.middleware.AnonymousGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,11 +174,38 @@ CACHES = {
     }
 }
 
+# --- shared cache for several app servers (issue 9) ----------------------------------------------
+# REDIS_URL (e.g. redis://cache.internal:6379/0) puts the cache in Redis, shared by every app
+# server and worker: a page or PDF rendered on one machine is a hit on all of them. Without it
+# each machine keeps its own file cache above. The prefix lets several installations (or test
+# runs) share one Redis server without seeing each other's keys.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 60 * 60 * 24 * 7,
+            "KEY_PREFIX": os.environ.get("PLANWERK_CACHE_KEY_PREFIX", "planwerk"),
+        }
+    }
+# --- end shared cache -----------------------------------------------------------------------------
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("PLANWERK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- task workers on several machines (issue 9; workers/, manage.py task_worker) ----------------
+# Each worker records a heartbeat; a running job whose worker has been silent for STALE seconds
+# goes back to the queue (at most MAX_ATTEMPTS runs in all); a job running longer than TIMEOUT
+# is stopped and marked failed.
+PLANWERK_TASK_HEARTBEAT_SECONDS = float(os.environ.get("PLANWERK_TASK_HEARTBEAT_SECONDS", "10"))
+PLANWERK_TASK_STALE_SECONDS = float(os.environ.get("PLANWERK_TASK_STALE_SECONDS", "60"))
+PLANWERK_TASK_MAX_ATTEMPTS = int(os.environ.get("PLANWERK_TASK_MAX_ATTEMPTS", "3"))
+PLANWERK_TASK_TIMEOUT_SECONDS = float(os.environ.get("PLANWERK_TASK_TIMEOUT_SECONDS", "900"))
+# --- end task workers -----------------------------------------------------------------------------
 
 LOGIN_URL = "admin:login"
 

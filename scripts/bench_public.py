@@ -9,8 +9,9 @@ plan of the same shape: 5 fields, 10 measures) and a generated plan of 1,000 mea
 1. times each public page in-process with Django's test client (server time, no network),
    and counts its queries;
 2. starts gunicorn + whitenoise with production settings (DJANGO_DEBUG=0, collectstatic into
-   a temporary STATIC_ROOT) on 127.0.0.1 and measures requests/s of the plan page with wrk
-   (or, without wrk, a bounded Python loop);
+   a temporary STATIC_ROOT) on 127.0.0.1 and measures requests/s of the plan pages with wrk
+   (or, without wrk, a bounded Python loop), against a static file of exactly the size of the
+   Leipzig plan page served by the same server (whitenoise) in the same run;
 3. writes the figures into docs/benchmarks.md under “## Öffentliche Seiten”.
 
 Load only ever goes to the loopback address and stops after --load-seconds.
@@ -41,15 +42,21 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     parser.add_argument("--load-seconds", type=int, default=10, help="duration of the load run")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--database-url", default="", help="an EMPTY database to use")
     parser.add_argument("--measures", type=int, default=1000, help="size of the large plan")
+    parser.add_argument("--redis-url", default="", help="run the server with REDIS_URL set")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/")
     return parser.parse_args()
 
 
-def setup_django(tmp: Path, database_url: str):
+def setup_django(tmp: Path, database_url: str, redis_url: str = ""):
     os.environ["DJANGO_DEBUG"] = "0"
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+        os.environ["PLANWERK_CACHE_KEY_PREFIX"] = f"bench-{os.getpid()}"
+    else:
+        os.environ.pop("REDIS_URL", None)
     os.environ["PLANWERK_VAR_DIR"] = str(tmp)
     os.environ["DJANGO_STATIC_ROOT"] = str(tmp / "static")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
@@ -250,12 +257,34 @@ def load_with_python(url: str, seconds: int, connections: int) -> dict:
     }
 
 
+SAME_SIZE_FILE = "bench-same-size.html"
+
+
+def write_same_size_file(plan) -> int:
+    """A static file as large as the plan page, for whitenoise to serve (it indexes STATIC_ROOT
+    when the server starts)."""
+    from django.conf import settings
+    from django.test import Client
+
+    size = len(Client().get(plan.get_absolute_url()).content)
+    (Path(settings.STATIC_ROOT) / SAME_SIZE_FILE).write_bytes(b"x" * size)
+    return size
+
+
 def load_test(plans, args) -> list[dict]:
+    size = write_same_size_file(plans[0][0])
     process, base = start_gunicorn(args.workers)
     try:
+        from django.conf import settings
         from django.templatetags.static import static
 
         targets = [(f"plan page, {plan.slug}", plan.get_absolute_url()) for plan, _ in plans]
+        targets.append(
+            (
+                f"static file, {size / 1024:.0f} KiB like the Leipzig page (whitenoise)",
+                settings.STATIC_URL.rstrip("/") + "/" + SAME_SIZE_FILE,
+            )
+        )
         targets.append(("static CSS (whitenoise)", static("css/planwerk.css")))
         results = []
         for label, path in targets:
@@ -312,9 +341,10 @@ def render(plans, page_results, load_results, args, database, loads) -> str:
         "die Zeiten sind daher eher zu hoch und schwanken; die Abfragezahlen sind exakt.",
         "",
         "Serverzeit: Django-Testclient im selben Prozess (ohne Netzwerk), DEBUG aus, "
-        "Dateicache wie im Betrieb. *Warm*: Median und 90. Perzentil über "
-        f"{args.runs} Aufrufe nach zwei Aufwärmaufrufen – Übersichtstabelle und Zeitplan "
-        "kommen aus dem Cache (Schlüssel `Plan.content_changed_at`, Sprache, Vorlagen-Hash). "
+        f"{'Redis' if args.redis_url else 'Dateicache'} wie im Betrieb, anonyme Aufrufe. "
+        f"*Warm*: Median und 90. Perzentil über {args.runs} Aufrufe nach zwei Aufwärmaufrufen "
+        "– die ganze Seite kommt aus dem Cache (`actionplan/public_cache.py`, Schlüssel "
+        "`Plan.content_changed_at`, Sprache, URL, Vorlagen-/Code-Hash). "
         "*Kalt*: Median bei vor jedem Aufruf geleertem Cache, wie beim ersten Aufruf nach einer "
         "Änderung des Plans. Abfragen: SQL-Anweisungen eines Aufrufs, warm / kalt.",
         "",
@@ -344,6 +374,7 @@ def render(plans, page_results, load_results, args, database, loads) -> str:
         "### Last: gunicorn + whitenoise",
         "",
         f"`gunicorn config.wsgi` mit {args.workers} Sync-Workern, `DJANGO_DEBUG=0`, "
+        f"Cache: {'Redis' if args.redis_url else 'Dateicache'}, "
         "Manifest-Static-Storage nach `collectstatic`; Lastgenerator auf 127.0.0.1 "
         f"mit {args.connections} Verbindungen für je {args.load_seconds} s "
         "(Plan-Seiten warm: ihr Cache ist nach dem ersten Aufruf gefüllt).",
@@ -357,6 +388,15 @@ def render(plans, page_results, load_results, args, database, loads) -> str:
             f"{r['errors']} |"
         )
     lines.append("")
+    leipzig, same_size = load_results[0], load_results[len(plans)]
+    lines += [
+        f"Leipzig-Plan-Seite / gleich große statische Datei: {leipzig['rps']:.1f} / "
+        f"{same_size['rps']:.1f} Anfragen/s = **{100 * leipzig['rps'] / same_size['rps']:.0f} %** "
+        "(Ziel ≥ 50 %). Kalte Plan-Seite mit "
+        f"{args.measures} Maßnahmen: **{page_results[-1]['plan']['cold']:.0f} ms** "
+        "(Ziel ≤ 150 ms).",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -377,7 +417,7 @@ def main():
     args = parse_args()
     load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="planwerk-bench-") as tmp:
-        setup_django(Path(tmp), args.database_url)
+        setup_django(Path(tmp), args.database_url, args.redis_url)
         from django.db import connection
 
         database = connection.vendor

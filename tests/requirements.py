@@ -1,4 +1,4 @@
-"""Tests that need system programs skip locally when they are missing, and fail in CI.
+"""Tests that need system programs or servers skip locally when they are missing, and fail in CI.
 
 `make test` on a laptop without Chromium or poppler-utils skips those tests with a reason that
 says what to install; `.ci/run` sets PLANWERK_REQUIRE_BROWSER=1 / PLANWERK_REQUIRE_POPPLER=1 so
@@ -64,3 +64,26 @@ def require_weasyprint():
             pytest.fail(f"PLANWERK_REQUIRE_PDF=1, aber {reason}", pytrace=False)
         pytest.skip(reason)
     return weasyprint
+
+
+# The Redis server the cache tests use; .ci/run starts one on this address if it can.
+REDIS_URL = os.environ.get("PLANWERK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The URL of a Redis server that answers PING; skip without one, or fail if
+    PLANWERK_REQUIRE_REDIS=1."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        reason = (
+            f"kein Redis unter / no Redis at {REDIS_URL} ({exc}) – installieren und starten / "
+            "install and start: apt-get install redis-server; redis-server --daemonize yes "
+            "(CI: PLANWERK_REQUIRE_REDIS=1 macht daraus einen Fehler / turns this into a failure)"
+        )
+        if _required("PLANWERK_REQUIRE_REDIS"):
+            pytest.fail(f"PLANWERK_REQUIRE_REDIS=1, aber {reason}", pytrace=False)
+        pytest.skip(reason)
+    return REDIS_URL

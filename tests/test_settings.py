@@ -17,6 +17,8 @@ ENV_VARS = [
     "DJANGO_STATIC_ROOT",
     "PLANWERK_VAR_DIR",
     "PLANWERK_CACHE_DIR",
+    "REDIS_URL",
+    "PLANWERK_CACHE_KEY_PREFIX",
     "PLANWERK_TASK_BACKEND",
     "PLANWERK_MANIFEST_STATIC",
     "PLANWERK_ENV",
@@ -204,3 +206,18 @@ def test_settings_task_backend_defaults_to_database(load_settings):
 
     assert default == "django_tasks_db.DatabaseBackend"
     assert immediate["TASKS"]["default"]["BACKEND"].endswith("ImmediateBackend")
+
+
+def test_cache_is_a_local_file_cache_without_redis_url(load_settings, tmp_path):
+    cache = load_settings()["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert cache["LOCATION"] == str(tmp_path / "var" / "cache")
+
+
+def test_redis_url_switches_the_cache_to_redis(load_settings):
+    cache = load_settings(
+        REDIS_URL="redis://cache.internal:6379/2", PLANWERK_CACHE_KEY_PREFIX="stadt-a"
+    )["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    assert cache["KEY_PREFIX"] == "stadt-a"

@@ -1,0 +1,181 @@
+"""Conditional GET, compression and the full-response cache of the public plan pages."""
+
+import gzip
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from actionplan import models as ap
+from actionplan.services import measure_set_state
+from tests.actionplan.public_data import build_rich_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan():
+    return build_rich_plan(slug="leipzig")
+
+
+def _measure(plan):
+    return ap.Measure.objects.filter(field__plan=plan).order_by("field__position", "position")[0]
+
+
+def _pages(plan, measure) -> dict[str, str]:
+    """Every public page that shows ``measure``."""
+    listing = reverse("actionplan:measure_list", args=[plan.slug])
+    return {
+        "plan": plan.get_absolute_url(),
+        "field": measure.field.get_absolute_url(),
+        "measure": measure.get_absolute_url(),
+        "timeline": reverse("actionplan:plan_timeline", args=[plan.slug]),
+        "list": listing,
+        "list (filtered)": f"{listing}?field={measure.field.slug}",
+    }
+
+
+def _etags(plan, measure) -> dict[str, str]:
+    etags = {}
+    for page, url in _pages(plan, measure).items():
+        response = Client().get(url)
+        assert response.status_code == 200, page
+        etags[page] = response.headers["ETag"]
+    return etags
+
+
+def test_public_page_answers_304_to_a_matching_if_none_match(plan):
+    url = plan.get_absolute_url()
+    first = Client().get(url)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('"')
+    assert first.headers["Last-Modified"]
+    assert "no-cache" in first.headers["Cache-Control"]
+
+    again = Client().get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert Client().get(url, headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_public_page_answers_304_to_if_modified_since(plan):
+    url = plan.get_absolute_url()
+    last_modified = Client().get(url).headers["Last-Modified"]
+
+    assert Client().get(url, headers={"if-modified-since": last_modified}).status_code == 304
+    earlier = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert Client().get(url, headers={"if-modified-since": earlier}).status_code == 200
+
+
+def test_etag_differs_per_language(plan):
+    url = plan.get_absolute_url()
+    german, english = Client().get(url), Client().get("/en" + url)
+    assert german.headers["ETag"] != english.headers["ETag"]
+    response = Client().get("/en" + url, headers={"if-none-match": german.headers["ETag"]})
+    assert response.status_code == 200
+
+
+def test_saving_a_measure_changes_the_etag_of_every_page_that_shows_it(plan):
+    measure = _measure(plan)
+    before = _etags(plan, measure)
+
+    measure.title = "Neuer Titel"
+    measure.save()
+
+    after = _etags(plan, measure)
+    assert all(after[page] != before[page] for page in before), (before, after)
+    assert "Neuer Titel" in Client().get(_pages(plan, measure)["plan"]).content.decode()
+
+
+def test_publication_state_change_changes_the_etag_of_every_page_that_shows_it(plan, staff_user):
+    measure = _measure(plan)
+    other = ap.Measure.objects.filter(field=measure.field).exclude(pk=measure.pk).first()
+    pages = _pages(plan, other)  # the unpublished measure's own page answers 404, not an ETag
+    pages.pop("measure")
+    before = {page: Client().get(url).headers["ETag"] for page, url in pages.items()}
+    plan_stamp = ap.Plan.objects.get(pk=plan.pk).content_changed_at
+
+    # measure_set_state saves with update_fields=["state", ...]: the stamp must move anyway
+    measure_set_state(measure=measure, state=ap.Measure.State.DRAFT, acting_user=staff_user)
+
+    assert ap.Plan.objects.get(pk=plan.pk).content_changed_at > plan_stamp
+    after = {page: Client().get(url).headers["ETag"] for page, url in pages.items()}
+    assert all(after[page] != before[page] for page in before), (before, after)
+    assert Client().get(measure.get_absolute_url()).status_code == 404
+    assert measure.title not in Client().get(pages["plan"]).content.decode()
+
+
+def test_cache_hit_serves_the_stored_page_with_one_query(plan, django_assert_num_queries):
+    url = plan.get_absolute_url()
+    first = Client().get(url)
+    # the plan itself, plus the savepoint pair of ATOMIC_REQUESTS around it
+    with django_assert_num_queries(3):
+        second = Client().get(url)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+
+def test_members_neither_get_nor_fill_the_public_cache(plan, staff_user, staff_client):
+    measure = _measure(plan)
+    measure_set_state(measure=measure, state=ap.Measure.State.DRAFT, acting_user=staff_user)
+    url = plan.get_absolute_url()
+
+    # a member first: sees the draft; nothing stored for the public
+    member_page = staff_client.get(url)
+    assert measure.title in member_page.content.decode()
+    assert "ETag" not in member_page.headers
+    assert "private" in member_page.headers["Cache-Control"]
+    public_page = Client().get(url)
+    assert measure.title not in public_page.content.decode()
+
+    # the public copy is now cached; the member still gets a fresh page with the draft
+    assert Client().get(url).content == public_page.content
+    member_again = staff_client.get(url, headers={"if-none-match": public_page.headers["ETag"]})
+    assert member_again.status_code == 200
+    assert measure.title in member_again.content.decode()
+    assert "Plan bearbeiten" in member_again.content.decode()
+    assert measure.title not in Client().get(url).content.decode()
+
+
+def test_stale_session_cookie_bypasses_the_cache(plan):
+    url = plan.get_absolute_url()
+    Client().get(url)
+    client = Client()
+    client.cookies["sessionid"] = "no-such-session"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "ETag" not in response.headers
+
+
+def test_unpublished_plan_is_neither_cached_nor_tagged(client, staff_client):
+    draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+    response = Client().get(draft.get_absolute_url())
+    assert response.status_code == 404
+    assert "ETag" not in response.headers
+
+
+def test_anonymous_pages_are_compressed(plan):
+    response = Client().get(plan.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "accept-encoding" in response.headers["Vary"].lower()
+    assert b"<html" in gzip.decompress(response.content)
+    # a compressed answer carries a weak ETag that still matches
+    etag = response.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = Client().get(
+        plan.get_absolute_url(), headers={"accept-encoding": "gzip", "if-none-match": etag}
+    )
+    assert again.status_code == 304
+
+
+def test_responses_with_secrets_are_not_compressed(plan, staff_client):
+    staff_page = staff_client.get(plan.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert staff_page.status_code == 200
+    assert "Content-Encoding" not in staff_page.headers
+    # the login form carries a CSRF token (BREACH)
+    login = Client().get(reverse("admin:login"), headers={"accept-encoding": "gzip"})
+    assert login.status_code == 200
+    assert "csrfmiddlewaretoken" in login.content.decode()
+    assert "Content-Encoding" not in login.headers

@@ -1,0 +1,31 @@
+"""Tiny tasks for the worker tests. Each run leaves a row whose name is unique (auth.Group), so
+a second run of the same job fails instead of passing unnoticed."""
+
+import time
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django_tasks import task
+
+
+@task()
+def record_run(label: str) -> str:
+    Group.objects.create(name=label)
+    return label
+
+
+@task(takes_context=True)
+def record_after_pause_on_first_attempt(context, label: str, started_file: str) -> int:
+    """Signals through ``started_file`` that it runs, then waits on the first attempt only
+    (the test kills that worker meanwhile)."""
+    Path(started_file).write_text(context.task_result.worker_ids[-1])
+    if context.attempt == 1:
+        time.sleep(120)
+    Group.objects.create(name=label)
+    return context.attempt
+
+
+@task()
+def hang(label: str) -> None:
+    time.sleep(120)
+    Group.objects.create(name=label)

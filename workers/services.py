@@ -1,0 +1,110 @@
+"""What django-tasks-db leaves to us when workers run on several machines.
+
+The library already hands each job to exactly one worker: a worker claims the next ready job
+with ``SELECT … FOR UPDATE SKIP LOCKED`` and marks it running in the same transaction
+(``db_worker``). It has no notion of a worker that dies mid-job (the job stays "running"
+forever) nor of a job that never ends. This module adds both:
+
+- ``worker_beat``: each ``task_worker`` process records that it is alive every few seconds;
+- ``tasks_reap``: a running job whose worker has not beaten for ``stale_after`` goes back to
+  the queue, until it has been tried ``max_attempts`` times; then, like a job that has run
+  longer than ``timeout`` (its worker alive but stuck), it is marked failed.
+
+Jobs may therefore run more than once (at least once, not exactly once): tasks must be
+idempotent, as the PDF and import jobs are (they are keyed by what they produce).
+"""
+
+import datetime
+import os
+import socket
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from .models import WorkerHeartbeat
+
+WORKER_LOST = "workers.services.WorkerLost"
+TASK_TIMEOUT = "workers.services.TaskTimeout"
+
+
+class WorkerLost(Exception):
+    """The worker running the job stopped beating, and the job has no attempts left."""
+
+
+class TaskTimeout(Exception):
+    """The job ran longer than the timeout."""
+
+
+@dataclass
+class ReapResult:
+    retried: list[str]
+    failed: list[str]
+
+
+def worker_beat(worker_id: str) -> None:
+    """Record that this worker process is alive."""
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "seen_at": timezone.now()},
+    )
+
+
+def worker_gone(worker_id: str) -> None:
+    """Forget a worker that stopped cleanly."""
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def _fail(result: DBTaskResult, exception_path: str, message: str) -> None:
+    result.status = TaskResultStatus.FAILED
+    result.finished_at = timezone.now()
+    result.exception_class_path = exception_path
+    result.traceback = message
+    result.return_value = None
+    result.save(
+        update_fields=["status", "finished_at", "exception_class_path", "traceback", "return_value"]
+    )
+
+
+@transaction.atomic
+def tasks_reap(
+    *, stale_after: datetime.timedelta, timeout: datetime.timedelta, max_attempts: int
+) -> ReapResult:
+    """Requeue the running jobs of dead workers; fail those out of attempts or out of time.
+
+    Rows another process holds locked (a worker finishing the job, another reaper) are skipped
+    and looked at next time.
+    """
+    now = timezone.now()
+    running = list(DBTaskResult.objects.running().select_for_update(skip_locked=True))
+    beats = dict(
+        WorkerHeartbeat.objects.filter(
+            worker_id__in={r.worker_ids[-1] for r in running if r.worker_ids}
+        ).values_list("worker_id", "seen_at")
+    )
+    outcome = ReapResult(retried=[], failed=[])
+    for result in running:
+        seen_at = beats.get(result.worker_ids[-1]) if result.worker_ids else None
+        started_at = result.started_at or result.enqueued_at
+        if seen_at is not None and now - seen_at > stale_after:
+            if len(result.worker_ids) >= max_attempts:
+                _fail(
+                    result,
+                    WORKER_LOST,
+                    f"The worker stopped during attempt {len(result.worker_ids)} of "
+                    f"{max_attempts}; no attempts left.",
+                )
+                outcome.failed.append(str(result.id))
+            else:
+                result.status = TaskResultStatus.READY
+                result.started_at = None
+                result.save(update_fields=["status", "started_at"])
+                outcome.retried.append(str(result.id))
+        elif now - started_at > timeout + stale_after:
+            # Alive but stuck past the worker's own timeout (or a worker without heartbeats,
+            # e.g. plain db_worker): the job is not taken away from a live worker before then.
+            _fail(result, TASK_TIMEOUT, f"Still running after {timeout}; marked failed.")
+            outcome.failed.append(str(result.id))
+    return outcome
