@@ -1,6 +1,7 @@
 """Planwerk settings, read from the environment with defaults that run on a laptop."""
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "contacts",
     "access",
     "actionplan",
+    "documents",
     "campaigns",
     "imports",
 ]
@@ -157,6 +159,15 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("PLANWERK_MANIFEST_STATIC", not DEBUG)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+    # Generated documents (background PDF exports). Several app servers need one shared
+    # store, e.g. PLANWERK_DOCUMENTS_STORAGE=storages.backends.s3.S3Storage with its options
+    # as JSON in PLANWERK_DOCUMENTS_STORAGE_OPTIONS (django-storages).
+    "documents": {
+        "BACKEND": os.environ.get(
+            "PLANWERK_DOCUMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("PLANWERK_DOCUMENTS_STORAGE_OPTIONS") or "{}"),
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"

@@ -71,7 +71,7 @@ def build(cases: list[str]) -> dict[str, str]:
 
 
 def child(slug: str, variant: str, use_tracemalloc: bool) -> None:
-    from actionplan import pdf
+    import documents
     from actionplan.models import Measure, Plan
 
     plan = Plan.objects.get(slug=slug)
@@ -81,7 +81,7 @@ def child(slug: str, variant: str, use_tracemalloc: bool) -> None:
 
         tracemalloc.start()
     wall, cpu = time.perf_counter(), time.process_time()
-    data = pdf.render_plan_pdf(plan, variant=variant)
+    data = documents.render("plan", plan, variant=variant)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     heap = None
     if use_tracemalloc:
