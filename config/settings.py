@@ -303,3 +303,6 @@ PLANWERK_IMPORT_UPLOAD_DIR = Path(
 PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))
+# Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
+# inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
+PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))

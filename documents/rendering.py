@@ -7,6 +7,7 @@ It fetches nothing but files under the app's own static directory (``documents/â
 import logging
 import posixpath
 import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -109,12 +110,28 @@ def break_long_words(html: str) -> str:
     return head + sep + TEXT_NODE.sub(text_node, body)
 
 
+_warm = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """One font configuration per worker thread, kept warm between documents.
+
+    Building it loads the system's Fontconfig set, and each new one copies the app's
+    ``@font-face`` files again; WeasyPrint keys added faces by their descriptors, so reuse
+    adds nothing twice.
+    """
+    config = getattr(_warm, "font_config", None)
+    if config is None:
+        config = _warm.font_config = FontConfiguration()
+    return config
+
+
 def write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     fetcher = url_fetcher or StaticFilesURLFetcher()
     options = {"pdf_variant": variant} if variant else {}
     html = break_long_words(html)
     return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).write_pdf(
-        font_config=FontConfiguration(), **options
+        font_config=font_config(), **options
     )
 
 

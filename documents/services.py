@@ -29,7 +29,7 @@ from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the int
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_INLINE_MAX_MEASURES = 150
+DEFAULT_INLINE_MAX_MEASURES = 20
 #: How long a process waits for another one rendering the same document inline.
 RENDER_LOCK_SECONDS = 120
 
