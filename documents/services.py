@@ -30,8 +30,10 @@ from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the int
 logger = logging.getLogger(__name__)
 
 DEFAULT_INLINE_MAX_MEASURES = 20
-#: How long a process waits for another one rendering the same document inline.
+#: How long the lock of a render lives (a crashed renderer's lock expires) and how long
+#: another process waits for its bytes before rendering itself (a web request must not hang).
 RENDER_LOCK_SECONDS = 120
+RENDER_WAIT_SECONDS = 15
 
 
 @lru_cache(maxsize=1)
@@ -141,10 +143,8 @@ def request_for(user, obj, **options) -> DocumentRequest:
     return DocumentRequest.for_object(obj, internal=internal, **options)
 
 
-def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True, draft=None):
-    request = DocumentRequest.for_object(
-        obj, language=language, variant=variant, internal=internal if draft is None else draft
-    )
+def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True):
+    request = DocumentRequest.for_object(obj, language=language, variant=variant, internal=internal)
     if request.kind != kind:
         raise ValueError(f"{obj!r} is not a {kind!r} document")
     return request
@@ -186,7 +186,7 @@ def get_or_render(request: DocumentRequest) -> bytes:
     lock = request.cache_key + ":rendering"
     token = uuid.uuid4().hex
     if not cache.add(lock, token, timeout=RENDER_LOCK_SECONDS):
-        deadline = time.monotonic() + RENDER_LOCK_SECONDS
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
         while time.monotonic() < deadline and cache.get(lock) is not None:
             time.sleep(0.1)
             data = cache.get(request.cache_key)

@@ -154,11 +154,20 @@ def chromium_print(html_path: Path) -> dict | None:
     out = html_path.with_suffix(".chromium.pdf")
     command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
     command += [f"--print-to-pdf={out}", html_path.as_uri()]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, capture_output=True, timeout=900, check=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the Chromium processes that were reaped (browser, renderer, GPU helpers).
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data = out.read_bytes()
-    return {"seconds": round(seconds, 2), "pages": _pages(data), "bytes": len(data)}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "pages": _pages(data),
+        "bytes": len(data),
+    }
 
 
 def main() -> None:
@@ -208,7 +217,7 @@ def main() -> None:
         print("Chromium not found (PLANWERK_CHROMIUM or chromium on PATH): no comparison.\n")
     print(
         "| plan | measures | pages | PDF size | cold | warm | warm CPU | cached "
-        "| peak RSS | Chromium (pages) | warm ÷ Chromium |"
+        "| peak RSS | Chromium wall / CPU (pages) | warm ÷ Chromium wall / CPU |"
         + (" heap peak |" if args.tracemalloc else "")
     )
     print(
@@ -224,8 +233,9 @@ def main() -> None:
         )
         if chromium:
             line += (
-                f"| {chromium['seconds']:.2f} s ({chromium['pages']}) "
-                f"| {r['seconds'] / chromium['seconds']:.1f}× |"
+                f"| {chromium['seconds']:.2f} s / {chromium['cpu_seconds']:.2f} s "
+                f"({chromium['pages']}) | {r['seconds'] / chromium['seconds']:.1f}× / "
+                f"{r['cpu_seconds'] / max(chromium['cpu_seconds'], 0.01):.1f}× |"
             )
         else:
             line += "| – | – |"

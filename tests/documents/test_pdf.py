@@ -1,6 +1,7 @@
 """The PDF documents: structure, metadata, access, cache (fidelity: test_pdf_fidelity.py)."""
 
 import re
+import threading
 from unittest import mock
 
 import pytest
@@ -13,7 +14,7 @@ import documents
 from actionplan import signals
 from actionplan.models import Measure, Plan, Responsibility, Step
 from contacts.models import Organisation
-from documents import plans, rendering, services
+from documents import kinds, plans, rendering, services
 from tests.documents.pdf_factories import (
     pdf_cache,  # noqa: F401
     pdf_info,
@@ -276,6 +277,24 @@ def test_repeat_download_is_served_from_cache_until_a_step_changes(client):
         assert "Geänderter Schritt" in "\n".join(pdf_pages(third.content))
 
 
+def test_a_process_waits_for_the_render_another_one_holds_the_lock_for(private_cache):
+    plan = build_plan(fields=1, measures_per_field=1)
+    request = services.DocumentRequest.build(plan)
+    private_cache.set(request.cache_key + ":rendering", "other-process")
+
+    def other_process_finishes():
+        private_cache.set(request.cache_key, b"%PDF-from-the-other-process")
+        private_cache.delete(request.cache_key + ":rendering")
+
+    timer = threading.Timer(0.3, other_process_finishes)
+    timer.start()
+    with mock.patch.object(rendering, "write_pdf") as write:
+        data = services.get_or_render(request)
+    timer.join()
+    assert data == b"%PDF-from-the-other-process"
+    assert write.call_count == 0
+
+
 def test_cache_key_separates_draft_language_variant_and_target():
     plan = build_plan(fields=1, measures_per_field=1)
     field = plan.fields.get()
@@ -455,3 +474,15 @@ def test_each_document_explains_only_the_abbreviations_it_prints():
     single = dict(plans.load_plan(plan.pk, field_pk=field.pk, measure_pk=measure.pk).abbreviations)
     assert whole["PB"] == "Projektbüro" and "PB" not in single
     assert single == {responsible.short_name: responsible.name}
+
+
+def test_render_refuses_a_kind_that_does_not_fit_the_object_and_unknown_kinds():
+    plan = build_plan(fields=1, measures_per_field=1)
+    with mock.patch.object(rendering, "write_pdf") as write:
+        with pytest.raises(ValueError, match="not a 'field' document"):
+            documents.render("field", plan)
+        with pytest.raises(ValueError, match="Unknown PDF variant"):
+            documents.render("plan", plan, variant="pdf/x-99")
+    assert write.call_count == 0
+    with pytest.raises(ValueError, match="Unknown document kind"):
+        kinds.get("brochure")
