@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from contacts.models import Organisation
+from documents.admin import PdfAdminMixin
 from imports.admin import PermissionedImportExportMixin
 
 from .locking import OptimisticLockAdminMixin
@@ -31,8 +32,6 @@ from .models import (
     Step,
     TargetGroup,
 )
-from .models_pdf import PdfExport
-from .pdf_admin import PdfAdminMixin, PdfExportAdmin
 from .resources import (
     EXPORT_PREFETCH,
     MeasureResource,
@@ -670,6 +669,3 @@ class BudgetCategoryAdmin(VocabularyAdmin):
 @admin.register(FundingSource)
 class FundingSourceAdmin(VocabularyAdmin):
     usage_relation = "budget_lines"
-
-
-admin.site.register(PdfExport, PdfExportAdmin)

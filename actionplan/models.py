@@ -626,6 +626,3 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return str(self.category)
-
-
-from .models_pdf import PdfExport  # noqa: E402,F401  (own module; registered with the app here)

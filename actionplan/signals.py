@@ -1,4 +1,4 @@
-"""Keep ``Plan.content_changed_at`` current: it keys the PDF cache (actionplan/pdf.py).
+"""Keep ``Plan.content_changed_at`` current: it keys the PDF cache (documents/services.py).
 
 Every save or delete of the plan, its children and the shared records a document prints
 (people, organisations, target groups, budget categories, funding sources) moves the stamp

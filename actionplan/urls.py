@@ -1,7 +1,8 @@
 from django.urls import path
 
+from documents.urls import urlpatterns as document_urlpatterns
+
 from . import views
-from .pdf_urls import urlpatterns as pdf_urlpatterns
 
 app_name = "actionplan"
 
@@ -22,4 +23,4 @@ urlpatterns = [
     ),
 ]
 
-urlpatterns += pdf_urlpatterns
+urlpatterns += document_urlpatterns

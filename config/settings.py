@@ -1,6 +1,7 @@
 """Planwerk settings, read from the environment with defaults that run on a laptop."""
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "contacts",
     "access",
     "actionplan",
+    "documents",
     "campaigns",
     "imports",
     "workers",
@@ -161,6 +163,15 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("PLANWERK_MANIFEST_STATIC", not DEBUG)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+    # Generated documents (background PDF exports). Several app servers need one shared
+    # store, e.g. PLANWERK_DOCUMENTS_STORAGE=storages.backends.s3.S3Storage with its options
+    # as JSON in PLANWERK_DOCUMENTS_STORAGE_OPTIONS (django-storages).
+    "documents": {
+        "BACKEND": os.environ.get(
+            "PLANWERK_DOCUMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("PLANWERK_DOCUMENTS_STORAGE_OPTIONS") or "{}"),
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -323,3 +334,6 @@ PLANWERK_IMPORT_UPLOAD_DIR = Path(
 PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))
+# Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
+# inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
+PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))

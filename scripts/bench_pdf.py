@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the PDF export: render time, pages, size and peak memory.
+"""Benchmark the PDF export: render time, pages, size and peak memory, against Chromium.
 
     python scripts/bench_pdf.py                       # Leipzig, 100 and 1,000 measures
     python scripts/bench_pdf.py --cases leipzig,100   # a subset
@@ -7,10 +7,17 @@
     python scripts/bench_pdf.py --tracemalloc         # also Python heap peak (much slower)
 
 Loads the Leipzig demo data (``manage.py load_demo_data``) and generates the large plans in a
-throw-away SQLite database (its own var/ directory), then renders
-each one in a fresh child process, so the peak RSS (``ru_maxrss``) belongs to that render
-alone. The render is cold: it includes loading fonts and the hyphenation dictionary, as the
-first export in a new worker does. Prints a Markdown table for docs/benchmarks.md.
+throw-away SQLite database (its own var/ directory), then renders each one in a fresh child
+process, so the peak RSS (``ru_maxrss``) belongs to that render alone. Figures per plan:
+
+- cold: the first document of a new worker process (fonts, hyphenation dictionary);
+- warm: the same document rendered again in that process, bypassing the cache (a worker
+  that has rendered before, as in production);
+- cached: the document served by ``documents.services.get_or_render`` from the cache;
+- Chromium: headless Chromium printing the same HTML (same stylesheet and fonts, as files)
+  in the same run; skipped with a note if no Chromium is found.
+
+Prints a Markdown table for docs/benchmarks.md.
 """
 
 import argparse
@@ -70,19 +77,29 @@ def build(cases: list[str]) -> dict[str, str]:
     return slugs
 
 
-def child(slug: str, variant: str, use_tracemalloc: bool) -> None:
-    from actionplan import pdf
+def child(slug: str, variant: str, use_tracemalloc: bool, html_out: str) -> None:
     from actionplan.models import Measure, Plan
+    from documents import rendering, services
 
     plan = Plan.objects.get(slug=slug)
     measures = Measure.objects.filter(field__plan=plan).count()
+    request = services.DocumentRequest.build(plan, variant=variant)
+    if html_out:
+        Path(html_out).write_text(rendering.break_long_words(request.html()), encoding="utf-8")
     if use_tracemalloc:
         import tracemalloc
 
         tracemalloc.start()
+    cold = time.perf_counter()
+    request.render()
+    cold = time.perf_counter() - cold
     wall, cpu = time.perf_counter(), time.process_time()
-    data = pdf.render_plan_pdf(plan, variant=variant)
+    data = request.render()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    services.get_or_render(request)  # fills the cache
+    cached = time.perf_counter()
+    services.get_or_render(request)
+    cached = time.perf_counter() - cached
     heap = None
     if use_tracemalloc:
         heap = tracemalloc.get_traced_memory()[1]
@@ -93,6 +110,8 @@ def child(slug: str, variant: str, use_tracemalloc: bool) -> None:
             {
                 "slug": slug,
                 "measures": measures,
+                "cold_seconds": round(cold, 2),
+                "cached_ms": round(cached * 1000, 1),
                 "seconds": round(wall, 2),
                 "cpu_seconds": round(cpu, 2),
                 "pages": pages,
@@ -118,6 +137,39 @@ def _pages(data: bytes) -> int:
     return -1
 
 
+def chromium_binary() -> str | None:
+    import shutil
+
+    return os.environ.get("PLANWERK_CHROMIUM") or shutil.which("chromium")
+
+
+def chromium_print(html_path: Path) -> dict | None:
+    """Headless Chromium printing the same HTML, with the stylesheet and fonts beside it."""
+    binary = chromium_binary()
+    if not binary:
+        return None
+    static = html_path.parent / "documents"
+    if not static.exists():
+        static.symlink_to(ROOT / "static" / "documents")
+    out = html_path.with_suffix(".chromium.pdf")
+    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
+    command += [f"--print-to-pdf={out}", html_path.as_uri()]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, timeout=900, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the Chromium processes that were reaped (browser, renderer, GPU helpers).
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    data = out.read_bytes()
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "pages": _pages(data),
+        "bytes": len(data),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="leipzig,100,1000")
@@ -125,12 +177,13 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--var-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--html-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     variant = "" if args.variant == "plain" else args.variant
 
     if args.child:
         _setup(args.var_dir)
-        child(args.child, variant, args.tracemalloc)
+        child(args.child, variant, args.tracemalloc, args.html_out)
         return
 
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
@@ -141,31 +194,51 @@ def main() -> None:
         print(f"built {len(cases)} plans in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         rows = []
         for case in cases:
+            html_path = Path(var_dir) / f"{case}.html"
             command = [sys.executable, __file__, "--child", slugs[case], "--var-dir", var_dir]
+            command += ["--html-out", str(html_path)]
             command += ["--variant", args.variant]
             if args.tracemalloc:
                 command.append("--tracemalloc")
             result = subprocess.run(command, capture_output=True, text=True, check=True)
             row = json.loads(result.stdout.strip().splitlines()[-1])
             row["label"] = CASES[case]["label"]
+            row["chromium"] = chromium_print(html_path)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
 
-    load = os.getloadavg()[0]
+    load = os.getloadavg()
     print(
         f"\n{platform.node() or 'machine'}: {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, variant {args.variant}, load average {load:.1f}\n"
+        f"{platform.python_version()}, variant {args.variant}, load average "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n"
     )
+    if not chromium_binary():
+        print("Chromium not found (PLANWERK_CHROMIUM or chromium on PATH): no comparison.\n")
     print(
-        "| plan | measures | pages | PDF size | wall time | CPU time | peak RSS |"
+        "| plan | measures | pages | PDF size | cold | warm | warm CPU | cached "
+        "| peak RSS | Chromium wall / CPU (pages) | warm ÷ Chromium wall / CPU |"
         + (" heap peak |" if args.tracemalloc else "")
     )
-    print("|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.tracemalloc else ""))
+    print(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        + ("---:|" if args.tracemalloc else "")
+    )
     for r in rows:
+        chromium = r["chromium"]
         line = (
             f"| {r['label']} | {r['measures']} | {r['pages']} | {r['bytes'] / 2**20:.1f} MB "
-            f"| {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | {r['max_rss_mb']} MB |"
+            f"| {r['cold_seconds']:.2f} s | {r['seconds']:.2f} s | {r['cpu_seconds']:.2f} s "
+            f"| {r['cached_ms']:.1f} ms | {r['max_rss_mb']} MB "
         )
+        if chromium:
+            line += (
+                f"| {chromium['seconds']:.2f} s / {chromium['cpu_seconds']:.2f} s "
+                f"({chromium['pages']}) | {r['seconds'] / chromium['seconds']:.1f}× / "
+                f"{r['cpu_seconds'] / max(chromium['cpu_seconds'], 0.01):.1f}× |"
+            )
+        else:
+            line += "| – | – |"
         if args.tracemalloc:
             line += f" {r['heap_peak_mb']} MB |"
         print(line)

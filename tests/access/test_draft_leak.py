@@ -13,7 +13,7 @@ from django.utils import translation
 from access.models import Membership
 from actionplan import models as ap
 from actionplan.resources import MeasureResource
-from tests.actionplan.pdf_factories import pdf_pages
+from tests.documents.pdf_factories import pdf_pages
 from tests.actionplan.test_admin import export_csv
 from tests.factories import (
     OrganisationFactory,

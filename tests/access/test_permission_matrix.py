@@ -22,7 +22,7 @@ from django.utils import translation
 
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
-from actionplan.models_pdf import PdfExport
+from documents.models import PdfExport
 from campaigns import models as cp
 from imports.models import ImportJob
 from tests.factories import (

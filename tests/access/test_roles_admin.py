@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
+from documents.models import PdfExport
 from tests.actionplan.admin_support import add_inline_row, change_form_data, inline_prefix
 from tests.factories import (
     OrganisationFactory,
@@ -274,7 +275,7 @@ def test_reader_sees_drafts_but_changes_nothing(client, setting):
     )
 
 
-@pytest.mark.parametrize("model", [ap.Plan, ap.Measure, ap.Step, ap.PdfExport, Membership])
+@pytest.mark.parametrize("model", [ap.Plan, ap.Measure, ap.Step, PdfExport, Membership])
 def test_staff_without_membership_gets_nothing(client, setting, model):
     client.force_login(UserFactory(username="nur-staff", is_staff=True))
     login = reverse("admin:login")

@@ -1,7 +1,7 @@
 """The printed Leipzig plan (``fixtures/leipzig-2011.seed.txt``), parsed.
 
 One parser for every test that compares something with the seed: the demo data
-(``test_fidelity.py``) and the PDF document (``test_pdf_fidelity.py``).
+(``test_fidelity.py``) and the PDF document (``tests/documents/test_pdf_fidelity.py``).
 """
 
 import re

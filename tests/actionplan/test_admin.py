@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from actionplan import models as ap
 from actionplan.schedule import parse_schedule
+from documents.models import PdfExport
 from tests.actionplan.admin_support import (
     add_inline_row,
     change_form_data,
@@ -30,9 +31,9 @@ pytestmark = pytest.mark.django_db
 
 # Third-party admins (django-tasks' read-only task results) are not ours to test.
 OWN_APPS = {"actionplan", "contacts", "auth"}
-# PDF export jobs are an operational log (read-only, no history); tests/actionplan/test_pdf*.py
+# PDF export jobs are an operational log (read-only, no history); tests/documents/test_pdf*.py
 # cover their admin.
-JOB_MODELS = {ap.PdfExport}
+JOB_MODELS = {PdfExport}
 REGISTERED = sorted(
     (
         model

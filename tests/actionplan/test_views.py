@@ -809,7 +809,7 @@ def _crawl(client, start: str = "/") -> dict[str, object]:
             if parts.path.startswith(("/admin", "/i18n", "/static")) or parts.query:
                 continue
             if parts.path.endswith("/pdf/"):
-                continue  # documents, not pages: tests/actionplan/test_pdf_links.py
+                continue  # documents, not pages: tests/documents/test_pdf_links.py
             if parts.path not in seen:
                 queue.append(parts.path)
     return seen

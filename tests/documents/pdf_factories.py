@@ -101,7 +101,7 @@ def pdf_words(data: bytes) -> tuple[float, list[tuple[float, float, str]]]:
     return float(page.get("width")), words
 
 
-PAGE_MARGIN_PT = 22 / 25.4 * 72  # top and bottom margin of static/pdf/pdf.css
+PAGE_MARGIN_PT = 22 / 25.4 * 72  # top and bottom margin of static/documents/pdf.css
 
 
 def pdf_column_pages(data: bytes) -> list[str]:

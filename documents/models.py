@@ -1,8 +1,9 @@
-"""Background PDF export jobs (see actionplan/tasks.py)."""
+"""Background document export jobs (see documents/tasks.py)."""
 
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,12 @@ class PdfExportQuerySet(models.QuerySet):
             Q(status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING])
             | Q(status=PdfExport.Status.DONE) & ~Q(file="")
         )
+
+
+def documents_storage():
+    """Generated files go through the ``documents`` storage (``STORAGES``): local files by
+    default, an S3-compatible store by configuration."""
+    return storages["documents"]
 
 
 class PdfExport(models.Model):
@@ -67,7 +74,9 @@ class PdfExport(models.Model):
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
     )
     task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
-    file = models.FileField(_("file"), upload_to="pdf_exports/%Y/%m/", blank=True)
+    file = models.FileField(
+        _("file"), upload_to="pdf_exports/%Y/%m/", blank=True, storage=documents_storage
+    )
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -77,6 +86,7 @@ class PdfExport(models.Model):
     objects = PdfExportQuerySet.as_manager()
 
     class Meta:
+        db_table = "actionplan_pdfexport"  # the table from before the move to this app
         verbose_name = _("PDF export")
         verbose_name_plural = _("PDF exports")
         ordering = ["-created_at"]
@@ -84,6 +94,12 @@ class PdfExport(models.Model):
             models.CheckConstraint(
                 condition=Q(measure__isnull=True) | Q(field__isnull=False),
                 name="actionplan_pdfexport_measure_needs_field",
+            ),
+            # One live job per document state: two app servers asking at once get one job.
+            models.UniqueConstraint(
+                fields=["cache_key"],
+                condition=Q(status__in=["pending", "running", "done"]),
+                name="documents_pdfexport_one_live_job_per_document",
             ),
         ]
 

@@ -1,6 +1,7 @@
 """The PDF documents: structure, metadata, access, cache (fidelity: test_pdf_fidelity.py)."""
 
 import re
+import threading
 from unittest import mock
 
 import pytest
@@ -9,10 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from actionplan import pdf, signals
+import documents
+from actionplan import signals
 from actionplan.models import Measure, Plan, Responsibility, Step
 from contacts.models import Organisation
-from tests.actionplan.pdf_factories import (
+from documents import kinds, plans, rendering, services
+from tests.documents.pdf_factories import (
     pdf_cache,  # noqa: F401
     pdf_info,
     pdf_metadata,
@@ -37,7 +40,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_cache"), requi
 
 def test_plan_pdf_structure_pages_and_outline_match_the_plan():
     plan = build_plan(fields=3, measures_per_field=4, steps_per_measure=2)
-    data = pdf.render_plan_pdf(plan, variant="")
+    data = documents.render("plan", plan, variant="")
     pages = pdf_pages(data)
     page_count = int(pdf_info(data)["Pages"])
     assert len(pages) == page_count
@@ -70,7 +73,7 @@ def test_plan_pdf_structure_pages_and_outline_match_the_plan():
 
 def test_plan_pdf_metadata_language_tags_and_fonts():
     plan = build_plan(fields=1, measures_per_field=1)
-    data = pdf.render_plan_pdf(plan)
+    data = documents.render("plan", plan)
     info = pdf_info(data)
     assert info["Title"] == str(plan)
     assert info["Author"] == plan.region  # no publisher: falls back to the region
@@ -86,7 +89,9 @@ def test_plan_pdf_author_is_the_publisher():
     plan.project_lead = lead
     plan.save()
     assert (
-        pdf_info(pdf.render_measure_pdf(Measure.objects.filter(field__plan=plan).get()))["Author"]
+        pdf_info(documents.render("measure", Measure.objects.filter(field__plan=plan).get()))[
+            "Author"
+        ]
         == lead.organisation.display_name
     )
 
@@ -97,7 +102,7 @@ def test_pdf_embeds_only_the_app_fonts():
 
     plan = build_plan(fields=1, measures_per_field=1)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(pdf.render_field_pdf(plan.fields.get()))
+        handle.write(documents.render("field", plan.fields.get()))
         handle.flush()
         fonts = subprocess.run(["pdffonts", handle.name], capture_output=True, text=True).stdout
     rows = fonts.splitlines()[2:]
@@ -115,20 +120,20 @@ def test_pdf_hyphenates_german_text():
         ["Wohnungsbauförderung Kreativwirtschaftsunternehmen Kommunikationskonzepterarbeitung"] * 12
     )
     field.save()
-    text = "\n".join(pdf_pages(pdf.render_field_pdf(field)))
+    text = "\n".join(pdf_pages(documents.render("field", field)))
     assert re.search(r"[a-zäöüß][\u2010-]\n[a-zäöüß]", text), "no hyphenated line break"
 
 
 def test_draft_marker_on_every_page_of_drafts_only():
     draft = build_plan(fields=2, measures_per_field=2, status=Plan.Status.DRAFT)
     published = build_plan(fields=2, measures_per_field=2)
-    draft_pages = pdf_pages(pdf.render_plan_pdf(draft, variant=""))
+    draft_pages = pdf_pages(documents.render("plan", draft, variant=""))
     assert len(draft_pages) > 5
     assert all("ENTWURF" in page for page in draft_pages)
-    published_pages = pdf_pages(pdf.render_plan_pdf(published, variant=""))
+    published_pages = pdf_pages(documents.render("plan", published, variant=""))
     assert not any("ENTWURF" in page.upper() for page in published_pages)
     measure = Measure.objects.filter(field__plan=draft).first()
-    assert all("ENTWURF" in p for p in pdf_pages(pdf.render_measure_pdf(measure, variant="")))
+    assert all("ENTWURF" in p for p in pdf_pages(documents.render("measure", measure, variant="")))
 
 
 def test_contacts_show_personal_details_only_with_consent():
@@ -137,7 +142,7 @@ def test_contacts_show_personal_details_only_with_consent():
     shy = PersonFactory(public_contact=False, phone="0341/999-77", email="privat@example.org")
     field.field_contacts.all().delete()
     field.field_contacts.create(person=shy, position=1)
-    text = "\n".join(pdf_pages(pdf.render_plan_pdf(plan, variant="")))
+    text = "\n".join(pdf_pages(documents.render("plan", plan, variant="")))
     assert shy.last_name in text
     assert "privat@example.org" not in text and "999-77" not in text
     assert shy.organisation.email in text and shy.organisation.phone in text
@@ -146,7 +151,7 @@ def test_contacts_show_personal_details_only_with_consent():
 def test_measure_pdf_is_one_measure_on_one_or_two_pages():
     plan = build_plan(fields=2, measures_per_field=3, steps_per_measure=6)
     measure = Measure.objects.filter(field__plan=plan).order_by("pk")[1]
-    data = pdf.render_measure_pdf(measure)
+    data = documents.render("measure", measure)
     pages = pdf_pages(data)
     assert 1 <= len(pages) <= 2
     text = "\n".join(pages)
@@ -161,7 +166,7 @@ def test_measure_pdf_is_one_measure_on_one_or_two_pages():
 def test_field_pdf_has_the_field_and_only_its_measures():
     plan = build_plan(fields=2, measures_per_field=2)
     first, second = plan.fields.order_by("position")
-    data = pdf.render_field_pdf(second)
+    data = documents.render("field", second)
     text = "\n".join(pdf_pages(data))
     assert second.target_state in text
     assert all(m.title in text for m in second.measures.all())
@@ -178,7 +183,7 @@ def test_plan_pdf_lists_substeps_budget_and_roles():
     line = measure.budget_lines.get()
     line.note = "Honorare"
     line.save()
-    text = "\n".join(pdf_pages(pdf.render_measure_pdf(measure)))
+    text = "\n".join(pdf_pages(documents.render("measure", measure)))
     assert "Unterpunkt eins" in text
     assert "Honorare" in text and "1.000,00" in text
     assert "Budget Creative Cities" in text
@@ -187,7 +192,7 @@ def test_plan_pdf_lists_substeps_budget_and_roles():
 def test_plan_data_loads_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     plan = build_plan(fields=4, measures_per_field=10, steps_per_measure=3)
     with django_assert_max_num_queries(14):
-        html = pdf.document_html(plan)
+        html = services.document_html("plan", plan)
     assert html.count('class="measure') == 40
 
 
@@ -221,7 +226,7 @@ def test_draft_pdfs_are_404_for_anonymous_and_users_but_served_to_staff(user, st
     anonymous, member = Client(), Client()
     member.force_login(user)
     plan = build_plan(fields=1, measures_per_field=1, status=Plan.Status.DRAFT)
-    with mock.patch.object(pdf, "_write_pdf", return_value=b"%PDF-fake") as write:
+    with mock.patch.object(rendering, "write_pdf", return_value=b"%PDF-fake") as write:
         for url in _urls(plan):
             assert anonymous.get(url).status_code == 404
             assert member.get(url).status_code == 404
@@ -258,7 +263,7 @@ def test_unknown_field_or_measure_is_404(client):
 def test_repeat_download_is_served_from_cache_until_a_step_changes(client):
     plan = build_plan(fields=1, measures_per_field=2)
     url = _urls(plan)[0]
-    with mock.patch.object(pdf, "_write_pdf", wraps=pdf._write_pdf) as write:
+    with mock.patch.object(rendering, "write_pdf", wraps=rendering.write_pdf) as write:
         first = client.get(url)
         second = client.get(url)
         assert write.call_count == 1
@@ -272,19 +277,37 @@ def test_repeat_download_is_served_from_cache_until_a_step_changes(client):
         assert "Geänderter Schritt" in "\n".join(pdf_pages(third.content))
 
 
+def test_a_process_waits_for_the_render_another_one_holds_the_lock_for(private_cache):
+    plan = build_plan(fields=1, measures_per_field=1)
+    request = services.DocumentRequest.build(plan)
+    private_cache.set(request.cache_key + ":rendering", "other-process")
+
+    def other_process_finishes():
+        private_cache.set(request.cache_key, b"%PDF-from-the-other-process")
+        private_cache.delete(request.cache_key + ":rendering")
+
+    timer = threading.Timer(0.3, other_process_finishes)
+    timer.start()
+    with mock.patch.object(rendering, "write_pdf") as write:
+        data = services.get_or_render(request)
+    timer.join()
+    assert data == b"%PDF-from-the-other-process"
+    assert write.call_count == 0
+
+
 def test_cache_key_separates_draft_language_variant_and_target():
     plan = build_plan(fields=1, measures_per_field=1)
     field = plan.fields.get()
-    base = pdf.PdfRequest.build(plan)
+    base = services.DocumentRequest.build(plan)
     keys = {
         base.cache_key,
-        pdf.PdfRequest(plan, draft=True).cache_key,
-        pdf.PdfRequest(plan, language="en").cache_key,
-        pdf.PdfRequest(plan, variant="").cache_key,
-        pdf.PdfRequest.build(plan, field=field).cache_key,
+        services.DocumentRequest(plan, draft=True).cache_key,
+        services.DocumentRequest(plan, language="en").cache_key,
+        services.DocumentRequest(plan, variant="").cache_key,
+        services.DocumentRequest.build(plan, field=field).cache_key,
     }
     assert len(keys) == 5
-    assert pdf.PdfRequest.build(plan).cache_key == base.cache_key
+    assert services.DocumentRequest.build(plan).cache_key == base.cache_key
 
 
 def test_export_command_writes_the_pdf(tmp_path):
@@ -378,11 +401,11 @@ def test_organisation_label_names_an_outside_parent_but_not_the_city():
     )
     desk = OrganisationFactory(name="Kontaktstelle", short_name="", parent=company)
     plain = OrganisationFactory(name="Verein", short_name="", parent=desk)
-    assert pdf.organisation_label(office) == "Kulturamt"
-    assert pdf.organisation_label(desk) == "Kontaktstelle (AW)"
-    assert pdf.organisation_label(plain) == "Verein (Kontaktstelle)"
-    assert pdf.organisation_label(city) == "Stadt Halle"
-    assert pdf.abbreviations([desk, office, None]) == [
+    assert plans.organisation_label(office) == "Kulturamt"
+    assert plans.organisation_label(desk) == "Kontaktstelle (AW)"
+    assert plans.organisation_label(plain) == "Verein (Kontaktstelle)"
+    assert plans.organisation_label(city) == "Stadt Halle"
+    assert plans.abbreviations([desk, office, None]) == [
         ("AW", "Aufbauwerk GmbH"),
         ("KA", "Kulturamt"),
     ]
@@ -411,7 +434,7 @@ def test_responsibilities_group_by_role_with_person_and_organisation():
             note=note,
         )
     with translation.override("de"):
-        groups = pdf.responsibility_groups(
+        groups = plans.responsibility_groups(
             measure.responsibilities.select_related("organisation", "person__organisation")
         )
     assert [(g.heading, g.show_heading) for g in groups] == [
@@ -425,7 +448,7 @@ def test_responsibilities_group_by_role_with_person_and_organisation():
     assert [(i.parties, i.note) for i in groups[2].items] == [
         (["Dezernat Kultur", "Amt B"], "gemeinsam")
     ]
-    text = squash("\n".join(pdf_pages(pdf.render_measure_pdf(measure, variant=""))))
+    text = squash("\n".join(pdf_pages(documents.render("measure", measure, variant=""))))
     assert squash("Tutorin/Tutor Frau Milev / Dezernat Kultur") in text
     assert squash("Unterstützung Dezernat Kultur, Amt B: gemeinsam") in text
 
@@ -434,7 +457,7 @@ def test_a_lone_responsible_group_has_no_heading():
     measure = MeasureFactory()
     ResponsibilityFactory(measure=measure, position=1, role=Responsibility.Role.RESPONSIBLE)
     ResponsibilityFactory(measure=measure, position=2, role=Responsibility.Role.RESPONSIBLE)
-    (group,) = pdf.responsibility_groups(measure.responsibilities.all())
+    (group,) = plans.responsibility_groups(measure.responsibilities.all())
     assert not group.show_heading and len(group.items) == 2
 
 
@@ -447,7 +470,19 @@ def test_each_document_explains_only_the_abbreviations_it_prints():
     field = plan.fields.get()
     measure = field.measures.get()
     responsible = measure.responsibilities.get().organisation
-    whole = dict(pdf.load_plan(plan.pk).abbreviations)
-    single = dict(pdf.load_plan(plan.pk, field_pk=field.pk, measure_pk=measure.pk).abbreviations)
+    whole = dict(plans.load_plan(plan.pk).abbreviations)
+    single = dict(plans.load_plan(plan.pk, field_pk=field.pk, measure_pk=measure.pk).abbreviations)
     assert whole["PB"] == "Projektbüro" and "PB" not in single
     assert single == {responsible.short_name: responsible.name}
+
+
+def test_render_refuses_a_kind_that_does_not_fit_the_object_and_unknown_kinds():
+    plan = build_plan(fields=1, measures_per_field=1)
+    with mock.patch.object(rendering, "write_pdf") as write:
+        with pytest.raises(ValueError, match="not a 'field' document"):
+            documents.render("field", plan)
+        with pytest.raises(ValueError, match="Unknown PDF variant"):
+            documents.render("plan", plan, variant="pdf/x-99")
+    assert write.call_count == 0
+    with pytest.raises(ValueError, match="Unknown document kind"):
+        kinds.get("brochure")

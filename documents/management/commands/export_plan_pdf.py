@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actionplan import pdf
 from actionplan.models import FieldOfAction, Measure, Plan
+from documents import services
 
 
 class Command(BaseCommand):
@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--language", help="document language (default: the plan's)")
         parser.add_argument(
             "--variant",
-            default=pdf.DEFAULT_VARIANT,
-            choices=sorted(pdf.VARIANTS - {""}) + ["plain"],
+            default=services.DEFAULT_VARIANT,
+            choices=sorted(services.VARIANTS - {""}) + ["plain"],
             help="PDF variant (default: %(default)s; 'plain' for an untagged PDF)",
         )
         parser.add_argument("--no-cache", action="store_true", help="render even if cached")
@@ -41,11 +41,11 @@ class Command(BaseCommand):
             if measure is None:
                 raise CommandError(f"No measure {options['measure']!r} in this field.")
         variant = "" if options["variant"] == "plain" else options["variant"]
-        request = pdf.PdfRequest.build(
+        request = services.DocumentRequest.build(
             plan, field=field, measure=measure, language=options["language"], variant=variant
         )
         started = time.perf_counter()
-        data = request.render() if options["no_cache"] else pdf.get_or_render_pdf(request)
+        data = request.render() if options["no_cache"] else services.get_or_render(request)
         seconds = time.perf_counter() - started
         output = Path(options["output"] or request.filename)
         output.write_bytes(data)

@@ -14,24 +14,23 @@ from django.utils.translation import ngettext
 
 from access.admin import RoleAdminMixin
 
-from . import tasks
-from .models_pdf import PdfExport
-from .pdf_views import pdf_request_for, serve_or_enqueue
+from .models import PdfExport
+from .services import export_request, request_for
+from .views import serve_or_enqueue
 
 
 @admin.action(description=_("Export as PDF"), permissions=["view"])
 def export_pdf(modeladmin, request, queryset):
     objects = list(queryset[:51])
     if len(objects) == 1:
-        return serve_or_enqueue(request, pdf_request_for(request.user, objects[0]))
+        return serve_or_enqueue(request, request_for(request.user, objects[0]))
     if len(objects) > 50:
         modeladmin.message_user(
             request, _("Please select at most 50 entries for a PDF export."), messages.WARNING
         )
         return None
     exports = [
-        tasks.export_request(pdf_request_for(request.user, obj), requested_by=request.user)
-        for obj in objects
+        export_request(request_for(request.user, obj), requested_by=request.user) for obj in objects
     ]
     links = format_html_join(
         ", ", '<a href="{}">{}</a>', ((e.get_absolute_url(), str(e)) for e in exports)
@@ -47,7 +46,7 @@ def export_pdf(modeladmin, request, queryset):
 class PdfAdminMixin:
     """A “PDF” button on the change form and a PDF action on the list."""
 
-    change_form_template = "pdf/admin/change_form.html"
+    change_form_template = "documents/admin/change_form.html"
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -70,7 +69,7 @@ class PdfAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
-        return serve_or_enqueue(request, pdf_request_for(request.user, obj))
+        return serve_or_enqueue(request, request_for(request.user, obj))
 
 
 class PdfExportAdmin(RoleAdminMixin, admin.ModelAdmin):
@@ -101,3 +100,6 @@ class PdfExportAdmin(RoleAdminMixin, admin.ModelAdmin):
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("status"))
         url = reverse("actionplan:pdf_export_download", kwargs={"export_id": obj.pk})
         return format_html('<a href="{}">{}</a>', url, _("download"))
+
+
+admin.site.register(PdfExport, PdfExportAdmin)

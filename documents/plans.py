@@ -1,36 +1,20 @@
-"""PDF documents of a plan, a field of action or a measure, rendered with WeasyPrint.
+"""The plan's documents: the whole plan, one field of action, one measure.
 
-One module builds the bytes; views, the admin, the management command and the background
-task only wrap them. The renderer fetches nothing but files under the app's own static
-directories (``pdf/…``): see ``StaticFilesURLFetcher``.
+What they print (``load_plan``: public documents hold only public measures) and how the
+templates get it; ``documents.kinds`` registers them as the kinds ``plan``, ``field`` and
+``measure``.
 """
 
-import hashlib
-import logging
-import posixpath
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.cache import cache
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db.models import Prefetch, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import npgettext
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from access import rules
-from contacts.models import Organisation
-
-from .models import (
+from actionplan.models import (
     BaselineFinding,
     BudgetLine,
     FieldContact,
@@ -41,79 +25,7 @@ from .models import (
     ScheduleEntry,
     Step,
 )
-
-logger = logging.getLogger(__name__)
-
-#: Origin the documents are rendered against. ``.invalid`` (RFC 2606) never resolves; the
-#: fetcher maps it onto the static files finders and refuses everything else.
-STATIC_ORIGIN = "https://static.planwerk.invalid/"
-ALLOWED_PREFIXES = ("pdf/",)
-ALLOWED_TYPES = {
-    ".css": "text/css",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
-
-#: Tagged PDF for accessibility; WeasyPrint 70 writes PDF/UA-1 identification and structure.
-DEFAULT_VARIANT = "pdf/ua-1"
-VARIANTS = {"pdf/ua-1", "pdf/ua-2", ""}
-
-KIND_PLAN, KIND_FIELD, KIND_MEASURE = "plan", "field", "measure"
-
-
-class ResourceRefused(ValueError):
-    """The renderer asked for something that is not one of the app's PDF static files."""
-
-
-class StaticFilesURLFetcher(URLFetcher):
-    """Serves ``STATIC_ORIGIN/pdf/…`` from the static files finders and nothing else.
-
-    No ``file://``, no network, no ``data:`` — user text is escaped anyway, so anything else
-    asked for is a template bug or an attack, and is refused (WeasyPrint then skips it).
-    ``requested`` and ``refused`` record every URL for tests and logging.
-    """
-
-    def __init__(self):
-        super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
-        self.requested: list[str] = []
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):
-        self.requested.append(url)
-        try:
-            path = resolve_static_url(url)
-        except ResourceRefused as exc:
-            self.refused.append(url)
-            logger.warning("PDF renderer refused resource %.200r: %s", url, exc)
-            raise
-        mime = ALLOWED_TYPES[posixpath.splitext(path)[1].lower()]
-        return URLFetcherResponse(url, body=Path(path).read_bytes(), headers={"Content-Type": mime})
-
-
-def resolve_static_url(url: str) -> str:
-    """Map an URL under ``STATIC_ORIGIN`` to a file found by the static files finders."""
-    if not isinstance(url, str) or not url.startswith(STATIC_ORIGIN):
-        raise ResourceRefused("only the app's own static files may be used")
-    parts = urlsplit(url)
-    if parts.query or parts.username or parts.password or parts.port:
-        raise ResourceRefused("query strings and credentials are not allowed")
-    relative = unquote(parts.path).lstrip("/")
-    segments = relative.split("/")
-    if "\\" in relative or "\x00" in relative or any(s in ("", ".", "..") for s in segments):
-        raise ResourceRefused("path traversal")
-    if not relative.startswith(ALLOWED_PREFIXES):
-        raise ResourceRefused("outside the PDF static files")
-    if posixpath.splitext(relative)[1].lower() not in ALLOWED_TYPES:
-        raise ResourceRefused("file type not allowed")
-    found = finders.find(relative)
-    if not found:
-        raise ResourceRefused("no such static file")
-    return found
-
+from contacts.models import Organisation
 
 # --- data -----------------------------------------------------------------------------------
 
@@ -438,7 +350,7 @@ def build_timeline(plan) -> Timeline:
     return Timeline(years=list(range(first, last + 1)), rows=rows, undated=undated)
 
 
-# --- rendering ------------------------------------------------------------------------------
+# --- context   ------------------------------------------------------------------------------
 
 
 def _context(plan, *, draft: bool, language: str) -> dict:
@@ -460,37 +372,6 @@ def _context(plan, *, draft: bool, language: str) -> dict:
 TOC_MEASURE_LIMIT = 80
 
 
-LONG_WORD = re.compile(r"[^\s<>&]{40,}")
-TEXT_NODE = re.compile(r">([^<]+)<")
-
-
-def _break_long_words(html: str) -> str:
-    """Give words of 40+ characters a break opportunity every 30 characters (U+200B).
-
-    A 5,000-character word from user text would otherwise make the line breaker try every
-    hyphenation point of it, which takes minutes.
-    """
-    head, sep, body = html.partition("<body")
-
-    def split_word(match):
-        word = match.group(0)
-        return "\u200b".join(word[i : i + 30] for i in range(0, len(word), 30))
-
-    def text_node(match):
-        return ">" + LONG_WORD.sub(split_word, match.group(1)) + "<"
-
-    return head + sep + TEXT_NODE.sub(text_node, body)
-
-
-def _write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
-    fetcher = url_fetcher or StaticFilesURLFetcher()
-    options = {"pdf_variant": variant} if variant else {}
-    html = _break_long_words(html)
-    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).write_pdf(
-        font_config=FontConfiguration(), **options
-    )
-
-
 def has_unpublished(plan, *, field=None, measure=None) -> bool:
     """Whether the document's scope holds anything anonymous visitors may not see."""
     if not plan.is_public:
@@ -503,189 +384,64 @@ def has_unpublished(plan, *, field=None, measure=None) -> bool:
     return scope.exclude(pk__in=Measure.objects.published()).exists()
 
 
-def _defaults(plan, draft, language, *, field=None, measure=None):
+def defaults(plan, draft, language, *, field=None, measure=None):
     """``draft`` (internal: drafts included and marked) defaults to “scope holds drafts”."""
     if draft is None:
         draft = has_unpublished(plan, field=field, measure=measure)
     return draft, language or plan.language or settings.LANGUAGE_CODE
 
 
-def document_html(plan, *, field=None, measure=None, draft=None, language=None) -> str:
-    """The HTML WeasyPrint lays out: the whole plan, one field, or one measure.
-
-    A draft document shows every measure of the plan and is marked on every page; otherwise
-    only what anonymous visitors may see is printed.
-    """
-    draft, language = _defaults(plan, draft, language, field=field, measure=measure)
-    with translation.override(language):
-        full = load_plan(
-            plan.pk,
-            field_pk=field.pk if field is not None else None,
-            measure_pk=measure.pk if measure is not None else None,
-            internal=draft,
-        )
-        context = _context(full, draft=draft, language=language)
-        if measure is not None:
-            context["field"] = context["fields"][0]
-            context["measure"] = context["field"].measures.all()[0]
-            context["doc_title"] = f"{context['measure'].title} – {full.title}"
-            template = "pdf/measure.html"
-        elif field is not None:
-            context["field"] = context["fields"][0]
-            context["doc_title"] = f"{context['field'].title} – {full.title}"
-            template = "pdf/field.html"
-        else:
-            context["timeline"] = build_timeline(full)
-            context["doc_title"] = str(full)
-            template = "pdf/plan.html"
-        return render_to_string(template, context)
-
-
-def _check_variant(variant):
-    if variant not in VARIANTS:
-        raise ValueError(f"Unknown PDF variant {variant!r}")
-
-
-def render_plan_pdf(
-    plan, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
-) -> bytes:
-    """The whole plan as an A4 document: cover, contents, overview, fields, timeline."""
-    _check_variant(variant)
-    html = document_html(plan, draft=draft, language=language)
-    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
-
-
-def render_field_pdf(
-    field_of_action, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
-) -> bytes:
-    """One field of action with all its measures."""
-    _check_variant(variant)
-    html = document_html(
-        field_of_action.plan, field=field_of_action, draft=draft, language=language
+def _loaded(request):
+    return load_plan(
+        request.plan.pk,
+        field_pk=request.field.pk if request.field is not None else None,
+        measure_pk=request.measure.pk if request.measure is not None else None,
+        internal=request.draft,
     )
-    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
 
 
-def render_measure_pdf(
-    measure, *, draft=None, language=None, variant=DEFAULT_VARIANT, url_fetcher=None
-) -> bytes:
-    """One measure on one or two pages, with the field's target state for context."""
-    _check_variant(variant)
-    field = measure.field
-    html = document_html(field.plan, field=field, measure=measure, draft=draft, language=language)
-    return _write_pdf(html, variant=variant, url_fetcher=url_fetcher)
+def plan_context(request) -> dict:
+    """The whole plan: cover, contents, overview, fields, timeline."""
+    full = _loaded(request)
+    context = _context(full, draft=request.draft, language=request.language)
+    context["timeline"] = build_timeline(full)
+    context["doc_title"] = str(full)
+    return context
 
 
-# --- cache ----------------------------------------------------------------------------------
+def field_context(request) -> dict:
+    """One field of action with its measures."""
+    full = _loaded(request)
+    context = _context(full, draft=request.draft, language=request.language)
+    context["field"] = context["fields"][0]
+    context["doc_title"] = f"{context['field'].title} – {full.title}"
+    return context
 
 
-@lru_cache(maxsize=1)
-def layout_fingerprint() -> str:
-    """Hash of the PDF templates and styles, so a deploy with a new layout misses the cache."""
-    digest = hashlib.sha256()
-    roots = [
-        Path(settings.BASE_DIR) / "templates" / "pdf",
-        Path(settings.BASE_DIR) / "static" / "pdf",
-    ]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".html", ".css", ".svg"}:
-                digest.update(path.relative_to(settings.BASE_DIR).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+def measure_context(request) -> dict:
+    """One measure, with the field's target state for context."""
+    full = _loaded(request)
+    context = _context(full, draft=request.draft, language=request.language)
+    context["field"] = context["fields"][0]
+    context["measure"] = context["field"].measures.all()[0]
+    context["doc_title"] = f"{context['measure'].title} – {full.title}"
+    return context
 
 
-@dataclass(frozen=True)
-class PdfRequest:
-    """What to render: a plan, or one of its fields or measures, and how."""
-
-    plan: Plan
-    field: FieldOfAction | None = None
-    measure: Measure | None = None
-    draft: bool = False
-    language: str = "de"
-    variant: str = DEFAULT_VARIANT
-
-    @classmethod
-    def build(
-        cls,
-        plan,
-        *,
-        field=None,
-        measure=None,
-        language=None,
-        variant=DEFAULT_VARIANT,
-        internal=True,
-    ):
-        """``internal``: the reader may see the plan's drafts (``access.rules``); only then
-        does the document hold them (and is marked as a draft)."""
-        draft, language = _defaults(
-            plan, None if internal else False, language, field=field, measure=measure
-        )
-        return cls(plan, field, measure, draft, language, variant)
-
-    @property
-    def kind(self) -> str:
-        return KIND_MEASURE if self.measure else KIND_FIELD if self.field else KIND_PLAN
-
-    @property
-    def target(self):
-        return self.measure or self.field or self.plan
-
-    @property
-    def cache_key(self) -> str:
-        stamp = self.plan.content_changed_at or self.plan.updated_at
-        raw = ":".join(
-            [
-                self.kind,
-                str(self.target.pk),
-                f"plan{self.plan.pk}",
-                stamp.isoformat() if stamp else "-",
-                self.language,
-                "draft" if self.draft else "final",
-                self.variant or "plain",
-                layout_fingerprint(),
-            ]
-        )
-        return "planwerk:pdf:" + hashlib.sha256(raw.encode()).hexdigest()
-
-    @property
-    def filename(self) -> str:
-        parts = [self.plan.slug]
-        if self.field:
-            parts.append(self.field.slug)
-        if self.measure:
-            parts.append(self.measure.slug)
-        if self.draft:
-            parts.append("entwurf")
-        return "-".join(parts) + ".pdf"
-
-    def measure_count(self) -> int:
-        if self.measure:
-            return 1
-        measures = Measure.objects.all() if self.draft else Measure.objects.published()
-        if self.field:
-            return measures.filter(field=self.field).count()
-        return measures.filter(field__plan=self.plan).count()
-
-    def render(self) -> bytes:
-        options = {"draft": self.draft, "language": self.language, "variant": self.variant}
-        if self.measure:
-            return render_measure_pdf(self.measure, **options)
-        if self.field:
-            return render_field_pdf(self.field, **options)
-        return render_plan_pdf(self.plan, **options)
+def scope(obj) -> tuple[Plan, FieldOfAction | None, Measure | None]:
+    """(plan, field, measure) of a plan, a field of action or a measure."""
+    if isinstance(obj, Measure):
+        return obj.field.plan, obj.field, obj
+    if isinstance(obj, FieldOfAction):
+        return obj.plan, obj, None
+    return obj, None, None
 
 
-def cached_pdf(request: PdfRequest) -> bytes | None:
-    return cache.get(request.cache_key)
-
-
-def get_or_render_pdf(request: PdfRequest) -> bytes:
-    """The document from the cache, or rendered once and stored (keyed by the data's state)."""
-    data = cache.get(request.cache_key)
-    if data is None:
-        data = request.render()
-        timeout = getattr(settings, "PLANWERK_PDF_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
-        cache.set(request.cache_key, data, timeout=timeout)
-    return data
+def measure_count(request) -> int:
+    """Measures the document prints: what decides between inline and background rendering."""
+    if request.measure:
+        return 1
+    measures = Measure.objects.all() if request.draft else Measure.objects.published()
+    if request.field:
+        return measures.filter(field=request.field).count()
+    return measures.filter(field__plan=request.plan).count()

@@ -1,4 +1,4 @@
-"""PDF downloads: small documents inline (cached), large ones through a background job."""
+"""Document downloads: small documents inline (cached), large ones through a background job."""
 
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -9,14 +9,15 @@ from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from access import rules
+from actionplan.models import FieldOfAction, Measure
+from actionplan.views import plan_or_404
 
-from . import pdf, tasks
-from .models import FieldOfAction, Measure
-from .models_pdf import PdfExport
-from .views import plan_or_404
+from . import services
+from .models import PdfExport
+from .services import DocumentRequest, request_for
 
 
-def pdf_response(data: bytes, pdf_request: pdf.PdfRequest) -> HttpResponse:
+def pdf_response(data: bytes, pdf_request: DocumentRequest) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, pdf_request.filename)
     response["Content-Length"] = str(len(data))
@@ -26,34 +27,19 @@ def pdf_response(data: bytes, pdf_request: pdf.PdfRequest) -> HttpResponse:
     return response
 
 
-def serve_or_enqueue(request, pdf_request: pdf.PdfRequest) -> HttpResponse:
+def serve_or_enqueue(request, pdf_request: DocumentRequest) -> HttpResponse:
     """Cached bytes if any; else render inline when small, or hand over to the worker."""
-    data = pdf.cached_pdf(pdf_request)
-    if data is None:
-        if pdf_request.measure_count() > tasks.inline_max_measures():
-            export = tasks.export_request(pdf_request, requested_by=request.user)
-            return redirect(export.get_absolute_url())
-        data = pdf.get_or_render_pdf(pdf_request)
-    return pdf_response(data, pdf_request)
-
-
-def pdf_request_for(user, obj, **options) -> pdf.PdfRequest:
-    """The document of a plan, field or measure as this user may see it (drafts for members)."""
-    if isinstance(obj, Measure):
-        plan, field, measure = obj.field.plan, obj.field, obj
-    elif isinstance(obj, FieldOfAction):
-        plan, field, measure = obj.plan, obj, None
-    else:
-        plan, field, measure = obj, None, None
-    internal = rules.sees_unpublished(user, plan)
-    return pdf.PdfRequest.build(plan, field=field, measure=measure, internal=internal, **options)
+    result = services.get_or_enqueue(pdf_request, requested_by=request.user)
+    if isinstance(result, PdfExport):
+        return redirect(result.get_absolute_url())
+    return pdf_response(result, pdf_request)
 
 
 @transaction.non_atomic_requests
 @require_GET
 def plan_pdf(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
-    return serve_or_enqueue(request, pdf_request_for(request.user, plan))
+    return serve_or_enqueue(request, request_for(request.user, plan))
 
 
 @transaction.non_atomic_requests
@@ -63,7 +49,7 @@ def field_pdf(request, plan_slug, field_slug):
     field = get_object_or_404(
         FieldOfAction.objects.visible_to(request.user), plan=plan, slug=field_slug
     )
-    return serve_or_enqueue(request, pdf_request_for(request.user, field))
+    return serve_or_enqueue(request, request_for(request.user, field))
 
 
 @transaction.non_atomic_requests
@@ -76,7 +62,7 @@ def measure_pdf(request, plan_slug, field_slug, measure_slug):
         field__slug=field_slug,
         slug=measure_slug,
     )
-    return serve_or_enqueue(request, pdf_request_for(request.user, measure))
+    return serve_or_enqueue(request, request_for(request.user, measure))
 
 
 def _visible_export(request, export_id) -> PdfExport:
@@ -120,7 +106,7 @@ def pdf_export_status(request, export_id):
     staff = rules.sees_unpublished(request.user, export.plan)
     return render(
         request,
-        "pdf/export_status.html",
+        "documents/export_status.html",
         {
             "export": export,
             "task_status": task_status,

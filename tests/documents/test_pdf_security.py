@@ -2,10 +2,11 @@
 
 import pytest
 
-from actionplan import pdf
+import documents
 from actionplan.models import BudgetCategory, Measure, Responsibility, Step, TargetGroup
 from contacts.models import Organisation, Person
-from tests.actionplan.pdf_factories import (
+from documents import rendering
+from tests.documents.pdf_factories import (
     pdf_cache,  # noqa: F401
     pdf_pages,
     pdf_words,
@@ -37,32 +38,32 @@ HOSTILE_TEXT = " ".join(HOSTILE)
         "data:text/css;base64,Ym9keXt9",
         "ftp://evil.example/x",
         "https://static.planwerk.invalid/../../etc/passwd",
-        "https://static.planwerk.invalid/pdf/../../../etc/passwd",
-        "https://static.planwerk.invalid/pdf/%2e%2e/%2e%2e/etc/passwd",
-        "https://static.planwerk.invalid/pdf/..%2f..%2fsettings.py",
-        "https://static.planwerk.invalid/pdf/fonts\\..\\..\\x.css",
+        "https://static.planwerk.invalid/documents/../../../etc/passwd",
+        "https://static.planwerk.invalid/documents/%2e%2e/%2e%2e/etc/passwd",
+        "https://static.planwerk.invalid/documents/..%2f..%2fsettings.py",
+        "https://static.planwerk.invalid/documents/fonts\\..\\..\\x.css",
         "https://static.planwerk.invalid/admin/css/base.css",
-        "https://static.planwerk.invalid/pdf/pdf.css?x=1",
-        "https://user:pw@static.planwerk.invalid/pdf/pdf.css",
+        "https://static.planwerk.invalid/documents/pdf.css?x=1",
+        "https://user:pw@static.planwerk.invalid/documents/pdf.css",
         "https://static.planwerk.invalid:8443/pdf/pdf.css",
-        "https://static.planwerk.invalid/pdf/missing.css",
-        "https://static.planwerk.invalid/pdf/fonts/LICENSE-Carlito.txt",
+        "https://static.planwerk.invalid/documents/missing.css",
+        "https://static.planwerk.invalid/documents/fonts/LICENSE-Carlito.txt",
         "https://static.planwerk.invalid//etc/passwd",
     ],
 )
 def test_fetcher_refuses_everything_but_pdf_static_files(url):
-    fetcher = pdf.StaticFilesURLFetcher()
-    with pytest.raises(pdf.ResourceRefused):
+    fetcher = rendering.StaticFilesURLFetcher()
+    with pytest.raises(rendering.ResourceRefused):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
 
 
 def test_fetcher_serves_the_pdf_stylesheet_and_fonts():
-    fetcher = pdf.StaticFilesURLFetcher()
-    css = fetcher.fetch(pdf.STATIC_ORIGIN + "pdf/pdf.css")
+    fetcher = rendering.StaticFilesURLFetcher()
+    css = fetcher.fetch(rendering.STATIC_ORIGIN + "documents/pdf.css")
     assert css.content_type == "text/css"
     assert b"@font-face" in css.read()
-    font = fetcher.fetch(pdf.STATIC_ORIGIN + "pdf/fonts/Carlito-Regular.ttf")
+    font = fetcher.fetch(rendering.STATIC_ORIGIN + "documents/fonts/Carlito-Regular.ttf")
     assert font.content_type == "font/ttf"
     assert fetcher.refused == []
 
@@ -101,17 +102,17 @@ def _fill_with_hostile_text(plan):
 def test_hostile_text_is_printed_as_text_and_nothing_foreign_is_fetched(kind):
     plan = build_plan(fields=2, measures_per_field=2, steps_per_measure=2)
     _fill_with_hostile_text(plan)
-    fetcher = pdf.StaticFilesURLFetcher()
+    fetcher = rendering.StaticFilesURLFetcher()
     measure = Measure.objects.filter(field__plan=plan).order_by("pk").first()
     render = {
-        "plan": lambda: pdf.render_plan_pdf(plan, url_fetcher=fetcher),
-        "field": lambda: pdf.render_field_pdf(measure.field, url_fetcher=fetcher),
-        "measure": lambda: pdf.render_measure_pdf(measure, url_fetcher=fetcher),
+        "plan": lambda: documents.render("plan", plan, url_fetcher=fetcher),
+        "field": lambda: documents.render("field", measure.field, url_fetcher=fetcher),
+        "measure": lambda: documents.render("measure", measure, url_fetcher=fetcher),
     }[kind]
     data = render()
 
     assert fetcher.requested, "the stylesheet and fonts come through the fetcher"
-    assert all(url.startswith(pdf.STATIC_ORIGIN + "pdf/") for url in fetcher.requested)
+    assert all(url.startswith(rendering.STATIC_ORIGIN + "documents/") for url in fetcher.requested)
     assert fetcher.refused == []
     text = "\n".join(pdf_pages(data))
     assert "root:x:0:0" not in text and b"root:x:0:0" not in data
@@ -128,7 +129,7 @@ def test_five_thousand_character_word_wraps_inside_the_page():
     Step.objects.filter(measure=measure).update(text=word)
     measure.title = "Titel" + "x" * 480
     measure.save()
-    data = pdf.render_measure_pdf(measure)
+    data = documents.render("measure", measure)
     width, words = pdf_words(data)
     assert words
     assert max(x_max for _, x_max, _ in words) <= width
@@ -144,7 +145,7 @@ def test_five_hundred_steps_in_one_measure_render_completely():
         Step(measure=measure, position=i, text=f"Arbeitsschritt Nummer {i} von 500")
         for i in range(1, 501)
     )
-    pages = pdf_pages(pdf.render_measure_pdf(measure))
+    pages = pdf_pages(documents.render("measure", measure))
     assert len(pages) > 5
     text = "\n".join(pages)
     assert all(f"Arbeitsschritt Nummer {i} von 500" in text for i in (1, 250, 500))

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from actionplan import pdf
 from actionplan.models import Measure, Plan
-from actionplan.models_pdf import PdfExport
-from actionplan.tasks import build_pdf_export, export_request
-from tests.actionplan.pdf_factories import pdf_cache, pdf_pages, requires_poppler  # noqa: F401
+from documents import rendering, services
+from documents.models import PdfExport
+from documents.services import export_request
+from documents.tasks import build_pdf_export
+from tests.documents.pdf_factories import pdf_cache, pdf_pages, requires_poppler  # noqa: F401
 from tests.factories import build_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_cache"), requires_poppler]
@@ -32,7 +33,7 @@ def _plan_url(plan):
 
 def test_large_plan_is_enqueued_not_rendered_in_the_request(client):
     plan = build_plan(fields=2, measures_per_field=2)  # 4 measures > threshold 3
-    with mock.patch.object(pdf, "_write_pdf") as write:
+    with mock.patch.object(rendering, "write_pdf") as write:
         response = client.get(_plan_url(plan))
         again = client.get(_plan_url(plan))
     assert write.call_count == 0
@@ -41,7 +42,7 @@ def test_large_plan_is_enqueued_not_rendered_in_the_request(client):
     assert response["Location"] == export.get_absolute_url() == again["Location"]
     assert export.status == PdfExport.Status.PENDING and export.requested_by is None
     task = DBTaskResult.objects.get(pk=export.task_result_id)
-    assert task.task_path == "actionplan.tasks.build_pdf_export"
+    assert task.task_path == "documents.tasks.build_pdf_export"
     assert task.status == TaskResultStatus.READY
 
     page = client.get(export.get_absolute_url())
@@ -80,7 +81,7 @@ def test_worker_builds_the_export_then_downloads_come_from_file_and_cache(client
     assert body.startswith(b"%PDF-")
     assert "Maßnahme 2.2" in "\n".join(pdf_pages(body))
     # The worker filled the cache: the next request is served directly, without a new job.
-    with mock.patch.object(pdf, "_write_pdf") as write:
+    with mock.patch.object(rendering, "write_pdf") as write:
         direct = client.get(_plan_url(plan))
     assert direct.status_code == 200 and direct.content == body
     assert write.call_count == 0 and PdfExport.objects.count() == 1
@@ -88,8 +89,8 @@ def test_worker_builds_the_export_then_downloads_come_from_file_and_cache(client
 
 def test_failed_export_shows_its_state_and_the_error_to_staff_only(client, staff_user):
     plan = build_plan(fields=2, measures_per_field=2)
-    export = export_request(pdf.PdfRequest.build(plan))
-    with mock.patch.object(pdf, "_write_pdf", side_effect=RuntimeError("Schrift fehlt")):
+    export = export_request(services.DocumentRequest.build(plan))
+    with mock.patch.object(rendering, "write_pdf", side_effect=RuntimeError("Schrift fehlt")):
         with pytest.raises(RuntimeError):
             build_pdf_export.call(str(export.pk))
     export.refresh_from_db()
@@ -101,7 +102,7 @@ def test_failed_export_shows_its_state_and_the_error_to_staff_only(client, staff
     staff.force_login(staff_user)
     assert "Schrift fehlt" in staff.get(export.get_absolute_url()).content.decode()
     # A failed job is not reused: asking again starts a new one.
-    assert export_request(pdf.PdfRequest.build(plan)).pk != export.pk
+    assert export_request(services.DocumentRequest.build(plan)).pk != export.pk
 
 
 def test_draft_export_is_404_for_anonymous(client, staff_client):
@@ -160,5 +161,5 @@ def test_admin_action_downloads_one_and_enqueues_several(staff_client):
     assert PdfExport.objects.count() == 2
     assert {e.draft for e in PdfExport.objects.all()} == {True, False}
     assert "2 PDF-Exporte gestartet" in several.content.decode()
-    exports = staff_client.get(reverse("admin:actionplan_pdfexport_changelist"))
+    exports = staff_client.get(reverse("admin:documents_pdfexport_changelist"))
     assert exports.status_code == 200

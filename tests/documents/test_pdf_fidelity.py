@@ -23,15 +23,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from actionplan import pdf
+import documents
 from actionplan.models import Measure, Plan, Responsibility
-from tests.actionplan.pdf_factories import (
-    pdf_column_pages,
-    pdf_outline,
-    pdf_pages,
-    requires_poppler,
-    squash,
-)
 from tests.actionplan.seed import (
     SALUTATIONS,
     SEED_COPY,
@@ -40,6 +33,13 @@ from tests.actionplan.seed import (
     expand_numbers,
     expected_responsibilities,
     parse_seed,
+)
+from tests.documents.pdf_factories import (
+    pdf_column_pages,
+    pdf_outline,
+    pdf_pages,
+    requires_poppler,
+    squash,
 )
 
 pytestmark = [pytest.mark.django_db, requires_poppler]
@@ -283,7 +283,7 @@ def rendered(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo_data", stdout=io.StringIO())
         plan = Plan.objects.get(slug="leipzig-2011")
-        yield plan.pk, pdf.render_plan_pdf(plan)
+        yield plan.pk, documents.render("plan", plan)
         transaction.set_rollback(True)
 
 
@@ -365,5 +365,5 @@ def _budget_moves_to_another_measure(plan):
 )
 def test_check_pdf_reports_a_mutated_plan(plan, seed, mutate):
     needle = mutate(plan)
-    problems = check_pdf(pdf.render_plan_pdf(Plan.objects.get(pk=plan.pk), variant=""), seed)
+    problems = check_pdf(documents.render("plan", Plan.objects.get(pk=plan.pk), variant=""), seed)
     assert any(needle in problem for problem in problems), problems

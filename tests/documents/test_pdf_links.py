@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from actionplan.models import Plan
-from tests.actionplan.pdf_factories import pdf_cache, pdf_pages, requires_poppler  # noqa: F401
+from tests.documents.pdf_factories import pdf_cache, pdf_pages, requires_poppler  # noqa: F401
 from tests.factories import build_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_cache"), requires_poppler]

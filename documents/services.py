@@ -1,0 +1,252 @@
+"""Render, cache and hand out documents: the documents app's interface.
+
+``render(kind, obj, …)`` builds the bytes; ``get_or_enqueue(…)`` gives cached bytes, renders a
+small document inline, or returns the background job of a large one. Views, the admin, the
+management command and the worker only wrap these.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from access import rules
+from actionplan.models import FieldOfAction, Measure, Plan
+
+from . import kinds, plans, rendering
+from .models import PdfExport
+from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the interface)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INLINE_MAX_MEASURES = 20
+#: How long the lock of a render lives (a crashed renderer's lock expires) and how long
+#: another process waits for its bytes before rendering itself (a web request must not hang).
+RENDER_LOCK_SECONDS = 120
+RENDER_WAIT_SECONDS = 15
+
+
+@lru_cache(maxsize=1)
+def layout_fingerprint() -> str:
+    """Hash of the document templates and styles, so a new layout misses the cache."""
+    digest = hashlib.sha256()
+    roots = [
+        Path(settings.BASE_DIR) / "templates" / "documents",
+        Path(settings.BASE_DIR) / "static" / "documents",
+    ]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".html", ".css", ".svg"}:
+                digest.update(path.relative_to(settings.BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What to render: a plan, or one of its fields or measures, and how."""
+
+    plan: Plan
+    field: FieldOfAction | None = None
+    measure: Measure | None = None
+    draft: bool = False
+    language: str = "de"
+    variant: str = DEFAULT_VARIANT
+
+    @classmethod
+    def build(
+        cls,
+        plan,
+        *,
+        field=None,
+        measure=None,
+        language=None,
+        variant=DEFAULT_VARIANT,
+        internal=True,
+    ):
+        """``internal``: the reader may see the plan's drafts (``access.rules``); only then
+        does the document hold them (and is marked as a draft)."""
+        rendering.check_variant(variant)
+        draft, language = plans.defaults(
+            plan, None if internal else False, language, field=field, measure=measure
+        )
+        return cls(plan, field, measure, draft, language, variant)
+
+    @classmethod
+    def for_object(cls, obj, **options):
+        plan, field, measure = plans.scope(obj)
+        return cls.build(plan, field=field, measure=measure, **options)
+
+    @property
+    def kind(self) -> str:
+        return "measure" if self.measure else "field" if self.field else "plan"
+
+    @property
+    def target(self):
+        return self.measure or self.field or self.plan
+
+    @property
+    def cache_key(self) -> str:
+        stamp = self.plan.content_changed_at or self.plan.updated_at
+        raw = ":".join(
+            [
+                self.kind,
+                str(self.target.pk),
+                f"plan{self.plan.pk}",
+                stamp.isoformat() if stamp else "-",
+                self.language,
+                "draft" if self.draft else "final",
+                self.variant or "plain",
+                layout_fingerprint(),
+            ]
+        )
+        return "planwerk:pdf:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def filename(self) -> str:
+        parts = [self.plan.slug]
+        if self.field:
+            parts.append(self.field.slug)
+        if self.measure:
+            parts.append(self.measure.slug)
+        if self.draft:
+            parts.append("entwurf")
+        return "-".join(parts) + ".pdf"
+
+    def measure_count(self) -> int:
+        return kinds.get(self.kind).measure_count(self)
+
+    def html(self) -> str:
+        """The HTML the renderer lays out."""
+        kind = kinds.get(self.kind)
+        with translation.override(self.language):
+            return render_to_string(kind.template, kind.context(self))
+
+    def render(self, *, url_fetcher=None) -> bytes:
+        return rendering.write_pdf(self.html(), variant=self.variant, url_fetcher=url_fetcher)
+
+
+def request_for(user, obj, **options) -> DocumentRequest:
+    """The document of a plan, field or measure as this user may see it (drafts for members)."""
+    plan, _, _ = plans.scope(obj)
+    internal = rules.sees_unpublished(user, plan)
+    return DocumentRequest.for_object(obj, internal=internal, **options)
+
+
+def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True):
+    request = DocumentRequest.for_object(obj, language=language, variant=variant, internal=internal)
+    if request.kind != kind:
+        raise ValueError(f"{obj!r} is not a {kind!r} document")
+    return request
+
+
+def render(kind: str, obj, *, url_fetcher=None, **options) -> bytes:
+    """The document ``kind`` (``plan``, ``field``, ``measure``) of ``obj``, freshly rendered.
+
+    ``internal``: for a reader who may see unpublished measures (then the document holds
+    them and is marked as a draft if its scope has any); otherwise only what is public.
+    """
+    return _request(kind, obj, **options).render(url_fetcher=url_fetcher)
+
+
+def document_html(kind: str, obj, **options) -> str:
+    return _request(kind, obj, **options).html()
+
+
+# --- cache ----------------------------------------------------------------------------------
+
+
+def cached(request: DocumentRequest) -> bytes | None:
+    return cache.get(request.cache_key)
+
+
+def _cache_timeout():
+    return getattr(settings, "PLANWERK_PDF_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
+def get_or_render(request: DocumentRequest) -> bytes:
+    """The document from the cache, or rendered once and stored (keyed by the data's state).
+
+    A process that finds another one rendering the same document (a lock taken with the
+    cache's ``add``) waits for its bytes instead of rendering them again.
+    """
+    data = cache.get(request.cache_key)
+    if data is not None:
+        return data
+    lock = request.cache_key + ":rendering"
+    token = uuid.uuid4().hex
+    if not cache.add(lock, token, timeout=RENDER_LOCK_SECONDS):
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline and cache.get(lock) is not None:
+            time.sleep(0.1)
+            data = cache.get(request.cache_key)
+            if data is not None:
+                return data
+    try:
+        data = request.render()
+        cache.set(request.cache_key, data, timeout=_cache_timeout())
+    finally:
+        if cache.get(lock) == token:
+            cache.delete(lock)
+    return data
+
+
+# --- background jobs ------------------------------------------------------------------------
+
+
+def inline_max_measures() -> int:
+    """Documents with more measures than this are rendered by the worker, not the request."""
+    return getattr(settings, "PLANWERK_PDF_INLINE_MAX_MEASURES", DEFAULT_INLINE_MAX_MEASURES)
+
+
+def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
+    """Reuse the queued, running or finished job for this exact document, else enqueue one.
+
+    Keyed by the cache key, with one live job per key held by a unique constraint: repeated
+    clicks, many visitors or several app servers start one job per state of the data.
+    """
+    existing = PdfExport.objects.reusable().filter(cache_key=request.cache_key).first()
+    if existing is not None:
+        return existing
+    user = requested_by if requested_by is not None and requested_by.is_authenticated else None
+    try:
+        with transaction.atomic():
+            export = PdfExport.objects.create(
+                plan=request.plan,
+                field=request.field,
+                measure=request.measure,
+                cache_key=request.cache_key,
+                draft=request.draft,
+                language=request.language,
+                variant=request.variant,
+                requested_by=user,
+            )
+    except IntegrityError:
+        # Another process created the job between our look and our insert.
+        return PdfExport.objects.reusable().get(cache_key=request.cache_key)
+    from .tasks import build_pdf_export
+
+    result = build_pdf_export.enqueue(str(export.pk))
+    PdfExport.objects.filter(pk=export.pk).update(task_result_id=str(result.id))
+    export.task_result_id = str(result.id)
+    return export
+
+
+def get_or_enqueue(request: DocumentRequest, *, requested_by=None) -> bytes | PdfExport:
+    """Cached bytes; else the bytes rendered inline when small; else the background job."""
+    data = cached(request)
+    if data is not None:
+        return data
+    if request.measure_count() > inline_max_measures():
+        return export_request(request, requested_by=requested_by)
+    return get_or_render(request)

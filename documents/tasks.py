@@ -1,0 +1,70 @@
+"""Background document exports on django-tasks (database backend: ``manage.py db_worker``)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from actionplan.models import FieldOfAction, Measure, Plan
+
+from . import services
+from .models import PdfExport
+
+logger = logging.getLogger(__name__)
+
+#: A job ``running`` for longer than this belongs to a worker that died; another may take it.
+DEFAULT_STALE_AFTER = timedelta(minutes=30)
+
+
+def claim(export_id) -> bool:
+    """Take the job for this process: one conditional UPDATE, so exactly one process wins even
+    across machines. A job left ``running`` by a dead worker can be taken again."""
+    stale_after = getattr(settings, "PLANWERK_PDF_JOB_STALE_AFTER", DEFAULT_STALE_AFTER)
+    now = timezone.now()
+    takeable = Q(status=PdfExport.Status.PENDING) | Q(
+        status=PdfExport.Status.RUNNING, started_at__lt=now - stale_after
+    )
+    return bool(
+        PdfExport.objects.filter(takeable, pk=export_id).update(
+            status=PdfExport.Status.RUNNING, started_at=now, error=""
+        )
+    )
+
+
+@task()
+def build_pdf_export(export_id: str) -> dict:
+    """Render the document of one ``PdfExport`` and store it through the documents storage."""
+    if not claim(export_id):
+        export = PdfExport.objects.get(pk=export_id)
+        return {"export": export_id, "size": export.size, "rendered": False}
+    export = PdfExport.objects.select_related("plan", "field", "measure").get(pk=export_id)
+    try:
+        request = services.DocumentRequest(
+            plan=Plan.objects.get(pk=export.plan_id),
+            field=FieldOfAction.objects.get(pk=export.field_id) if export.field_id else None,
+            measure=Measure.objects.get(pk=export.measure_id) if export.measure_id else None,
+            draft=export.draft,
+            language=export.language,
+            variant=export.variant,
+        )
+        data = services.get_or_render(request)
+    except Exception as exc:
+        logger.exception("PDF export %s failed", export_id)
+        PdfExport.objects.filter(pk=export.pk).update(
+            status=PdfExport.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    with transaction.atomic():
+        export.file.save(request.filename, ContentFile(data), save=False)
+        export.size = len(data)
+        export.status = PdfExport.Status.DONE
+        export.finished_at = timezone.now()
+        export.save(update_fields=["file", "size", "status", "finished_at"])
+    return {"export": export_id, "size": len(data), "rendered": True}
