@@ -13,8 +13,8 @@ from django.utils import translation
 from access.models import Membership
 from actionplan import models as ap
 from actionplan.resources import MeasureResource
-from tests.documents.pdf_factories import pdf_pages
 from tests.actionplan.test_admin import export_csv
+from tests.documents.pdf_factories import pdf_pages
 from tests.factories import (
     OrganisationFactory,
     ResponsibilityFactory,

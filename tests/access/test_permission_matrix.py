@@ -22,8 +22,8 @@ from django.utils import translation
 
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
-from documents.models import PdfExport
 from campaigns import models as cp
+from documents.models import PdfExport
 from imports.models import ImportJob
 from tests.factories import (
     OrganisationFactory,
