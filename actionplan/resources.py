@@ -66,6 +66,8 @@ class MeasureResource(PlanwerkResourceMixin, resources.ModelResource):
         )
         import_id_fields = ("id",)
         clean_model_instances = True
+        # An unchanged row is neither saved nor recorded in the history.
+        skip_unchanged = True
         # Rows are fetched (with their prefetches) in pages of this size; a whole plan fits
         # into one page, so an export costs the same few queries however large the plan.
         chunk_size = 1000

@@ -22,7 +22,7 @@ from import_export.signals import post_import
 from access import rules
 from access.admin import NotFoundOutsideScopeMixin
 
-from . import services, storage, uploads
+from . import formats, services, storage, uploads
 from .forms import LimitedImportForm, PreviewConfirmForm
 from .models import ImportJob
 
@@ -59,6 +59,9 @@ class PermissionedImportExportMixin(ImportExportMixin):
     after the preview; files with many rows go to the background worker.
     """
 
+    # CSV and TSV neutralise formula injection (imports/formats.py); no format that a
+    # spreadsheet would evaluate is offered without it.
+    formats = export_formats = import_formats = formats.FORMATS
     import_form_class = LimitedImportForm
     confirm_form_class = PreviewConfirmForm
     import_template_name = "imports/admin_import.html"

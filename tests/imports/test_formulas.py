@@ -1,0 +1,66 @@
+"""Formula injection: exported text never starts a formula, and the import reverses exactly
+what the export did."""
+
+import csv
+import io
+
+import pytest
+from django.contrib import admin
+
+from actionplan import models as ap
+from actionplan.resources import MeasureResource
+from imports.formats import CSV, TSV, neutralise, restore
+from tests.factories import build_plan
+from tests.imports.support import admin_url, confirm, coordinator_of, upload
+
+pytestmark = pytest.mark.django_db
+
+TRICKY = ["=1+1", "@SUM(A1)", "+49 341 123", "-5 Grad", "\tTab", "'zitiert", '=HYPERLINK("x")']
+
+
+@pytest.mark.parametrize("value", [*TRICKY, "Kontaktstelle", "", "a=b"])
+def test_neutralise_and_restore_are_inverse(value):
+    assert restore(neutralise(value)) == value
+    assert not neutralise(value).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize("file_format", [CSV, TSV])
+def test_export_cells_cannot_start_a_formula(file_format):
+    plan = build_plan(fields=1, measures_per_field=len(TRICKY), steps_per_measure=0)
+    for measure, title in zip(ap.Measure.objects.filter(field__plan=plan), TRICKY, strict=True):
+        measure.title = title
+        measure.save()
+    dataset = MeasureResource().export()
+    text = file_format().export_data(dataset)
+    delimiter = "\t" if file_format is TSV else ","
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    titles = [r[MeasureResource.fields["title"].column_name] for r in rows]
+    assert sorted(titles) == sorted("'" + t for t in TRICKY)
+    assert sorted(restore(t) for t in titles) == sorted(TRICKY)
+
+
+def test_round_trip_through_the_admin_keeps_the_titles_and_changes_nothing(client):
+    plan = build_plan(fields=1, measures_per_field=2, steps_per_measure=0)
+    first, second = ap.Measure.objects.filter(field__plan=plan).order_by("position")
+    first.title, second.title = "=1+1", "@SUM(A1)"
+    first.save()
+    second.save()
+    client.force_login(coordinator_of(plan))
+    model_admin = admin.site._registry[ap.Measure]
+    index = next(i for i, f in enumerate(model_admin.get_export_formats()) if f is CSV)
+    data = {"format": str(index), "resource": "0"}
+    data.update({f"measureresource_{n}": "on" for n in MeasureResource().get_export_order()})
+    exported = client.post(admin_url(ap.Measure, "export"), data)
+    assert exported.status_code == 200
+    content = exported.content.decode("utf-8-sig")
+    assert "'=1+1" in content and "'@SUM(A1)" in content
+    history_before = ap.Measure.history.count()
+
+    preview = upload(client, ap.Measure, content)
+    assert preview.status_code == 200
+    assert confirm(client, ap.Measure, preview).status_code == 302
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.title, second.title) == ("=1+1", "@SUM(A1)")
+    assert ap.Measure.history.count() == history_before  # nothing changed, nothing recorded
