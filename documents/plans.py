@@ -374,10 +374,10 @@ TOC_MEASURE_LIMIT = 80
 
 def has_unpublished(plan, *, field=None, measure=None) -> bool:
     """Whether the document's scope holds anything anonymous visitors may not see."""
-    if not plan.is_public:
+    if not rules.can_view(None, plan):
         return True
     if measure is not None:
-        return measure.state != Measure.State.PUBLISHED
+        return not rules.can_view(None, measure)
     scope = (
         Measure.objects.filter(field=field) if field else Measure.objects.filter(field__plan=plan)
     )
