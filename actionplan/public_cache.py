@@ -20,13 +20,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.utils.regex_helper import _lazy_re_compile
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 from . import selectors
 
 PAGE_TIMEOUT = 60 * 60 * 24
+# As django.middleware.gzip.GZipMiddleware decides.
+GZIP_MIN_LENGTH = 200
+GZIP_ACCEPTED = _lazy_re_compile(r"\bgzip\b")
 # Besides the fragments' sources: the base template and the code that builds the pages.
 PAGE_SOURCES = [
     ("templates", "base.html"),
@@ -80,6 +85,43 @@ def page_version(request, stamp: datetime.datetime) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+# The stamp of each public plan, remembered in the cache under a generation number that every
+# change of any plan's stamp moves (``stamps_moved``, called by actionplan/signals.py): a hit
+# then needs no query at all. The timeout bounds how long a process with its own cache (the
+# file cache is shared per machine, Redis by all) can miss another machine's change.
+STAMP_GENERATION_KEY = "planwerk-stamp-generation"
+STAMP_TIMEOUT = 10
+
+
+def stamps_moved() -> None:
+    """Forget every remembered plan stamp. Called when a stamp is written and again when that
+    transaction commits: a request that read the old stamp before the commit stored it under a
+    generation that is no longer asked for."""
+    try:
+        cache.incr(STAMP_GENERATION_KEY)
+    except ValueError:
+        cache.add(STAMP_GENERATION_KEY, 1, None)
+
+
+def public_stamp(request, plan_slug: str) -> datetime.datetime | None:
+    """``content_changed_at`` of the plan if the public may see it, else ``None``.
+
+    On a miss the plan is loaded the way the view loads it (``views.plan_or_404`` takes it from
+    ``request.public_plan``), so a cold page costs no extra query.
+    """
+    generation = cache.get(STAMP_GENERATION_KEY, 0)
+    key = f"planwerk-stamp:{generation}:{plan_slug}"
+    stamp = cache.get(key)
+    if stamp is not None:
+        return stamp
+    plan = selectors.plans_for_detail(request.user).filter(slug=plan_slug).first()
+    if plan is None or plan.content_changed_at is None:
+        return None
+    request.public_plan = plan
+    cache.set(key, plan.content_changed_at, STAMP_TIMEOUT)
+    return plan.content_changed_at
+
+
 def _cacheable(request, response) -> bool:
     return (
         response.status_code == 200
@@ -92,25 +134,45 @@ def _cacheable(request, response) -> bool:
     )
 
 
+def _stored(response) -> tuple[bytes, bytes | None, str]:
+    """What the cache keeps of a page: the body, the body gzipped once (instead of on every
+    hit in AnonymousGZipMiddleware) when that pays, and the content type."""
+    content = response.content
+    compressed = compress_string(content) if len(content) >= GZIP_MIN_LENGTH else None
+    if compressed is not None and len(compressed) >= len(content):
+        compressed = None
+    return content, compressed, response["Content-Type"]
+
+
+def _response(request, cached) -> HttpResponse:
+    content, compressed, content_type = cached
+    accepts_gzip = GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    if compressed is None or not accepts_gzip:
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        # Anonymous and without a CSRF token (see _cacheable): safe to compress (BREACH).
+        response = HttpResponse(compressed, content_type=content_type)
+        response.headers["Content-Encoding"] = "gzip"
+    if compressed is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
 def public_page(view):
     """Serve anonymous GETs of a plan's public pages from the full-response cache, answer
     conditional requests with 304, and mark the response with ``ETag``/``Last-Modified``.
 
-    A hit costs one query (the published plan) and one cache read; the view runs
-    only on a miss, for members, and when the plan is not public (it then answers 404).
+    A hit costs three cache reads and no query (``public_stamp``); the view runs only on a
+    miss, for members, and when the plan is not public (it then answers 404).
     """
 
     @functools.wraps(view)
     def wrapper(request, plan_slug, *args, **kwargs):
         if request.method != "GET" or not is_anonymous_request(request):
             return view(request, plan_slug, *args, **kwargs)
-        # The plan the view would load anyway (views.plan_or_404 takes it from the request):
-        # a miss costs no extra query, a hit only this one.
-        plan = selectors.plans_for_detail(request.user).filter(slug=plan_slug).first()
-        if plan is None or plan.content_changed_at is None:
+        stamp = public_stamp(request, plan_slug)
+        if stamp is None:
             return view(request, plan_slug, *args, **kwargs)
-        request.public_plan = plan
-        stamp = plan.content_changed_at
         version = page_version(request, stamp)
         etag = quote_etag(version)
         # whole seconds, as HTTP dates have them
@@ -120,15 +182,17 @@ def public_page(view):
             return not_modified
         key = f"planwerk-page:{version}"
         cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-        else:
+        if cached is None:
             response = view(request, plan_slug, *args, **kwargs)
             if not _cacheable(request, response):
                 return response
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            cached = _stored(response)
+            cache.set(key, cached, PAGE_TIMEOUT)
+        response = _response(request, cached)
         response.headers["ETag"] = etag
+        if response.has_header("Content-Encoding"):
+            # another byte sequence than the plain page: a weak validator (as GZipMiddleware)
+            response.headers["ETag"] = "W/" + etag
         response.headers["Last-Modified"] = http_date(last_modified)
         # Stored by browsers and proxies, but asked again each time: a 304 is cheap, and an
         # edit shows at once.

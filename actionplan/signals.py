@@ -9,12 +9,14 @@ M2M-through rows send no signals: code that writes through them must call
 ``plan_touch(plan)`` afterwards (``tests.factories.build_plan`` is such a path).
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from contacts.models import Organisation, Person
 
+from . import public_cache
 from .models import (
     BaselineFinding,
     BudgetCategory,
@@ -31,6 +33,15 @@ from .models import (
 )
 
 
+def _stamp(plans) -> int:
+    """The one place that writes ``content_changed_at``: the public pages' remembered stamps
+    are forgotten at once and again when the transaction commits (public_cache.stamps_moved)."""
+    count = plans.update(content_changed_at=timezone.now())
+    public_cache.stamps_moved()
+    transaction.on_commit(public_cache.stamps_moved)
+    return count
+
+
 def plan_touch(plan_or_queryset) -> int:
     """Mark the plan(s) as changed now; returns the number of plans touched."""
     if isinstance(plan_or_queryset, Plan):
@@ -38,7 +49,7 @@ def plan_touch(plan_or_queryset) -> int:
         plan_or_queryset.content_changed_at = timezone.now()
     else:
         plans = plan_or_queryset
-    return plans.update(content_changed_at=timezone.now())
+    return _stamp(plans)
 
 
 # Which plans a changed record belongs to, as a filter on Plan.
@@ -77,7 +88,7 @@ PLAN_LOOKUPS = {
 def _touch_for(instance) -> None:
     condition = PLAN_LOOKUPS[type(instance)](instance)
     ids = Plan.objects.filter(condition).values("pk")
-    Plan.objects.filter(pk__in=ids).update(content_changed_at=timezone.now())
+    _stamp(Plan.objects.filter(pk__in=ids))
 
 
 def plan_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -88,8 +99,18 @@ def plan_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
 
 def plan_post_save(sender, instance, raw=False, update_fields=None, **kwargs):
     # save(update_fields=[...]) does not write the stamp set in pre_save.
-    if not raw and update_fields is not None and "content_changed_at" not in update_fields:
+    if raw:
+        return
+    if update_fields is not None and "content_changed_at" not in update_fields:
         Plan.objects.filter(pk=instance.pk).update(content_changed_at=instance.content_changed_at)
+    public_cache.stamps_moved()
+    transaction.on_commit(public_cache.stamps_moved)
+
+
+def plan_deleted(sender, instance, **kwargs):
+    # No stamp left to move, but a remembered one must not keep serving the deleted plan.
+    public_cache.stamps_moved()
+    transaction.on_commit(public_cache.stamps_moved)
 
 
 def child_saved(sender, instance, **kwargs):
@@ -128,7 +149,7 @@ def measure_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
         _touch_for(instance)
     elif pk_set:
         ids = Plan.objects.filter(fields__measures__pk__in=pk_set).values("pk")
-        Plan.objects.filter(pk__in=ids).update(content_changed_at=timezone.now())
+        _stamp(Plan.objects.filter(pk__in=ids))
 
 
 CHILD_MODELS = [
@@ -148,6 +169,7 @@ def connect() -> None:
     """Called from ``ActionplanConfig.ready()``."""
     pre_save.connect(plan_pre_save, sender=Plan, dispatch_uid="planwerk_plan_pre_save")
     post_save.connect(plan_post_save, sender=Plan, dispatch_uid="planwerk_plan_post_save")
+    post_delete.connect(plan_deleted, sender=Plan, dispatch_uid="planwerk_plan_post_delete")
     for model in CHILD_MODELS:
         uid = f"planwerk_touch_{model._meta.label_lower}"
         post_save.connect(child_saved, sender=model, dispatch_uid=uid + "_save")

@@ -105,11 +105,11 @@ def test_publication_state_change_changes_the_etag_of_every_page_that_shows_it(p
     assert measure.title not in Client().get(pages["plan"]).content.decode()
 
 
-def test_cache_hit_serves_the_stored_page_with_one_query(plan, django_assert_num_queries):
+def test_cache_hit_serves_the_stored_page_without_a_query(plan, django_assert_num_queries):
     url = plan.get_absolute_url()
     first = Client().get(url)
-    # the plan itself, plus the savepoint pair of ATOMIC_REQUESTS around it
-    with django_assert_num_queries(3):
+    # the plan's stamp is remembered: only the savepoint pair of ATOMIC_REQUESTS is left
+    with django_assert_num_queries(2):
         second = Client().get(url)
     assert second.status_code == 200
     assert second.content == first.content
@@ -179,3 +179,62 @@ def test_responses_with_secrets_are_not_compressed(plan, staff_client):
     assert login.status_code == 200
     assert "csrfmiddlewaretoken" in login.content.decode()
     assert "Content-Encoding" not in login.headers
+
+
+def test_a_withdrawn_plan_answers_404_at_once_although_its_stamp_was_remembered(plan):
+    url = plan.get_absolute_url()
+    assert Client().get(url).status_code == 200  # stamp and page now cached
+
+    plan.status = ap.Plan.Status.DRAFT
+    plan.save()
+
+    assert Client().get(url).status_code == 404
+
+
+def test_a_deleted_plan_answers_404_at_once(plan):
+    url = plan.get_absolute_url()
+    assert Client().get(url).status_code == 200
+    plan.delete()
+    assert Client().get(url).status_code == 404
+
+
+def test_remembered_stamps_are_forgotten_again_when_the_change_commits(
+    plan, django_capture_on_commit_callbacks
+):
+    """A request that read the old stamp while the change was not yet committed stored it under
+    the generation of that moment; the commit moves the generation once more."""
+    from django.core.cache import cache
+
+    from actionplan.public_cache import STAMP_GENERATION_KEY
+
+    Client().get(plan.get_absolute_url())
+    before = cache.get(STAMP_GENERATION_KEY, 0)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        measure = _measure(plan)
+        measure.title = "Geändert"
+        measure.save()
+        during = cache.get(STAMP_GENERATION_KEY)
+    assert during > before
+    assert callbacks, "no on_commit callback registered"
+    assert cache.get(STAMP_GENERATION_KEY) > during
+
+
+def test_a_cache_hit_serves_the_page_compressed_once_and_plain_to_who_cannot_unzip(
+    plan, monkeypatch
+):
+    url = plan.get_absolute_url()
+    plain = Client().get(url)
+    assert "Content-Encoding" not in plain.headers
+    assert "accept-encoding" in plain.headers["Vary"].lower()
+
+    # the hit must not compress again: the stored gzip body is served as it is
+    import django.middleware.gzip
+
+    def fail(*args, **kwargs):
+        raise AssertionError("compressed again on a cache hit")
+
+    monkeypatch.setattr(django.middleware.gzip, "compress_string", fail)
+    zipped = Client().get(url, headers={"accept-encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert zipped.headers["ETag"] == "W/" + plain.headers["ETag"]
