@@ -17,7 +17,7 @@ from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from imports.admin import PermissionedImportExportMixin
 
-from .locking import OptimisticLockAdminMixin
+from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
     BaselineFinding,
     BudgetCategory,
@@ -533,6 +533,21 @@ class MeasureRowAdmin(RoleAdminMixin, SimpleHistoryAdmin):
                 plan__in=coordinated_plans(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        parent = "measure" if "measure" in form.initial else "field"
+        super().save_model(request, obj, form, change)
+        row_changed(obj, previous_parent_id=form.initial.get(parent) if change else None)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        row_changed(obj)
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        super().delete_queryset(request, queryset)
+        for row in rows:
+            row_changed(row)
 
 
 @admin.register(Step)

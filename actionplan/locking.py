@@ -93,6 +93,20 @@ def save_if_current(instance: models.Model, *, expected_version: int | None, act
     return instance
 
 
+def row_changed(row: models.Model, *, previous_parent_id=None) -> None:
+    """A row of a locked object (a measure's step, schedule line, responsibility, budget line; a
+    field's finding) was saved or deleted on its own admin page: move the parent's version on,
+    so that a form of the parent opened before (which shows the row as an inline) reports a
+    conflict instead of writing the old row back. A row moved to another parent moves both."""
+    for name in ("measure", "field"):
+        parent_field = row._meta.get_field(name) if hasattr(row, f"{name}_id") else None
+        if parent_field is None:
+            continue
+        ids = {getattr(row, f"{name}_id"), previous_parent_id} - {None}
+        parent_field.related_model._base_manager.filter(pk__in=ids).update(version=F("version") + 1)
+        return
+
+
 def bump_version_on_save(sender, instance, raw=False, **kwargs):
     """Every save of an existing locked object moves its version on (unless already claimed)."""
     if raw or instance._state.adding or instance.pk is None:

@@ -294,3 +294,36 @@ def test_locking_save_in_related_popup_is_kept(anna, measure):
     assert response.status_code == 200
     measure.refresh_from_db()
     assert measure.title == "Aus dem Popup"
+
+
+def test_locking_step_edited_on_its_own_page_makes_an_open_measure_form_stale(anna, ben, measure):
+    """Ben opened the measure (its steps inline); Anna edits a step on the step's own admin
+    page. Ben's save would write the old step text back: it is refused instead."""
+    first = measure.steps.order_by("position").first()
+    data_b, _ = open_form(ben, measure)
+    step_form = change_form_data(anna.get(change_url(first)))
+    step_form["text"] = "Anna ändert den Schritt einzeln"
+    assert anna.post(change_url(first), step_form).status_code == 302
+
+    data_b["description"] = "Ben ändert die Beschreibung"
+    assert ben.post(change_url(measure), data_b).status_code == 409
+    first.refresh_from_db()
+    assert first.text == "Anna ändert den Schritt einzeln"
+
+
+def test_locking_moving_or_deleting_a_row_moves_both_measures_on(anna, measure):
+    other = MeasureFactory(field=measure.field)
+    step = measure.steps.order_by("position").first()
+    before, other_before = measure.version, other.version
+    step_form = change_form_data(anna.get(change_url(step)))
+    step_form["measure"] = str(other.pk)
+    step_form["parent"] = ""
+    assert anna.post(change_url(step), step_form).status_code == 302
+    measure.refresh_from_db()
+    other.refresh_from_db()
+    assert (measure.version, other.version) == (before + 1, other_before + 1)
+
+    delete_url = reverse("admin:actionplan_step_delete", args=[step.pk])
+    assert anna.post(delete_url, {"post": "yes"}).status_code == 302
+    other.refresh_from_db()
+    assert other.version == other_before + 2
