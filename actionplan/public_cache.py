@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 from django.utils.translation import get_language
@@ -103,14 +103,22 @@ def stamps_moved() -> None:
         cache.add(STAMP_GENERATION_KEY, 1, None)
 
 
+def _stamp_key(plan_slug: str) -> str:
+    return f"planwerk-stamp:{cache.get(STAMP_GENERATION_KEY, 0)}:{plan_slug}"
+
+
+def remembered_stamp(plan_slug: str) -> datetime.datetime | None:
+    """The public plan's stamp if it is remembered, without asking the database."""
+    return cache.get(_stamp_key(plan_slug))
+
+
 def public_stamp(request, plan_slug: str) -> datetime.datetime | None:
     """``content_changed_at`` of the plan if the public may see it, else ``None``.
 
     On a miss the plan is loaded the way the view loads it (``views.plan_or_404`` takes it from
     ``request.public_plan``), so a cold page costs no extra query.
     """
-    generation = cache.get(STAMP_GENERATION_KEY, 0)
-    key = f"planwerk-stamp:{generation}:{plan_slug}"
+    key = _stamp_key(plan_slug)  # the generation before the query (see stamps_moved)
     stamp = cache.get(key)
     if stamp is not None:
         return stamp
@@ -189,6 +197,7 @@ def public_page(view):
             cached = _stored(response)
             cache.set(key, cached, PAGE_TIMEOUT)
         response = _response(request, cached)
+        request.public_page_stamp = (plan_slug, stamp)  # PublicPageMiddleware keeps the answer
         response.headers["ETag"] = etag
         if response.has_header("Content-Encoding"):
             # another byte sequence than the plain page: a weak validator (as GZipMiddleware)
@@ -200,3 +209,67 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+class PublicPageMiddleware:
+    """Answer a repeated anonymous GET of a public plan page straight below WhiteNoise.
+
+    ``public_page`` marks each public answer (``request.public_page_stamp``); on the way out
+    this keeps it whole — body as sent (gzipped or not) and every header the middleware below
+    added (``X-Frame-Options``, ``Content-Language``, ``Vary``, ``ETag``) — under the URL. The
+    next request for that URL with the same ``Accept-Encoding`` choice is answered from it if
+    the plan's remembered stamp (``remembered_stamp``, no query) is still the one the answer
+    was made from: sessions, locale, CSRF, URL resolution and the view are skipped. Without a
+    remembered stamp (a change moved the generation, or it expired) the request takes the
+    normal way, which asks the database and stores a fresh answer. The middleware above
+    (security headers, CSP, permissions policy) still runs on every answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        anonymous_get = request.method == "GET" and is_anonymous_request(request)
+        if anonymous_get:
+            key = self._key(request)
+            stored = cache.get(key)
+            if stored is not None:
+                response = self._answer(request, stored)
+                if response is not None:
+                    return response
+        response = self.get_response(request)
+        marked = getattr(request, "public_page_stamp", None)
+        if (
+            anonymous_get
+            and marked is not None
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            slug, stamp = marked
+            headers = [(name, value) for name, value in response.items()]
+            cache.set(key, (slug, stamp, headers, response.content), PAGE_TIMEOUT)
+        return response
+
+    @staticmethod
+    def _key(request) -> str:
+        accepts_gzip = bool(GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        return f"planwerk-answer:{page_fingerprint()}:{url}:{int(accepts_gzip)}"
+
+    @staticmethod
+    def _answer(request, stored) -> HttpResponse | None:
+        slug, stamp, headers, content = stored
+        if remembered_stamp(slug) != stamp:
+            return None
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        last_modified = response.headers.get("Last-Modified")
+        not_modified = get_conditional_response(
+            request,
+            etag=response.headers.get("ETag"),
+            last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+            response=response,
+        )
+        return not_modified if not_modified is not None else response

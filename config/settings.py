@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeated anonymous requests for a public plan page end here (actionplan/public_cache.py):
+    # below the security headers, above sessions, locale and the view.
+    "actionplan.public_cache.PublicPageMiddleware",
     # Below WhiteNoise (which serves static files precompressed) and above everything that
     # writes the body; compresses anonymous responses only (BREACH, see the class).
     "config.middleware.AnonymousGZipMiddleware",

@@ -108,8 +108,8 @@ def test_publication_state_change_changes_the_etag_of_every_page_that_shows_it(p
 def test_cache_hit_serves_the_stored_page_without_a_query(plan, django_assert_num_queries):
     url = plan.get_absolute_url()
     first = Client().get(url)
-    # the plan's stamp is remembered: only the savepoint pair of ATOMIC_REQUESTS is left
-    with django_assert_num_queries(2):
+    # PublicPageMiddleware answers: the plan's stamp is remembered, the view does not run
+    with django_assert_num_queries(0):
         second = Client().get(url)
     assert second.status_code == 200
     assert second.content == first.content
@@ -238,3 +238,52 @@ def test_a_cache_hit_serves_the_page_compressed_once_and_plain_to_who_cannot_unz
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.content) == plain.content
     assert zipped.headers["ETag"] == "W/" + plain.headers["ETag"]
+
+
+def test_a_repeated_request_is_answered_below_whitenoise_with_every_header_of_the_first(
+    plan, monkeypatch
+):
+    url = plan.get_absolute_url()
+    first = Client().get(url, headers={"accept-encoding": "gzip"})
+
+    from actionplan import views
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the view ran for a stored answer")
+
+    monkeypatch.setattr(views.selectors, "fields_for_plan_page", fail)
+    monkeypatch.setattr(views.selectors, "plans_for_detail", fail)
+    again = Client().get(url, headers={"accept-encoding": "gzip"})
+    assert again.content == first.content
+    for header in ("ETag", "Last-Modified", "Content-Language", "X-Frame-Options", "Vary"):
+        assert again.headers[header] == first.headers[header], header
+    # the security middleware above still runs on the stored answer
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in again.headers
+
+    not_modified = Client().get(
+        url, headers={"accept-encoding": "gzip", "if-none-match": first.headers["ETag"]}
+    )
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+
+def test_a_stored_answer_is_not_used_once_the_plan_changed(plan):
+    measure = _measure(plan)
+    url = plan.get_absolute_url()
+    Client().get(url)
+    Client().get(url)
+    measure.title = "Ganz neuer Titel"
+    measure.save()
+    assert "Ganz neuer Titel" in Client().get(url).content.decode()
+
+
+def test_signed_in_members_are_never_answered_from_a_stored_public_answer(plan, staff_user):
+    measure = _measure(plan)
+    measure_set_state(measure=measure, state=ap.Measure.State.DRAFT, acting_user=staff_user)
+    url = plan.get_absolute_url()
+    Client().get(url)
+    Client().get(url)  # stored for the public now
+    member = Client()
+    member.force_login(staff_user)
+    assert measure.title in member.get(url).content.decode()
