@@ -437,6 +437,32 @@ def import_job_url(world, name, state):
     return reverse(name, args=[job.pk])
 
 
+def plan_feed_url(world, name, state):
+    return reverse(name, kwargs={"plan_slug": world.objects[("plan", state)].slug})
+
+
+def campaign_feed_url(world, name, state):
+    """The world's campaign is a draft; a published one is made for the published column."""
+    campaign = world.objects[("campaign", "published")]
+    if state == "published":
+        campaign = cp.Campaign.objects.get_or_create(
+            slug="kampagne-offen",
+            defaults={"title": "Kampagne offen", "region": "Leipzig", "status": "published"},
+        )[0]
+    return reverse(name, kwargs={"campaign_slug": campaign.slug})
+
+
+def unsubscribe_url(world, name, state):
+    """A reader's valid opt-out link (GET only asks for confirmation)."""
+    if state != "published":
+        return None
+    from reminders.models import ReminderPreference
+    from reminders.tokens import make_token
+
+    preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
+    return reverse(name, kwargs={"token": make_token(preference)})
+
+
 def everyone(status) -> Callable:
     return lambda role, state, name: status
 
@@ -465,6 +491,20 @@ RULES = [
         lambda w, n, s: reverse(n) if s == "published" else None,
         everyone(200),
     ),
+    # feeds hold published content only, the same for everyone: a draft plan or campaign
+    # has none, for members too
+    Rule(
+        r"feeds:(plan_ical|plan_atom)",
+        plan_feed_url,
+        lambda r, s, n: 200 if s == "published" else 404,
+    ),
+    Rule(
+        r"feeds:campaign_ical",
+        campaign_feed_url,
+        lambda r, s, n: 200 if s == "published" else 404,
+    ),
+    # the signed opt-out link works without login, for whoever holds it
+    Rule(r"reminders:unsubscribe", unsubscribe_url, everyone(200)),
     # background import jobs: only their uploader (here the coordinator) and superusers
     Rule(
         r"imports:job_status",
