@@ -25,6 +25,7 @@ from actionplan import models as ap
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
+from reminders.models import ReminderPreference
 from tests.factories import (
     OrganisationFactory,
     PersonFactory,
@@ -156,6 +157,7 @@ def world(db):
         "importjob": ImportJob.objects.create(
             app_label="actionplan", model_name="measure", requested_by=users[COORD]
         ),
+        "reminderpreference": ReminderPreference.objects.create(user=users[READER]),
     }
     for name, obj in shared.items():
         if hasattr(obj, "history") and not obj.history.exists():
@@ -298,6 +300,7 @@ def list_level(model, view, role) -> bool:
     if view == "view":
         # campaign data only for campaign members (nobody here has a campaign role)
         hidden = DJANGO_MODELS | CAMPAIGN_MODELS | {"dbtaskresult", "importjob"}
+        hidden |= {"reminderpreference"}
         return role in ADMIN_USERS and model not in hidden
     if view == "delete":
         if model in SHARED:
@@ -311,8 +314,9 @@ def list_level(model, view, role) -> bool:
 
 
 DJANGO_MODELS = {"user", "group", "accessattempt", "accesslog", "accessfailurelog"}
-# Admins for superusers only (the uploader follows a job on its own page, not in the admin).
-SUPERUSER_ONLY = DJANGO_MODELS | {"importjob"}
+# Admins for superusers only (the uploader follows a job on its own page, not in the admin;
+# a user's reminder language and opt-out).
+SUPERUSER_ONLY = DJANGO_MODELS | {"importjob", "reminderpreference"}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 # Rows nobody adds in the admin: logs and generated documents.
 NOBODY_ADDS = {
@@ -456,7 +460,6 @@ def unsubscribe_url(world, name, state):
     """A reader's valid opt-out link (GET only asks for confirmation)."""
     if state != "published":
         return None
-    from reminders.models import ReminderPreference
     from reminders.tokens import make_token
 
     preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
