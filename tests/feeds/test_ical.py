@@ -273,3 +273,21 @@ def test_leipzig_feed_has_the_seed_milestones(client, leipzig_pk):
     assert span(q2) == (D(2011, 4, 1), D(2011, 7, 1))
     autumn = by_label["ab Herbst 2011 bis Ende 2012: Umsetzung der Einzelmaßnahmen"]
     assert span(autumn) == (D(2011, 9, 1), D(2013, 1, 1))
+
+
+@pytest.mark.parametrize("name", ["feeds:plan_ical", "feeds:plan_atom"])
+def test_feed_queries_do_not_grow_with_the_plan(client, name, django_assert_num_queries):
+    def plan_with(measures, slug):
+        plan = PlanFactory(slug=slug)
+        field = MeasureFactory(field__plan=plan).field
+        for n in range(measures):
+            measure = MeasureFactory(field=field, title=f"M{n}")
+            ScheduleEntryFactory(measure=measure, position=1, label="II. Quartal 2011")
+            ScheduleEntryFactory(measure=measure, position=2, label="ab Herbst 2011")
+        return plan
+
+    small, large = plan_with(2, "klein"), plan_with(20, "gross")
+    # the plan, the entries or measures, and the savepoint pair of ATOMIC_REQUESTS
+    for plan in (small, large):
+        with django_assert_num_queries(4):
+            assert client.get(plan_url(plan, name)).status_code == 200
