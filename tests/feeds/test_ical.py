@@ -169,7 +169,7 @@ def test_plan_feed_in_english(client, plan):
     assert str(german["X-WR-CALNAME"]) == "Termine: Maßnahmenplan Leipzig"
 
 
-def test_plan_feed_escapes_nothing_it_should_not(client, plan):
+def test_plan_feed_text_survives_the_round_trip(client, plan):
     """Text is text in iCalendar: commas, semicolons and line breaks survive the round trip."""
     measure = ap.Measure.objects.get(code="A")
     ScheduleEntryFactory(measure=measure, position=9, label="Mai 2011; Treffen, <b>Runde</b>")
