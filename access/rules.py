@@ -320,21 +320,35 @@ def editor_may_edit_measure(user, measure) -> bool:
     ).exists()
 
 
-def editable_measures(user, qs: QuerySet) -> QuerySet:
-    """The measures this user may change."""
+def _editor_condition(user) -> Q:
+    """Measures in which one of the user's editor organisations (or a unit below it) holds a
+    responsibility, in the plans the user edits for that organisation."""
     from actionplan.models import Responsibility
 
-    if is_superuser(user):
-        return qs
-    r = roles(user)
-    condition = Q(field__plan_id__in=r.plan_ids(COORDINATOR))
-    for plan_id, orgs in r.editor_orgs.items():
+    condition = Q(pk__in=[])
+    for plan_id, orgs in roles(user).editor_orgs.items():
         condition |= Q(field__plan_id=plan_id) & Exists(
             Responsibility.objects.filter(measure=OuterRef("pk")).filter(
                 Q(organisation_id__in=orgs) | Q(person__organisation_id__in=orgs)
             )
         )
-    return qs.filter(condition)
+    return condition
+
+
+def editable_measures(user, qs: QuerySet) -> QuerySet:
+    """The measures this user may change."""
+    if is_superuser(user):
+        return qs
+    condition = Q(field__plan_id__in=roles(user).plan_ids(COORDINATOR))
+    return qs.filter(condition | _editor_condition(user))
+
+
+def editor_measures(user, qs: QuerySet) -> QuerySet:
+    """The measures the user edits as an editor for an organisation (the reminders' subject),
+    among those the user may see; nothing for a user without an editor membership."""
+    if not roles(user).editor_orgs:
+        return qs.none()
+    return visible_measures(user, qs).filter(_editor_condition(user))
 
 
 # Rows an editor may change with the measure; responsibilities are the coordinator's.

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "campaigns",
     "imports",
     "workers",
+    "feeds",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -340,3 +342,23 @@ PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
 # inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
 PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))
+
+# --- feeds and reminders (issue 12) --------------------------------------------------------------
+# The site's public address: links in e-mails (reminders, opt-out) and the host part of feed UIDs.
+PLANWERK_BASE_URL = os.environ.get("PLANWERK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outgoing mail (reminders). Django's SMTP backend; DJANGO_EMAIL_BACKEND may name another, e.g.
+# django.core.mail.backends.console.EmailBackend on a laptop.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planwerk@localhost")
+# Reminders list milestones due within this many days, and the overdue ones.
+PLANWERK_REMINDER_DAYS_AHEAD = int(os.environ.get("PLANWERK_REMINDER_DAYS_AHEAD", "30"))
+# --- end feeds and reminders ----------------------------------------------------------------------

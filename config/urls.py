@@ -17,6 +17,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("importe/", include("imports.urls")),
+    path("erinnerungen/", include("reminders.urls")),
+    path("", include("feeds.urls")),
     path("", include("actionplan.urls")),
     prefix_default_language=False,
 )

@@ -25,6 +25,7 @@ from actionplan import models as ap
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
+from reminders.models import ReminderPreference
 from tests.factories import (
     OrganisationFactory,
     PersonFactory,
@@ -156,6 +157,7 @@ def world(db):
         "importjob": ImportJob.objects.create(
             app_label="actionplan", model_name="measure", requested_by=users[COORD]
         ),
+        "reminderpreference": ReminderPreference.objects.create(user=users[READER]),
     }
     for name, obj in shared.items():
         if hasattr(obj, "history") and not obj.history.exists():
@@ -298,6 +300,7 @@ def list_level(model, view, role) -> bool:
     if view == "view":
         # campaign data only for campaign members (nobody here has a campaign role)
         hidden = DJANGO_MODELS | CAMPAIGN_MODELS | {"dbtaskresult", "importjob"}
+        hidden |= {"reminderpreference"}
         return role in ADMIN_USERS and model not in hidden
     if view == "delete":
         if model in SHARED:
@@ -311,8 +314,9 @@ def list_level(model, view, role) -> bool:
 
 
 DJANGO_MODELS = {"user", "group", "accessattempt", "accesslog", "accessfailurelog"}
-# Admins for superusers only (the uploader follows a job on its own page, not in the admin).
-SUPERUSER_ONLY = DJANGO_MODELS | {"importjob"}
+# Admins for superusers only (the uploader follows a job on its own page, not in the admin;
+# a user's reminder language and opt-out).
+SUPERUSER_ONLY = DJANGO_MODELS | {"importjob", "reminderpreference"}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 # Rows nobody adds in the admin: logs and generated documents.
 NOBODY_ADDS = {
@@ -437,6 +441,31 @@ def import_job_url(world, name, state):
     return reverse(name, args=[job.pk])
 
 
+def plan_feed_url(world, name, state):
+    return reverse(name, kwargs={"plan_slug": world.objects[("plan", state)].slug})
+
+
+def campaign_feed_url(world, name, state):
+    """The world's campaign is a draft; a published one is made for the published column."""
+    campaign = world.objects[("campaign", "published")]
+    if state == "published":
+        campaign = cp.Campaign.objects.get_or_create(
+            slug="kampagne-offen",
+            defaults={"title": "Kampagne offen", "region": "Leipzig", "status": "published"},
+        )[0]
+    return reverse(name, kwargs={"campaign_slug": campaign.slug})
+
+
+def unsubscribe_url(world, name, state):
+    """A reader's valid opt-out link (GET only asks for confirmation)."""
+    if state != "published":
+        return None
+    from reminders.tokens import make_token
+
+    preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
+    return reverse(name, kwargs={"token": make_token(preference)})
+
+
 def everyone(status) -> Callable:
     return lambda role, state, name: status
 
@@ -465,6 +494,20 @@ RULES = [
         lambda w, n, s: reverse(n) if s == "published" else None,
         everyone(200),
     ),
+    # feeds hold published content only, the same for everyone: a draft plan or campaign
+    # has none, for members too
+    Rule(
+        r"feeds:(plan_ical|plan_atom)",
+        plan_feed_url,
+        lambda r, s, n: 200 if s == "published" else 404,
+    ),
+    Rule(
+        r"feeds:campaign_ical",
+        campaign_feed_url,
+        lambda r, s, n: 200 if s == "published" else 404,
+    ),
+    # the signed opt-out link works without login, for whoever holds it
+    Rule(r"reminders:unsubscribe", unsubscribe_url, everyone(200)),
     # background import jobs: only their uploader (here the coordinator) and superusers
     Rule(
         r"imports:job_status",

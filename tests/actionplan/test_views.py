@@ -810,6 +810,8 @@ def _crawl(client, start: str = "/") -> dict[str, object]:
                 continue
             if parts.path.endswith("/pdf/"):
                 continue  # documents, not pages: tests/documents/test_pdf_links.py
+            if parts.path.endswith((".ics", ".atom")):
+                continue  # feeds, not pages: tests/feeds/
             if parts.path not in seen:
                 queue.append(parts.path)
     return seen
