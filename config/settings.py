@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "campaigns",
     "imports",
     "workers",
+    "versions",
 ]
 
 MIDDLEWARE = [
