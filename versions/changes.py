@@ -38,11 +38,24 @@ def word_diff(old: str, new: str) -> SafeString:
         if op == "equal":
             parts.append(escape("".join(a[i1:i2])))
             continue
-        if op in ("delete", "replace"):
-            parts.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        removed, inserted = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op in ("delete", "replace") and removed.strip():
+            parts.append(_marked("del", removed, keep_space=op == "delete"))
         if op in ("insert", "replace"):
-            parts.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+            parts.append(_marked("ins", inserted, keep_space=True))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
+
+
+def _marked(tag: str, text: str, *, keep_space: bool) -> str:
+    """``text`` in ``<tag>``, with the spaces around it left outside the mark."""
+    core = text.strip()
+    if not core:
+        return escape(text) if keep_space else ""
+    start = text.index(core)
+    lead, trail = text[:start], text[start + len(core) :]
+    if not keep_space:
+        lead = trail = ""
+    return f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}"
 
 
 @dataclass
