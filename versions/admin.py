@@ -74,6 +74,10 @@ class PlanVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
 
         return Form
 
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Publish version")}
+        return super().add_view(request, form_url, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
 

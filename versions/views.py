@@ -104,8 +104,13 @@ def version_changes(request, plan_slug, version_slug):
     plan = plan_or_404(request, plan_slug)
     version = selectors.version_or_404(plan, version_slug)
     report, until = changes_between(plan, version, request.GET.get(UNTIL_PARAM) or None)
-    context = _version_context(plan, version)
-    context.update({"report": report, "until": until, "plan": plan})
+    context = {
+        "plan": plan,
+        "version": version,
+        "versions": list(selectors.versions_for_plan(plan)),
+        "report": report,
+        "until": until,
+    }
     return render(request, "versions/version_changes.html", context)
 
 

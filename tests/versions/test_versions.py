@@ -10,13 +10,18 @@ from django.urls import reverse
 
 from access import rules
 from access.models import AuditEvent, Membership
+from actionplan.export import plan_export_document
 from actionplan.models import Measure, Plan, Step
 from documents.services import VersionDocumentRequest
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, build_plan
 from versions.models import PlanVersion
 from versions.services import plan_version_publish
 
 pytestmark = pytest.mark.django_db
+
+# plan, fields, findings, contacts, measures, steps, target groups, schedule, responsibilities,
+# budget lines, related measures, the public measure ids, persons, organisations
+EXPORT_QUERIES = 14
 
 
 def first_measure(plan) -> Measure:
@@ -190,6 +195,8 @@ def test_editor_gets_403_in_the_admin(leipzig, client):
         user=editor, plan=leipzig, role=Membership.Role.EDITOR, organisation=OrganisationFactory()
     )
     client.force_login(editor)
+    plan_page = client.get(reverse("admin:actionplan_plan_change", args=[leipzig.pk]))
+    assert "Version veröffentlichen" not in plan_page.content.decode()
     add_url = reverse("admin:versions_planversion_add")
     assert client.get(add_url).status_code == 403
     response = client.post(add_url, {"plan": leipzig.pk, "label": "Stand", "date": "2011-05-01"})
@@ -199,10 +206,14 @@ def test_editor_gets_403_in_the_admin(leipzig, client):
 
 def test_coordinator_publishes_in_the_admin(leipzig, coordinator, client):
     client.force_login(coordinator)
+    plan_page = client.get(reverse("admin:actionplan_plan_change", args=[leipzig.pk]))
     add_url = reverse("admin:versions_planversion_add")
-    form = client.get(add_url)
+    link = f'href="{add_url}?plan={leipzig.pk}">Version veröffentlichen</a>'
+    assert link in plan_page.content.decode()
+    form = client.get(f"{add_url}?plan={leipzig.pk}")
     assert form.status_code == 200
-    assert "Version" in form.content.decode()
+    assert form.context["adminform"].form.initial["plan"] == str(leipzig.pk)
+    assert "<h1>Version veröffentlichen</h1>" in form.content.decode()
     response = client.post(
         add_url, {"plan": leipzig.pk, "label": "Stand Mai 2011", "date": "2011-05-01"}
     )
@@ -277,6 +288,21 @@ def test_version_pages_query_counts(leipzig, publish, django_assert_num_queries,
     for name, count in pins.items():
         with django_assert_num_queries(count):
             assert Client().get(urls[name]).status_code == 200
+    # between two versions: plan, both versions, the list of versions, the savepoint
+    with django_assert_num_queries(6):
+        assert Client().get(urls["changes"] + "?bis=fortschreibung-2012").status_code == 200
+    # until today: the exporter's fixed number of queries on top
+    with django_assert_num_queries(5 + EXPORT_QUERIES):
+        assert Client().get(urls["changes"]).status_code == 200
+
+
+def test_exporter_query_count_does_not_grow_with_the_plan(django_assert_num_queries):
+    small = build_plan(fields=1, measures_per_field=1, steps_per_measure=1, slug="klein")
+    large = build_plan(fields=8, measures_per_field=12, steps_per_measure=6, slug="gross")
+    for plan in (small, large):
+        for public_only in (False, True):
+            with django_assert_num_queries(EXPORT_QUERIES):
+                plan_export_document(plan, public_only=public_only)
 
 
 def test_version_pdf_cache_key_follows_the_appendix(leipzig, publish):
