@@ -312,3 +312,24 @@ def test_version_pdf_cache_key_follows_the_appendix(leipzig, publish):
     assert plain.cache_key != with_changes.cache_key
     assert plain.filename == "leipzig-2011-stand-mai-2011.pdf"
     assert not plain.draft
+
+
+def test_coordinator_deletes_a_version_and_its_pages_go(leipzig, publish, coordinator):
+    from versions.services import plan_version_delete
+
+    version = publish(leipzig, "Stand Mai 2011")
+    url = version_urls(version, first_measure(leipzig))["plan"]
+    assert Client().get(url).status_code == 200
+    editor = UserFactory()
+    Membership.objects.create(
+        user=editor, plan=leipzig, role=Membership.Role.EDITOR, organisation=OrganisationFactory()
+    )
+    with pytest.raises(PermissionDenied):
+        plan_version_delete(version=version, acting_user=editor)
+    stamp = Plan.objects.get(pk=leipzig.pk).content_changed_at
+    plan_version_delete(version=version, acting_user=coordinator)
+    assert not PlanVersion.objects.exists()
+    assert Plan.objects.get(pk=leipzig.pk).content_changed_at > stamp
+    assert Client().get(url).status_code == 404
+    assert "Stand Mai 2011" not in Client().get(leipzig.get_absolute_url()).content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.UNPUBLISHED).exists()
