@@ -490,6 +490,11 @@ def can_publish(user, obj) -> bool:
     return False
 
 
+def can_publish_version(user, plan) -> bool:
+    """Publishing (and deleting) a dated version of a plan is the coordinator's."""
+    return coordinates(user, plan)
+
+
 def can_manage_members(user, target) -> bool:
     from campaigns.models import Campaign
 
@@ -534,6 +539,7 @@ PLAN_PATHS = {
     "responsibility": "measure__field__plan_id",
     "budgetline": "measure__field__plan_id",
     "pdfexport": "plan_id",
+    "planversion": "plan_id",
 }
 CAMPAIGN_PATHS = {
     "campaign": "pk",

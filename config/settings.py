@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "workers",
     "feeds",
     "reminders",
+    "versions",
 ]
 
 MIDDLEWARE = [

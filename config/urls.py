@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("importe/", include("imports.urls")),
     path("erinnerungen/", include("reminders.urls")),
     path("", include("feeds.urls")),
+    path("", include("versions.urls")),
     path("", include("actionplan.urls")),
     prefix_default_language=False,
 )

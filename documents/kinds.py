@@ -42,3 +42,8 @@ FIELD = register(
 MEASURE = register(
     DocumentKind("measure", "documents/measure.html", plans.measure_context, plans.measure_count)
 )
+VERSION = register(
+    DocumentKind(
+        "version", "documents/plan.html", plans.version_context, plans.version_measure_count
+    )
+)

@@ -102,16 +102,21 @@ def load_plan(
         )
         .get(pk=plan_pk)
     )
+    return prepare(plan, whole_plan=field_pk is None, measure_only=measure_pk is not None)
+
+
+def prepare(plan, *, whole_plan: bool = True, measure_only: bool = False):
+    """Labels, contact cards, nested steps and the list of abbreviations the templates print,
+    on a loaded plan (``load_plan``) or on a stored version's objects (``version_context``)."""
     # Organisations the document prints, for its list of abbreviations: a field document
     # has no contacts page, a measure document not the field's lead either.
     named: list = []
-    whole_plan = field_pk is None
     for fld in plan.fields.all():
         lead = organisation_label(fld.lead_organisation) if fld.lead_organisation_id else ""
         fld.lead_label = ", ".join(part for part in (lead, fld.lead_note) if part)
         people = [fc.person for fc in fld.field_contacts.all()]
         fld.contact_card = contact_card(people, heading=fld.title)
-        if measure_pk is None:
+        if not measure_only:
             named.append(fld.lead_organisation)
         if whole_plan:
             named.extend(p.organisation for p in people)
@@ -426,6 +431,32 @@ def measure_context(request) -> dict:
     context["measure"] = context["field"].measures.all()[0]
     context["doc_title"] = f"{context['measure'].title} – {full.title}"
     return context
+
+
+def version_context(request) -> dict:
+    """A stored version of the plan, from its snapshot (not from today's rows); with
+    ``request.changes`` the changes from the version to today's public state as an appendix."""
+    from versions.changes import compare
+    from versions.selectors import snapshot_of
+    from versions.services import public_document
+
+    version = request.version
+    full = prepare(snapshot_of(version).plan)
+    context = _context(full, draft=False, language=request.language)
+    context["timeline"] = build_timeline(full)
+    context["doc_title"] = f"{full} ({version.label})"
+    context["version"] = version
+    context["data_date"] = version.date
+    context["created"] = context["modified"] = version.created_at
+    if request.changes:
+        context["report"] = compare(version.snapshot, public_document(request.plan))
+    return context
+
+
+def version_measure_count(request) -> int:
+    from versions.selectors import snapshot_of
+
+    return snapshot_of(request.version).measure_count()
 
 
 def scope(obj) -> tuple[Plan, FieldOfAction | None, Measure | None]:

@@ -136,6 +136,54 @@ class DocumentRequest:
         return rendering.write_pdf(self.html(), variant=self.variant, url_fetcher=url_fetcher)
 
 
+@dataclass(frozen=True)
+class VersionDocumentRequest(DocumentRequest):
+    """A stored version of a plan (``versions.PlanVersion``): public content only, never a
+    draft; with ``changes`` the changes from the version to today's public state appended."""
+
+    version: object = None
+    changes: bool = False
+
+    @classmethod
+    def build(cls, plan, *, version, changes=False, language=None, variant=DEFAULT_VARIANT):
+        rendering.check_variant(variant)
+        language = language or version.snapshot["plan"].get("language") or plan.language
+        return cls(plan, None, None, False, language, variant, version=version, changes=changes)
+
+    @property
+    def kind(self) -> str:
+        return "version"
+
+    @property
+    def target(self):
+        return self.version
+
+    @property
+    def cache_key(self) -> str:
+        # The snapshot never changes; the appendix compares with today's plan.
+        stamp = self.plan.content_changed_at or self.plan.updated_at
+        raw = ":".join(
+            [
+                "version",
+                str(self.version.pk),
+                self.version.created_at.isoformat(),
+                (stamp.isoformat() if stamp else "-") if self.changes else "-",
+                "changes" if self.changes else "plain",
+                self.language,
+                self.variant or "plain",
+                layout_fingerprint(),
+            ]
+        )
+        return "planwerk:pdf:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def filename(self) -> str:
+        parts = [self.plan.slug, self.version.slug]
+        if self.changes:
+            parts.append("aenderungen")
+        return "-".join(parts) + ".pdf"
+
+
 def request_for(user, obj, **options) -> DocumentRequest:
     """The document of a plan, field or measure as this user may see it (drafts for members)."""
     plan, _, _ = plans.scope(obj)

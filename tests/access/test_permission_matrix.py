@@ -22,6 +22,7 @@ from django.utils import translation
 
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
+from actionplan.export import plan_export_document
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
@@ -34,6 +35,7 @@ from tests.factories import (
     UserFactory,
     build_plan,
 )
+from versions.models import PlanVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +136,14 @@ def world(db):
                 ("auditevent", state): AuditEvent.objects.create(
                     action=AuditEvent.Action.PUBLISHED, plan=p, object_repr=p.title
                 ),
+                # the draft plan's version: published before the plan was withdrawn
+                ("planversion", state): PlanVersion.objects.create(
+                    plan=p,
+                    label=f"Stand {state}",
+                    slug=f"stand-{state}",
+                    date="2011-05-01",
+                    snapshot=plan_export_document(p, public_only=state == "published"),
+                ),
             }
         )
     for obj in objects.values():
@@ -200,6 +210,7 @@ PLAN_MODELS = {
     "responsibility",
     "budgetline",
     "pdfexport",
+    "planversion",
 }
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
 SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
@@ -225,10 +236,11 @@ def may_add(model, role) -> bool:
 
 def may_change(model, role, state) -> bool:
     if role == SUPER:
-        return model not in {"pdfexport", "auditevent", "importjob"}  # read-only logs
+        # read-only logs and records
+        return model not in {"pdfexport", "auditevent", "importjob", "planversion"}
     if model in MEASURE_ROWS:
         return role == COORD or editor_of(role, state)
-    if model in PLAN_MODELS - {"pdfexport"} or model == "membership":
+    if model in PLAN_MODELS - {"pdfexport", "planversion"} or model == "membership":
         return role == COORD
     if model in SHARED:
         return role in {COORD, OTHER}
@@ -247,6 +259,7 @@ def may_delete(model, role, state) -> bool:
         "responsibility",
         "membership",
         "pdfexport",  # a coordinator clears their plan's generated documents
+        "planversion",  # and withdraws a version
     }:
         return role == COORD
     if model in SHARED:  # can_delete falls back to can_change
@@ -414,6 +427,18 @@ def public_url(world, name, state):
     return reverse(name, kwargs=kwargs)
 
 
+def version_url(world, name, state):
+    version = world.objects[("planversion", state)]
+    kwargs = {"plan_slug": version.plan.slug, "version_slug": version.slug}
+    view = name.split(":")[1]
+    fields = version.snapshot["plan"]["fields"]
+    if view in ("version_field", "version_measure"):
+        kwargs["field_slug"] = fields[0]["slug"]
+    if view == "version_measure":
+        kwargs["measure_slug"] = fields[0]["measures"][0]["slug"]
+    return reverse(name, kwargs=kwargs)
+
+
 def export_url(world, name, state):
     return reverse(name, kwargs={"export_id": world.objects[("pdfexport", state)].pk})
 
@@ -488,6 +513,13 @@ RULES = [
         lambda r, s, n: public(r, s),
     ),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
+    # a plan's versions: wherever the plan itself may be seen (the draft plan's version was
+    # published before the plan was withdrawn)
+    Rule(
+        r"versions:version_(detail|changes|pdf|field|measure)",
+        version_url,
+        lambda r, s, n: public(r, s),
+    ),
     Rule(r"actionplan:pdf_export_download", export_url, export_download_expect),
     Rule(
         r"django\.contrib\.sitemaps\.views\.sitemap",
@@ -704,7 +736,7 @@ def cells(world, role):
         rule = rule_for(name)
         # pages in both languages; a PDF's access check does not depend on its language, and
         # rendering every one twice would double the runtime
-        public = name.startswith("actionplan:") and not name.endswith("pdf")
+        public = name.startswith(("actionplan:", "versions:")) and not name.endswith("pdf")
         languages = ("de", "en") if public else ("de",)
         for state in STATES:
             for language in languages:

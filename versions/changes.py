@@ -1,0 +1,299 @@
+"""What changed between two states of a plan: fields, measures and steps added, removed or
+changed, with word-level differences of their texts.
+
+Both sides are plan documents (``planwerk.plan/1``): a version's snapshot, or today's public
+state from the exporter. Fields are matched by slug, measures by key (field slug / measure
+slug), steps by their place in the sequence of a measure's steps (``difflib``), so removing
+one step shows one removed step, not every later step as changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from actionplan.models import Measure, Responsibility
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+ACTION_LABELS = {
+    ADDED: gettext_lazy("added"),
+    REMOVED: gettext_lazy("removed"),
+    CHANGED: gettext_lazy("changed"),
+}
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """``new`` with the words taken out in ``<del>`` and those put in in ``<ins>``, escaped."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+            continue
+        removed, inserted = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op in ("delete", "replace") and removed.strip():
+            parts.append(_marked("del", removed, keep_space=op == "delete"))
+        if op in ("insert", "replace"):
+            parts.append(_marked("ins", inserted, keep_space=True))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
+
+
+def _marked(tag: str, text: str, *, keep_space: bool) -> str:
+    """``text`` in ``<tag>``, with the spaces around it left outside the mark."""
+    core = text.strip()
+    if not core:
+        return escape(text) if keep_space else ""
+    start = text.index(core)
+    lead, trail = text[:start], text[start + len(core) :]
+    if not keep_space:
+        lead = trail = ""
+    return f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}"
+
+
+@dataclass
+class TextChange:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def html(self) -> SafeString:
+        return word_diff(self.old, self.new)
+
+
+@dataclass
+class Change:
+    """One added, removed or changed field, measure or step."""
+
+    kind: str  # "plan", "field", "measure", "step"
+    action: str  # ADDED, REMOVED, CHANGED
+    title: str
+    where: str = ""  # the field or measure it belongs to
+    texts: list[TextChange] = field(default_factory=list)
+    content: str = ""  # the text of an added or removed step
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS[self.action])
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "plan": _("Plan"),
+            "field": _("Field of action"),
+            "measure": _("Measure"),
+            "step": _("Step"),
+        }[self.kind]
+
+
+@dataclass
+class ChangeReport:
+    changes: list[Change]
+
+    def of(self, kind: str, action: str | None = None) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind and action in (None, c.action)]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            action: sum(1 for c in self.changes if c.action == action)
+            for action in (ADDED, REMOVED, CHANGED)
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+
+class _Names:
+    """Readable names of a document's organisations and people."""
+
+    def __init__(self, document: dict):
+        self.orgs = document.get("organisations", {})
+        self.persons = document.get("persons", {})
+
+    def org(self, key) -> str:
+        return self.orgs[key]["name"] if key in self.orgs else ""
+
+    def person(self, key) -> str:
+        spec = self.persons.get(key)
+        if not spec:
+            return ""
+        return " ".join(
+            p for p in (spec.get("title"), spec.get("first_name"), spec["last_name"]) if p
+        )
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _lines(values) -> str:
+    return "\n".join(values)
+
+
+def _field_texts(spec: dict, names: _Names) -> dict[str, str]:
+    lead = spec.get("lead") or {}
+    lead_text = ", ".join(p for p in (names.org(lead.get("organisation")), lead.get("note")) if p)
+    return {
+        _("Title"): spec["title"],
+        _("Target state"): spec.get("target_state") or "",
+        _("Lead"): lead_text,
+        _("Contacts"): _lines(names.person(k) for k in spec.get("contacts", [])),
+        _("Baseline"): _lines(b["text"] for b in spec.get("baseline", [])),
+    }
+
+
+def _measure_texts(spec: dict, names: _Names) -> dict[str, str]:
+    def party(resp):
+        who = " / ".join(
+            p for p in (names.person(resp.get("person")), names.org(resp.get("organisation"))) if p
+        )
+        role = _choice_label(Responsibility.Role, resp.get("role") or "responsible")
+        return f"{role}: {who}" + (f" ({resp['note']})" if resp.get("note") else "")
+
+    def budget(line):
+        parts = [line["category"], line.get("funding_source") or ""]
+        for attr in ("planned_amount", "actual_amount"):
+            if line.get(attr) is not None:
+                parts.append(f"{line[attr]} EUR")
+        parts.append(line.get("note") or "")
+        return ", ".join(p for p in parts if p)
+
+    return {
+        _("Code"): spec.get("code") or "",
+        _("Title"): spec["title"],
+        _("Description"): spec.get("description") or "",
+        _("Status"): _choice_label(Measure.Status, spec.get("status") or "planned"),
+        _("Target groups"): _lines(spec.get("target_groups", [])),
+        _("Schedule"): _lines(spec.get("schedule", [])),
+        _("Responsibility"): _lines(party(r) for r in spec.get("responsibilities", [])),
+        _("Budget"): _lines(budget(b) for b in spec.get("budget", [])),
+    }
+
+
+def _plan_texts(spec: dict) -> dict[str, str]:
+    intro = spec.get("introduction") or ""
+    return {
+        _("Title"): spec["title"],
+        _("Subtitle"): spec.get("subtitle") or "",
+        _("Date label"): spec.get("issued_label") or "",
+        _("Introduction"): "\n\n".join(intro) if isinstance(intro, list) else intro,
+        _("Funding note"): spec.get("funding_note") or "",
+    }
+
+
+def _text_changes(old: dict[str, str], new: dict[str, str]) -> list[TextChange]:
+    return [TextChange(label, old[label], new[label]) for label in new if old[label] != new[label]]
+
+
+def _steps(spec: dict) -> list[tuple[str, str]]:
+    """(number, text) of every step and sub-step, in order: “2”, “2.1”, …"""
+    result = []
+    for i, step in enumerate(spec.get("steps", []), start=1):
+        step = {"text": step} if isinstance(step, str) else step
+        result.append((str(i), step["text"]))
+        for j, sub in enumerate(step.get("substeps", []), start=1):
+            result.append((f"{i}.{j}", sub))
+    return result
+
+
+def _measure_title(spec: dict) -> str:
+    return f"{spec['code']}) {spec['title']}" if spec.get("code") else spec["title"]
+
+
+def _measure_key(field_slug: str, spec: dict) -> str:
+    return (
+        f"{field_slug}/{spec.get('slug') or Measure.slug_for(spec.get('code', ''), spec['title'])}"
+    )
+
+
+def compare(old: dict, new: dict) -> ChangeReport:
+    """The changes from document ``old`` to document ``new``, in the order of ``new``."""
+    old_names, new_names = _Names(old), _Names(new)
+    changes: list[Change] = []
+    old_plan, new_plan = old["plan"], new["plan"]
+    texts = _text_changes(_plan_texts(old_plan), _plan_texts(new_plan))
+    if texts:
+        changes.append(Change("plan", CHANGED, new_plan["title"], texts=texts))
+
+    old_fields = {f["slug"]: f for f in old_plan.get("fields", [])}
+    new_fields = {f["slug"]: f for f in new_plan.get("fields", [])}
+    old_measures = {
+        _measure_key(f["slug"], m): (f, m) for f in old_fields.values() for m in f["measures"]
+    }
+    new_measures = {
+        _measure_key(f["slug"], m): (f, m) for f in new_fields.values() for m in f["measures"]
+    }
+    for slug, spec in new_fields.items():
+        if slug not in old_fields:
+            changes.append(Change("field", ADDED, spec["title"]))
+        else:
+            texts = _text_changes(
+                _field_texts(old_fields[slug], old_names), _field_texts(spec, new_names)
+            )
+            if texts:
+                changes.append(Change("field", CHANGED, spec["title"], texts=texts))
+        for measure in spec.get("measures", []):
+            key = _measure_key(slug, measure)
+            title = _measure_title(measure)
+            if key not in old_measures:
+                changes.append(Change("measure", ADDED, title, where=spec["title"]))
+                continue
+            before = old_measures[key][1]
+            texts = _text_changes(
+                _measure_texts(before, old_names), _measure_texts(measure, new_names)
+            )
+            if texts:
+                changes.append(Change("measure", CHANGED, title, where=spec["title"], texts=texts))
+            changes.extend(_step_changes(_steps(before), _steps(measure), title))
+    for key, (fld, measure) in old_measures.items():
+        if key not in new_measures:
+            changes.append(Change("measure", REMOVED, _measure_title(measure), where=fld["title"]))
+    for slug, spec in old_fields.items():
+        if slug not in new_fields:
+            changes.append(Change("field", REMOVED, spec["title"]))
+    return ChangeReport(changes)
+
+
+def _step_changes(old: list, new: list, where: str) -> list[Change]:
+    old_texts, new_texts = [t for _, t in old], [t for _, t in new]
+    matcher = difflib.SequenceMatcher(None, old_texts, new_texts, autojunk=False)
+    result = []
+
+    def step_title(number):
+        return _("Step %(number)s") % {"number": number}
+
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for k in range(paired):
+            (_n, before), (number, after) = old[i1 + k], new[j1 + k]
+            result.append(
+                Change(
+                    "step",
+                    CHANGED,
+                    step_title(number),
+                    where=where,
+                    texts=[TextChange(_("Text"), before, after)],
+                )
+            )
+        for number, text in old[i1 + paired : i2]:
+            result.append(Change("step", REMOVED, step_title(number), where=where, content=text))
+        for number, text in new[j1 + paired : j2]:
+            result.append(Change("step", ADDED, step_title(number), where=where, content=text))
+    return result
