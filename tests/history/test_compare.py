@@ -36,8 +36,8 @@ def test_compare_lists_field_and_row_changes_between_first_and_latest(users, mea
     assert [(c.label, c.old, c.new) for c in budget] == [
         ("geplanter Betrag (EUR)", "1000,00", "2500,00")
     ]
-    responsibilities = children["Zuständigkeit"]
-    assert [r.label for r in responsibilities.added] == ["zuständig: Neu"]
+    responsibilities = children["Verantwortung"]
+    assert [r.label for r in responsibilities.added] == ["verantwortlich: Neu"]
     assert not responsibilities.removed and not responsibilities.changed
 
 
