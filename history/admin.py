@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access import rules
 
 from . import selectors
-from .diff import Labels, compare, compared_fields, display
+from .diff import Labels, compare, compared_fields, consecutive_changes, display
 from .registry import is_revertible
 from .services import HistoryConflict, HistoryRefused, change_reason, object_recover, object_revert
 
@@ -188,6 +188,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
             **(extra_context or {}),
         }
         return super().history_view(request, object_id, extra_context=context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        consecutive_changes(historical_records)
 
     def changelist_view(self, request, extra_context=None):
         context = dict(extra_context or {})

@@ -186,6 +186,19 @@ def _m2m_ids(record) -> dict:
     return result
 
 
+def _m2m_changes(old_m2m: dict, new_m2m: dict, labels: Labels) -> list[FieldChange]:
+    changes = []
+    for m2m in new_m2m.keys() | old_m2m.keys():
+        before, after = old_m2m.get(m2m, []), new_m2m.get(m2m, [])
+        if sorted(before) != sorted(after):
+            names = [
+                ", ".join(sorted(labels.label(m2m.related_model, pk) for pk in ids)) or EMPTY
+                for ids in (before, after)
+            ]
+            changes.append(FieldChange(str(m2m.verbose_name), names[0], names[1]))
+    return changes
+
+
 def _sort_key(row):
     return (getattr(row, "parent_id", None) or 0, getattr(row, "position", 0) or 0, row.pk)
 
@@ -215,14 +228,7 @@ def compare(old, new) -> VersionDiff:
 
     result = VersionDiff(old=old, new=new)
     result.fields = _field_changes(fields, old_values, new_values, labels)
-    for m2m in new_m2m.keys() | old_m2m.keys():
-        before, after = old_m2m.get(m2m, []), new_m2m.get(m2m, [])
-        if sorted(before) != sorted(after):
-            names = [
-                ", ".join(sorted(labels.label(m2m.related_model, pk) for pk in ids)) or EMPTY
-                for ids in (before, after)
-            ]
-            result.fields.append(FieldChange(str(m2m.verbose_name), names[0], names[1]))
+    result.fields += _m2m_changes(old_m2m, new_m2m, labels)
 
     for (child, fk, before), (_child, _fk, after) in zip(old_children, new_children, strict=True):
         child_fields = compared_fields(child, skip=fk)
@@ -266,3 +272,26 @@ def compare(old, new) -> VersionDiff:
                 diff.changed.append(RowChange(label=label_of(after[pk]), changes=changes))
         result.children.append(diff)
     return result
+
+
+def consecutive_changes(records) -> None:
+    """Set ``history_delta_changes`` (readable field changes) on each of ``records`` (newest
+    first) against the next older one in the list; labels in one query per model."""
+    records = list(records)
+    if len(records) < 2:
+        return
+    model = records[0].instance_type
+    fields = compared_fields(model)
+    labels = Labels()
+    values = [_record_values(r, fields) for r in records]
+    m2m = [_m2m_ids(r) for r in records]
+    for row in values:
+        for f in fields:
+            labels.want(f, row[f.attname])
+    for ids_by_field in m2m:
+        for m2m_field, ids in ids_by_field.items():
+            labels.want_many(m2m_field.related_model, ids)
+    labels.resolve()
+    for i, record in enumerate(records[:-1]):
+        changes = _field_changes(fields, values[i + 1], values[i], labels)
+        record.history_delta_changes = changes + _m2m_changes(m2m[i + 1], m2m[i], labels)

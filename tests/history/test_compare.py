@@ -121,6 +121,9 @@ def test_history_list_offers_two_versions_to_compare(users, measure):
     assert admin_url(measure, "history_compare", measure.pk) in html
     assert html.count('type="radio" name="old"') == measure.history.count()
     assert "Zurücksetzen auf diese Version" in html
+    # readable changes per version: choice labels and names, not stored values
+    assert "<strong>Status:</strong> geplant &rarr; in Umsetzung" in html
+    assert "<strong>Zielgruppen:</strong> Kreative &rarr; Kreative, Unternehmen" in html
 
 
 @pytest.mark.parametrize(
