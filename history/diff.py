@@ -199,6 +199,21 @@ def _m2m_changes(old_m2m: dict, new_m2m: dict, labels: Labels) -> list[FieldChan
     return changes
 
 
+def _m2m_ids_of(records) -> list[dict]:
+    """``_m2m_ids`` of many history rows of one model, in one query per many-to-many field."""
+    result: list[dict] = [{} for _ in records]
+    for m2m in getattr(records[0], "_history_m2m_fields", ()):
+        key = get_m2m_reverse_field_name(m2m)
+        through = getattr(records[0], m2m.name).model
+        ids = defaultdict(list)
+        rows = through.objects.filter(history_id__in=[r.history_id for r in records])
+        for history_id, pk in rows.values_list("history_id", key):
+            ids[history_id].append(pk)
+        for i, record in enumerate(records):
+            result[i][m2m] = ids[record.history_id]
+    return result
+
+
 def _sort_key(row):
     return (getattr(row, "parent_id", None) or 0, getattr(row, "position", 0) or 0, row.pk)
 
@@ -284,7 +299,7 @@ def consecutive_changes(records) -> None:
     fields = compared_fields(model)
     labels = Labels()
     values = [_record_values(r, fields) for r in records]
-    m2m = [_m2m_ids(r) for r in records]
+    m2m = _m2m_ids_of(records)
     for row in values:
         for f in fields:
             labels.want(f, row[f.attname])

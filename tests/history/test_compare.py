@@ -171,5 +171,43 @@ def test_compare_page_queries_do_not_grow_with_rows(users, measure, django_asser
     client = client_for(users["coordinator"])
     url = compare_url(measure, first, measure.history.latest())
     client.get(url)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(35):
         assert client.get(url).status_code == 200
+
+
+def test_compare_campaign_shows_its_channels(users):
+    from tests.campaigns.factories import CampaignFactory, ChannelFactory
+
+    campaign = CampaignFactory(title="Leipzig liebt Regionales")
+    ChannelFactory(campaign=campaign, name="Wochenmarkt")
+    first = campaign.history.latest()
+    campaign.title = "Leipzig liebt Regionales 2012"
+    campaign.save()
+    ChannelFactory(campaign=campaign, name="Messestand")
+
+    response = client_for(users["superuser"]).get(
+        compare_url(campaign, first, campaign.history.latest())
+    )
+
+    assert response.status_code == 200
+    diff = response.context["diff"]
+    assert [(c.old, c.new) for c in diff.fields] == [
+        ("Leipzig liebt Regionales", "Leipzig liebt Regionales 2012")
+    ]
+    channels = next(c for c in diff.children if c.added)
+    assert [r.label for r in channels.added] == ["Messestand"]
+
+
+def test_history_list_queries_do_not_grow_with_versions(
+    users, measure, django_assert_max_num_queries
+):
+    for i in range(25):
+        measure.title = f"Fassung {i}"
+        measure.save()
+    client = client_for(users["coordinator"])
+    url = admin_url(measure, "history", measure.pk)
+    client.get(url)
+    with django_assert_max_num_queries(22):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Fassung 24" in response.content.decode()

@@ -102,3 +102,16 @@ def test_recover_unknown_or_not_deleted_version_is_404(users, measure):
     assert client.get(admin_url(ap.Measure, "recover", 999999)).status_code == 404
     alive = measure.history.latest()
     assert client.get(admin_url(ap.Measure, "recover", alive.history_id)).status_code == 404
+
+
+def test_recover_list_queries_do_not_grow_with_deleted_measures(
+    users, measure, django_assert_max_num_queries
+):
+    for i in range(20):
+        MeasureFactory(field=measure.field, position=100 + i, title=f"Weg {i}").delete()
+    client = client_for(users["coordinator"])
+    url = admin_url(ap.Measure, "recoverlist")
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.content.decode().count("Wiederherstellen …") == 20
