@@ -279,7 +279,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
             current,
             title=gettext("Revert: %(object)s") % {"object": current},
             record=record,
-            diff=compare(record, latest) if latest.history_id != record.history_id else None,
+            diff=(
+                compare(latest, record, chronological=False)
+                if latest.history_id != record.history_id
+                else None
+            ),
             current_version=getattr(current, "version", ""),
             kept=[
                 str(self.opts.get_field(n).verbose_name)

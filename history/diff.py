@@ -218,9 +218,12 @@ def _sort_key(row):
     return (getattr(row, "parent_id", None) or 0, getattr(row, "position", 0) or 0, row.pk)
 
 
-def compare(old, new) -> VersionDiff:
-    """What changed from history row ``old`` to ``new`` of the same object (any two versions)."""
-    if (old.history_date, old.history_id) > (new.history_date, new.history_id):
+def compare(old, new, *, chronological: bool = True) -> VersionDiff:
+    """What changed from history row ``old`` to ``new`` of the same object (any two versions).
+
+    The older of the two is ``old`` unless ``chronological`` is off (a revert: now → then).
+    """
+    if chronological and (old.history_date, old.history_id) > (new.history_date, new.history_id):
         old, new = new, old
     model = old.instance_type
     labels = Labels()

@@ -75,7 +75,12 @@ def test_history_compare_two_versions_and_revert(chromium_browser, live_url):
         assert not violations, describe(violations)
 
         page.get_by_role("link", name="Auf die ältere Fassung zurücksetzen …").click()
-        page.get_by_role("button", name="Ja, zurücksetzen").click()
+        button = page.get_by_role("button", name="Ja, zurücksetzen")
+        button.wait_for()
+        screenshot(page, "history-revert-confirm")
+        violations = run_axe(page)
+        assert not violations, describe(violations)
+        button.click()
         page.wait_for_url("**/history/")
         assert "Zurückgesetzt auf Version vom" in page.locator(".messagelist").inner_text()
         screenshot(page, "history-after-revert")

@@ -24,7 +24,9 @@ def test_revert_restores_exactly_the_earlier_state_with_rows(users, measure):
 
     page = client.get(revert_url(measure, target))
     assert page.status_code == 200
-    assert "Zweiter Schritt" in page.content.decode()  # what comes back
+    steps = page.context["diff"].children[0]  # now → the version reverted to
+    assert [r.label for r in steps.added] == ["Zweiter Schritt"]
+    assert [r.label for r in steps.removed] == ["Neuer dritter Schritt"]
     response = post_revert(client, measure, target)
 
     assert response.status_code == 302
