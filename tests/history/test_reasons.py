@@ -143,3 +143,15 @@ def test_import_writes_a_reason_with_the_file_name(client):
     record = measure.history.latest()
     assert record.title == "Importierter Titel"
     assert record.history_change_reason == "Import aus „massnahmen.csv“"
+
+
+def test_bulk_delete_from_the_list_records_the_reason(users, measure):
+    client = client_for(users["coordinator"])
+    response = client.post(
+        admin_url(ap.Measure, "changelist"),
+        {"action": "delete_selected", "_selected_action": [measure.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not ap.Measure.objects.filter(pk=measure.pk).exists()
+    deleted = ap.Measure.history.filter(id=measure.pk, history_type="-").get()
+    assert deleted.history_change_reason == "In der Verwaltung gelöscht"
