@@ -5,6 +5,7 @@ from django.apps import apps
 
 # parent model label -> (child model label, foreign key to the parent), in display order
 CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
+    "actionplan.plan": (("actionplan.FieldOfAction", "plan"),),
     "actionplan.measure": (
         ("actionplan.Step", "measure"),
         ("actionplan.ScheduleEntry", "measure"),

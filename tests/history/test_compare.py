@@ -211,3 +211,20 @@ def test_history_list_queries_do_not_grow_with_versions(
         response = client.get(url)
     assert response.status_code == 200
     assert "Fassung 24" in response.content.decode()
+
+
+def test_compare_plan_shows_its_fields_of_action(users, measure):
+    from tests.factories import FieldOfActionFactory
+
+    plan = measure.field.plan
+    first = plan.history.latest()
+    plan.subtitle = "Fortschreibung 2012"
+    plan.save()
+    FieldOfActionFactory(plan=plan, title="Neues Handlungsfeld", position=7)
+
+    diff = compare(first, plan.history.latest())
+
+    assert [(c.old, c.new) for c in diff.fields] == [
+        ("Lokaler Maßnahmenplan", "Fortschreibung 2012")
+    ]
+    assert [r.label for r in diff.children[0].added] == ["Neues Handlungsfeld"]
