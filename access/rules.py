@@ -554,15 +554,24 @@ CAMPAIGN_PATHS = {
 def admin_scope(user, qs: QuerySet) -> QuerySet:
     """The rows of ``qs`` this user works with in the admin: those of plans and campaigns they
     hold a role in (any role); shared lists (contacts, vocabularies) for every member."""
+    return _scope(user, qs, qs.model._meta.model_name)
+
+
+def _scope(user, qs: QuerySet, name: str) -> QuerySet:
     if is_superuser(user):
         return qs
-    name = qs.model._meta.model_name
     r = roles(user)
     if name in PLAN_PATHS:
         return qs.filter(**{f"{PLAN_PATHS[name]}__in": r.plan_ids()})
     if name in CAMPAIGN_PATHS:
         return qs.filter(**{f"{CAMPAIGN_PATHS[name]}__in": r.campaign_ids()})
     return qs if r.any else qs.none()
+
+
+def history_admin_scope(user, qs: QuerySet, model) -> QuerySet:
+    """The history rows of ``model`` (``qs`` over its history table) of the objects this user
+    works with in the admin, deleted objects included — as ``admin_scope``."""
+    return _scope(user, qs, model._meta.model_name)
 
 
 def works_with(user, model) -> bool:

@@ -9,12 +9,12 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
+from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
 
 from .locking import OptimisticLockAdminMixin, row_changed

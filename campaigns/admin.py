@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from actionplan.locking import OptimisticLockAdminMixin
+from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
 
 from .models import (

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "documents",
     "campaigns",
     "imports",
+    "history",
     "workers",
     "feeds",
     "reminders",

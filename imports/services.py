@@ -15,6 +15,8 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export.results import Result, RowResult
 
+from history.services import change_reason
+
 from .models import ImportJob
 from .storage import ImportUploadStorage
 
@@ -70,17 +72,18 @@ def read_dataset(storage: ImportUploadStorage, input_format):
 
 def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", progress=None):
     """One transaction for the whole file: any error or invalid row rolls everything back."""
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        file_name=file_name,
-        user=user,
-        retain_instance_in_row_result=True,
-        progress=progress,
-    )
+    with change_reason(gettext("Import from “%(file)s”") % {"file": file_name or "—"}):
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            file_name=file_name,
+            user=user,
+            retain_instance_in_row_result=True,
+            progress=progress,
+        )
     if not dry_run and not (result.has_errors() or result.has_validation_errors()):
         audit_import(result, resource, user=user, file_name=file_name)
     return result

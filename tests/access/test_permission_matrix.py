@@ -489,6 +489,54 @@ def unsubscribe_url(world, name, state):
 
     preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
     return reverse(name, kwargs={"token": make_token(preference)})
+def history_compare_url(world, name, state):
+    """The comparison of an object's two latest versions (a second one is saved if needed)."""
+    obj = world.objects.get((_history_model(name), state))
+    if obj is None:
+        return None
+    if obj.history.count() < 2:
+        obj.save()
+    new, old = obj.history.order_by("-history_date", "-history_id")[:2]
+    return reverse(name, args=[obj.pk]) + f"?old={old.history_id}&new={new.history_id}"
+
+
+def _history_model(name):
+    return re.fullmatch(r"admin:[a-z]+_(?P<model>[a-z]+)_\w+", name)["model"]
+
+
+def history_revert_url(world, name, state):
+    obj = world.objects[(_history_model(name), state)]
+    return reverse(name, args=[obj.pk, obj.history.earliest().history_id])
+
+
+def history_revert_expect(role, state, name):
+    model = _history_model(name)
+    if role == ANON:
+        return 302
+    if sees_object(model, role, state):
+        return 200 if may_change(model, role, state) else 403
+    return admin_object_status(model, "history", role, state)
+
+
+def recover_url(world, name, state):
+    """A measure of the published plan, deleted."""
+    if state != "published":
+        return None
+    field = world.objects[("fieldofaction", state)]
+    measure = ap.Measure.objects.create(field=field, position=99, title="Gelöscht", slug="weg")
+    pk = measure.pk
+    measure.delete()
+    deleted = ap.Measure.history.filter(id=pk, history_type="-").get()
+    return reverse(name, args=[deleted.history_id])
+
+
+def recover_expect(role, state, name):
+    model = _history_model(name)
+    if role == ANON:
+        return 302
+    if not may_add(model, role):
+        return 403
+    return 200 if role in {COORD, SUPER} else 404  # another plan's: as if it did not exist
 
 
 def everyone(status) -> Callable:
@@ -587,6 +635,19 @@ RULES = [
         lambda w, n, s: "/admin/gibt-es-nicht/" if s == "published" else None,
         logged_in(404),
     ),
+    # change history (history/): compare any two versions, revert a measure, recover one
+    Rule(
+        r"admin:\w+_history_compare",
+        history_compare_url,
+        lambda r, s, n: admin_object_status(_history_model(n), "history", r, s),
+    ),
+    Rule(r"admin:\w+_history_revert", history_revert_url, history_revert_expect),
+    Rule(
+        r"admin:\w+_recoverlist",
+        admin_list_url,
+        lambda r, s, n: 302 if r == ANON else 200 if may_add(_history_model(n), r) else 403,
+    ),
+    Rule(r"admin:\w+_recover", recover_url, recover_expect),
     # every ModelAdmin: lists and forms without an object, then one object's pages
     Rule(
         r"admin:\w+_(changelist|add|import|process_import|cancel_import|export)",
