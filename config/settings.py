@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "campaigns",
     "imports",
     "workers",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer early (CommonMiddleware): CORS headers on /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
     # Below WhiteNoise (which serves static files precompressed) and above everything that
     # writes the body; compresses anonymous responses only (BREACH, see the class).
     "config.middleware.AnonymousGZipMiddleware",
@@ -337,3 +343,62 @@ PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
 # inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
 PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))
+
+# --- read API (issue 12; api/) ----------------------------------------------------------------
+# Read-only, versioned under /api/v1/. Anonymous clients see published content; a personal token
+# (api.ApiToken, created in the admin) or a session reads what the user's roles show.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Read-only views (GET, HEAD, OPTIONS); what each user sees comes from access.rules.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonClientThrottle",
+        "api.throttling.TokenUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("PLANWERK_API_ANON_RATE", "60/min"),
+        "user": os.environ.get("PLANWERK_API_USER_RATE", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Planwerk API",
+    "DESCRIPTION": (
+        "Read-only access to published action plans, their fields of action and measures, "
+        "campaigns, organisations and consenting contact persons. Drafts only with a personal "
+        "token of a member (header `Authorization: Token <key>`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "actionplan.schedule.Precision",
+        # plans and campaigns share draft/published/archived
+        "PublicationStatusEnum": "actionplan.models.Plan.Status",
+        "MeasureStatusEnum": "actionplan.models.Measure.Status",
+        "MeasureStateEnum": "actionplan.models.Measure.State",
+        "ChannelStatusEnum": "campaigns.models.Channel.Status",
+        "ResponsibilityRoleEnum": "actionplan.models.Responsibility.Role",
+        "PartnerRoleEnum": "campaigns.models.CampaignPartner.Role",
+    },
+}
+# CORS for reading: any origin may GET the API, without cookies (a token goes in a header).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# --- end read API -------------------------------------------------------------------------------
