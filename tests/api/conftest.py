@@ -60,3 +60,13 @@ def make_token(db):
 
 def auth(key: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+@pytest.fixture(autouse=True)
+def generous_rates(settings):
+    """The crawls make more requests than the production rate allows a minute; the throttle
+    tests set their own rates."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    }
