@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from access import rules
+from access.admin import NotFoundOutsideScopeMixin
 
 from .models import ApiToken
 from .services import api_token_create, api_token_revoke
@@ -21,7 +22,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "key_start",
