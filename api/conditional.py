@@ -24,12 +24,18 @@ def conditional(request, response):
     patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
-    if request.user.is_authenticated:
+    response.render()
+    personal = (
+        request.user.is_authenticated
+        # the browsable API's HTML carries a CSRF token (and sets its cookie)
+        or response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+    if personal:
         patch_cache_control(response, private=True, no_cache=True)
     else:
         # Stored by browsers and proxies, but asked again each time (as the public pages).
         patch_cache_control(response, public=True, no_cache=True)
-    response.render()
     response["ETag"] = representation_etag(response)
     not_modified = get_conditional_response(request, etag=response["ETag"], response=response)
     return not_modified if not_modified is not None else response

@@ -149,3 +149,8 @@ def test_api_browsable_html_renders_for_browsers(client, plan):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "Maßnahme 1.1" in response.content.decode()
+    # the page holds a CSRF token: never for a shared cache
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert "/static/api/code.css" in response.content.decode()
+    assert "<style" not in response.content.decode()
