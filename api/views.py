@@ -6,6 +6,7 @@ token or session) what their roles show. An object the user may not see answers 
 that does not exist.
 """
 
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers, viewsets
@@ -15,7 +16,13 @@ from .conditional import conditional
 
 
 class ConditionalMixin:
-    """ETag and 304 on every API view (api.conditional)."""
+    """Messages in the client's language (the API lies outside ``i18n_patterns``, where the
+    site's default would apply), ETag and 304 on every API view (api.conditional)."""
+
+    def initial(self, request, *args, **kwargs):
+        translation.activate(translation.get_language_from_request(request._request))
+        request._request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -160,3 +160,24 @@ def test_api_pagination_limits_and_bad_pages(client, plan):
 def test_api_unknown_id_answers_404(client, plan):
     assert client.get(reverse("api:measure-detail", args=[987654])).status_code == 404
     assert client.get("/api/v1/measures/abc/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("de", "Eine gültige Ganzzahl ist erforderlich."), ("en", "A valid integer is required.")],
+)
+def test_api_messages_follow_the_clients_language(client, language, message):
+    response = client.get(
+        reverse("api:measure-list") + "?year=zwanzig", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.json() == {"year": [message]}
+    assert response["Content-Language"] == language
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_api_token_message_in_the_clients_language(client):
+    url = reverse("api:plan-list")
+    german = client.get(url, HTTP_AUTHORIZATION="Token falsch", HTTP_ACCEPT_LANGUAGE="de")
+    english = client.get(url, HTTP_AUTHORIZATION="Token falsch", HTTP_ACCEPT_LANGUAGE="en")
+    assert german.json() == {"detail": "Ungültiger, abgelaufener oder widerrufener Token."}
+    assert english.json() == {"detail": "Invalid, expired or revoked token."}
