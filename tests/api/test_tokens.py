@@ -148,3 +148,16 @@ def test_token_of_a_user_who_lost_the_role_sees_public_content_only(client, memb
     Membership.objects.filter(user=user).delete()
 
     assert client.get(url, **auth(key)).status_code == 404
+
+
+def test_token_with_an_expiry_in_the_past_is_refused_with_a_message(client, member):
+    client.force_login(member[0])
+
+    response = client.post(
+        reverse("admin:api_apitoken_add"),
+        {"name": "alt", "expires_at_0": "01.01.2020", "expires_at_1": "12:00:00"},
+    )
+
+    assert response.status_code == 200
+    assert "Das Ablaufdatum muss in der Zukunft liegen." in response.content.decode()
+    assert not ApiToken.objects.exists()
