@@ -74,3 +74,28 @@ def test_schema_validation_catches_a_broken_schema(client):
     schema["paths"]["/api/v1/plans/"]["get"]["responses"] = "kaputt"
     with pytest.raises(Exception, match="kaputt|not of type|is not valid"):
         validate_schema(schema)
+
+
+def test_schema_is_generated_once_per_language(client, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from api.views import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_schemas", {})
+    calls = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    url = reverse("api:schema")
+    first = client.get(url + "?format=json")
+    second = client.get(url + "?format=json")
+    english = client.get(url + "?format=json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first.json() == second.json()
+    assert len(calls) == 2  # German once, English once
+    assert english.status_code == 200
+    assert second["Content-Disposition"] == first["Content-Disposition"]
