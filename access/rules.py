@@ -256,9 +256,65 @@ def visible_persons(user, qs: QuerySet) -> QuerySet:
     return qs.filter(public_persons_q())
 
 
+def listed_persons(user, qs: QuerySet) -> QuerySet:
+    """Persons a list of its own (the API) shows: visible ones who consented to their contact
+    details being public (``Person.public_contact``). Everybody else appears only by name where
+    the content names them, with the organisation's contact details, as on the pages."""
+    return visible_persons(user, qs).filter(public_contact=True)
+
+
 def visible_organisations(user, qs: QuerySet) -> QuerySet:
     """Organisations are public facts (the plan prints them); members manage them."""
     return qs
+
+
+def public_organisations_q() -> Q:
+    """Organisations named by public content: field leads and publishers of public plans,
+    parties of public measures, organisers and partners of public campaigns, and the
+    organisations of publicly named persons. (Their parents: ``listed_organisations``.)"""
+    from actionplan.models import FieldOfAction, Plan, Responsibility
+    from campaigns.models import Campaign, CampaignPartner
+    from contacts.models import Person
+
+    return (
+        Exists(
+            FieldOfAction.objects.filter(
+                lead_organisation=OuterRef("pk"), plan__status=_published_plan()
+            )
+        )
+        | Exists(Plan.objects.filter(author_organisation=OuterRef("pk")).filter(public_plans_q()))
+        | Exists(
+            Responsibility.objects.filter(organisation=OuterRef("pk")).filter(
+                public_measures_q("measure__")
+            )
+        )
+        | Exists(Campaign.objects.filter(organiser=OuterRef("pk")).filter(public_campaigns_q()))
+        | Exists(
+            CampaignPartner.objects.filter(organisation=OuterRef("pk")).filter(
+                public_campaigns_q("campaign__")
+            )
+        )
+        | Exists(Person.objects.filter(organisation=OuterRef("pk")).filter(public_persons_q()))
+    )
+
+
+def listed_organisations(user, qs: QuerySet) -> QuerySet:
+    """Organisations a list of its own (the API) shows: all for members; for everybody else
+    those public content names, with the units above them (“Stadt Leipzig” of “Kulturamt”) —
+    an office only a draft names is not announced by a list."""
+    from contacts.models import Organisation
+
+    if is_member(user):
+        return qs
+    named = set(Organisation.objects.filter(public_organisations_q()).values_list("pk", flat=True))
+    if named:
+        parents = dict(Organisation.objects.values_list("pk", "parent_id"))
+        for pk in list(named):
+            parent = parents.get(pk)
+            while parent is not None and parent not in named:
+                named.add(parent)
+                parent = parents.get(parent)
+    return qs.filter(pk__in=named)
 
 
 # --- may the user see this one object --------------------------------------------------------

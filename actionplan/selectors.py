@@ -239,6 +239,11 @@ def measures_for_list(plan: Plan, flt: MeasureFilter, user) -> QuerySet[Measure]
         )
         .order_by("field__position", "position", "pk")
     )
+    return filter_measures(qs, flt)
+
+
+def filter_measures(qs: QuerySet[Measure], flt: MeasureFilter) -> QuerySet[Measure]:
+    """Measures of ``qs`` matching every given filter (the measure list's and the API's)."""
     if flt.field is not None:
         qs = qs.filter(field=flt.field)
     if flt.target_group is not None:

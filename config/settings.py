@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "feeds",
     "reminders",
     "versions",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +98,8 @@ MIDDLEWARE = [
     # Repeated anonymous requests for a public plan page end here (actionplan/public_cache.py):
     # below the security headers, above sessions, locale and the view.
     "actionplan.public_cache.PublicPageMiddleware",
+    # Before anything that may answer early (CommonMiddleware): CORS headers on /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
     # Below WhiteNoise (which serves static files precompressed) and above everything that
     # writes the body; compresses anonymous responses only (BREACH, see the class).
     "config.middleware.AnonymousGZipMiddleware",
@@ -364,3 +370,61 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planwerk@local
 # Reminders list milestones due within this many days, and the overdue ones.
 PLANWERK_REMINDER_DAYS_AHEAD = int(os.environ.get("PLANWERK_REMINDER_DAYS_AHEAD", "30"))
 # --- end feeds and reminders ----------------------------------------------------------------------
+# --- read API (issue 12; api/) ----------------------------------------------------------------
+# Read-only, versioned under /api/v1/. Anonymous clients see published content; a personal token
+# (api.ApiToken, created in the admin) or a session reads what the user's roles show.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Read-only views (GET, HEAD, OPTIONS); what each user sees comes from access.rules.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonClientThrottle",
+        "api.throttling.TokenUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("PLANWERK_API_ANON_RATE", "60/min"),
+        "user": os.environ.get("PLANWERK_API_USER_RATE", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Planwerk API",
+    "DESCRIPTION": (
+        "Read-only access to published action plans, their fields of action and measures, "
+        "campaigns, organisations and consenting contact persons. Drafts only with a personal "
+        "token of a member (header `Authorization: Token <key>`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "actionplan.schedule.Precision",
+        # plans and campaigns share draft/published/archived
+        "PublicationStatusEnum": "actionplan.models.Plan.Status",
+        "MeasureStatusEnum": "actionplan.models.Measure.Status",
+        "MeasureStateEnum": "actionplan.models.Measure.State",
+        "ChannelStatusEnum": "campaigns.models.Channel.Status",
+        "ResponsibilityRoleEnum": "actionplan.models.Responsibility.Role",
+        "PartnerRoleEnum": "campaigns.models.CampaignPartner.Role",
+    },
+}
+# CORS for reading: any origin may GET the API, without cookies (a token goes in a header).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# --- end read API -------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    # The API is language-neutral (codes, not labels): outside i18n_patterns.
+    path("api/v1/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

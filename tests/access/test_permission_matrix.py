@@ -23,6 +23,7 @@ from django.utils import translation
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
 from actionplan.export import plan_export_document
+from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
@@ -168,6 +169,8 @@ def world(db):
             app_label="actionplan", model_name="measure", requested_by=users[COORD]
         ),
         "reminderpreference": ReminderPreference.objects.create(user=users[READER]),
+        # the reader's personal API token: theirs (and a superuser's) to see and revoke
+        "apitoken": api_token_create(acting_user=users[READER], name="Lesetoken")[0],
     }
     for name, obj in shared.items():
         if hasattr(obj, "history") and not obj.history.exists():
@@ -222,9 +225,14 @@ def editor_of(role, state) -> bool:
     return (role, state) in {(EDITOR_A, "draft"), (EDITOR_B, "published")}
 
 
+TOKEN_HOLDERS = {READER, SUPER}  # who opens the reader's API token
+
+
 def may_add(model, role) -> bool:
     if role == SUPER:
         return True
+    if model == "apitoken":  # every member creates tokens for themselves
+        return role in ADMIN_USERS
     if model in MEASURE_ROWS - {"measure"}:
         return role in {COORD, OTHER, EDITOR_A, EDITOR_B}
     if model in PLAN_MODELS - {"plan", "pdfexport"} or model in SHARED:
@@ -235,6 +243,8 @@ def may_add(model, role) -> bool:
 
 
 def may_change(model, role, state) -> bool:
+    if model == "apitoken":
+        return role in TOKEN_HOLDERS
     if role == SUPER:
         # read-only logs and records
         return model not in {"pdfexport", "auditevent", "importjob", "planversion"}
@@ -248,6 +258,8 @@ def may_change(model, role, state) -> bool:
 
 
 def may_delete(model, role, state) -> bool:
+    if model == "apitoken":
+        return role in TOKEN_HOLDERS
     if role == SUPER:
         return model != "auditevent"
     if model in MEASURE_ROWS - {"measure"}:
@@ -271,6 +283,8 @@ def sees_object(model, role, state) -> bool:
     """Opens the object in the admin at all (read-only at least)."""
     if role == SUPER:
         return True
+    if model == "apitoken":
+        return role in TOKEN_HOLDERS
     if model in PLAN_MODELS:
         return role in MEMBERS
     if model in {"membership", "auditevent"}:
@@ -316,6 +330,8 @@ def list_level(model, view, role) -> bool:
         hidden |= {"reminderpreference"}
         return role in ADMIN_USERS and model not in hidden
     if view == "delete":
+        if model == "apitoken":
+            return role in ADMIN_USERS
         if model in SHARED:
             return role in {COORD, OTHER}
         if model in MEASURE_ROWS - {"measure"}:
@@ -537,6 +553,13 @@ def recover_expect(role, state, name):
     if not may_add(model, role):
         return 403
     return 200 if role in {COORD, SUPER} else 404  # another plan's: as if it did not exist
+API_MODELS = {"plan": "plan", "field": "fieldofaction", "measure": "measure"}
+
+
+def api_object_url(world, name, state):
+    kind = name.split(":")[1].removesuffix("-detail")
+    obj = world.objects.get((API_MODELS.get(kind, kind), state))
+    return None if obj is None else reverse(name, args=[obj.pk])
 
 
 def everyone(status) -> Callable:
@@ -595,6 +618,21 @@ RULES = [
         lambda r, s, n: 302 if r == ANON else 200 if r in {COORD, SUPER} else 404,
     ),
     Rule(r"imports:job_(confirm|cancel)", import_job_url, logged_in(405)),  # POST only
+    # the read API: lists for everyone (what they hold is pinned in LISTS), objects like pages
+    Rule(
+        r"api:(api-root|schema|(plan|field|measure|campaign|organisation|person)-list)",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
+    Rule(r"api:(plan|field|measure)-detail", api_object_url, lambda r, s, n: public(r, s)),
+    # the world's campaign is a draft without members
+    Rule(r"api:campaign-detail", api_object_url, lambda r, s, n: 200 if r == SUPER else 404),
+    # organisation A and its person are named by drafts only: members see them, nobody else
+    Rule(
+        r"api:(organisation|person)-detail",
+        api_object_url,
+        lambda r, s, n: 200 if r in ADMIN_USERS else 404,
+    ),
     # the admin's own pages
     Rule(r"admin:index", admin_list_url, lambda r, s, n: 302 if r == ANON else 200),
     Rule(
@@ -722,8 +760,22 @@ def _measure_list_expected(role, state):
     return MEASURE_LIST_TITLES[role]
 
 
+API_MEASURES = {
+    **dict.fromkeys([ANON, STAFF, OTHER], PUBLIC_MEASURES | {"Maßnahme anderer Plan"}),
+    **dict.fromkeys(MEMBERS, ALL_MEASURES),
+    SUPER: ALL_MEASURES,
+}
+
+
+def _api_titles(response) -> set[str]:
+    return {item["title"] for item in response.json()["results"]}
+
+
 # List pages: route name -> (the titles a response shows, the titles a role should see).
 LISTS = {
+    "api:plan-list": (_api_titles, lambda role, s: PLAN_TITLES[role]),
+    "api:measure-list": (_api_titles, lambda role, s: API_MEASURES[role]),
+    "api:campaign-list": (_api_titles, lambda role, s: {"Kampagne"} if role == SUPER else set()),
     "actionplan:plan_list": (
         lambda r: _titles(r.context["plans"]),
         lambda role, s: PLAN_TITLES[role],

@@ -1,0 +1,139 @@
+"""Querysets of the API: what the user may see (``access.rules``), with every related row the
+serializers print joined or prefetched, so that a list costs the same number of queries
+whatever its length."""
+
+from django.db.models import Prefetch, QuerySet
+
+from access import rules
+from actionplan import selectors as plan_selectors
+from actionplan.models import (
+    BaselineFinding,
+    BudgetLine,
+    FieldContact,
+    FieldOfAction,
+    Measure,
+    Plan,
+    Responsibility,
+    ScheduleEntry,
+    Step,
+    TargetGroup,
+)
+from campaigns.models import (
+    Campaign,
+    CampaignContact,
+    CampaignEvent,
+    CampaignPartner,
+    Channel,
+    Market,
+)
+from contacts.models import Organisation, Person
+
+PERSON_JOINS = ("organisation",)
+
+
+def _ordered(model, *joins):
+    qs = model.objects.order_by("position", "pk")
+    return qs.select_related(*joins) if joins else qs
+
+
+def _visible_fields(user) -> QuerySet[FieldOfAction]:
+    return FieldOfAction.objects.visible_to(user).order_by("position", "pk")
+
+
+def plans(user) -> QuerySet[Plan]:
+    """Plans the user may see, with the number of measures they may see."""
+    return (
+        plan_selectors.plans_for_index(user)
+        .select_related("project_lead__organisation")
+        .prefetch_related(Prefetch("fields", queryset=_visible_fields(user)))
+        .order_by("-issued_on", "title", "pk")
+    )
+
+
+def fields(user) -> QuerySet[FieldOfAction]:
+    return (
+        FieldOfAction.objects.visible_to(user)
+        .select_related("plan", "lead_organisation")
+        .prefetch_related(
+            Prefetch(
+                "field_contacts",
+                queryset=_ordered(FieldContact, "person__organisation"),
+            ),
+            Prefetch("baseline_findings", queryset=_ordered(BaselineFinding)),
+        )
+        .order_by("plan__title", "plan_id", "position", "pk")
+    )
+
+
+def _visible_related(user) -> QuerySet[Measure]:
+    return Measure.objects.visible_to(user).only("pk").order_by("pk")
+
+
+def measures(user) -> QuerySet[Measure]:
+    """Measures the user may see with steps, schedule, responsibilities, budget lines, target
+    groups and the related measures the user may see."""
+    return (
+        Measure.objects.visible_to(user)
+        .select_related("field__plan")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=_ordered(Step)
+                .filter(parent__isnull=True)
+                .prefetch_related(Prefetch("substeps", queryset=_ordered(Step))),
+                to_attr="top_steps",
+            ),
+            Prefetch("schedule", queryset=_ordered(ScheduleEntry)),
+            Prefetch(
+                "responsibilities",
+                queryset=_ordered(Responsibility, "organisation", "person__organisation"),
+            ),
+            Prefetch("budget_lines", queryset=_ordered(BudgetLine, "category", "funding_source")),
+            Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
+            Prefetch("related_measures", queryset=_visible_related(user), to_attr="related_to"),
+            Prefetch("related_from", queryset=_visible_related(user), to_attr="related_by"),
+        )
+        .order_by("field__plan__title", "field__plan_id", "field__position", "position", "pk")
+    )
+
+
+def campaigns(user) -> QuerySet[Campaign]:
+    """Campaigns the user may see with channels, events, partners, contacts and lists."""
+    return (
+        Campaign.objects.visible_to(user)
+        .select_related("organiser")
+        .prefetch_related(
+            Prefetch("channels", queryset=Channel.objects.order_by("position", "pk")),
+            Prefetch("events", queryset=CampaignEvent.objects.order_by("position", "pk")),
+            Prefetch(
+                "partner_links",
+                queryset=CampaignPartner.objects.select_related("organisation").order_by(
+                    "position", "pk"
+                ),
+            ),
+            Prefetch(
+                "contact_links",
+                queryset=CampaignContact.objects.select_related("person__organisation").order_by(
+                    "position", "pk"
+                ),
+            ),
+            Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
+            Prefetch("markets", queryset=Market.objects.order_by("position", "name")),
+            Prefetch(
+                "related_measures", queryset=_visible_related(user), to_attr="visible_measures"
+            ),
+        )
+        .order_by("title", "pk")
+    )
+
+
+def organisations(user) -> QuerySet[Organisation]:
+    return rules.listed_organisations(user, Organisation.objects.all()).order_by("name", "pk")
+
+
+def persons(user) -> QuerySet[Person]:
+    return (
+        rules.listed_persons(user, Person.objects.all())
+        .select_related(*PERSON_JOINS)
+        .order_by("last_name", "first_name", "pk")
+    )

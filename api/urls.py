@@ -1,0 +1,25 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    APIRootView = views.ApiRootView
+    include_format_suffixes = False
+
+
+router = Router(use_regex_path=False)
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("fields", views.FieldViewSet, basename="field")
+router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("persons", views.PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("schema/", views.SchemaView.as_view(urlconf=None), name="schema"),
+    *router.urls,
+]
