@@ -13,13 +13,11 @@ from .public_cache import directory_page
 
 @directory_page
 def directory(request):
+    people = list(selectors.directory_people(request.user))
     return render(
         request,
         "contacts/directory.html",
-        {
-            "tree": selectors.organisation_tree(request.user),
-            "people": list(selectors.directory_people(request.user)),
-        },
+        {"tree": selectors.organisation_tree(request.user, people), "people": people},
     )
 
 
