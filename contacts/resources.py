@@ -38,6 +38,8 @@ class ContactResourceMixin(StrictHeadersMixin, PlanwerkResourceMixin):
             if force_str(self.fields[name].column_name) not in headers
         ]
         if missing:
+            # one clear message instead of the same field error in every row
+            del dataset[: len(dataset)]
             raise ValueError(
                 gettext("Missing columns: %(missing)s.") % {"missing": ", ".join(missing)}
             )

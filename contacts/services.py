@@ -181,6 +181,7 @@ def contacts_merge(*, keep, duplicates, acting_user, request=None) -> dict[str, 
             manager = related_model._default_manager
             for row in manager.filter(**{field_name: drop}).order_by("pk"):
                 counts[_move(row, field_name, keep, drop)] += 1
+        keep.refresh_from_db()  # the kept record itself may have been one of the rows
         _fill_blanks(keep, drop)
         drop._change_reason = f"merged into #{keep.pk}"
         drop.delete()

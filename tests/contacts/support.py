@@ -106,6 +106,17 @@ def build_directory(*, extra: int = 0) -> Directory:
         EventParticipantFactory(event=CampaignEventFactory(campaign=c), person=named)
         OrganisationFactory(name=f"Referat {i}", parent=office)
     return Directory(
-        city, office, agency, plan, field, measure, draft_measure, campaign, draft_campaign,
-        event, named, shy, hidden,
+        city,
+        office,
+        agency,
+        plan,
+        field,
+        measure,
+        draft_measure,
+        campaign,
+        draft_campaign,
+        event,
+        named,
+        shy,
+        hidden,
     )

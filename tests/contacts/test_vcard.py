@@ -69,8 +69,6 @@ def test_vcard_of_a_person_without_consent_is_404(client, world):
 def test_vcard_escapes_hostile_values(client, world):
     world.named.function = "Chef\nEND:VCARD\nBEGIN:VCARD\nFN:Eindringling"
     world.named.save()
-    card = read_card(
-        client.get(reverse("contacts:person_vcard", kwargs={"pk": world.named.pk}))
-    )
+    card = read_card(client.get(reverse("contacts:person_vcard", kwargs={"pk": world.named.pk})))
     assert card.title.value == world.named.function
     assert card.fn.value == "Dr. Jürgen Müller"
