@@ -286,10 +286,6 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
                 for value in rows.exclude(**{f: ""}).values_list(f, flat=True):
                     values.add(value)
     _scrub_everywhere(values - _organisation_details())
-    audit(
-        ERASED,
-        actor=acting_user,
-        request=request,
-        detail=f"person #{person.pk}",
-    )
+    # the person as it is now (“—”): the event names the record, not the erased details
+    audit(ERASED, actor=acting_user, request=request, obj=person, detail=f"person #{person.pk}")
     return person
