@@ -12,7 +12,7 @@ from campaigns import models as cp
 from contacts import services
 from contacts.models import NO_NAME, Organisation, Person
 from tests.contacts.support import SHY, build_directory
-from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import OrganisationFactory, PersonFactory, PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ def test_merge_moves_every_reference_to_the_kept_person(client, world, coordinat
     resp = ap.Responsibility.objects.create(
         measure=world.draft_measure, person=twin, position=9, role="support"
     )
+    led = PlanFactory(slug="zweiter-plan", project_lead=twin)
     participant = cp.EventParticipant.objects.create(
         event=cp.CampaignEvent.objects.create(campaign=world.campaign, title="Workshop"),
         person=twin,
@@ -87,6 +88,8 @@ def test_merge_moves_every_reference_to_the_kept_person(client, world, coordinat
     resp.refresh_from_db()
     participant.refresh_from_db()
     assert resp.person == keep and participant.person == keep
+    led.refresh_from_db()
+    assert led.project_lead == keep and led.history.first().project_lead_id == keep.pk
     assert list(other_plan_field.field_contacts.values_list("person", flat=True)) == [keep.pk]
     assert world.field.field_contacts.filter(person=keep).count() == 1
     assert cp.CampaignContact.objects.filter(campaign=world.campaign, person=keep).count() == 1
