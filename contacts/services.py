@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -255,6 +255,31 @@ def _scrub_everywhere(values: set[str]) -> int:
     return changed
 
 
+def _drop_stored_documents(person: Person) -> int:
+    """Stored PDF exports of plans that name the person were rendered with the erased details:
+    they go (rows now, files once the erasure is committed). Cached bytes are keyed by the
+    plan's change stamp, which the erasure moved, so they are never served again."""
+    from actionplan.models import Plan
+    from documents.models import PdfExport
+
+    plans = Plan.objects.filter(
+        Q(project_lead=person)
+        | Q(fields__field_contacts__person=person)
+        | Q(fields__measures__responsibilities__person=person)
+    ).values("pk")
+    exports = list(
+        PdfExport.objects.filter(
+            Q(plan__in=plans) | Q(field__plan__in=plans) | Q(measure__field__plan__in=plans)
+        )
+    )
+    for export in exports:
+        if export.file:
+            name, storage = export.file.name, export.file.storage
+            transaction.on_commit(lambda n=name, st=storage: st.delete(n))
+        export.delete()
+    return len(exports)
+
+
 @transaction.atomic
 def person_erase(*, person: Person, acting_user, request=None) -> Person:
     """Anonymise a person on request: the records that name them stay (their role and their
@@ -286,6 +311,7 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
                 for value in rows.exclude(**{f: ""}).values_list(f, flat=True):
                     values.add(value)
     _scrub_everywhere(values - _organisation_details())
+    _drop_stored_documents(person)
     # the person as it is now (“—”): the event names the record, not the erased details
     audit(ERASED, actor=acting_user, request=request, obj=person, detail=f"person #{person.pk}")
     return person

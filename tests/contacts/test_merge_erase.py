@@ -270,3 +270,21 @@ def test_merge_needs_two_records(client, world, coordinator):
         str(m) for m in response.context["messages"]
     ]
     assert Person.objects.filter(pk=world.named.pk).exists()
+
+
+def test_erasure_drops_stored_pdf_exports_of_plans_naming_the_person(
+    world, coordinator, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from documents.models import PdfExport
+
+    export = PdfExport.objects.create(plan=world.plan, cache_key="alt")
+    export.file.save("plan.pdf", ContentFile(b"%PDF Gerlinde Verschwiegen"), save=True)
+    storage, name = export.file.storage, export.file.name
+    other = PdfExport.objects.create(plan=PlanFactory(slug="unbeteiligt"), cache_key="anderer")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_erase(person=world.shy, acting_user=coordinator)
+    assert not PdfExport.objects.filter(pk=export.pk).exists()
+    assert not storage.exists(name)
+    assert PdfExport.objects.filter(pk=other.pk).exists()
