@@ -67,10 +67,29 @@ class MeasureSitemap(_PublicSitemap):
         )
 
 
+class DirectorySitemap(_PublicSitemap):
+    """The contacts directory, every organisation and every person who consented."""
+
+    priority = 0.4
+
+    def items(self):
+        from contacts.models import Organisation, Person
+
+        return [
+            "contacts:directory",
+            *Organisation.objects.visible_to(None).order_by("pk"),
+            *Person.objects.in_directory(None).order_by("pk"),
+        ]
+
+    def location(self, item):
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
+
+
 SITEMAPS = {
     "index": IndexSitemap,
     "plans": PlanSitemap,
     "plan-pages": PlanPageSitemap,
     "fields": FieldSitemap,
     "measures": MeasureSitemap,
+    "contacts": DirectorySitemap,
 }

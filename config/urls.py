@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("erinnerungen/", include("reminders.urls")),
     path("", include("feeds.urls")),
     path("", include("versions.urls")),
+    path("", include("contacts.urls")),
     path("", include("actionplan.urls")),
     prefix_default_language=False,
 )

@@ -1,16 +1,86 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from access import rules
 from access.admin import RoleAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
 
+from . import services
 from .models import Organisation, Person
-from .resources import OrganisationResource, PersonResource
+from .resources import CONTACT_FORMATS, OrganisationResource, PersonResource
+
+# Actions that change or remove records beyond the selected ones: contact managers only.
+MANAGING_ACTIONS = {"merge_selected", "erase_selected"}
+
+
+class ContactAdminMixin(RoleAdminMixin, PermissionedImportExportMixin):
+    """Import/export in CSV and XLSX, and merging of duplicates (access.rules decides)."""
+
+    formats = export_formats = import_formats = CONTACT_FORMATS
+    actions = ["merge_selected"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not rules.may_manage_contacts(request.user):
+            for name in MANAGING_ACTIONS:
+                actions.pop(name, None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        # A managing action posted by someone it is not offered to is refused, not ignored.
+        if request.method == "POST" and request.POST.get("action") in MANAGING_ACTIONS:
+            if not rules.may_manage_contacts(request.user):
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Merge selected records into one"))
+    def merge_selected(self, request, queryset):
+        records = list(queryset.order_by("pk"))
+        if len(records) < 2:
+            self.message_user(
+                request, gettext("Select at least two records to merge."), messages.WARNING
+            )
+            return None
+        keep_pk = request.POST.get("keep")
+        if request.POST.get("post") == "yes" and keep_pk:
+            keep = next((r for r in records if str(r.pk) == keep_pk), None)
+            if keep is None:
+                self.message_user(
+                    request, gettext("Choose one of the selected records."), messages.ERROR
+                )
+                return None
+            try:
+                counts = services.contacts_merge(
+                    keep=keep, duplicates=records, acting_user=request.user, request=request
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                gettext("%(count)s records merged into “%(keep)s”; %(moved)s references moved.")
+                % {"count": len(records), "keep": keep, "moved": counts["moved"]},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Merge %(name)s") % {"name": self.opts.verbose_name_plural},
+            "opts": self.opts,
+            "records": records,
+            "action": "merge_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "contacts/admin/merge.html", context)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(ContactAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ("name", "short_name", "kind", "parent")
     list_filter = ("kind",)
@@ -27,13 +97,14 @@ class OrganisationAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHis
 
 
 @admin.register(Person)
-class PersonAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class PersonAdmin(ContactAdminMixin, SimpleHistoryAdmin):
     resource_classes = [PersonResource]
     list_display = ("__str__", "function", "organisation", "email", "public_contact")
     list_filter = ("public_contact", "organisation")
     list_select_related = ("organisation",)
     search_fields = ("last_name", "first_name", "function", "email", "organisation__name")
     autocomplete_fields = ("organisation",)
+    actions = ["merge_selected", "erase_selected"]
     fieldsets = (
         (None, {"fields": ("salutation", "title", "first_name", "last_name", "function")}),
         (_("Contact details"), {"fields": ("organisation", "phone", "email", "public_contact")}),
@@ -41,3 +112,44 @@ class PersonAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAd
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.erased_at:
+            # an erased person stays erased: nothing personal can be entered again
+            readonly += ["salutation", "title", "first_name", "last_name", "phone", "email"]
+            readonly += ["public_contact"]
+        return readonly
+
+    @admin.action(description=_("Erase personal details on request (GDPR Art. 17)"))
+    def erase_selected(self, request, queryset):
+        people = list(queryset.filter(erased_at__isnull=True).order_by("pk"))
+        if not people:
+            self.message_user(
+                request, gettext("The selected persons are erased already."), messages.WARNING
+            )
+            return None
+        if request.POST.get("post") == "yes":
+            for person in people:
+                services.person_erase(person=person, acting_user=request.user, request=request)
+            self.message_user(
+                request,
+                ngettext(
+                    "The personal details of %(count)d person were erased.",
+                    "The personal details of %(count)d persons were erased.",
+                    len(people),
+                )
+                % {"count": len(people)},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Erase personal details"),
+            "opts": self.opts,
+            "records": people,
+            "action": "erase_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "contacts/admin/erase.html", context)

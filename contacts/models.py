@@ -1,7 +1,31 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from access import rules
+
+# What an erased person is called, and what public pages call a person without consent when
+# neither a function nor an organisation is known.
+NO_NAME = "—"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organisations this user may see (access.rules decides)."""
+        return rules.visible_organisations(user, self)
+
+
+class PersonQuerySet(models.QuerySet):
+    def consenting(self):
+        """Persons who agreed to be named publicly (and were not erased)."""
+        return self.filter(public_contact=True, erased_at__isnull=True)
+
+    def in_directory(self, user):
+        """Persons the public directory lists for this user: consenting and named by content
+        the user may see (access.rules decides)."""
+        return rules.visible_persons(user, self.consenting()).select_related("organisation__parent")
 
 
 class Organisation(models.Model):
@@ -32,6 +56,7 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
 
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
@@ -48,6 +73,9 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("contacts:organisation_detail", kwargs={"pk": self.pk})
 
     @property
     def display_name(self) -> str:
@@ -90,16 +118,49 @@ class Person(models.Model):
             "Without consent the organisation's contact details are shown."
         ),
     )
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("personal details erased on request (GDPR Art. 17)"),
+    )
 
     history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(public_contact=False, email="", phone=""),
+                name="contacts_person_erased_has_no_details",
+                violation_error_message=_("An erased person keeps no contact details."),
+            ),
+        ]
 
     def __str__(self):
         return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("contacts:person_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Consented to publication and not erased: may be named on public pages."""
+        return self.public_contact and self.erased_at is None
+
+    @property
+    def public_name(self) -> str:
+        """How pages and PDFs name the person: the name only with consent, otherwise the
+        function, else the organisation (“—” when neither is known)."""
+        if self.is_public:
+            return self.formal_name
+        if self.function:
+            return self.function
+        return self.organisation.display_name if self.organisation_id else NO_NAME
 
     @property
     def full_name(self) -> str:
@@ -112,11 +173,11 @@ class Person(models.Model):
         return " ".join(p for p in [*parts, self.full_name] if p)
 
     def public_phone(self) -> str:
-        if self.public_contact and self.phone:
+        if self.is_public and self.phone:
             return self.phone
         return self.organisation.phone if self.organisation_id else ""
 
     def public_email(self) -> str:
-        if self.public_contact and self.email:
+        if self.is_public and self.email:
             return self.email
         return self.organisation.email if self.organisation_id else ""

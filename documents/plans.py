@@ -177,7 +177,7 @@ def contact_card(people, *, heading: str = "") -> ContactCard | None:
     return ContactCard(
         heading=heading,
         org_lines=org_lines,
-        names=[p.formal_name for p in people],
+        names=[p.public_name for p in people],
         phones=unique(p.public_phone() for p in people),
         emails=unique(p.public_email() for p in people),
     )
@@ -282,8 +282,10 @@ def party_name(resp) -> str:
     if resp.person_id:
         org = org or resp.person.organisation
         if org is not None:
-            return f"{resp.person.formal_name} / {organisation_label(org)}"
-        return resp.person.formal_name
+            if not (resp.person.is_public or resp.person.function):
+                return organisation_label(org)  # no consent: the organisation stands for them
+            return f"{resp.person.public_name} / {organisation_label(org)}"
+        return resp.person.public_name
     return organisation_label(org)
 
 

@@ -221,3 +221,14 @@ def test_redis_url_switches_the_cache_to_redis(load_settings):
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
     assert cache["KEY_PREFIX"] == "stadt-a"
+
+
+def test_django_messages_keep_djangos_german_wording_although_drf_translates_them():
+    """Django REST framework's catalogue says "Gib eine gültige E-Mail Adresse an." and comes
+    before Django's; config/locale_overrides.py keeps the site's formal voice."""
+    from django.core.validators import EmailValidator, URLValidator
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert str(EmailValidator.message) == "Bitte gültige E-Mail-Adresse eingeben."
+        assert str(URLValidator.message) == "Bitte eine gültige Adresse eingeben."

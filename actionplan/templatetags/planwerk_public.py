@@ -126,7 +126,10 @@ def lead_parties(measure) -> list:
 
 
 def _person_name(person) -> str:
-    """“Frau Rabenberg”, as the plans name people; the salutation is kept where recorded."""
+    """“Frau Rabenberg”, as the plans name people; the salutation is kept where recorded.
+    Without the person's consent only their function (or organisation) is shown."""
+    if not person.is_public:
+        return person.public_name
     salutation = person.get_salutation_display() if person.salutation else ""
     return f"{salutation} {person.full_name}".strip()
 
@@ -137,8 +140,9 @@ def party_name(responsibility) -> str:
     if responsibility.organisation_id:
         org = responsibility.organisation
         name = org.display_name
-        if responsibility.person_id:
-            return f"{_person_name(responsibility.person)} ({name})"
+        person = responsibility.person if responsibility.person_id else None
+        if person is not None and (person.is_public or person.function):
+            return f"{_person_name(person)} ({name})"
         return name
     return _person_name(responsibility.person)
 

@@ -455,6 +455,19 @@ def version_url(world, name, state):
     return reverse(name, kwargs=kwargs)
 
 
+def contact_url(world, name, state):
+    """The directory and an organisation once; a person named by the published plan, and one
+    named only by the draft plan (both consented to publication)."""
+    view = name.split(":")[1]
+    if view == "directory":
+        return reverse(name) if state == "published" else None
+    if view.startswith("organisation"):
+        org = world.objects[("organisation", "published")]
+        return reverse(name, kwargs={"pk": org.pk}) if state == "published" else None
+    person = world.objects[("plan", state)].fields.get().field_contacts.first().person
+    return reverse(name, kwargs={"pk": person.pk})
+
+
 def export_url(world, name, state):
     return reverse(name, kwargs={"export_id": world.objects[("pdfexport", state)].pk})
 
@@ -505,6 +518,8 @@ def unsubscribe_url(world, name, state):
 
     preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
     return reverse(name, kwargs={"token": make_token(preference)})
+
+
 def history_compare_url(world, name, state):
     """The comparison of an object's two latest versions (a second one is saved if needed)."""
     obj = world.objects.get((_history_model(name), state))
@@ -553,6 +568,8 @@ def recover_expect(role, state, name):
     if not may_add(model, role):
         return 403
     return 200 if role in {COORD, SUPER} else 404  # another plan's: as if it did not exist
+
+
 API_MODELS = {"plan": "plan", "field": "fieldofaction", "measure": "measure"}
 
 
@@ -590,6 +607,13 @@ RULES = [
         r"versions:version_(detail|changes|pdf|field|measure)",
         version_url,
         lambda r, s, n: public(r, s),
+    ),
+    # the directory: persons named only by drafts are seen by members (access.rules
+    # visible_persons), organisations by everyone
+    Rule(
+        r"contacts:(directory|organisation_detail|organisation_vcard|person_detail|person_vcard)",
+        contact_url,
+        lambda r, s, n: 200 if s == "published" or r in ADMIN_USERS else 404,
     ),
     Rule(r"actionplan:pdf_export_download", export_url, export_download_expect),
     Rule(
@@ -785,8 +809,11 @@ LISTS = {
         _measure_list_expected,
     ),
     "django.contrib.sitemaps.views.sitemap": (
+        # plan content; the directory's entries are pinned in tests/contacts/test_privacy.py
         lambda r: _titles(
-            i for i in map(_sitemap_item, r.context["urlset"]) if isinstance(i, Model)
+            i
+            for i in map(_sitemap_item, r.context["urlset"])
+            if isinstance(i, Model) and i._meta.app_label == "actionplan"
         ),
         lambda role, s: SITEMAP_TITLES,
     ),

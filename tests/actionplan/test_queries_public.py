@@ -26,7 +26,7 @@ MAX_QUERIES = {
     "list": 10,
     "list_filtered": 13,
     "list_page_2": 10,
-    "sitemap": 6,
+    "sitemap": 8,  # + the directory's organisations and persons (contacts)
 }
 # A logged-in staff member costs the session and the user on top.
 STAFF_EXTRA = 2

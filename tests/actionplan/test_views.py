@@ -340,7 +340,14 @@ def test_measure_budget_without_amounts_has_no_amount_columns(client, plan):
 
 
 def test_measure_names_people_with_their_salutation(client, plan):
-    html = _text(client.get(_measures(plan)[0].get_absolute_url()))
+    url = _measures(plan)[0].get_absolute_url()
+    html = _text(client.get(url))
+    # without consent the organisation stands for the person (tests/contacts/test_privacy.py)
+    assert "Verborgen" not in html
+    shy = ap.Responsibility.objects.get(measure=_measures(plan)[0], position=2).person
+    shy.public_contact = True
+    shy.save()
+    html = _text(client.get(url))
     assert "<li>Herr Michael Verborgen-leipzig (" in html
 
 
@@ -849,4 +856,6 @@ def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
     _measures(draft)[0].related_measures.add(_measures(leipzig)[0])
     seen = _crawl(client)
     _assert_crawl_finds_only(seen, leipzig, [draft])
-    assert len(seen) == 1 + 1 + 5 + 10 + 2  # index, plan, fields, measures, list and timeline
+    plan_pages = [url for url in seen if not url.startswith("/kontakte/")]
+    assert len(plan_pages) == 1 + 1 + 5 + 10 + 2  # index, plan, fields, measures, list, timeline
+    assert "/kontakte/" in seen  # the directory, linked from every page (tests/contacts)
