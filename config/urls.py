@@ -18,5 +18,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("importe/", include("imports.urls")),
     path("", include("actionplan.urls")),
+    path("", include("progress.urls")),
     prefix_default_language=False,
 )
