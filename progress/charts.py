@@ -18,6 +18,17 @@ BAR_HEIGHT = 18
 PAD = 8
 LABEL_CHARS = 32
 
+# The same colours as static/progress/dashboard.css, for the PDF: WeasyPrint does not apply
+# the document's stylesheet inside inline SVG, so the printed chart takes fill attributes.
+FILLS = {
+    "chart-bar--planned": "#7b8794",
+    "chart-bar--in_progress": "#2f6fad",
+    "chart-bar--completed": "#2f7d45",
+    "chart-bar--postponed": "#b7791f",
+    "chart-bar--cancelled": "#b83232",
+    "chart-bar--budget": "#2f6fad",
+}
+
 
 def short_label(text: str, limit: int = LABEL_CHARS) -> str:
     """A label that fits the chart's label column; the table beside it has the full text."""
@@ -37,6 +48,10 @@ class Bar:
     text_y: float
     value_x: float
 
+    @property
+    def fill(self) -> str:
+        return FILLS.get(self.css, "#52606d")
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -45,6 +60,10 @@ class Segment:
     css: str
     x: float
     width: float
+
+    @property
+    def fill(self) -> str:
+        return FILLS.get(self.css, "#52606d")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import charts
-from .selectors import Figures, PlanProgress
+from .selectors import Figures, PlanProgress, plan_progress
 
 
 def money(value) -> str:
@@ -93,3 +93,11 @@ def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
             plan_title=plan_title,
         ),
     }
+
+
+def document_context(plan, *, internal: bool) -> dict:
+    """The chapter „Stand der Umsetzung“ of the plan document (``documents.plans``): the
+    figures of what the document holds — every measure in an internal document, the published
+    ones in a public one — on today's date."""
+    progress = plan_progress(plan, None, internal=internal)
+    return {"progress": progress, "progress_charts": dashboard_charts(progress)}
