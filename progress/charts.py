@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 640
+WIDTH = 700
 LABEL_WIDTH = 230
 BAR_AREA = 330
 ROW_HEIGHT = 30
