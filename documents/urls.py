@@ -11,7 +11,7 @@ from . import views
 urlpatterns = [
     path("plaene/<slug:plan_slug>/pdf/", views.plan_pdf, name="plan_pdf"),
     path(
-        "plaene/<slug:plan_slug>/pdf/stand-der-umsetzung/",
+        "plaene/<slug:plan_slug>/stand/pdf/",
         views.plan_progress_pdf,
         name="plan_progress_pdf",
     ),
