@@ -101,3 +101,20 @@ def document_context(plan, *, internal: bool) -> dict:
     ones in a public one — on today's date."""
     progress = plan_progress(plan, None, internal=internal)
     return {"progress": progress, "progress_charts": dashboard_charts(progress)}
+
+
+def budget_matrix(progress: PlanProgress) -> dict:
+    """Budget lines by field of action (rows) and category (columns) for the page's table: each
+    cell the field's ``BudgetRow`` of that category, or None."""
+    categories = [row.name for row in progress.figures.budget_by_category]
+    rows = []
+    for fp in progress.fields:
+        by_name = {row.name: row for row in fp.figures.budget_by_category}
+        rows.append(
+            {
+                "field": fp.field,
+                "cells": [by_name.get(name) for name in categories],
+                "total": fp.figures.budget_total,
+            }
+        )
+    return {"categories": categories, "rows": rows}

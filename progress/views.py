@@ -5,7 +5,7 @@ from django.shortcuts import render
 from actionplan.public_cache import public_page
 from actionplan.views import plan_or_404
 
-from .dashboard import dashboard_charts
+from .dashboard import budget_matrix, dashboard_charts
 from .selectors import plan_progress
 
 
@@ -16,5 +16,10 @@ def plan_dashboard(request, plan_slug):
     return render(
         request,
         "progress/plan_dashboard.html",
-        {"plan": plan, "progress": progress, "charts": dashboard_charts(progress)},
+        {
+            "plan": plan,
+            "progress": progress,
+            "charts": dashboard_charts(progress),
+            "budget_matrix": budget_matrix(progress),
+        },
     )

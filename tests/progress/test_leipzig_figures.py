@@ -57,6 +57,13 @@ SEED_BUDGET = {
     "Auftragsvergabe": {"lines": 5, "measures": 5},
     "Mittel für Öffentlichkeitsarbeit": {"lines": 1, "measures": 1},
 }
+BUDGET_BY_FIELD_AND_CATEGORY = {
+    "Netzwerke": {"Personalkosten": 3, "Auftragsvergabe": 1},
+    "Bildung & Beschäftigung": {"Personalkosten": 1},
+    "Marketing": {"Personalkosten": 3, "Auftragsvergabe": 2, "Mittel für Öffentlichkeitsarbeit": 1},
+    "Stadtentwicklung": {"Personalkosten": 1, "Auftragsvergabe": 1},
+    "Finanzierung": {"Personalkosten": 1, "Auftragsvergabe": 1},
+}
 BUDGET_LINES_PER_FIELD = {
     "Netzwerke": 4,
     "Bildung & Beschäftigung": 1,
@@ -105,6 +112,24 @@ def test_leipzig_figures_on_a_day_in_2026_equal_the_seed(leipzig):
         False,
     )
     assert {t: f.budget_total.lines for t, f in per_field.items()} == BUDGET_LINES_PER_FIELD
+    assert {
+        t: {r.name: r.lines for r in f.budget_by_category} for t, f in per_field.items()
+    } == BUDGET_BY_FIELD_AND_CATEGORY
+
+
+def test_leipzig_budget_table_by_field_and_category(client, leipzig):
+    response = client.get(reverse("progress:plan_dashboard", args=[leipzig.slug]))
+    matrix = response.context["budget_matrix"]
+    cells = {
+        row["field"].title: {
+            name: cell.lines
+            for name, cell in zip(matrix["categories"], row["cells"], strict=True)
+            if cell
+        }
+        for row in matrix["rows"]
+    }
+    assert cells == BUDGET_BY_FIELD_AND_CATEGORY
+    assert 'id="table-budget-field"' in response.content.decode()
 
 
 def test_leipzig_figures_in_may_2011_split_due_and_overdue(leipzig):
