@@ -43,6 +43,8 @@ def layout_fingerprint() -> str:
     roots = [
         Path(settings.BASE_DIR) / "templates" / "documents",
         Path(settings.BASE_DIR) / "static" / "documents",
+        # the charts of the progress chapter
+        Path(settings.BASE_DIR) / "templates" / "progress" / "includes",
     ]
     for root in roots:
         for path in sorted(root.rglob("*")):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import charts
-from .selectors import Figures, PlanProgress, plan_progress
+from .selectors import MILESTONE_ROWS, Figures, PlanProgress, plan_progress
 
 
 def money(value) -> str:
@@ -100,7 +100,11 @@ def document_context(plan, *, internal: bool) -> dict:
     figures of what the document holds — every measure in an internal document, the published
     ones in a public one — on today's date."""
     progress = plan_progress(plan, None, internal=internal)
-    return {"progress": progress, "progress_charts": dashboard_charts(progress)}
+    return {
+        "progress": progress,
+        "progress_charts": dashboard_charts(progress),
+        "milestone_rows": MILESTONE_ROWS,
+    }
 
 
 def budget_matrix(progress: PlanProgress) -> dict:

@@ -28,6 +28,9 @@ from access import rules
 from actionplan.models import BudgetLine, FieldOfAction, Measure, Plan, ScheduleEntry
 
 HORIZON_DAYS = 90
+# Milestone lists on the page and in the PDF show this many rows (the counts are always whole):
+# a large plan long past its dates would otherwise print a thousand rows.
+MILESTONE_ROWS = 50
 OPEN_STATUSES = [
     Measure.Status.PLANNED,
     Measure.Status.IN_PROGRESS,

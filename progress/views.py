@@ -6,7 +6,7 @@ from actionplan.public_cache import public_page
 from actionplan.views import plan_or_404
 
 from .dashboard import budget_matrix, dashboard_charts
-from .selectors import plan_progress
+from .selectors import MILESTONE_ROWS, plan_progress
 
 
 @public_page(daily=True)
@@ -21,5 +21,6 @@ def plan_dashboard(request, plan_slug):
             "progress": progress,
             "charts": dashboard_charts(progress),
             "budget_matrix": budget_matrix(progress),
+            "milestone_rows": MILESTONE_ROWS,
         },
     )

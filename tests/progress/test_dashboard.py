@@ -10,7 +10,7 @@ from django.urls import reverse
 from access.models import Membership
 from actionplan import models as ap
 from progress import charts
-from progress.selectors import plan_progress
+from progress.selectors import MILESTONE_ROWS, plan_progress
 from tests.factories import (
     BudgetCategoryFactory,
     ResponsibilityFactory,
@@ -233,3 +233,17 @@ def test_short_label_keeps_short_text_and_cuts_long_text():
     assert charts.short_label("Marketing") == "Marketing"
     cut = charts.short_label("Kommunikationskonzepterarbeitung und noch viel mehr Text")
     assert len(cut) == charts.LABEL_CHARS and cut.endswith("…")
+
+
+def test_long_milestone_lists_show_the_first_rows_and_the_whole_count(client):
+    plan = build_plan(fields=5, measures_per_field=20, steps_per_measure=1, slug="lang")
+    # build_plan cycles the five statuses: 60 of 100 measures are open, each with one
+    # „II. Quartal 2011“ entry, long overdue.
+    response = client.get(_url(plan))
+    figs = response.context["progress"].figures
+    assert len(figs.overdue) == 60
+    html = response.content.decode()
+    table = html[html.index('id="table-overdue"') : html.index('id="table-due"')]
+    assert table.count("<tr>") == 1 + MILESTONE_ROWS  # head and the shown rows
+    assert f"Die ersten {MILESTONE_ROWS} von 60 Meilensteinen" in html
+    assert '<a href="#overdue">60</a>' in html
