@@ -20,7 +20,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
@@ -75,14 +74,14 @@ def is_anonymous_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def page_version(request, stamp: datetime.datetime, day: datetime.date | None = None) -> str:
+def page_version(request, stamp: datetime.datetime) -> str:
     """ETag and cache key in one: plan stamp, language, absolute URL (the footer prints it),
-    code fingerprint, and for pages that count days (the progress dashboard) the date."""
+    code fingerprint, and the day on pages that count days (``request.public_page_day``, set by
+    ``progress.views.daily``)."""
     parts = [stamp.isoformat(), get_language() or "", request.build_absolute_uri()]
     parts.append(page_fingerprint())
-    if day is not None:
-        parts.append(day.isoformat())
-    raw = "\n".join(parts)
+    day = getattr(request, "public_page_day", None)
+    raw = "\n".join(parts if day is None else [*parts, day.isoformat()])
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -98,19 +97,13 @@ def _cacheable(request, response) -> bool:
     )
 
 
-def public_page(view=None, *, daily: bool = False):
+def public_page(view):
     """Serve anonymous GETs of a plan's public pages from the full-response cache, answer
     conditional requests with 304, and mark the response with ``ETag``/``Last-Modified``.
 
     A hit costs one query (the published plan) and one cache read; the view runs
     only on a miss, for members, and when the plan is not public (it then answers 404).
-
-    ``@public_page(daily=True)``: the page also depends on today's date (due and overdue
-    milestones), so the date joins the ``ETag`` and the key, and ``Last-Modified`` is never
-    before today's midnight.
     """
-    if view is None:
-        return functools.partial(public_page, daily=daily)
 
     @functools.wraps(view)
     def wrapper(request, plan_slug, *args, **kwargs):
@@ -123,15 +116,10 @@ def public_page(view=None, *, daily: bool = False):
             return view(request, plan_slug, *args, **kwargs)
         request.public_plan = plan
         stamp = plan.content_changed_at
-        day = timezone.localdate() if daily else None
-        version = page_version(request, stamp, day)
+        version = page_version(request, stamp)
         etag = quote_etag(version)
-        newest = max(stamp, code_changed_at())
-        if day is not None:
-            midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-            newest = max(newest, midnight)
         # whole seconds, as HTTP dates have them
-        last_modified = int(newest.timestamp())
+        last_modified = int(max(stamp, code_changed_at()).timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return not_modified

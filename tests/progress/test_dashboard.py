@@ -247,3 +247,25 @@ def test_long_milestone_lists_show_the_first_rows_and_the_whole_count(client):
     assert table.count("<tr>") == 1 + MILESTONE_ROWS  # head and the shown rows
     assert f"Die ersten {MILESTONE_ROWS} von 60 Meilensteinen" in html
     assert '<a href="#overdue">60</a>' in html
+
+
+def test_if_modified_since_counts_from_midnight(client, leipzig):
+    """The plan did not change, but the day did: due and overdue may have moved."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+    from django.utils.http import parse_http_date
+
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        first = client.get(_url(leipzig))
+        midnight = timezone.make_aware(datetime.datetime.combine(tomorrow.date(), datetime.time()))
+        # the plan's stamp is from today: the page is new since tomorrow's midnight
+        assert parse_http_date(first["Last-Modified"]) == int(midnight.timestamp())
+        same_day = client.get(_url(leipzig), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert same_day.status_code == 304
+    with time_machine.travel(tomorrow + datetime.timedelta(days=1), tick=False):
+        next_day = client.get(_url(leipzig), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert next_day.status_code == 200
+        assert next_day["ETag"] != first["ETag"]
