@@ -269,3 +269,31 @@ def test_if_modified_since_counts_from_midnight(client, leipzig):
         next_day = client.get(_url(leipzig), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
         assert next_day.status_code == 200
         assert next_day["ETag"] != first["ETag"]
+
+
+def test_budget_amounts_are_summed_by_category_and_source(client):
+    # build_plan gives measure i of a field one line of 1000 × (i + 1) EUR, categories
+    # alternating Personalkosten / Auftragsvergabe, all from one funding source.
+    plan = build_plan(fields=1, measures_per_field=3, steps_per_measure=1, slug="betraege")
+    response = client.get(_url(plan))
+    figs = response.context["progress"].figures
+    assert {r.name: r.planned for r in figs.budget_by_category} == {
+        "Personalkosten": Decimal("4000.00"),
+        "Auftragsvergabe": Decimal("2000.00"),
+    }
+    assert [(r.lines, r.planned) for r in figs.budget_by_source] == [(3, Decimal("6000.00"))]
+    assert figs.budget_total.planned == Decimal("6000.00")
+    assert figs.budget_total.actual is None
+    html = response.content.decode()
+    assert "6.000,00" in html
+    assert "4.000,00 €" in html  # the chart's value label
+    assert "Summe des Plans 6.000,00 €" in response.context["charts"]["category"].desc
+
+
+def test_plan_without_measures_shows_zeros(client):
+    plan = build_plan(fields=2, measures_per_field=0, slug="leer")
+    response = client.get(_url(plan))
+    assert response.status_code == 200
+    figs = response.context["progress"].figures
+    assert (figs.measure_count, figs.completed_share, figs.budget_total.lines) == (0, 0.0, 0)
+    assert "Keine Budgetlinien." in response.content.decode()
