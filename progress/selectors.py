@@ -17,6 +17,7 @@ Definitions (the dashboard and the PDF chapter print them):
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,16 +245,12 @@ def plan_progress(
         [row[1:] for row in budget_rows],
         today=today,
     )
-    per_field = [
-        FieldProgress(
-            fld,
-            figures(
-                [(pk, status) for pk, f, status in measure_rows if f == fld.pk],
-                [m for m in milestones if m.measure.field_id == fld.pk],
-                [row[1:] for row in budget_rows if row[0] == fld.pk],
-                today=today,
-            ),
-        )
-        for fld in fields
-    ]
+    by_field = defaultdict(lambda: ([], [], []))
+    for pk, field_id, status in measure_rows:
+        by_field[field_id][0].append((pk, status))
+    for milestone in milestones:
+        by_field[milestone.measure.field_id][1].append(milestone)
+    for row in budget_rows:
+        by_field[row[0]][2].append(row[1:])
+    per_field = [FieldProgress(fld, figures(*by_field[fld.pk], today=today)) for fld in fields]
     return PlanProgress(plan, today, horizon, plan_figures, per_field)
