@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.regex_helper import _lazy_re_compile
@@ -37,6 +38,9 @@ PAGE_SOURCES = [
     ("templates", "base.html"),
     ("actionplan", "*.py"),
     ("access", "*.py"),
+    ("templates/progress", "*.html"),
+    ("templates/progress/includes", "*.html"),
+    ("progress", "*.py"),
 ]
 
 
@@ -78,10 +82,12 @@ def is_anonymous_request(request) -> bool:
 
 def page_version(request, stamp: datetime.datetime) -> str:
     """ETag and cache key in one: plan stamp, language, absolute URL (the footer prints it),
-    code fingerprint."""
-    raw = "\n".join(
-        [stamp.isoformat(), get_language() or "", request.build_absolute_uri(), page_fingerprint()]
-    )
+    code fingerprint, and the day on pages that count days (``request.public_page_day``, set by
+    ``progress.views.daily``)."""
+    parts = [stamp.isoformat(), get_language() or "", request.build_absolute_uri()]
+    parts.append(page_fingerprint())
+    day = getattr(request, "public_page_day", None)
+    raw = "\n".join(parts if day is None else [*parts, day.isoformat()])
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -197,7 +203,9 @@ def public_page(view):
             cached = _stored(response)
             cache.set(key, cached, PAGE_TIMEOUT)
         response = _response(request, cached)
-        request.public_page_stamp = (plan_slug, stamp)  # PublicPageMiddleware keeps the answer
+        # PublicPageMiddleware keeps the answer while the stamp (and the day, on pages that
+        # count days) stays the same
+        request.public_page_stamp = (plan_slug, stamp, getattr(request, "public_page_day", None))
         response.headers["ETag"] = etag
         if response.has_header("Content-Encoding"):
             # another byte sequence than the plain page: a weak validator (as GZipMiddleware)
@@ -246,9 +254,8 @@ class PublicPageMiddleware:
             and not response.streaming
             and not response.cookies
         ):
-            slug, stamp = marked
             headers = [(name, value) for name, value in response.items()]
-            cache.set(key, (slug, stamp, headers, response.content), PAGE_TIMEOUT)
+            cache.set(key, (*marked, headers, response.content), PAGE_TIMEOUT)
         return response
 
     @staticmethod
@@ -259,8 +266,8 @@ class PublicPageMiddleware:
 
     @staticmethod
     def _answer(request, stored) -> HttpResponse | None:
-        slug, stamp, headers, content = stored
-        if remembered_stamp(slug) != stamp:
+        slug, stamp, day, headers, content = stored
+        if remembered_stamp(slug) != stamp or (day is not None and day != timezone.localdate()):
             return None
         response = HttpResponse(content)
         for name, value in headers:

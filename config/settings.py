@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "access",
     "actionplan",
     "documents",
+    "progress",
     "campaigns",
     "imports",
     "history",

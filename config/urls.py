@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("", include("versions.urls")),
     path("", include("contacts.urls")),
     path("", include("actionplan.urls")),
+    path("", include("progress.urls")),
     prefix_default_language=False,
 )

@@ -62,6 +62,7 @@ class PdfExport(models.Model):
     draft = models.BooleanField(_("marked as draft"), default=False)
     language = models.CharField(_("language"), max_length=10, default="de")
     variant = models.CharField(_("PDF variant"), max_length=20, blank=True)
+    progress = models.BooleanField(_("with the progress chapter"), default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -121,4 +122,6 @@ class PdfExport(models.Model):
             parts.append(self.field.slug)
         if self.measure_id:
             parts.append(self.measure.slug)
+        if self.progress:
+            parts.append("stand")
         return "-".join(parts) + ".pdf"

@@ -413,6 +413,10 @@ def plan_context(request) -> dict:
     context = _context(full, draft=request.draft, language=request.language)
     context["timeline"] = build_timeline(full)
     context["doc_title"] = str(full)
+    if request.progress:
+        from progress.dashboard import document_context
+
+        context.update(document_context(full, internal=request.draft))
     return context
 
 

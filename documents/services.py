@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from access import rules
 from actionplan.models import FieldOfAction, Measure, Plan
@@ -43,6 +43,8 @@ def layout_fingerprint() -> str:
     roots = [
         Path(settings.BASE_DIR) / "templates" / "documents",
         Path(settings.BASE_DIR) / "static" / "documents",
+        # the charts of the progress chapter
+        Path(settings.BASE_DIR) / "templates" / "progress" / "includes",
     ]
     for root in roots:
         for path in sorted(root.rglob("*")):
@@ -62,6 +64,8 @@ class DocumentRequest:
     draft: bool = False
     language: str = "de"
     variant: str = DEFAULT_VARIANT
+    #: with the chapter „Stand der Umsetzung“ (the progress dashboard, plan documents only)
+    progress: bool = False
 
     @classmethod
     def build(
@@ -73,14 +77,18 @@ class DocumentRequest:
         language=None,
         variant=DEFAULT_VARIANT,
         internal=True,
+        progress=False,
     ):
         """``internal``: the reader may see the plan's drafts (``access.rules``); only then
-        does the document hold them (and is marked as a draft)."""
+        does the document hold them (and is marked as a draft). ``progress``: a plan document
+        with the chapter „Stand der Umsetzung“."""
         rendering.check_variant(variant)
+        if progress and (field is not None or measure is not None):
+            raise ValueError("The progress chapter belongs to the plan document only.")
         draft, language = plans.defaults(
             plan, None if internal else False, language, field=field, measure=measure
         )
-        return cls(plan, field, measure, draft, language, variant)
+        return cls(plan, field, measure, draft, language, variant, progress)
 
     @classmethod
     def for_object(cls, obj, **options):
@@ -110,6 +118,9 @@ class DocumentRequest:
                 layout_fingerprint(),
             ]
         )
+        if self.progress:
+            # the chapter counts days (due, overdue): a new day is a new document
+            raw += f":progress:{timezone.localdate().isoformat()}"
         return "planwerk:pdf:" + hashlib.sha256(raw.encode()).hexdigest()
 
     @property
@@ -119,6 +130,8 @@ class DocumentRequest:
             parts.append(self.field.slug)
         if self.measure:
             parts.append(self.measure.slug)
+        if self.progress:
+            parts.append("stand")
         if self.draft:
             parts.append("entwurf")
         return "-".join(parts) + ".pdf"
@@ -191,8 +204,10 @@ def request_for(user, obj, **options) -> DocumentRequest:
     return DocumentRequest.for_object(obj, internal=internal, **options)
 
 
-def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True):
-    request = DocumentRequest.for_object(obj, language=language, variant=variant, internal=internal)
+def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True, progress=False):
+    request = DocumentRequest.for_object(
+        obj, language=language, variant=variant, internal=internal, progress=progress
+    )
     if request.kind != kind:
         raise ValueError(f"{obj!r} is not a {kind!r} document")
     return request
@@ -277,6 +292,7 @@ def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
                 draft=request.draft,
                 language=request.language,
                 variant=request.variant,
+                progress=request.progress,
                 requested_by=user,
             )
     except IntegrityError:

@@ -51,6 +51,7 @@ def build_pdf_export(export_id: str) -> dict:
             draft=export.draft,
             language=export.language,
             variant=export.variant,
+            progress=export.progress,
         )
         data = services.get_or_render(request)
     except Exception as exc:

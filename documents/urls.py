@@ -11,6 +11,11 @@ from . import views
 urlpatterns = [
     path("plaene/<slug:plan_slug>/pdf/", views.plan_pdf, name="plan_pdf"),
     path(
+        "plaene/<slug:plan_slug>/stand/pdf/",
+        views.plan_progress_pdf,
+        name="plan_progress_pdf",
+    ),
+    path(
         "plaene/<slug:plan_slug>/handlungsfelder/<slug:field_slug>/pdf/",
         views.field_pdf,
         name="field_pdf",

@@ -44,6 +44,14 @@ def plan_pdf(request, plan_slug):
 
 @transaction.non_atomic_requests
 @require_GET
+def plan_progress_pdf(request, plan_slug):
+    """The plan document with the chapter „Stand der Umsetzung“ (the progress dashboard)."""
+    plan = plan_or_404(request, plan_slug)
+    return serve_or_enqueue(request, request_for(request.user, plan, progress=True))
+
+
+@transaction.non_atomic_requests
+@require_GET
 def field_pdf(request, plan_slug, field_slug):
     plan = plan_or_404(request, plan_slug)
     field = get_object_or_404(

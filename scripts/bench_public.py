@@ -118,6 +118,7 @@ def page_urls(plan) -> dict[str, str]:
         "measure": measure.get_absolute_url(),
         "timeline": reverse("actionplan:plan_timeline", args=[plan.slug]),
         "list (filtered)": f"{listing}?q={quote(word)}&status={measure.status}&year=2011",
+        "progress": reverse("progress:plan_dashboard", args=[plan.slug]),
     }
 
 

@@ -596,10 +596,11 @@ RULES = [
     ),
     Rule(
         r"actionplan:(plan_detail|plan_timeline|plan_pdf|measure_list|field_detail|field_pdf"
-        r"|measure_detail|measure_pdf)",
+        r"|measure_detail|measure_pdf|plan_progress_pdf)",
         public_url,
         lambda r, s, n: public(r, s),
     ),
+    Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     # a plan's versions: wherever the plan itself may be seen (the draft plan's version was
     # published before the plan was withdrawn)
@@ -876,7 +877,9 @@ def cells(world, role):
         rule = rule_for(name)
         # pages in both languages; a PDF's access check does not depend on its language, and
         # rendering every one twice would double the runtime
-        public = name.startswith(("actionplan:", "versions:")) and not name.endswith("pdf")
+        public = name.startswith(("actionplan:", "versions:", "progress:")) and not name.endswith(
+            "pdf"
+        )
         languages = ("de", "en") if public else ("de",)
         for state in STATES:
             for language in languages:

@@ -23,6 +23,11 @@ class Command(BaseCommand):
             help="PDF variant (default: %(default)s; 'plain' for an untagged PDF)",
         )
         parser.add_argument("--no-cache", action="store_true", help="render even if cached")
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="add the chapter 'Stand der Umsetzung' (progress dashboard; plan only)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -41,8 +46,15 @@ class Command(BaseCommand):
             if measure is None:
                 raise CommandError(f"No measure {options['measure']!r} in this field.")
         variant = "" if options["variant"] == "plain" else options["variant"]
+        if options["progress"] and field is not None:
+            raise CommandError("--progress is for the whole plan, not with --field.")
         request = services.DocumentRequest.build(
-            plan, field=field, measure=measure, language=options["language"], variant=variant
+            plan,
+            field=field,
+            measure=measure,
+            language=options["language"],
+            variant=variant,
+            progress=options["progress"],
         )
         started = time.perf_counter()
         data = request.render() if options["no_cache"] else services.get_or_render(request)
