@@ -11,6 +11,7 @@ saved, so a round trip writes no history rows.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 from collections import defaultdict
@@ -500,6 +501,8 @@ class ChangeSet:
         if kind == "schedule" and not self._schedule(planned, stored, new):
             return
         planned.values = {**new, **{f"{a}__planned": t for a, t in refs.items()}}
+        if (stored is None or old != new) and not self._valid(kind, stored, new, row):
+            return
         if stored is None:
             diffs = [
                 (a, "", display(self._shown(a, v)))
@@ -519,6 +522,22 @@ class ChangeSet:
             )
         else:
             planned.action = "same"
+
+    def _valid(self, kind: str, stored, new: dict, row: Incoming) -> bool:
+        """Field checks of the model (lengths, choices, blanks) before anything is written."""
+        probe = copy.copy(stored) if stored is not None else MODELS[kind]()
+        skip = {"plan", "target_groups", "dating", *REFERENCES, *_FOREIGN_KEYS}
+        for attribute, value in new.items():
+            if attribute in ATTRIBUTES[kind] and attribute not in skip:
+                setattr(probe, attribute, value)
+        try:
+            probe.clean_fields(exclude=[f.name for f in probe._meta.fields if f.name in skip])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.problems.append(row.where.problem(message, name))
+            return False
+        return True
 
     def _shown(self, attribute: str, value):
         if isinstance(value, tuple) and value and value[0] == "new":
