@@ -100,6 +100,7 @@ CONTAINER = {
 }
 REFERENCES = {"field", "measure", "parent"}
 CENT = Decimal("0.01")
+PROGRESS_EVERY = 100
 
 
 def kind_label(kind: str) -> str:
@@ -114,6 +115,11 @@ _OTHER_KINDS = {
     "person": _lazy("person"),
     "vocabulary": _lazy("vocabulary entry"),
 }
+
+
+def field_label(kind: str, attribute: str) -> str:
+    """The name of a compared attribute in the UI language."""
+    return force_str(MODELS[kind]._meta.get_field(attribute).verbose_name)
 
 
 # --- keys ---------------------------------------------------------------------------------
@@ -505,14 +511,14 @@ class ChangeSet:
             return
         if stored is None:
             diffs = [
-                (a, "", display(self._shown(a, v)))
+                (field_label(kind, a), "", display(self._shown(a, v)))
                 for a, v in new.items()
                 if a not in REFERENCES and v not in (None, "", frozenset(), False)
             ]
             planned.change = Change("new", kind, describe_key(kind, row.key), diffs)
             return
         diffs = [
-            (a, display(self._shown(a, old[a])), display(self._shown(a, new[a])))
+            (field_label(kind, a), display(self._shown(a, old[a])), display(self._shown(a, new[a])))
             for a in ATTRIBUTES[kind]
             if old.get(a) != new.get(a)
         ]
@@ -652,7 +658,7 @@ def _clean_and_save(instance, planned: _Planned, problems: list[Problem]) -> boo
     return True
 
 
-def _apply(change_set: ChangeSet, plan: Plan, *, reason: str) -> None:
+def _apply(change_set: ChangeSet, plan: Plan, *, reason: str, progress=None) -> None:
     """Write the planned changes; raise ``PlanImportError`` on the first invalid row."""
     problems: list[Problem] = []
     written: dict[int, object] = {}  # id(_Planned) -> saved instance
@@ -698,6 +704,8 @@ def _apply(change_set: ChangeSet, plan: Plan, *, reason: str) -> None:
             ):
                 instance.target_groups.set(groups)
             written[id(planned)] = instance
+            if progress is not None and len(written) % PROGRESS_EVERY == 0:
+                progress(len(written))
     for kind in reversed(KINDS):
         for planned in change_set.planned[kind]:
             if planned.action != "deleted":
@@ -720,6 +728,7 @@ def plan_apply_rows(
     dry_run: bool,
     reason: str,
     expected_fingerprint: str | None = None,
+    progress=None,
 ) -> PlanImportResult:
     """Compare ``rows`` with ``plan`` and, unless ``dry_run``, write the differences.
 
@@ -738,7 +747,7 @@ def plan_apply_rows(
     if not dry_run and result.changes:
         with transaction.atomic(), _history_user(acting_user):
             try:
-                _apply(change_set, plan, reason=reason)
+                _apply(change_set, plan, reason=reason, progress=progress)
             except IntegrityError as exc:
                 raise PlanImportError(
                     [

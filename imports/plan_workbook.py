@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
@@ -312,7 +312,7 @@ def plan_workbook_csv_zip(plan: Plan) -> bytes:
 
 
 def export_file_name(plan: Plan, extension: str) -> str:
-    return f"{plan.slug}-{datetime.date.today():%Y-%m-%d}.{extension}"
+    return f"{plan.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 # --- reading a file -------------------------------------------------------------------------
@@ -807,6 +807,7 @@ def plan_workbook_import(
     acting_user,
     dry_run: bool,
     expected_fingerprint: str | None = None,
+    progress=None,
 ) -> PlanImportResult:
     """Read an uploaded workbook and apply it to ``plan`` — or, with ``dry_run``, only report.
 
@@ -823,6 +824,7 @@ def plan_workbook_import(
         dry_run=dry_run,
         reason=_("Import of the workbook “%(name)s”") % {"name": file_name[:80]},
         expected_fingerprint=expected_fingerprint,
+        progress=progress,
     )
     result.notices = notices
     return result
