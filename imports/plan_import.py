@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from actionplan.models import (
     BaselineFinding,
@@ -111,9 +111,9 @@ def kind_label(kind: str) -> str:
 
 _OTHER_KINDS = {
     "plan": Plan._meta.verbose_name,
-    "organisation": _lazy("organisation"),
-    "person": _lazy("person"),
-    "vocabulary": _lazy("vocabulary entry"),
+    "organisation": gettext_lazy("organisation"),
+    "person": gettext_lazy("person"),
+    "vocabulary": gettext_lazy("vocabulary entry"),
 }
 
 
@@ -399,15 +399,7 @@ class ChangeSet:
             else:
                 stored = stored_by_key.get(row.key)
             if stored is not None and stored.pk in matched_pks:
-                self.problems.append(
-                    row.where.problem(
-                        _("%(what)s appears more than once (also in row %(row)s).")
-                        % {
-                            "what": describe_key(kind, key_of(kind, stored)),
-                            "row": matched_pks[stored.pk].where.row,
-                        }
-                    )
-                )
+                self.problems.append(self._duplicate(kind, row, matched_pks[stored.pk]))
                 continue
             if row.key in self.target[kind] and not row.delete:
                 first = self.target[kind][row.key].incoming

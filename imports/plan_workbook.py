@@ -376,7 +376,7 @@ def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
     try:
         for worksheet in workbook.worksheets:
             headers, rows = None, []
-            for cells in worksheet.iter_rows():
+            for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
                 values = []
                 for cell in cells:
                     if cell.data_type == "f":
@@ -388,7 +388,7 @@ def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
                                 )
                                 % {"cell": cell.coordinate, "formula": str(cell.value)[:60]},
                                 sheet=worksheet.title,
-                                row=cell.row,
+                                row=number,
                             )
                         )
                         values.append(None)
@@ -398,7 +398,7 @@ def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
                                 _("Cell %(cell)s holds an error value (%(value)s).")
                                 % {"cell": cell.coordinate, "value": cell.value},
                                 sheet=worksheet.title,
-                                row=cell.row,
+                                row=number,
                             )
                         )
                         values.append(None)
@@ -408,7 +408,6 @@ def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
                     if any(v not in (None, "") for v in values):
                         headers = [force_str(v).strip() if v is not None else "" for v in values]
                     continue
-                number = cells[0].row if cells else None
                 rows.append((number, values))
             sheets[worksheet.title] = RawSheet(worksheet.title, headers or [], rows)
     finally:
@@ -496,6 +495,10 @@ def _text(value) -> str:
     if isinstance(value, datetime.date):
         return f"{value:%d.%m.%Y}"
     return restore(force_str(value))
+
+
+def _quoted(names) -> str:
+    return ", ".join(_("“%(value)s”") % {"value": name} for name in names)
 
 
 class _CellError(ValueError):
@@ -623,18 +626,10 @@ class _SheetReader:
         if unknown or missing:
             parts = []
             if missing:
-                parts.append(
-                    _("Missing columns: %(columns)s.")
-                    % {"columns": ", ".join(f"“{c}”" for c in missing)}
-                )
+                parts.append(_("Missing columns: %(columns)s.") % {"columns": _quoted(missing)})
             if unknown:
-                parts.append(
-                    _("Unknown columns: %(columns)s.")
-                    % {"columns": ", ".join(f"“{c}”" for c in unknown)}
-                )
-            parts.append(
-                _("Expected: %(columns)s.") % {"columns": ", ".join(f"“{c}”" for c in labels)}
-            )
+                parts.append(_("Unknown columns: %(columns)s.") % {"columns": _quoted(unknown)})
+            parts.append(_("Expected: %(columns)s.") % {"columns": _quoted(labels)})
             self.problems.append(Problem(" ".join(parts), sheet=title, row=1))
             return None
         return {h: i for i, h in enumerate(sheet.headers) if h}
@@ -717,8 +712,7 @@ class _SheetReader:
             unknown = [n for n in names if n not in self.lookups.target_groups]
             if unknown:
                 raise _CellError(
-                    _("Unknown target groups: %(names)s.")
-                    % {"names": ", ".join(f"“{n}”" for n in unknown)}
+                    _("Unknown target groups: %(names)s.") % {"names": _quoted(unknown)}
                 )
             return frozenset(_one(self.lookups.target_groups, n, "") for n in names)
         if kind_of == "person":
@@ -780,7 +774,7 @@ def workbook_rows(plan: Plan, sheets: dict[str, RawSheet]) -> list[Incoming]:
                     _("The workbook has no sheet “%(sheet)s”. Expected sheets: %(sheets)s.")
                     % {
                         "sheet": title,
-                        "sheets": ", ".join(f"“{t}”" for t, _c in SHEETS.values()),
+                        "sheets": _quoted(t for t, _c in SHEETS.values()),
                     }
                 )
                 for title in missing
