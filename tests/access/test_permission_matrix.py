@@ -472,6 +472,26 @@ RULES = [
         lambda r, s, n: 302 if r == ANON else 200 if r in {COORD, SUPER} else 404,
     ),
     Rule(r"imports:job_(confirm|cancel)", import_job_url, logged_in(405)),  # POST only
+    # the whole-plan workbook: the plan's coordinators; 404 where the plan is not visible
+    Rule(
+        r"imports:plan_workbook_(export|import)",
+        lambda w, n, s: reverse(
+            n,
+            kwargs={
+                "plan_slug": w.objects[("plan", s)].slug,
+                **({"file_format": "xlsx"} if n.endswith("export") else {}),
+            },
+        ),
+        lambda r, s, n: (
+            302
+            if r == ANON
+            else 200
+            if r in {COORD, SUPER}
+            else 403
+            if public(r, s) == 200
+            else 404
+        ),
+    ),
     # the admin's own pages
     Rule(r"admin:index", admin_list_url, lambda r, s, n: 302 if r == ANON else 200),
     Rule(
