@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -333,6 +334,8 @@ def display(value) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, force_grouping=True)
     if isinstance(value, frozenset | set | list | tuple):
         return ", ".join(sorted(force_str(v) for v in value)) or "–"
     return force_str(value)

@@ -154,7 +154,11 @@ def _stored_upload(name: str) -> ImportUploadStorage:
 def plan_workbook_import(request, plan_slug):
     """Upload → preview (a dry run: problems or the list of changes) → confirm → import."""
     plan = _plan(request, plan_slug, rules.can_import)
-    context = {"plan": plan, "title": _("Import workbook"), **admin.site.each_context(request)}
+    context = {
+        **admin.site.each_context(request),
+        "plan": plan,
+        "title": gettext("Import workbook: %(plan)s") % {"plan": plan.title},
+    }
     form = PlanWorkbookForm(refused_size=uploads.refused_size(request))
     if request.method == "POST" and "confirm" in request.POST:
         return _plan_workbook_confirm(request, plan)

@@ -142,7 +142,7 @@ def test_three_edited_cells_change_exactly_three_values_with_three_history_rows(
 
     assert result.counts == {"new": 0, "changed": 3, "deleted": 0}
     assert sorted(d[2] for change in result.changes for d in change.diffs) == [
-        "12500.50",
+        "12.500,50",
         "Geänderter Schritt",
         "Neuer Titel",
     ]
