@@ -43,6 +43,7 @@ from . import uploads
 from .formats import neutralise, restore
 from .plan_import import (
     CENT,
+    MODELS,
     Incoming,
     PlanImportError,
     PlanImportResult,
@@ -681,8 +682,8 @@ class _SheetReader:
             return text
         if kind_of == "choice":
             known = self.lookups.choices[(kind, column.attribute)]
-            if not text:
-                raise _CellError(_("This cell must not be empty."))
+            if not text:  # a new row may leave it to the default (a measure: draft)
+                return MODELS[kind]._meta.get_field(column.attribute).get_default()
             if text.lower() not in known:
                 raise _CellError(
                     _("“%(value)s” is not one of: %(choices)s.")

@@ -27,9 +27,9 @@ def _edited(plan, path: Path) -> Path:
     book = open_xlsx(wb.plan_workbook_xlsx(plan))
     measures, steps, budget = book["Maßnahmen"], book["Schritte"], book["Budget"]
     row = find_row(measures, "Titel", measures.cell(row=2, column=column(measures, "Titel")).value)
-    measures.cell(row=row, column=column(measures, "Titel")).value = (
-        "Kontaktstelle Kreativwirtschaft als Querschnittsstelle stärken"
-    )
+    measures.cell(
+        row=row, column=column(measures, "Titel")
+    ).value = "Kontaktstelle Kreativwirtschaft als Querschnittsstelle stärken"
     steps.cell(row=3, column=column(steps, "Text")).value = "Jour fixe mit den Tutoren (monatlich)"
     budget.cell(row=2, column=column(budget, "geplant (EUR)")).value = 45000
     path.write_bytes(save_xlsx(book))

@@ -214,3 +214,37 @@ def test_stale_preview_is_refused():
             dry_run=False,
             expected_fingerprint=fingerprint,
         )
+
+
+def test_clerk_adds_a_measure_with_only_the_essential_cells():
+    plan = load_leipzig()
+    book = open_xlsx(wb.plan_workbook_xlsx(plan))
+    sheet = book["Maßnahmen"]
+    row = [None] * sheet.max_column
+    for label, value in (
+        ("Handlungsfeld", "marketing"),
+        ("Position", 4),
+        ("Code", "D"),
+        ("Titel", "Neue Maßnahme aus der Tabelle"),
+    ):
+        row[column(sheet, label) - 1] = value
+    sheet.append(row)
+    steps = book["Schritte"]
+    step = [None] * steps.max_column
+    for label, value in (
+        ("Handlungsfeld", "marketing"),
+        ("Maßnahme", "D"),
+        ("Position", 1),
+        ("Text", "Erster Schritt der neuen Maßnahme"),
+    ):
+        step[column(steps, label) - 1] = value
+    steps.append(step)
+
+    result = _import(plan, save_xlsx(book))
+
+    assert result.counts == {"new": 2, "changed": 0, "deleted": 0}
+    measure = ap.Measure.objects.get(field__plan=plan, code="D")
+    assert measure.state == ap.Measure.State.DRAFT
+    assert measure.status == ap.Measure.Status.PLANNED
+    assert measure.slug == "d-neue-massnahme-aus-der-tabelle"
+    assert [s.text for s in measure.steps.all()] == ["Erster Schritt der neuen Maßnahme"]
