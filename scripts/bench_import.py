@@ -54,7 +54,11 @@ def _child(step: str, database: str, path: str) -> None:
         detail = {"changes": len(result.changes)}
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"step": step, "seconds": round(seconds, 2), "peak_mb": round(peak_mb), **detail}))
+    print(
+        json.dumps(
+            {"step": step, "seconds": round(seconds, 2), "peak_mb": round(peak_mb), **detail}
+        )
+    )
 
 
 def main() -> None:
@@ -69,7 +73,9 @@ def main() -> None:
 
         started = time.perf_counter()
         build_plan(fields=10, measures_per_field=100, steps_per_measure=10, slug="bench")
-        print(json.dumps({"step": "build plan", "seconds": round(time.perf_counter() - started, 2)}))
+        print(
+            json.dumps({"step": "build plan", "seconds": round(time.perf_counter() - started, 2)})
+        )
         for extension in ("xlsx", "zip"):
             path = str(Path(folder) / f"bench.{extension}")
             for step in (f"export {extension}", f"import {extension}"):
