@@ -233,3 +233,24 @@ def test_import_plan_command_dry_run_then_import(tmp_path, capsys):
         call_command("import_plan", str(LEIPZIG))
         assert "0 new, 0 changed, 0 deleted." in capsys.readouterr().out
         assert history_count() == history
+
+
+def test_list_action_exports_one_selected_plan(coordinator_client, plan):
+    url = reverse("admin:actionplan_plan_changelist")
+    response = coordinator_client.post(
+        url, {"action": "export_workbook", "_selected_action": [plan.pk]}
+    )
+    assert response.status_code == 302 and response["Location"] == export_url(plan)
+
+
+def test_import_plan_command_refuses_a_bad_document(tmp_path):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "kaputt.json"
+    path.write_text('{"format": "planwerk.plan/1", "plan": {"slug": "x"}}', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"plan\.title: required text is missing"):
+        call_command("import_plan", str(path))
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(CommandError, match="not a UTF-8 JSON document"):
+        call_command("import_plan", str(path))
+    assert not ap.Plan.objects.exists() and history_count() == 0
