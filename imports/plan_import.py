@@ -566,6 +566,11 @@ class ChangeSet:
                 (stored.end_precision),
             )
             entry._saved_dates = (stored.start_date, stored.end_date)
+        if stored is None and (entry.start_date or entry.end_date):
+            parsed = parse_schedule(entry.label)
+            if (parsed.start, parsed.end) == (entry.start_date, entry.end_date):
+                # the dates the label gives anyway: recognised, not entered by hand
+                entry.start_date = entry.end_date = None
         label_changed = stored is None or stored.label != entry.label
         if label_changed and not (entry.start_date or entry.end_date):
             reason = parse_schedule(entry.label).reason

@@ -248,3 +248,32 @@ def test_clerk_adds_a_measure_with_only_the_essential_cells():
     assert measure.status == ap.Measure.Status.PLANNED
     assert measure.slug == "d-neue-massnahme-aus-der-tabelle"
     assert [s.text for s in measure.steps.all()] == ["Erster Schritt der neuen Maßnahme"]
+
+
+def test_new_schedule_rows_keep_recognised_and_manual_dates_apart():
+    plan = load_leipzig()
+    book = open_xlsx(wb.plan_workbook_xlsx(plan))
+    sheet = book["Zeitplan"]
+    template = [c.value for c in sheet[2]]
+    for position, label, start, end in (
+        (10, "II. Quartal 2011", datetime.date(2011, 4, 1), datetime.date(2011, 6, 30)),
+        (11, "Auftakt", datetime.date(2011, 5, 2), None),
+    ):
+        row = list(template)
+        row[0] = None
+        row[column(sheet, "Position") - 1] = position
+        row[column(sheet, "Angabe") - 1] = label
+        row[column(sheet, "Beginn") - 1] = start
+        row[column(sheet, "Ende") - 1] = end
+        sheet.append(row)
+
+    _import(plan, save_xlsx(book))
+
+    parsed = ap.ScheduleEntry.objects.get(label="II. Quartal 2011", position=10)
+    assert parsed.dating == ap.ScheduleEntry.Dating.PARSED
+    assert parsed.start_precision == "quarter"
+    manual = ap.ScheduleEntry.objects.get(label="Auftakt")
+    assert manual.dating == ap.ScheduleEntry.Dating.MANUAL
+    assert (manual.start_date, manual.end_date) == (datetime.date(2011, 5, 2), None)
+    # and the next round trip of these rows changes nothing
+    assert _import(plan, wb.plan_workbook_xlsx(plan)).changes == []
