@@ -764,8 +764,11 @@ class _SheetReader:
         return Incoming(kind, key, parsed, pk=pk, delete=delete, where=where)
 
 
-def workbook_rows(plan: Plan, sheets: dict[str, RawSheet]) -> list[Incoming]:
-    """Every row of every sheet as ``Incoming``; ``PlanImportError`` lists all problems."""
+def workbook_rows(plan: Plan, sheets: dict[str, RawSheet], progress=None) -> list[Incoming]:
+    """Every row of every sheet as ``Incoming``; ``PlanImportError`` lists all problems.
+
+    ``progress(rows_read)`` is called after each sheet (the page of a background job shows it).
+    """
     reader = _SheetReader(plan, _Lookups())
     missing = [title for title, _columns in SHEETS.values() if title not in sheets]
     if missing:
@@ -781,9 +784,12 @@ def workbook_rows(plan: Plan, sheets: dict[str, RawSheet]) -> list[Incoming]:
                 for title in missing
             ]
         )
-    rows = []
+    rows, read = [], 0
     for kind, (title, _columns) in SHEETS.items():
         rows.extend(reader.rows(kind, sheets[title]))
+        read += len(sheets[title].rows)
+        if progress is not None:
+            progress(read)
     if reader.problems:
         raise PlanImportError(reader.problems)
     return rows
@@ -810,7 +816,7 @@ def plan_workbook_import(
     written. Rows are deleted only where their “löschen” cell says so.
     """
     sheets, notices = read_workbook(content, file_name)
-    rows = workbook_rows(plan, sheets)
+    rows = workbook_rows(plan, sheets, progress=progress if dry_run else None)
     result = plan_apply_rows(
         plan=plan,
         rows=rows,

@@ -200,10 +200,14 @@ def test_large_workbook_goes_to_the_worker_with_progress(
     assert job.get_absolute_url() in response.content.decode()
     page = coordinator_client.get(job.get_absolute_url()).content.decode()
     assert '<meta http-equiv="refresh"' in page and "<progress" in page
+    job.report_progress(5)
+    page = coordinator_client.get(job.get_absolute_url()).content.decode()
+    assert f"5 von {job.rows_total} Zeilen" in page
 
     preview_import_job.call(str(job.pk))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY and job.totals["changed"] == 1
+    assert job.rows_done == job.rows_total
     assert snapshot(plan) == before
     page = coordinator_client.get(job.get_absolute_url()).content.decode()
     assert "<ins>Im Hintergrund</ins>" in page and "Import bestätigen" in page
