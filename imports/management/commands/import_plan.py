@@ -4,6 +4,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from imports.plan_document import plan_document_import
 from imports.plan_import import PlanImportError
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="Username recorded as author in the change history.")
 
-    def handle(self, *args, file, dry_run=False, user=None, **options):
+    def handle(self, *args, **options):
+        # The command's own messages are English; so is its report of the changes.
+        with translation.override("en"):
+            self.run(**options)
+
+    def run(self, *, file, dry_run=False, user=None, **options):
         acting_user = None
         if user:
             try:
