@@ -479,6 +479,11 @@ class _DocumentImport:
         plan = self.plan(plan, spec)
         rows = list(self.rows(spec))
         before = sorted(self.changes, key=lambda c: _ORDER.get(c.kind, len(_ORDER)))
+        # contacts and links of rows created now are part of their "new" entry, not a change
+        self.existing = {
+            "field": set(FieldOfAction.objects.filter(plan=plan).values_list("pk", flat=True)),
+            "measure": set(Measure.objects.filter(field__plan=plan).values_list("pk", flat=True)),
+        }
         done = len(self.changes)
         result = plan_apply_rows(
             plan=plan,
@@ -747,14 +752,15 @@ class _DocumentImport:
                     contact = FieldContact(field=field, person_id=person_pk, position=i + 1)
                     contact._change_reason = self.reason
                     contact.save()
-                self.changes.append(
-                    Change(
-                        "changed",
-                        "field",
-                        f"{_('field of action')} {slug}",
-                        [("contacts", display(stored), display(wanted))],
+                if field.pk in self.existing["field"]:
+                    self.changes.append(
+                        Change(
+                            "changed",
+                            "field",
+                            f"{_('field of action')} {slug}",
+                            [("contacts", display(stored), display(wanted))],
+                        )
                     )
-                )
             for measure_spec in field_spec.get("measures", []):
                 if measure_spec.get("key"):
                     key = (
@@ -772,6 +778,8 @@ class _DocumentImport:
                 stored = set(measure.related_measures.values_list("pk", flat=True))
                 if wanted != stored:
                     measure.related_measures.set(wanted)
+                    if measure.pk not in self.existing["measure"]:
+                        continue
                     self.changes.append(
                         Change(
                             "changed",
