@@ -581,6 +581,11 @@ def can_export(user) -> bool:
     return coordinates_anything(user)
 
 
+def can_export_plan(user, plan) -> bool:
+    """The whole-plan workbook holds every draft: only the plan's coordinators export it."""
+    return can_export(user) and coordinates(user, plan)
+
+
 # --- the admin: which rows a user works with ---------------------------------------------------
 
 # How each model reaches the plan (or campaign) it belongs to.

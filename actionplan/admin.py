@@ -15,7 +15,7 @@ from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
-from imports.admin import PermissionedImportExportMixin
+from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
@@ -137,7 +137,13 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(
+    PlanWorkbookAdminMixin,
+    RoleAdminMixin,
+    OptimisticLockAdminMixin,
+    PdfAdminMixin,
+    SimpleHistoryAdmin,
+):
     list_display = (
         "title",
         "region",
@@ -152,7 +158,7 @@ class PlanAdmin(RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleH
     autocomplete_fields = ("project_lead", "author_organisation")
     inlines = (FieldOfActionInline, MembershipInline)
     publication_field = "status"
-    actions = ("publish_with_reviewed",)
+    actions = ("publish_with_reviewed", "export_workbook")
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),

@@ -1,5 +1,5 @@
 """The whole plan as one JSON document (format ``planwerk.plan/1``), the inverse of
-``actionplan.services.plan_import_document``.
+``imports.plan_document.plan_import_document``.
 
 The document holds what the importer reads, in a fixed order: export → import into an empty
 database → export gives the same document. What the format cannot express (see the README,
@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from access import rules
 from contacts.models import Organisation, Person
+from imports.plan_document import PLAN_DOCUMENT_FORMAT
 
 from .models import (
     BudgetLine,
@@ -26,7 +27,6 @@ from .models import (
     TargetGroup,
     german_slugify,
 )
-from .services import PLAN_DOCUMENT_FORMAT
 
 
 def plan_export_document(plan: Plan, *, public_only: bool = False) -> dict:

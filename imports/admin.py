@@ -256,3 +256,28 @@ class ImportJobAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PlanWorkbookAdminMixin:
+    """The whole-plan workbook on the plan's change page: export links and the import, for
+    those ``access.rules`` allows; and a list action that exports one selected plan."""
+
+    change_form_template = "imports/admin/plan_change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["can_export_workbook"] = rules.can_export_plan(request.user, obj)
+            context["can_import_workbook"] = rules.can_import(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description=_("Export as workbook (XLSX)"))
+    def export_workbook(self, request, queryset):
+        plans = list(queryset[:2])
+        if len(plans) != 1:
+            self.message_user(
+                request, gettext("Please select exactly one plan to export."), messages.WARNING
+            )
+            return None
+        if not rules.can_export_plan(request.user, plans[0]):
+            raise PermissionDenied
+        return redirect("imports:plan_workbook_export", plan_slug=plans[0].slug, file_format="xlsx")

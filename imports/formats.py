@@ -4,7 +4,8 @@ A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage ret
 by spreadsheet programs (``=HYPERLINK(…)``). On export such a cell — and one that starts with
 an apostrophe, so that the rule can be reversed exactly — gets a leading apostrophe, which makes
 it text; on import one leading apostrophe is removed again. Export → import is therefore the
-identity. JSON is not opened by spreadsheet programs and stays as it is.
+identity. XLSX cells get the same escaping (imports/plan_workbook.py does so for the whole-plan
+workbook). JSON is not opened by spreadsheet programs and stays as it is.
 """
 
 import tablib
@@ -49,4 +50,11 @@ class TSV(FormulaSafeMixin, base_formats.TSV):
     pass
 
 
-FORMATS = [CSV, TSV, base_formats.JSON]
+class XLSX(FormulaSafeMixin, base_formats.XLSX):
+    """Text cells get the same apostrophe, so openpyxl writes them as strings, never formulas.
+
+    Reading takes a formula cell's cached value (``data_only``); nothing is evaluated.
+    """
+
+
+FORMATS = [CSV, TSV, XLSX, base_formats.JSON]

@@ -36,6 +36,14 @@ class ImportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    plan = models.ForeignKey(
+        "actionplan.Plan",
+        verbose_name=_("plan (whole-plan workbook)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     language = models.CharField(_("language"), max_length=10, default="de")
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PREVIEWING, db_index=True

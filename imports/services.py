@@ -272,3 +272,43 @@ def totals_of(result: Result) -> dict:
 
 def unexpected_message() -> str:
     return gettext("The import failed unexpectedly. Nothing was imported.")
+
+
+# --- whole-plan workbooks ------------------------------------------------------------------
+
+
+def audit_plan_import(*, plan, result, user, file_name: str) -> None:
+    """One audit event per imported workbook (nothing for a file without changes)."""
+    from access.models import AuditEvent
+    from access.services import audit
+
+    if not result.changes:
+        return
+    detail = gettext("Workbook “%(file)s”: %(summary)s") % {
+        "file": file_name,
+        "summary": result.summary(),
+    }
+    audit(AuditEvent.Action.IMPORTED, actor=user, plan=plan, detail=detail)
+
+
+@transaction.atomic
+def plan_import_job_start(
+    *, plan, storage_name: str, original_file_name: str, rows_total: int, acting_user
+) -> ImportJob:
+    """Hand a large workbook to the worker for its preview; the job now owns the stored file."""
+    from . import tasks
+
+    job = ImportJob.objects.create(
+        app_label="actionplan",
+        model_name="plan",
+        plan=plan,
+        file_name=storage_name,
+        original_file_name=original_file_name[:255],
+        requested_by=acting_user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        rows_total=rows_total,
+    )
+    result = tasks.preview_import_job.enqueue(str(job.pk))
+    ImportJob.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+    job.task_result_id = str(result.id)
+    return job

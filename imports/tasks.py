@@ -26,6 +26,8 @@ def _execute(job: ImportJob, *, dry_run: bool) -> dict:
     The preview keeps the file for the confirmation; the import deletes it whatever happens.
     """
     failed = ImportJob.Status.INVALID if dry_run else ImportJob.Status.FAILED
+    if job.plan_id is not None:
+        return _execute_plan_workbook(job, dry_run=dry_run, failed=failed)
     with translation.override(job.language):
         try:
             input_format = services.job_format(job)
@@ -68,8 +70,85 @@ def _execute(job: ImportJob, *, dry_run: bool) -> dict:
     return {"job": str(job.pk), "status": job.status}
 
 
+PREVIEW_CHANGES = 500
+
+
+def _execute_plan_workbook(job: ImportJob, *, dry_run: bool, failed: str) -> dict:
+    """The whole-plan workbook on the worker: the same importer as inline, with progress."""
+    from .plan_import import PlanImportError, plan_fingerprint
+    from .plan_workbook import plan_workbook_import
+
+    with translation.override(job.language):
+        storage = services.tmp_storage(job.file_name, _BINARY)
+        try:
+            content = storage.read()
+            if dry_run:
+                job.preview_token = plan_fingerprint(job.plan)
+            result = plan_workbook_import(
+                plan=job.plan,
+                content=content,
+                file_name=job.original_file_name,
+                acting_user=job.requested_by,
+                dry_run=dry_run,
+                expected_fingerprint=None if dry_run else job.preview_token,
+                progress=job.report_progress,
+            )
+        except FileNotFoundError:
+            message = services.RowMessage(None, services.unexpected_message())
+            _finish(job, failed, messages=[message], remove_file=True)
+            return {"job": str(job.pk), "status": job.status}
+        except PlanImportError as error:
+            messages = [services.RowMessage(None, str(p)) for p in error.problems]
+            _finish(job, failed, messages=messages, remove_file=True)
+            return {"job": str(job.pk), "status": job.status}
+        except Exception:
+            logger.exception("Import job %s failed", job.pk)
+            message = services.RowMessage(None, services.unexpected_message())
+            _finish(job, ImportJob.Status.FAILED, messages=[message], remove_file=True)
+            raise
+        job.rows_done = job.rows_total
+        job.totals = {
+            **result.counts,
+            "changes": [
+                {
+                    "action": c.action,
+                    "kind_label": c.kind_label,
+                    "label": c.label,
+                    "diffs": [list(d) for d in c.diffs],
+                }
+                for c in result.changes[:PREVIEW_CHANGES]
+            ],
+            "more": max(0, len(result.changes) - PREVIEW_CHANGES),
+            "notices": result.notices,
+        }
+        if dry_run:
+            _finish(job, ImportJob.Status.READY, remove_file=False)
+        else:
+            services.audit_plan_import(
+                plan=job.plan,
+                result=result,
+                user=job.requested_by,
+                file_name=job.original_file_name,
+            )
+            _finish(job, ImportJob.Status.DONE, remove_file=True)
+    return {"job": str(job.pk), "status": job.status}
+
+
+class _BinaryFormat:
+    @staticmethod
+    def is_binary() -> bool:
+        return True
+
+    @staticmethod
+    def get_read_mode() -> str:
+        return "rb"
+
+
+_BINARY = _BinaryFormat()
+
+
 def _claim(job_id: str, expected: str, *, new_status: str) -> ImportJob | None:
-    job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("requested_by", "plan").get(pk=job_id)
     if job.status != expected:
         return None
     job.status = new_status

@@ -1,17 +1,25 @@
-"""The status page of a background import: progress, preview summary, confirm or cancel."""
+"""The status page of a background import (progress, preview summary, confirm or cancel), and
+the whole-plan workbook: export, upload, preview, import."""
 
-from django.contrib import messages
+import os
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from access import rules
 
-from . import services
+from . import plan_workbook, services, storage, uploads
 from .models import ImportJob
+from .plan_import import PlanImportError, plan_fingerprint
+from .storage import ImportUploadStorage
 
 
 def _own_job(request, job_id) -> ImportJob:
@@ -51,7 +59,11 @@ def job_status(request, job_id):
 @require_POST
 def job_confirm(request, job_id):
     job = _own_job(request, job_id)
-    if not services.model_admin_for(job).has_import_permission(request):
+    if job.plan_id is not None:
+        allowed = rules.can_import(request.user, job.plan)
+    else:
+        allowed = services.model_admin_for(job).has_import_permission(request)
+    if not allowed:
         raise Http404
     job = services.import_job_confirm(job=job, acting_user=request.user)
     if job.status != ImportJob.Status.QUEUED:
@@ -67,3 +79,183 @@ def job_cancel(request, job_id):
     if job.status == ImportJob.Status.CANCELLED:
         messages.info(request, gettext("Import cancelled. The uploaded file was deleted."))
     return redirect(job.get_absolute_url())
+
+
+# --- the whole-plan workbook -------------------------------------------------------------------
+
+
+def _plan(request, plan_slug, rule):
+    """The plan if the user may see it (404 otherwise) and ``rule`` allows (403 otherwise)."""
+    from actionplan.models import Plan
+
+    plan = get_object_or_404(rules.visible_plans(request.user, Plan.objects.all()), slug=plan_slug)
+    if not rule(request.user, plan):
+        raise PermissionDenied
+    return plan
+
+
+@login_required
+@require_GET
+def plan_workbook_export(request, plan_slug, file_format):
+    """The whole plan as one XLSX workbook or a ZIP of CSV files."""
+    if file_format not in ("xlsx", "zip"):
+        raise Http404
+    plan = _plan(request, plan_slug, rules.can_export_plan)
+    if file_format == "xlsx":
+        content, content_type = (
+            plan_workbook.plan_workbook_xlsx(plan),
+            plan_workbook.XLSX_CONTENT_TYPE,
+        )
+    else:
+        content, content_type = (
+            plan_workbook.plan_workbook_csv_zip(plan),
+            (plan_workbook.ZIP_CONTENT_TYPE),
+        )
+    response = HttpResponse(content, content_type=content_type)
+    name = plan_workbook.export_file_name(plan, file_format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PlanWorkbookForm(forms.Form):
+    import_file = forms.FileField(
+        label=_("Workbook (XLSX) or ZIP of CSV files"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.zip"}),
+    )
+
+    def __init__(self, *args, refused_size=None, **kwargs):
+        self.refused_size = refused_size
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].help_text = _("At most %(limit)s MB.") % {
+            "limit": uploads.max_bytes() // (1024 * 1024)
+        }
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > uploads.max_bytes():
+            raise forms.ValidationError(uploads.too_large_message(upload.size), code="too_large")
+        return upload
+
+    def full_clean(self):
+        super().full_clean()
+        if self.refused_size is not None and self.is_bound:
+            self.errors["import_file"] = self.error_class(
+                [uploads.too_large_message(self.refused_size)]
+            )
+            self.cleaned_data.pop("import_file", None)
+
+
+def _stored_upload(name: str) -> ImportUploadStorage:
+    return ImportUploadStorage(name=os.path.basename(name or ""), read_mode="rb")
+
+
+@login_required
+def plan_workbook_import(request, plan_slug):
+    """Upload → preview (a dry run: problems or the list of changes) → confirm → import."""
+    plan = _plan(request, plan_slug, rules.can_import)
+    context = {
+        **admin.site.each_context(request),
+        "plan": plan,
+        "title": gettext("Import workbook: %(plan)s") % {"plan": plan.title},
+    }
+    form = PlanWorkbookForm(refused_size=uploads.refused_size(request))
+    if request.method == "POST" and "confirm" in request.POST:
+        return _plan_workbook_confirm(request, plan)
+    if request.method == "POST" and "cancel" in request.POST:
+        _stored_upload(request.POST.get("stored_name")).remove()
+        messages.info(request, gettext("Import cancelled. The uploaded file was deleted."))
+        return redirect("imports:plan_workbook_import", plan_slug=plan.slug)
+    if request.method == "POST":
+        storage.purge_stale_uploads()
+        form = PlanWorkbookForm(
+            request.POST, request.FILES, refused_size=uploads.refused_size(request)
+        )
+        if form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            stored = _stored_upload("")
+            stored.save_chunks(upload.chunks())
+            context.update(_preview(request, plan, stored, upload.name))
+    context["form"] = form
+    return render(request, "imports/plan_workbook_import.html", context)
+
+
+def _preview(request, plan, stored: ImportUploadStorage, file_name: str) -> dict:
+    keep = False
+    try:
+        content = stored.read()
+        try:
+            sheets, notices = plan_workbook.read_workbook(content, file_name)
+            total = plan_workbook.workbook_row_count(sheets)
+            if total > services.inline_max_rows():
+                job = services.plan_import_job_start(
+                    plan=plan,
+                    storage_name=stored.name,
+                    original_file_name=file_name,
+                    rows_total=total,
+                    acting_user=request.user,
+                )
+                keep = True
+                return {"job": job}
+            fingerprint = plan_fingerprint(plan)
+            result = plan_workbook.plan_workbook_import(
+                plan=plan,
+                content=content,
+                file_name=file_name,
+                acting_user=request.user,
+                dry_run=True,
+            )
+        except PlanImportError as error:
+            return {
+                "problems": error.problems[: services.MAX_MESSAGES],
+                "more_problems": max(0, len(error.problems) - services.MAX_MESSAGES),
+                "file_name": file_name,
+            }
+        keep = bool(result.changes)
+        return {
+            "result": result,
+            "file_name": file_name,
+            "stored_name": stored.name if keep else "",
+            "fingerprint": fingerprint,
+        }
+    finally:
+        if not keep:
+            stored.remove()
+
+
+def _plan_workbook_confirm(request, plan):
+    stored = _stored_upload(request.POST.get("stored_name"))
+    file_name = request.POST.get("file_name", "")[:255]
+    try:
+        content = stored.read()
+        result = plan_workbook.plan_workbook_import(
+            plan=plan,
+            content=content,
+            file_name=file_name,
+            acting_user=request.user,
+            dry_run=False,
+            expected_fingerprint=request.POST.get("fingerprint", ""),
+        )
+    except FileNotFoundError:
+        messages.error(
+            request,
+            gettext(
+                "The uploaded file is no longer available (cancelled, or older than an hour). "
+                "Please upload it again."
+            ),
+        )
+        return redirect("imports:plan_workbook_import", plan_slug=plan.slug)
+    except PlanImportError as error:
+        for problem in error.problems[:20]:
+            messages.error(request, str(problem))
+        messages.error(request, gettext("Nothing was imported."))
+        return redirect("imports:plan_workbook_import", plan_slug=plan.slug)
+    finally:
+        stored.remove()
+    services.audit_plan_import(plan=plan, result=result, user=request.user, file_name=file_name)
+    messages.success(
+        request,
+        gettext("The workbook “%(name)s” has been imported: %(summary)s.")
+        % {"name": file_name, "summary": result.summary()},
+    )
+    return redirect("admin:actionplan_plan_change", plan.pk)

@@ -658,6 +658,26 @@ RULES = [
         api_object_url,
         lambda r, s, n: 200 if r in ADMIN_USERS else 404,
     ),
+    # the whole-plan workbook: the plan's coordinators; 404 where the plan is not visible
+    Rule(
+        r"imports:plan_workbook_(export|import)",
+        lambda w, n, s: reverse(
+            n,
+            kwargs={
+                "plan_slug": w.objects[("plan", s)].slug,
+                **({"file_format": "xlsx"} if n.endswith("export") else {}),
+            },
+        ),
+        lambda r, s, n: (
+            302
+            if r == ANON
+            else 200
+            if r in {COORD, SUPER}
+            else 403
+            if public(r, s) == 200
+            else 404
+        ),
+    ),
     # the admin's own pages
     Rule(r"admin:index", admin_list_url, lambda r, s, n: 302 if r == ANON else 200),
     Rule(

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from simple_history.models import HistoricalRecords
 
 from actionplan import models as ap
-from actionplan.services import PlanDocumentError, plan_import_document
 from contacts.models import Organisation, Person
+from imports.plan_document import PlanDocumentError, plan_import_document
 
 pytestmark = pytest.mark.django_db
 

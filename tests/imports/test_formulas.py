@@ -64,3 +64,25 @@ def test_round_trip_through_the_admin_keeps_the_titles_and_changes_nothing(clien
     second.refresh_from_db()
     assert (first.title, second.title) == ("=1+1", "@SUM(A1)")
     assert ap.Measure.history.count() == history_before  # nothing changed, nothing recorded
+
+
+def test_xlsx_export_writes_formula_text_as_strings_and_reads_it_back():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from imports.formats import XLSX
+
+    plan = build_plan(fields=1, measures_per_field=2, steps_per_measure=0)
+    first, second = ap.Measure.objects.filter(field__plan=plan).order_by("position")
+    first.title, second.title = "=1+1", "@SUM(A1)"
+    first.save()
+    second.save()
+    content = XLSX().export_data(MeasureResource().export())
+    sheet = load_workbook(BytesIO(content)).active
+    label = str(MeasureResource.fields["title"].column_name)
+    index = next(c.column for c in sheet[1] if c.value == label)
+    cells = [sheet.cell(row=r, column=index) for r in range(2, sheet.max_row + 1)]
+    assert sorted((c.value, c.data_type) for c in cells) == [("'=1+1", "s"), ("'@SUM(A1)", "s")]
+    dataset = XLSX().create_dataset(content)
+    assert sorted(dataset[label]) == ["=1+1", "@SUM(A1)"]

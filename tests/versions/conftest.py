@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from access.models import Membership
-from actionplan.services import plan_import_document
+from imports.plan_document import plan_import_document
 from tests.factories import UserFactory
 from versions.services import plan_version_publish
 

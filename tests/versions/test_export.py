@@ -18,8 +18,8 @@ from actionplan.models import (
     ScheduleEntry,
     Step,
 )
-from actionplan.services import plan_import_document
 from contacts.models import Organisation, Person
+from imports.plan_document import plan_import_document
 from tests.factories import (
     BudgetCategoryFactory,
     BudgetLineFactory,

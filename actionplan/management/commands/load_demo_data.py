@@ -13,7 +13,7 @@ from actionplan.models import (
     ScheduleEntry,
     Step,
 )
-from actionplan.services import PlanDocumentError, plan_import_document
+from imports.plan_document import PlanDocumentError, plan_import_document
 
 DEMO_DOCUMENT = settings.BASE_DIR / "fixtures" / "leipzig.json"
 

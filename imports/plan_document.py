@@ -1,0 +1,790 @@
+"""The whole-plan JSON document (``planwerk.plan/1``) on the one importer path.
+
+Backup, moving a plan between Planwerk instances, and the demo data (fixtures/leipzig.json).
+The document is checked as a whole first (``_Validator``: every problem with its JSON path),
+then its organisations, persons and vocabulary are matched by natural key (created when
+missing), and its fields, measures and their rows become ``Incoming`` rows for
+``imports.plan_import``, which compares them with the stored plan and writes the differences.
+A document is the complete plan: stored rows it does not mention are deleted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+
+from actionplan.models import (
+    BaselineFinding,
+    BudgetCategory,
+    FieldContact,
+    FieldOfAction,
+    FundingSource,
+    Measure,
+    Plan,
+    Responsibility,
+    TargetGroup,
+)
+from actionplan.services import _history_user
+from contacts.models import Organisation, Person
+
+from .plan_import import (
+    Change,
+    Incoming,
+    PlanImportError,
+    PlanImportResult,
+    Problem,
+    Where,
+    display,
+    measure_ref,
+    plan_apply_rows,
+)
+
+PLAN_DOCUMENT_FORMAT = "planwerk.plan/1"
+
+
+class PlanDocumentError(PlanImportError):
+    """A plan document that cannot be imported; ``errors`` holds ``(path, message)`` pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__([Problem(message, column=path) for path, message in errors])
+        self.args = (
+            "Invalid plan document:\n" + "\n".join(f"  {path}: {msg}" for path, msg in errors),
+        )
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def plan_import_document(*, data: dict, acting_user=None, replace: bool = False) -> Plan:
+    """Create a plan with its fields, measures and contacts from a nested document.
+
+    Organisations, people and vocabulary entries are reused by natural key. An existing plan
+    with the same slug is returned untouched unless ``replace`` is set, which deletes it first.
+    """
+    _validate_document(data)
+    existing = Plan.objects.filter(slug=data["plan"]["slug"]).first()
+    if existing is not None and not replace:
+        return existing
+    return plan_document_import(data=data, acting_user=acting_user, replace=replace).plan
+
+
+@transaction.atomic
+def plan_document_import(
+    *, data: dict, acting_user=None, dry_run: bool = False, replace: bool = False
+) -> PlanImportResult:
+    """Bring the plan named in the document to exactly the document's state.
+
+    A new plan is created; an existing one (same slug) gets only the differences, each with a
+    history row; ``replace`` deletes it first. ``dry_run`` reports the changes and writes
+    nothing. Raises ``PlanDocumentError`` (or ``PlanImportError``) and writes nothing when the
+    document is invalid.
+    """
+    _validate_document(data)
+    file_name = force_str(data.get("source") or data["plan"]["slug"])[:80]
+    reason = _("Import of the plan document “%(name)s”") % {"name": file_name}
+    savepoint = transaction.savepoint()
+    try:
+        with _history_user(acting_user):
+            result = _DocumentImport(data, reason=reason).run(
+                acting_user=acting_user, replace=replace
+            )
+    except PlanDocumentError:
+        transaction.savepoint_rollback(savepoint)
+        raise
+    except PlanImportError as exc:
+        transaction.savepoint_rollback(savepoint)
+        raise PlanDocumentError([(p.column or "plan", p.message) for p in exc.problems]) from exc
+    except Exception:
+        transaction.savepoint_rollback(savepoint)
+        raise
+    result.dry_run = dry_run
+    if dry_run:
+        transaction.savepoint_rollback(savepoint)
+        result.plan = Plan.objects.filter(slug=data["plan"]["slug"]).first()
+    else:
+        transaction.savepoint_commit(savepoint)
+    return result
+
+
+def _validate_document(data) -> None:
+    validator = _Validator(data)
+    validator.run()
+    if validator.errors:
+        raise PlanDocumentError(validator.errors)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+_ORG_KEYS = {"name", "short_name", "kind", "parent", "address", "phone", "email", "website"}
+_PERSON_KEYS = {
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "function",
+    "organisation",
+    "phone",
+    "email",
+    "public_contact",
+}
+_PLAN_KEYS = {
+    "slug",
+    "title",
+    "subtitle",
+    "region",
+    "issued_label",
+    "issued_on",
+    "funding_note",
+    "introduction",
+    "status",
+    "language",
+    "project_lead",
+    "author_organisation",
+    "fields",
+}
+_FIELD_KEYS = {
+    "position",
+    "title",
+    "slug",
+    "contacts",
+    "baseline",
+    "target_state",
+    "lead",
+    "measures",
+}
+_MEASURE_KEYS = {
+    "key",
+    "position",
+    "code",
+    "title",
+    "slug",
+    "description",
+    "status",
+    "state",
+    "steps",
+    "target_groups",
+    "schedule",
+    "responsibilities",
+    "budget",
+    "related_measures",
+}
+_SCHEDULE_KEYS = {"label", "start_date", "end_date", "approximate"}
+_BUDGET_KEYS = {"category", "funding_source", "planned_amount", "actual_amount", "note"}
+
+
+class _Validator:
+    def __init__(self, data):
+        self.data = data
+        self.errors: list[tuple[str, str]] = []
+        self.org_keys: set[str] = set()
+        self.person_keys: set[str] = set()
+        self.measure_keys: set[str] = set()
+        self.related: list[tuple[str, object]] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append((path, message))
+
+    def mapping(self, value, path: str, allowed: set[str]) -> bool:
+        if not isinstance(value, dict):
+            self.error(path, "must be an object")
+            return False
+        for key in sorted(set(value) - allowed):
+            self.error(f"{path}.{key}", "unknown key")
+        return True
+
+    def text(self, obj: dict, key: str, path: str, *, required: bool = False) -> None:
+        value = obj.get(key)
+        if value is None and not required:
+            return
+        if value is None or (required and isinstance(value, str) and not value.strip()):
+            self.error(f"{path}.{key}", "required text is missing")
+        elif not isinstance(value, str):
+            self.error(f"{path}.{key}", "must be text")
+
+    def text_list(self, obj: dict, key: str, path: str) -> None:
+        value = obj.get(key, [])
+        if not isinstance(value, list):
+            self.error(f"{path}.{key}", "must be a list")
+            return
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.error(f"{path}.{key}[{i}]", "must be non-empty text")
+
+    def choice(self, obj: dict, key: str, path: str, choices) -> None:
+        if key in obj and obj[key] not in choices.values:
+            self.error(f"{path}.{key}", f"must be one of {', '.join(map(repr, choices.values))}")
+
+    def ref(self, obj: dict, key: str, path: str, known: set[str], what: str) -> None:
+        value = obj.get(key)
+        if value is not None and value not in known:
+            self.error(f"{path}.{key}", f"unknown {what} key {value!r}")
+
+    def items(self, obj: dict, key: str, path: str) -> list:
+        value = obj.get(key, [])
+        if not isinstance(value, list):
+            self.error(f"{path}.{key}", "must be a list")
+            return []
+        return value
+
+    def unique_positions(self, items: list, path: str) -> None:
+        seen: dict[int, int] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            position = item.get("position")
+            if not isinstance(position, int) or isinstance(position, bool) or position < 1:
+                self.error(f"{path}[{i}].position", "must be a whole number from 1")
+            elif position in seen:
+                first = seen[position]
+                self.error(f"{path}[{i}].position", f"duplicate position {position}, as [{first}]")
+            else:
+                seen[position] = i
+
+    def run(self) -> None:
+        data = self.data
+        if not isinstance(data, dict):
+            self.error("$", "the document must be an object")
+            return
+        for key in sorted(set(data) - {"format", "source", "organisations", "persons", "plan"}):
+            self.error(key, "unknown key")
+        if data.get("format") != PLAN_DOCUMENT_FORMAT:
+            self.error("format", f"must be {PLAN_DOCUMENT_FORMAT!r}")
+        self.organisations(data.get("organisations", {}))
+        self.persons(data.get("persons", {}))
+        if not self.mapping(data.get("plan"), "plan", _PLAN_KEYS):
+            return
+        self.plan(data["plan"])
+        for path, key in self.related:
+            if key not in self.measure_keys:
+                self.error(path, f"unknown measure key {key!r}")
+
+    def organisations(self, orgs) -> None:
+        if not isinstance(orgs, dict):
+            self.error("organisations", "must be an object keyed by organisation key")
+            return
+        self.org_keys = set(orgs)
+        for key, org in orgs.items():
+            path = f"organisations.{key}"
+            if not self.mapping(org, path, _ORG_KEYS):
+                continue
+            self.text(org, "name", path, required=True)
+            for attr in ("short_name", "address", "phone", "email", "website"):
+                self.text(org, attr, path)
+            self.choice(org, "kind", path, Organisation.Kind)
+            self.ref(org, "parent", path, self.org_keys, "organisation")
+        for key in orgs:
+            seen, current = {key}, orgs[key]
+            while isinstance(current, dict) and current.get("parent") in orgs:
+                if current["parent"] in seen:
+                    self.error(f"organisations.{key}.parent", "organisations form a cycle")
+                    break
+                seen.add(current["parent"])
+                current = orgs[current["parent"]]
+
+    def persons(self, persons) -> None:
+        if not isinstance(persons, dict):
+            self.error("persons", "must be an object keyed by person key")
+            return
+        self.person_keys = set(persons)
+        for key, person in persons.items():
+            path = f"persons.{key}"
+            if not self.mapping(person, path, _PERSON_KEYS):
+                continue
+            self.text(person, "last_name", path, required=True)
+            for attr in ("title", "first_name", "function", "phone", "email"):
+                self.text(person, attr, path)
+            self.choice(person, "salutation", path, Person.Salutation)
+            self.ref(person, "organisation", path, self.org_keys, "organisation")
+            if not isinstance(person.get("public_contact", False), bool):
+                self.error(f"{path}.public_contact", "must be true or false")
+
+    def plan(self, plan: dict) -> None:
+        path = "plan"
+        self.text(plan, "title", path, required=True)
+        self.text(plan, "region", path, required=True)
+        self.text(plan, "slug", path, required=True)
+        if isinstance(plan.get("slug"), str):
+            try:
+                validate_slug(plan["slug"])
+            except ValidationError:
+                self.error("plan.slug", "must be a slug (letters, digits, hyphens)")
+        for attr in ("subtitle", "issued_label", "funding_note", "language"):
+            self.text(plan, attr, path)
+        intro = plan.get("introduction", "")
+        if not isinstance(intro, str) and not (
+            isinstance(intro, list) and all(isinstance(p, str) for p in intro)
+        ):
+            self.error("plan.introduction", "must be text or a list of paragraphs")
+        if plan.get("issued_on") is not None:
+            try:
+                datetime.date.fromisoformat(plan["issued_on"])
+            except (TypeError, ValueError):
+                self.error("plan.issued_on", "must be a date as YYYY-MM-DD")
+        self.choice(plan, "status", path, Plan.Status)
+        self.ref(plan, "project_lead", path, self.person_keys, "person")
+        self.ref(plan, "author_organisation", path, self.org_keys, "organisation")
+        fields = self.items(plan, "fields", path)
+        self.unique_positions(fields, "plan.fields")
+        slugs: set[str] = set()
+        for i, field in enumerate(fields):
+            fpath = f"plan.fields[{i}]"
+            if not self.mapping(field, fpath, _FIELD_KEYS):
+                continue
+            self.field(field, fpath)
+            slug = field.get("slug") or FieldOfAction.slug_for(str(field.get("title", "")))
+            if slug in slugs:
+                self.error(f"{fpath}.slug", f"duplicate slug {slug!r}")
+            slugs.add(slug)
+
+    def field(self, field: dict, path: str) -> None:
+        self.text(field, "title", path, required=True)
+        self.text(field, "slug", path)
+        self.text(field, "target_state", path)
+        contacts = self.items(field, "contacts", path)
+        for j, key in enumerate(contacts):
+            if key not in self.person_keys:
+                self.error(f"{path}.contacts[{j}]", f"unknown person key {key!r}")
+            elif contacts.index(key) != j:
+                self.error(f"{path}.contacts[{j}]", f"person {key!r} listed twice")
+        for j, finding in enumerate(self.items(field, "baseline", path)):
+            fpath = f"{path}.baseline[{j}]"
+            if self.mapping(finding, fpath, {"text", "swot"}):
+                self.text(finding, "text", fpath, required=True)
+                self.choice(finding, "swot", fpath, BaselineFinding.Swot)
+        lead = field.get("lead")
+        if lead is not None and self.mapping(lead, f"{path}.lead", {"organisation", "note"}):
+            self.ref(lead, "organisation", f"{path}.lead", self.org_keys, "organisation")
+            self.text(lead, "note", f"{path}.lead")
+        measures = self.items(field, "measures", path)
+        self.unique_positions(measures, f"{path}.measures")
+        codes: set[str] = set()
+        for j, measure in enumerate(measures):
+            mpath = f"{path}.measures[{j}]"
+            if not self.mapping(measure, mpath, _MEASURE_KEYS):
+                continue
+            self.measure(measure, mpath)
+            code = measure.get("code") or ""
+            if code and code in codes:
+                self.error(f"{mpath}.code", f"duplicate code {code!r} in this field")
+            codes.add(code)
+
+    def measure(self, measure: dict, path: str) -> None:
+        self.text(measure, "title", path, required=True)
+        for attr in ("code", "slug", "description"):
+            self.text(measure, attr, path)
+        self.choice(measure, "status", path, Measure.Status)
+        self.choice(measure, "state", path, Measure.State)
+        key = measure.get("key")
+        if key is not None:
+            if not isinstance(key, str) or not key:
+                self.error(f"{path}.key", "must be non-empty text")
+            elif key in self.measure_keys:
+                self.error(f"{path}.key", f"duplicate measure key {key!r}")
+            else:
+                self.measure_keys.add(key)
+        for j, step in enumerate(self.items(measure, "steps", path)):
+            spath = f"{path}.steps[{j}]"
+            if isinstance(step, str):
+                if not step.strip():
+                    self.error(spath, "must be non-empty text")
+            elif self.mapping(step, spath, {"text", "substeps"}):
+                self.text(step, "text", spath, required=True)
+                self.text_list(step, "substeps", spath)
+        self.text_list(measure, "target_groups", path)
+        for j, entry in enumerate(self.items(measure, "schedule", path)):
+            spath = f"{path}.schedule[{j}]"
+            if isinstance(entry, str):
+                if not entry.strip():
+                    self.error(spath, "must be non-empty text")
+            elif self.mapping(entry, spath, _SCHEDULE_KEYS):
+                self.text(entry, "label", spath, required=True)
+                for attr in ("start_date", "end_date"):
+                    if entry.get(attr) is not None:
+                        try:
+                            datetime.date.fromisoformat(entry[attr])
+                        except (TypeError, ValueError):
+                            self.error(f"{spath}.{attr}", "must be a date as YYYY-MM-DD")
+                if not isinstance(entry.get("approximate", False), bool):
+                    self.error(f"{spath}.approximate", "must be true or false")
+        for j, resp in enumerate(self.items(measure, "responsibilities", path)):
+            rpath = f"{path}.responsibilities[{j}]"
+            if not self.mapping(resp, rpath, {"role", "organisation", "person", "note"}):
+                continue
+            self.choice(resp, "role", rpath, Responsibility.Role)
+            self.ref(resp, "organisation", rpath, self.org_keys, "organisation")
+            self.ref(resp, "person", rpath, self.person_keys, "person")
+            self.text(resp, "note", rpath)
+            if not resp.get("organisation") and not resp.get("person"):
+                self.error(rpath, "needs an organisation or a person")
+        for j, line in enumerate(self.items(measure, "budget", path)):
+            bpath = f"{path}.budget[{j}]"
+            if not self.mapping(line, bpath, _BUDGET_KEYS):
+                continue
+            self.text(line, "category", bpath, required=True)
+            self.text(line, "funding_source", bpath)
+            self.text(line, "note", bpath)
+            for attr in ("planned_amount", "actual_amount"):
+                if line.get(attr) is not None:
+                    try:
+                        Decimal(str(line[attr]))
+                    except InvalidOperation:
+                        self.error(f"{bpath}.{attr}", "must be a number")
+        for j, ref in enumerate(self.items(measure, "related_measures", path)):
+            self.related.append((f"{path}.related_measures[{j}]", ref))
+
+
+# --- document → rows ------------------------------------------------------------------------
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+_ORDER = {"organisation": 0, "person": 1, "vocabulary": 2, "plan": 3}
+
+
+class _DocumentImport:
+    """Turns a validated document into rows for the importer; creates missing contacts."""
+
+    def __init__(self, data: dict, *, reason: str):
+        self.data = data
+        self.reason = reason
+        self.orgs: dict[str, Organisation] = {}
+        self.persons: dict[str, Person] = {}
+        self.vocab: dict[tuple[type, str], object] = {}
+        self.changes: list[Change] = []
+
+    def run(self, *, acting_user, replace: bool) -> PlanImportResult:
+        for key in self.data.get("organisations", {}):
+            self.organisation(key)
+        for key, spec in self.data.get("persons", {}).items():
+            self.persons[key] = self.person(key, spec)
+        spec = self.data["plan"]
+        plan = Plan.objects.filter(slug=spec["slug"]).first()
+        if plan is not None and replace:
+            plan._change_reason = self.reason
+            plan.delete()
+            plan = None
+        plan = self.plan(plan, spec)
+        rows = list(self.rows(spec))
+        before = sorted(self.changes, key=lambda c: _ORDER.get(c.kind, len(_ORDER)))
+        # contacts and links of rows created now are part of their "new" entry, not a change
+        self.existing = {
+            "field": set(FieldOfAction.objects.filter(plan=plan).values_list("pk", flat=True)),
+            "measure": set(Measure.objects.filter(field__plan=plan).values_list("pk", flat=True)),
+        }
+        done = len(self.changes)
+        result = plan_apply_rows(
+            plan=plan,
+            rows=rows,
+            complete=True,
+            acting_user=acting_user,
+            dry_run=False,
+            reason=self.reason,
+        )
+        self.contacts_and_relations(plan, spec)
+        result.changes = before + result.changes + self.changes[done:]
+        return result
+
+    def _created(self, kind: str, label: str) -> None:
+        self.changes.append(Change("new", kind, label))
+
+    def _save(self, instance, path: str) -> None:
+        try:
+            instance.full_clean()
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = [
+                    (path if name == "__all__" else f"{path}.{name}", msg)
+                    for name, messages in exc.message_dict.items()
+                    for msg in messages
+                ]
+            else:
+                errors = [(path, msg) for msg in exc.messages]
+            raise PlanDocumentError(errors) from exc
+        instance._change_reason = self.reason
+        instance.save()
+
+    def organisation(self, key: str) -> Organisation:
+        if key in self.orgs:
+            return self.orgs[key]
+        spec = self.data["organisations"][key]
+        parent = self.organisation(spec["parent"]) if spec.get("parent") else None
+        org = Organisation.objects.filter(name=spec["name"], parent=parent).first()
+        if org is None:
+            org = Organisation(
+                name=spec["name"],
+                parent=parent,
+                short_name=spec.get("short_name", ""),
+                kind=spec.get("kind", Organisation.Kind.OTHER),
+                address=spec.get("address", ""),
+                phone=spec.get("phone", ""),
+                email=spec.get("email", ""),
+                website=spec.get("website", ""),
+            )
+            self._save(org, f"organisations.{key}")
+            self._created("organisation", f"{_('organisation')} {org.name}")
+        self.orgs[key] = org
+        return org
+
+    def person(self, key: str, spec: dict) -> Person:
+        organisation = self.orgs.get(spec.get("organisation"))
+        natural_key = {
+            "organisation": organisation,
+            "first_name": spec.get("first_name", ""),
+            "last_name": spec["last_name"],
+        }
+        person = Person.objects.filter(**natural_key).first()
+        if person is None:
+            person = Person(
+                **natural_key,
+                salutation=spec.get("salutation", ""),
+                title=spec.get("title", ""),
+                function=spec.get("function", ""),
+                phone=spec.get("phone", ""),
+                email=spec.get("email", ""),
+                public_contact=spec.get("public_contact", False),
+            )
+            self._save(person, f"persons.{key}")
+            self._created("person", f"{_('person')} {person}")
+        return person
+
+    def vocabulary(self, model: type, name: str, path: str):
+        cache_key = (model, name)
+        if cache_key not in self.vocab:
+            entry = model.objects.filter(name=name).first()
+            if entry is None:
+                entry = model(name=name)
+                self._save(entry, path)
+                self._created("vocabulary", f"{model._meta.verbose_name} {name}")
+            self.vocab[cache_key] = entry
+        return self.vocab[cache_key]
+
+    def plan(self, plan: Plan | None, spec: dict) -> Plan:
+        intro = spec.get("introduction", "")
+        values = {
+            "slug": spec["slug"],
+            "title": spec["title"],
+            "subtitle": spec.get("subtitle", ""),
+            "region": spec["region"],
+            "issued_label": spec.get("issued_label", ""),
+            "issued_on": _date(spec.get("issued_on")),
+            "funding_note": spec.get("funding_note", ""),
+            "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
+            "status": spec.get("status", Plan.Status.DRAFT),
+            "language": spec.get("language", "de"),
+            "project_lead": self.persons.get(spec.get("project_lead")),
+            "author_organisation": self.orgs.get(spec.get("author_organisation")),
+        }
+        label = f"{_('action plan')} {spec['slug']}"
+        if plan is None:
+            plan = Plan(**values)
+            self._save(plan, "plan")
+            self.changes.append(Change("new", "plan", label))
+            return plan
+        diffs = []
+        for name, value in values.items():
+            old = getattr(plan, name)
+            if old != value:
+                diffs.append((name, display(old), display(value)))
+                setattr(plan, name, value)
+        if diffs:
+            self._save(plan, "plan")
+            self.changes.append(Change("changed", "plan", label, diffs))
+        return plan
+
+    def rows(self, spec: dict):
+        for i, field_spec in enumerate(spec.get("fields", [])):
+            path = f"plan.fields[{i}]"
+            slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
+            lead = field_spec.get("lead") or {}
+            org = self.orgs.get(lead.get("organisation"))
+            yield Incoming(
+                "field",
+                (slug,),
+                {
+                    "position": field_spec["position"],
+                    "title": field_spec["title"],
+                    "slug": slug,
+                    "target_state": field_spec.get("target_state", ""),
+                    "lead_organisation": org.pk if org else None,
+                    "lead_note": lead.get("note", ""),
+                },
+                where=Where(path=path),
+            )
+            for j, finding in enumerate(field_spec.get("baseline", [])):
+                yield Incoming(
+                    "finding",
+                    (slug, j + 1),
+                    {
+                        "field": (slug,),
+                        "position": j + 1,
+                        "text": finding["text"],
+                        "swot": finding.get("swot", BaselineFinding.Swot.UNCLASSIFIED),
+                    },
+                    where=Where(path=f"{path}.baseline[{j}]"),
+                )
+            for j, measure_spec in enumerate(field_spec.get("measures", [])):
+                yield from self.measure(slug, measure_spec, f"{path}.measures[{j}]")
+
+    def measure(self, field_slug: str, spec: dict, path: str):
+        code = spec.get("code", "")
+        key = (field_slug, measure_ref(code, spec["position"]))
+        groups = [
+            self.vocabulary(TargetGroup, name, f"{path}.target_groups[{i}]")
+            for i, name in enumerate(spec.get("target_groups", []))
+        ]
+        yield Incoming(
+            "measure",
+            key,
+            {
+                "field": (field_slug,),
+                "position": spec["position"],
+                "code": code,
+                "title": spec["title"],
+                "slug": spec.get("slug") or Measure.slug_for(code, spec["title"]),
+                "description": spec.get("description", ""),
+                "status": spec.get("status", Measure.Status.PLANNED),
+                # New measures start as drafts unless the document says otherwise.
+                "state": spec.get("state", Measure.State.DRAFT),
+                "target_groups": frozenset(g.pk for g in groups),
+            },
+            where=Where(path=path),
+        )
+        for i, step in enumerate(spec.get("steps", [])):
+            if isinstance(step, str):
+                step = {"text": step}
+            step_key = (*key, 0, i + 1)
+            yield Incoming(
+                "step",
+                step_key,
+                {"measure": key, "parent": None, "position": i + 1, "text": step["text"]},
+                where=Where(path=f"{path}.steps[{i}]"),
+            )
+            for j, text in enumerate(step.get("substeps", [])):
+                yield Incoming(
+                    "step",
+                    (*key, i + 1, j + 1),
+                    {"measure": key, "parent": step_key, "position": j + 1, "text": text},
+                    where=Where(path=f"{path}.steps[{i}].substeps[{j}]"),
+                )
+        for i, entry in enumerate(spec.get("schedule", [])):
+            values = {"measure": key, "position": i + 1}
+            if isinstance(entry, str):
+                values["label"] = entry
+            else:
+                values["label"] = entry["label"]
+                values["start_date"] = _date(entry.get("start_date"))
+                values["end_date"] = _date(entry.get("end_date"))
+                values["approximate"] = entry.get("approximate", False)
+            yield Incoming(
+                "schedule", (*key, i + 1), values, where=Where(path=f"{path}.schedule[{i}]")
+            )
+        for i, resp in enumerate(spec.get("responsibilities", [])):
+            org = self.orgs.get(resp.get("organisation"))
+            person = self.persons.get(resp.get("person"))
+            yield Incoming(
+                "responsibility",
+                (*key, i + 1),
+                {
+                    "measure": key,
+                    "position": i + 1,
+                    "organisation": org.pk if org else None,
+                    "person": person.pk if person else None,
+                    "role": resp.get("role", Responsibility.Role.RESPONSIBLE),
+                    "note": resp.get("note", ""),
+                },
+                where=Where(path=f"{path}.responsibilities[{i}]"),
+            )
+        for i, line in enumerate(spec.get("budget", [])):
+            bpath = f"{path}.budget[{i}]"
+            source = line.get("funding_source")
+            yield Incoming(
+                "budget",
+                (*key, i + 1),
+                {
+                    "measure": key,
+                    "position": i + 1,
+                    "category": self.vocabulary(BudgetCategory, line["category"], bpath).pk,
+                    "funding_source": self.vocabulary(FundingSource, source, bpath).pk
+                    if source
+                    else None,
+                    "planned_amount": _decimal(line.get("planned_amount")),
+                    "actual_amount": _decimal(line.get("actual_amount")),
+                    "note": line.get("note", ""),
+                },
+                where=Where(path=bpath),
+            )
+
+    def contacts_and_relations(self, plan: Plan, spec: dict) -> None:
+        """Field contacts and related measures, which have no rows of their own."""
+        fields = {f.slug: f for f in FieldOfAction.objects.filter(plan=plan)}
+        measures = {
+            (m.field.slug, measure_ref(m.code, m.position)): m
+            for m in Measure.objects.filter(field__plan=plan).select_related("field")
+        }
+        by_doc_key: dict[str, Measure] = {}
+        for field_spec in spec.get("fields", []):
+            slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
+            field = fields[slug]
+            wanted = [self.persons[key].pk for key in field_spec.get("contacts", [])]
+            stored = list(
+                FieldContact.objects.filter(field=field)
+                .order_by("position")
+                .values_list("person_id", flat=True)
+            )
+            if wanted != stored:
+                for contact in FieldContact.objects.filter(field=field):
+                    contact._change_reason = self.reason
+                    contact.delete()
+                for i, person_pk in enumerate(wanted):
+                    contact = FieldContact(field=field, person_id=person_pk, position=i + 1)
+                    contact._change_reason = self.reason
+                    contact.save()
+                if field.pk in self.existing["field"]:
+                    self.changes.append(
+                        Change(
+                            "changed",
+                            "field",
+                            f"{_('field of action')} {slug}",
+                            [("contacts", display(stored), display(wanted))],
+                        )
+                    )
+            for measure_spec in field_spec.get("measures", []):
+                if measure_spec.get("key"):
+                    key = (
+                        slug,
+                        measure_ref(measure_spec.get("code", ""), measure_spec["position"]),
+                    )
+                    by_doc_key[measure_spec["key"]] = measures[key]
+        for field_spec in spec.get("fields", []):
+            for measure_spec in field_spec.get("measures", []):
+                slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
+                measure = measures[
+                    (slug, measure_ref(measure_spec.get("code", ""), measure_spec["position"]))
+                ]
+                wanted = {by_doc_key[ref].pk for ref in measure_spec.get("related_measures", [])}
+                stored = set(measure.related_measures.values_list("pk", flat=True))
+                if wanted != stored:
+                    measure.related_measures.set(wanted)
+                    if measure.pk not in self.existing["measure"]:
+                        continue
+                    self.changes.append(
+                        Change(
+                            "changed",
+                            "measure",
+                            f"{_('measure')} {slug}/{measure_ref(measure.code, measure.position)}",
+                            [("related_measures", display(stored), display(wanted))],
+                        )
+                    )

@@ -1,0 +1,831 @@
+"""The whole-plan workbook: one sheet per kind of row, out as XLSX or as zipped CSV, and in again.
+
+Every row carries its stable ID and its natural keys (plan slug, field slug, measure code or
+``#position``), so a clerk can add rows without an ID. The sheets are built as tablib
+datasets (django-import-export's library); the XLSX file is written with openpyxl so that it
+gets real date cells, two-decimal amounts, a frozen and filtered German header row. Text that
+a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``, tab, CR) gets the same leading
+apostrophe as in CSV (imports/formats.py), removed again on import. Formulas in an uploaded
+workbook are refused, never evaluated or stored.
+
+Importing reads the file into ``Incoming`` rows and hands them to ``imports.plan_import``:
+the same validate → diff → apply path as the JSON document.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+
+from actionplan.models import (
+    BaselineFinding,
+    BudgetCategory,
+    FieldOfAction,
+    FundingSource,
+    Measure,
+    Plan,
+    Responsibility,
+    TargetGroup,
+)
+from contacts.models import Organisation, Person
+
+from . import uploads
+from .formats import neutralise, restore
+from .plan_import import (
+    CENT,
+    MODELS,
+    Incoming,
+    PlanImportError,
+    PlanImportResult,
+    Problem,
+    Stored,
+    Where,
+    measure_ref,
+    plan_apply_rows,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_CONTENT_TYPE = "application/zip"
+LIST_SEPARATOR = "; "
+YES = {"ja", "j", "x", "1", "yes", "y", "true", "wahr"}
+NO = {"", "nein", "n", "0", "no", "false", "falsch"}
+
+
+@dataclass(frozen=True)
+class Column:
+    attribute: str
+    label: str  # German, as in the header row; the same in every UI language
+    type: str = "text"
+    width: int = 14
+
+
+def _columns(*columns: Column) -> tuple[Column, ...]:
+    return (Column("id", "ID", "id", 8), Column("plan", "Plan", "plan", 14), *columns)
+
+
+DELETE = Column("delete", "löschen", "bool", 9)
+FIELD_REF = Column("field", "Handlungsfeld", "field", 18)
+MEASURE_REF = Column("measure", "Maßnahme", "measure", 11)
+POSITION = Column("position", "Position", "int", 9)
+
+SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "field": (
+        "Handlungsfelder",
+        _columns(
+            POSITION,
+            Column("title", "Titel", width=40),
+            Column("slug", "Kürzel", width=20),
+            Column("target_state", "Zielzustand", width=50),
+            Column("lead_organisation", "Federführung", "organisation", 30),
+            Column("lead_note", "Hinweis zur Federführung", width=30),
+            DELETE,
+        ),
+    ),
+    "finding": (
+        "Ausgangslage",
+        _columns(
+            FIELD_REF,
+            POSITION,
+            Column("text", "Befund", width=60),
+            Column("swot", "SWOT", "choice"),
+            DELETE,
+        ),
+    ),
+    "measure": (
+        "Maßnahmen",
+        _columns(
+            FIELD_REF,
+            POSITION,
+            Column("code", "Code", width=8),
+            Column("title", "Titel", width=50),
+            Column("slug", "Kürzel", width=20),
+            Column("description", "Beschreibung", width=50),
+            Column("status", "Umsetzungsstand", "choice"),
+            Column("state", "Veröffentlichung", "choice"),
+            Column("target_groups", "Zielgruppen", "target_groups", 40),
+            DELETE,
+        ),
+    ),
+    "step": (
+        "Schritte",
+        _columns(
+            FIELD_REF,
+            MEASURE_REF,
+            Column("parent", "Oberschritt", "parent", 11),
+            POSITION,
+            Column("text", "Text", width=70),
+            DELETE,
+        ),
+    ),
+    "schedule": (
+        "Zeitplan",
+        _columns(
+            FIELD_REF,
+            MEASURE_REF,
+            POSITION,
+            Column("label", "Angabe", width=50),
+            Column("start_date", "Beginn", "date", 12),
+            Column("end_date", "Ende", "date", 12),
+            Column("approximate", "ca.", "bool", 6),
+            DELETE,
+        ),
+    ),
+    "responsibility": (
+        "Zuständigkeiten",
+        _columns(
+            FIELD_REF,
+            MEASURE_REF,
+            POSITION,
+            Column("role", "Rolle", "choice"),
+            Column("organisation", "Organisation", "organisation", 30),
+            Column("person", "Person", "person", 24),
+            Column("note", "Hinweis", width=30),
+            DELETE,
+        ),
+    ),
+    "budget": (
+        "Budget",
+        _columns(
+            FIELD_REF,
+            MEASURE_REF,
+            POSITION,
+            Column("category", "Kategorie", "category", 24),
+            Column("funding_source", "Finanzierungsquelle", "funding_source", 22),
+            Column("planned_amount", "geplant (EUR)", "decimal", 14),
+            Column("actual_amount", "tatsächlich (EUR)", "decimal", 14),
+            Column("note", "Hinweis", width=30),
+            DELETE,
+        ),
+    ),
+}
+CHOICES = {
+    ("finding", "swot"): BaselineFinding.Swot,
+    ("measure", "status"): Measure.Status,
+    ("measure", "state"): Measure.State,
+    ("responsibility", "role"): Responsibility.Role,
+}
+
+
+def sheet_title(kind: str) -> str:
+    return SHEETS[kind][0]
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _person_name(person: Person) -> str:
+    return f"{person.last_name}, {person.first_name}" if person.first_name else person.last_name
+
+
+def _choice_label(choices, value: str) -> str:
+    with translation.override("de"):
+        return force_str(choices(value).label) if value in choices.values else value
+
+
+def _cell(kind: str, column: Column, row, stored: Stored):
+    """The value of one cell, as Python (dates as dates, amounts as decimals)."""
+    attribute = column.attribute
+    if attribute == "id":
+        return row.pk
+    if attribute == "plan":
+        return stored.plan_slug
+    if attribute == "delete":
+        return ""
+    if attribute == "field":
+        return (row.field if kind in ("finding", "measure") else row.measure.field).slug
+    if attribute == "measure":
+        return measure_ref(row.measure.code, row.measure.position)
+    if attribute == "parent":
+        return row.parent.position if row.parent_id else None
+    if attribute == "target_groups":
+        return LIST_SEPARATOR.join(g.name for g in row.target_groups.all())
+    if (kind, attribute) in CHOICES:
+        return _choice_label(CHOICES[(kind, attribute)], getattr(row, attribute))
+    if column.type == "bool":
+        return "ja" if getattr(row, attribute) else ""
+    value = getattr(row, attribute)
+    if column.type == "person":
+        return _person_name(value) if value else ""
+    if column.type in ("organisation", "category", "funding_source"):
+        return value.name if value else ""
+    if column.type == "decimal":
+        return value.quantize(CENT) if value is not None else None
+    return value
+
+
+def _sorted_rows(kind: str, stored: Stored) -> list:
+    def order(row):
+        if kind == "field":
+            return (row.position,)
+        if kind in ("finding", "measure"):
+            return (row.field.position, row.position)
+        measure = row.measure
+        base = (measure.field.position, measure.position)
+        if kind == "step":
+            parent = row.parent.position if row.parent_id else row.position
+            return (*base, parent, 1 if row.parent_id else 0, row.position)
+        return (*base, row.position)
+
+    return sorted(stored.by_key[kind].values(), key=order)
+
+
+def plan_workbook_databook(plan: Plan) -> tablib.Databook:
+    """The plan as one tablib dataset per sheet, values as Python objects."""
+    stored = Stored(plan)
+    stored.plan_slug = plan.slug
+    sheets = []
+    for kind, (title, columns) in SHEETS.items():
+        dataset = tablib.Dataset(headers=[c.label for c in columns], title=title)
+        for row in _sorted_rows(kind, stored):
+            dataset.append([_cell(kind, c, row, stored) for c in columns])
+        sheets.append(dataset)
+    return tablib.Databook(sheets)
+
+
+def plan_workbook_xlsx(plan: Plan) -> bytes:
+    """The workbook as XLSX: frozen, filtered header row; date cells; two-decimal amounts."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for dataset, (_kind, (_title, columns)) in zip(
+        plan_workbook_databook(plan).sheets(), SHEETS.items(), strict=True
+    ):
+        sheet = workbook.create_sheet(dataset.title)
+        sheet.append(list(dataset.headers))
+        for cell in sheet[1]:
+            cell.font = bold
+        for values in dataset:
+            sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = column.width
+            number_format = {"date": "DD.MM.YYYY", "decimal": "#,##0.00"}.get(column.type)
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = number_format
+            elif column.type not in ("id", "int", "parent"):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"  # never a formula, whatever the text
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return force_str(neutralise(value) if isinstance(value, str) else value)
+
+
+def plan_workbook_csv_zip(plan: Plan) -> bytes:
+    """The workbook as a ZIP of CSV files (UTF-8 with BOM, ``;``), one per sheet."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for dataset in plan_workbook_databook(plan).sheets():
+            text = io.StringIO()
+            writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+            writer.writerow(dataset.headers)
+            for values in dataset:
+                writer.writerow([_csv_text(v) for v in values])
+            archive.writestr(f"{dataset.title}.csv", "\ufeff" + text.getvalue())
+    return out.getvalue()
+
+
+def export_file_name(plan: Plan, extension: str) -> str:
+    return f"{plan.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+# --- reading a file -------------------------------------------------------------------------
+
+
+@dataclass
+class RawSheet:
+    title: str
+    headers: list[str]
+    rows: list[tuple[int, list]]  # (row number in the file, cell values)
+
+
+def _looks_like(content: bytes) -> str:
+    if content.startswith(b"%PDF"):
+        return "PDF"
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _("an old Excel (XLS) or Word file")
+    return ""
+
+
+def read_workbook(content: bytes, file_name: str) -> tuple[dict[str, RawSheet], list[str]]:
+    """The sheets of an uploaded XLSX workbook or ZIP of CSV files, and notices about it.
+
+    Raises ``PlanImportError`` for a file that is empty, too large, not a workbook, or holds
+    formulas.
+    """
+    if not content:
+        raise PlanImportError([Problem(_("The file is empty."))])
+    if len(content) > uploads.max_bytes():
+        raise PlanImportError([Problem(uploads.too_large_message(len(content)))])
+    if not content.startswith(b"PK\x03\x04"):
+        looks = _looks_like(content)
+        message = _("“%(name)s” is neither an XLSX workbook nor a ZIP file of CSV files.") % {
+            "name": file_name
+        }
+        if looks:
+            message += " " + _("It looks like a %(kind)s file.") % {"kind": looks}
+        raise PlanImportError([Problem(message)])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        raise PlanImportError(
+            [Problem(_("“%(name)s” is a damaged ZIP or XLSX file.") % {"name": file_name})]
+        ) from None
+    if "xl/workbook.xml" in names:
+        return _read_xlsx(content, file_name), []
+    return _read_csv_zip(archive, file_name)
+
+
+def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for broken files
+        raise PlanImportError(
+            [Problem(_("“%(name)s” is a damaged XLSX workbook.") % {"name": file_name})]
+        ) from None
+    sheets, problems = {}, []
+    try:
+        for worksheet in workbook.worksheets:
+            headers, rows = None, []
+            for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
+                values = []
+                for cell in cells:
+                    if cell.data_type == "f":
+                        problems.append(
+                            Problem(
+                                _(
+                                    "Cell %(cell)s holds a formula (%(formula)s). Formulas are "
+                                    "not imported: please replace them by their values."
+                                )
+                                % {"cell": cell.coordinate, "formula": str(cell.value)[:60]},
+                                sheet=worksheet.title,
+                                row=number,
+                            )
+                        )
+                        values.append(None)
+                    elif cell.data_type == "e":
+                        problems.append(
+                            Problem(
+                                _("Cell %(cell)s holds an error value (%(value)s).")
+                                % {"cell": cell.coordinate, "value": cell.value},
+                                sheet=worksheet.title,
+                                row=number,
+                            )
+                        )
+                        values.append(None)
+                    else:
+                        values.append(cell.value)
+                if headers is None:
+                    if any(v not in (None, "") for v in values):
+                        headers = [force_str(v).strip() if v is not None else "" for v in values]
+                    continue
+                rows.append((number, values))
+            sheets[worksheet.title] = RawSheet(worksheet.title, headers or [], rows)
+    finally:
+        workbook.close()
+    if problems:
+        raise PlanImportError(problems)
+    return sheets
+
+
+ENCODINGS = (("utf-8-sig", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("cp1252", "Windows-1252"))
+
+
+def decode_csv(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV file and the name of the encoding it was read with."""
+    if b"\x00" in data:
+        raise PlanImportError(
+            [
+                Problem(
+                    _(
+                        "“%(name)s” is not a text file in UTF-8 or Windows-1252 "
+                        "(it holds zero bytes, e.g. UTF-16)."
+                    )
+                    % {"name": name}
+                )
+            ]
+        )
+    for codec, label in ENCODINGS:
+        if codec == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            continue
+        try:
+            return data.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    raise PlanImportError(
+        [
+            Problem(
+                _("“%(name)s” is neither UTF-8 nor Windows-1252 text. Please save it as UTF-8.")
+                % {"name": name}
+            )
+        ]
+    )
+
+
+def _read_csv_zip(archive: zipfile.ZipFile, file_name: str) -> tuple[dict[str, RawSheet], list]:
+    sheets, notices = {}, []
+    members = [i for i in archive.infolist() if not i.is_dir()]
+    total = sum(i.file_size for i in members)
+    if total > 20 * uploads.max_bytes():
+        raise PlanImportError([Problem(uploads.too_large_message(total))])
+    for info in members:
+        name = info.filename.rsplit("/", 1)[-1]
+        if not name.lower().endswith(".csv"):
+            continue
+        text, encoding = decode_csv(archive.read(info), name)
+        notices.append(
+            _("“%(name)s” was read as %(encoding)s.") % {"name": name, "encoding": encoding}
+        )
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        title = name[: -len(".csv")]
+        headers, rows = None, []
+        for number, values in enumerate(reader, start=1):
+            if headers is None:
+                if any(v.strip() for v in values):
+                    headers = [v.strip() for v in values]
+                continue
+            rows.append((number, values))
+        sheets[title] = RawSheet(title, headers or [], rows)
+    if not sheets:
+        raise PlanImportError([Problem(_("“%(name)s” holds no CSV files.") % {"name": file_name})])
+    return sheets, notices
+
+
+# --- cells → rows ---------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M") if value.time() else f"{value:%d.%m.%Y}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d.%m.%Y}"
+    return restore(force_str(value))
+
+
+def _quoted(names) -> str:
+    return ", ".join(_("“%(value)s”") % {"value": name} for name in names)
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _integer(value) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _CellError(_("“%(value)s” is not a whole number.") % {"value": value})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = force_str(value).strip()
+    if text.isdigit() and len(text) < 10:
+        return int(text)
+    raise _CellError(_("“%(value)s” is not a whole number.") % {"value": _text(value)})
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _CellError(_("“%(value)s” is not a number.") % {"value": value})
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+    else:
+        text = force_str(value).strip().replace(" ", "").replace("€", "").replace("EUR", "")
+        if "," in text:  # German: 1.234,50
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise _CellError(_("“%(value)s” is not a number.") % {"value": _text(value)}) from None
+    if not number.is_finite():
+        raise _CellError(_("“%(value)s” is not a number.") % {"value": _text(value)})
+    return number.quantize(CENT)
+
+
+def _date(value) -> datetime.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = force_str(value).strip()
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise _CellError(
+        _("“%(value)s” is not a date (expected DD.MM.YYYY, e.g. 31.05.2011).") % {"value": text}
+    )
+
+
+def _boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise _CellError(_("“%(value)s” is neither “ja” nor empty.") % {"value": _text(value)})
+
+
+class _Lookups:
+    """Names → primary keys of the shared lists, loaded once per import."""
+
+    def __init__(self):
+        self.organisations = _names(Organisation.objects.values_list("name", "pk"))
+        self.categories = _names(BudgetCategory.objects.values_list("name", "pk"))
+        self.funding_sources = _names(FundingSource.objects.values_list("name", "pk"))
+        self.target_groups = _names(TargetGroup.objects.values_list("name", "pk"))
+        self.persons: dict[str, list[tuple[int, int | None]]] = {}
+        for person in Person.objects.only("pk", "first_name", "last_name", "organisation_id"):
+            self.persons.setdefault(_person_name(person), []).append(
+                (person.pk, person.organisation_id)
+            )
+        self.choices = {}
+        for key, choices in CHOICES.items():
+            known = {}
+            for value, label in zip(choices.values, choices.labels, strict=True):
+                known[value.lower()] = value
+                for language in ("de", "en"):
+                    with translation.override(language):
+                        known[force_str(label).lower()] = value
+            self.choices[key] = known
+
+
+def _names(pairs) -> dict[str, list[int]]:
+    names: dict[str, list[int]] = {}
+    for name, pk in pairs:
+        names.setdefault(name, []).append(pk)
+    return names
+
+
+def _one(names: dict, value: str, what: str) -> int:
+    found = names.get(value, [])
+    if not found:
+        raise _CellError(_("Unknown %(what)s: “%(value)s”.") % {"what": what, "value": value})
+    if len(found) > 1:
+        raise _CellError(
+            _("“%(value)s” names more than one %(what)s.") % {"what": what, "value": value}
+        )
+    return found[0]
+
+
+class _SheetReader:
+    def __init__(self, plan: Plan, lookups: _Lookups):
+        self.plan = plan
+        self.lookups = lookups
+        self.problems: list[Problem] = []
+
+    def headers(self, kind: str, sheet: RawSheet) -> dict[str, int] | None:
+        title, columns = SHEETS[kind]
+        labels = [c.label for c in columns]
+        present = [h for h in sheet.headers if h]
+        unknown = [h for h in present if h not in labels]
+        missing = [label for label in labels if label not in present]
+        if unknown or missing:
+            parts = []
+            if missing:
+                parts.append(_("Missing columns: %(columns)s.") % {"columns": _quoted(missing)})
+            if unknown:
+                parts.append(_("Unknown columns: %(columns)s.") % {"columns": _quoted(unknown)})
+            parts.append(_("Expected: %(columns)s.") % {"columns": _quoted(labels)})
+            self.problems.append(Problem(" ".join(parts), sheet=title, row=1))
+            return None
+        return {h: i for i, h in enumerate(sheet.headers) if h}
+
+    def rows(self, kind: str, sheet: RawSheet):
+        index = self.headers(kind, sheet)
+        if index is None:
+            return
+        title, columns = SHEETS[kind]
+        labels = {c.attribute: c.label for c in columns}
+        for number, values in sheet.rows:
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            where = Where(title, number, labels)
+            cells = {
+                c.attribute: values[index[c.label]] if index[c.label] < len(values) else None
+                for c in columns
+            }
+            parsed, ok = {}, True
+            for column in columns:
+                try:
+                    parsed[column.attribute] = self.cell(kind, column, cells, parsed)
+                except _CellError as error:
+                    self.problems.append(where.problem(str(error), column.attribute))
+                    ok = False
+            if ok:
+                row = self.incoming(kind, parsed, where)
+                if row is not None:
+                    yield row
+
+    def cell(self, kind: str, column: Column, cells: dict, parsed: dict):
+        value = cells[column.attribute]
+        kind_of = column.type
+        if kind_of in ("id", "int", "parent"):
+            return _integer(value)
+        if kind_of == "decimal":
+            return _decimal(value)
+        if kind_of == "date":
+            return _date(value)
+        if kind_of == "bool":
+            return _boolean(value)
+        text = _text(value).strip() if kind_of != "text" else _text(value)
+        if kind_of == "plan":
+            if text and text != self.plan.slug:
+                raise _CellError(
+                    _("This row belongs to the plan “%(other)s”, not to “%(plan)s”.")
+                    % {"other": text, "plan": self.plan.slug}
+                )
+            return text
+        if kind_of == "choice":
+            known = self.lookups.choices[(kind, column.attribute)]
+            if not text:  # a new row may leave it to the default (a measure: draft)
+                return MODELS[kind]._meta.get_field(column.attribute).get_default()
+            if text.lower() not in known:
+                raise _CellError(
+                    _("“%(value)s” is not one of: %(choices)s.")
+                    % {
+                        "value": text,
+                        "choices": ", ".join(
+                            _choice_label(CHOICES[(kind, column.attribute)], v)
+                            for v in CHOICES[(kind, column.attribute)].values
+                        ),
+                    }
+                )
+            return known[text.lower()]
+        if not text:
+            return (
+                frozenset()
+                if kind_of == "target_groups"
+                else (None if kind_of not in ("text", "field", "measure") else "")
+            )
+        if kind_of == "organisation":
+            return _one(self.lookups.organisations, text, _("organisation"))
+        if kind_of == "category":
+            return _one(self.lookups.categories, text, _("budget category"))
+        if kind_of == "funding_source":
+            return _one(self.lookups.funding_sources, text, _("funding source"))
+        if kind_of == "target_groups":
+            names = [n.strip() for n in text.replace(",", ";").split(";") if n.strip()]
+            unknown = [n for n in names if n not in self.lookups.target_groups]
+            if unknown:
+                raise _CellError(
+                    _("Unknown target groups: %(names)s.") % {"names": _quoted(unknown)}
+                )
+            return frozenset(_one(self.lookups.target_groups, n, "") for n in names)
+        if kind_of == "person":
+            found = self.lookups.persons.get(text, [])
+            organisation = parsed.get("organisation")
+            if len(found) > 1 and organisation:
+                found = [p for p in found if p[1] == organisation]
+            if not found:
+                raise _CellError(
+                    _("Unknown person: “%(value)s” (expected “Last name, First name”).")
+                    % {"value": text}
+                )
+            if len(found) > 1:
+                raise _CellError(_("“%(value)s” names more than one person.") % {"value": text})
+            return found[0][0]
+        return text
+
+    def incoming(self, kind: str, parsed: dict, where: Where) -> Incoming | None:
+        pk, delete = parsed.pop("id"), parsed.pop("delete")
+        parsed.pop("plan")
+        for attribute in ("position",) + (("field",) if kind != "field" else ()):
+            if parsed.get(attribute) in (None, ""):
+                self.problems.append(where.problem(_("This cell must not be empty."), attribute))
+                return None
+        if kind in ("step", "schedule", "responsibility", "budget") and not parsed["measure"]:
+            self.problems.append(where.problem(_("This cell must not be empty."), "measure"))
+            return None
+        position = parsed["position"]
+        if kind == "field":
+            parsed["slug"] = parsed["slug"] or FieldOfAction.slug_for(parsed["title"])
+            key = (parsed["slug"],)
+        elif kind == "finding":
+            key = (parsed["field"], position)
+            parsed["field"] = (parsed["field"],)
+        elif kind == "measure":
+            key = (parsed["field"], measure_ref(parsed["code"], position))
+            parsed["slug"] = parsed["slug"] or Measure.slug_for(parsed["code"], parsed["title"])
+            parsed["field"] = (parsed["field"],)
+        else:
+            measure_key = (parsed.pop("field"), parsed["measure"])
+            parsed["measure"] = measure_key
+            if kind == "step":
+                parent = parsed["parent"] or 0
+                key = (*measure_key, parent, position)
+                parsed["parent"] = (*measure_key, 0, parent) if parent else None
+            else:
+                key = (*measure_key, position)
+        return Incoming(kind, key, parsed, pk=pk, delete=delete, where=where)
+
+
+def workbook_rows(plan: Plan, sheets: dict[str, RawSheet], progress=None) -> list[Incoming]:
+    """Every row of every sheet as ``Incoming``; ``PlanImportError`` lists all problems.
+
+    ``progress(rows_read)`` is called after each sheet (the page of a background job shows it).
+    """
+    reader = _SheetReader(plan, _Lookups())
+    missing = [title for title, _columns in SHEETS.values() if title not in sheets]
+    if missing:
+        raise PlanImportError(
+            [
+                Problem(
+                    _("The workbook has no sheet “%(sheet)s”. Expected sheets: %(sheets)s.")
+                    % {
+                        "sheet": title,
+                        "sheets": _quoted(t for t, _c in SHEETS.values()),
+                    }
+                )
+                for title in missing
+            ]
+        )
+    rows, read = [], 0
+    for kind, (title, _columns) in SHEETS.items():
+        rows.extend(reader.rows(kind, sheets[title]))
+        read += len(sheets[title].rows)
+        if progress is not None:
+            progress(read)
+    if reader.problems:
+        raise PlanImportError(reader.problems)
+    return rows
+
+
+def workbook_row_count(sheets: dict[str, RawSheet]) -> int:
+    return sum(len(sheet.rows) for sheet in sheets.values())
+
+
+@transaction.atomic
+def plan_workbook_import(
+    *,
+    plan: Plan,
+    content: bytes,
+    file_name: str,
+    acting_user,
+    dry_run: bool,
+    expected_fingerprint: str | None = None,
+    progress=None,
+) -> PlanImportResult:
+    """Read an uploaded workbook and apply it to ``plan`` — or, with ``dry_run``, only report.
+
+    All or nothing: ``PlanImportError`` lists every problem (sheet, row, column) and nothing is
+    written. Rows are deleted only where their “löschen” cell says so.
+    """
+    sheets, notices = read_workbook(content, file_name)
+    rows = workbook_rows(plan, sheets, progress=progress if dry_run else None)
+    result = plan_apply_rows(
+        plan=plan,
+        rows=rows,
+        complete=False,
+        acting_user=acting_user,
+        dry_run=dry_run,
+        reason=_("Import of the workbook “%(name)s”") % {"name": file_name[:80]},
+        expected_fingerprint=expected_fingerprint,
+        progress=progress,
+    )
+    result.notices = notices
+    return result
