@@ -17,6 +17,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("importe/", include("imports.urls")),
+    path("kampagnen/", include("campaigns.urls")),
     path("", include("actionplan.urls")),
     prefix_default_language=False,
 )
