@@ -48,14 +48,16 @@ def _lines(value: str) -> list[str]:
 def _fill_dates(obj, label_attr: str, start_attr: str, end_attr: str) -> None:
     """Fill empty dates (and the precision) from a fuzzy label such as “2017 bis 2019”."""
     label = getattr(obj, label_attr)
-    if not label or getattr(obj, start_attr) or getattr(obj, end_attr):
+    if not label or getattr(obj, start_attr) or (end_attr and getattr(obj, end_attr)):
         return
     parsed = parse_schedule(label)
     if not parsed.is_dated:
         return
-    setattr(obj, start_attr, parsed.start)
     if end_attr:
+        setattr(obj, start_attr, parsed.start)
         setattr(obj, end_attr, parsed.end)
+    else:  # a single date: the start, or the deadline when the label names only an end
+        setattr(obj, start_attr, parsed.start or parsed.end)
     obj.date_precision = parsed.start_precision or parsed.end_precision or Precision.DAY
 
 
