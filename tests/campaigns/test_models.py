@@ -125,9 +125,12 @@ def test_event_negative_participants_rejected_with_clear_message():
         event.save()
 
 
-def test_event_agenda_items_split_lines():
-    event = CampaignEventFactory.build(agenda="Rahmenbedingungen\n\n Anwendung \n")
-    assert event.agenda_items == ["Rahmenbedingungen", "Anwendung"]
+def test_event_topics_and_methods_split_lines():
+    event = CampaignEventFactory.build(
+        topics="Rahmenbedingungen\n\n Anwendung \n", methods="Kraftfeldanalyse\nMini-Canvas"
+    )
+    assert event.topic_items == ["Rahmenbedingungen", "Anwendung"]
+    assert event.method_items == ["Kraftfeldanalyse", "Mini-Canvas"]
 
 
 def test_participant_needs_person_or_organisation():
