@@ -10,7 +10,7 @@ import functools
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import F, Subquery
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -32,13 +32,22 @@ def fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def content_stamp():
-    """The newest change of anything the campaign pages show; None when there is none."""
-    stamps = [
-        Campaign.objects.aggregate(m=Max("content_changed_at"))["m"],
-        Plan.objects.aggregate(m=Max("content_changed_at"))["m"],
+def _newest(qs):
+    return qs.order_by(F("content_changed_at").desc(nulls_last=True)).values("content_changed_at")[
+        :1
     ]
-    return max((s for s in stamps if s is not None), default=None)
+
+
+def content_stamp():
+    """The newest change of anything the campaign pages show, in one query; None without
+    campaigns (nothing worth caching)."""
+    row = (
+        _newest(Campaign.objects.all())
+        .annotate(plan_stamp=Subquery(_newest(Plan.objects.all())))
+        .values_list("content_changed_at", "plan_stamp")
+        .first()
+    )
+    return max((s for s in row or () if s is not None), default=None)
 
 
 def public_campaign_page(view):
