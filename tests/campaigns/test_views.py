@@ -26,7 +26,6 @@ from tests.factories import (
     MeasureFactory,
     OrganisationFactory,
     PlanFactory,
-    StaffUserFactory,
     TargetGroupFactory,
     UserFactory,
 )
