@@ -113,6 +113,9 @@ def world(db):
     users[SUPER] = StaffUserFactory(username="root")
 
     campaign = cp.Campaign.objects.create(title="Kampagne", slug="kampagne", region="Leipzig")
+    cp.Campaign.objects.create(
+        title="Öffentlich", slug="kampagne-oeffentlich", region="Leipzig", status="published"
+    )
     objects = {}
     for state, p, measure in (("published", plan, m_pub), ("draft", draft_plan, m_draft)):
         field = p.fields.get()
@@ -437,6 +440,24 @@ def import_job_url(world, name, state):
     return reverse(name, args=[job.pk])
 
 
+def campaign_url(world, name, state):
+    """The world's draft campaign (nobody here holds a campaign role), or a published one."""
+    if name.endswith("campaign_list"):
+        return reverse(name) if state == "published" else None
+    if state == "draft":
+        campaign = world.objects.get(("campaign", "draft")) or cp.Campaign.objects.get(
+            slug="kampagne"
+        )
+    else:
+        campaign = cp.Campaign.objects.get(slug="kampagne-oeffentlich")
+    return reverse(name, kwargs={"slug": campaign.slug})
+
+
+def campaign_expect(role, state, name):
+    """Published campaigns for everyone; a draft only for superusers (no campaign members)."""
+    return 200 if state == "published" or role == SUPER else 404
+
+
 def everyone(status) -> Callable:
     return lambda role, state, name: status
 
@@ -458,6 +479,7 @@ RULES = [
         public_url,
         lambda r, s, n: public(r, s),
     ),
+    Rule(r"campaigns:(campaign_list|campaign_detail)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     Rule(r"actionplan:pdf_export_download", export_url, export_download_expect),
     Rule(
@@ -566,6 +588,7 @@ ADMIN_FIELDS = {
 SITEMAP_TITLES = {"Plan offen", "Plan X", "Feld Plan offen", "Feld Plan X"} | {
     "Maßnahme offen B",
     "Maßnahme anderer Plan",
+    "Öffentlich",  # the published campaign; the draft one is not listed
 }
 
 

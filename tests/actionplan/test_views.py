@@ -847,4 +847,5 @@ def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
     _measures(draft)[0].related_measures.add(_measures(leipzig)[0])
     seen = _crawl(client)
     _assert_crawl_finds_only(seen, leipzig, [draft])
-    assert len(seen) == 1 + 1 + 5 + 10 + 2  # index, plan, fields, measures, list and timeline
+    # index, plan, fields, measures, list and timeline, and the (empty) campaign list
+    assert len(seen) == 1 + 1 + 5 + 10 + 2 + 1
