@@ -45,9 +45,37 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+class LabelledDates:
+    """Remembers the date label as loaded, so an edited label can replace the dates it gave."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_labels = {
+            name: getattr(obj, name)
+            for name in ("period_label", "date_label")
+            if name in field_names
+        }
+        return obj
+
+
 def _fill_dates(obj, label_attr: str, start_attr: str, end_attr: str) -> None:
-    """Fill empty dates (and the precision) from a fuzzy label such as “2017 bis 2019”."""
+    """Fill empty dates (and the precision) from a fuzzy label such as “2017 bis 2019”.
+
+    Dates an editor typed stay; dates the old label gave follow an edited label.
+    """
     label = getattr(obj, label_attr)
+    loaded = getattr(obj, "_loaded_labels", {}).get(label_attr)
+    if loaded is not None and loaded != label:
+        old = parse_schedule(loaded)
+        old_dates = (old.start, old.end) if end_attr else (old.start or old.end, None)
+        current = (getattr(obj, start_attr), getattr(obj, end_attr) if end_attr else None)
+        if old.is_dated and current == old_dates:
+            setattr(obj, start_attr, None)
+            if end_attr:
+                setattr(obj, end_attr, None)
+    if loaded is not None:
+        obj._loaded_labels[label_attr] = label
     if not label or getattr(obj, start_attr) or (end_attr and getattr(obj, end_attr)):
         return
     parsed = parse_schedule(label)
@@ -129,7 +157,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(models.Model):
+class Campaign(LabelledDates, models.Model):
     class Kind(models.TextChoices):
         CAMPAIGN = "campaign", _("campaign")
         NETWORK = "network", _("network")
@@ -457,7 +485,7 @@ class ChannelQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class Channel(models.Model):
+class Channel(LabelledDates, models.Model):
     class Kind(models.TextChoices):
         PRINT = "print", _("print")
         SOCIAL_MEDIA = "social_media", _("social media")
@@ -553,7 +581,7 @@ class CampaignEventQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(LabelledDates, models.Model):
     class Kind(models.TextChoices):
         NETWORK_MEETING = "network_meeting", _("network meeting")
         WORKSHOP = "workshop", _("workshop")
@@ -681,7 +709,7 @@ class EventParticipant(models.Model):
         return str(self.person or self.organisation)
 
 
-class KeyFigure(models.Model):
+class KeyFigure(LabelledDates, models.Model):
     """A figure the campaign reports: flyer circulation, key-visual users, participants, …"""
 
     campaign = models.ForeignKey(

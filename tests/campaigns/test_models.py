@@ -114,6 +114,34 @@ def test_campaign_period_label_parsed_by_the_plan_schedule_parser(label, start, 
     )
 
 
+def test_campaign_edited_label_moves_the_dates_it_gave():
+    campaign = CampaignFactory(period_label="2017 bis 2019")
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    campaign.period_label = "2017 bis 2020"
+    campaign.save()
+    assert campaign.end_date == datetime.date(2020, 12, 31)
+    campaign.period_label = "2018 bis 2020"  # a second edit of the same form
+    campaign.save()
+    assert campaign.start_date == datetime.date(2018, 1, 1)
+    typed = Campaign.objects.get(pk=campaign.pk)
+    typed.end_date = datetime.date(2020, 6, 30)  # typed by an editor: stays
+    typed.save()
+    typed = Campaign.objects.get(pk=campaign.pk)
+    typed.period_label = "2017 bis 2021"
+    typed.save()
+    typed.refresh_from_db()
+    assert typed.end_date == datetime.date(2020, 6, 30)
+
+
+def test_event_edited_date_label_moves_its_date():
+    event = CampaignEventFactory(date_label="Januar 2024")
+    event = CampaignEvent.objects.get(pk=event.pk)
+    event.date_label = "März 2024"
+    event.save()
+    event.refresh_from_db()
+    assert (event.date, event.date_precision) == (datetime.date(2024, 3, 1), "month")
+
+
 def test_campaign_explicit_dates_win_over_the_label():
     campaign = CampaignFactory(
         period_label="2017 bis 2019",
