@@ -53,3 +53,12 @@ def test_load_campaign_demo_data_reports_bad_file_with_path(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         _load("--file", str(bad))
     assert Campaign.objects.count() == 0
+
+
+def test_load_campaign_demo_data_without_the_plan_says_what_to_do():
+    from actionplan.models import Plan
+
+    Plan.objects.all().delete()
+    with pytest.raises(CommandError, match="run load_demo_data first"):
+        _load()
+    assert Campaign.objects.count() == 0
