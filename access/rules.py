@@ -609,6 +609,8 @@ CAMPAIGN_PATHS = {
     "channel": "campaign_id",
     "campaignevent": "campaign_id",
     "eventparticipant": "event__campaign_id",
+    "campaignlink": "campaign_id",
+    "keyfigure": "campaign_id",
 }
 
 

@@ -133,7 +133,10 @@ def field_for_page(plan: Plan, field_slug: str, user) -> QuerySet[FieldOfAction]
 
 
 def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> QuerySet[Measure]:
-    """One measure with everything its page shows; related measures limited to visible ones."""
+    """One measure with everything its page shows; related measures and the campaigns that
+    serve it limited to visible ones."""
+    from campaigns.selectors import campaigns_for_measure
+
     visible_related = (
         Measure.objects.visible_to(user)
         .select_related("field__plan")
@@ -164,6 +167,7 @@ def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> Qu
             ),
             Prefetch("related_measures", queryset=visible_related, to_attr="visible_related_to"),
             Prefetch("related_from", queryset=visible_related, to_attr="visible_related_from"),
+            campaigns_for_measure(user),
         )
     )
 

@@ -1,7 +1,10 @@
-"""sitemap.xml: published plans, their fields and measures, in every language."""
+"""sitemap.xml: published plans, their fields and measures, and the published campaigns, in
+every language."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from campaigns.sitemaps import CampaignIndexSitemap, CampaignSitemap
 
 from .models import FieldOfAction, Measure, Plan
 
@@ -92,4 +95,6 @@ SITEMAPS = {
     "fields": FieldSitemap,
     "measures": MeasureSitemap,
     "contacts": DirectorySitemap,
+    "campaign-index": CampaignIndexSitemap,
+    "campaigns": CampaignSitemap,
 }

@@ -11,9 +11,11 @@ from .models import (
     Campaign,
     CampaignContact,
     CampaignEvent,
+    CampaignLink,
     CampaignPartner,
     Channel,
     EventParticipant,
+    KeyFigure,
     Market,
 )
 from .resources import CampaignResource, ChannelResource
@@ -33,13 +35,25 @@ class CampaignContactInline(RoleInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class CampaignLinkInline(RoleInlineMixin, admin.TabularInline):
+    model = CampaignLink
+    fields = ("position", "label", "url", "languages")
+    extra = 0
+
+
+class KeyFigureInline(RoleInlineMixin, admin.TabularInline):
+    model = KeyFigure
+    fields = ("position", "name", "unit", "target", "actual", "date_label", "date", "note")
+    extra = 0
+
+
 class ChannelInline(RoleInlineMixin, admin.StackedInline):
     model = Channel
     fields = (
         ("position", "kind", "status"),
         "name",
         "description",
-        ("reach", "reach_label"),
+        ("reach", "reach_unit", "reach_label"),
         ("languages", "url"),
         ("period_label", "start_date", "end_date", "date_precision"),
     )
@@ -50,11 +64,12 @@ class ChannelInline(RoleInlineMixin, admin.StackedInline):
 class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
     model = CampaignEvent
     fields = (
-        ("position", "title"),
+        ("position", "title", "kind"),
         ("date_label", "date", "date_precision"),
         ("place", "participants_count"),
         "description",
-        "agenda",
+        ("topics", "methods"),
+        "results",
     )
     extra = 0
     show_change_link = True
@@ -69,6 +84,7 @@ class CampaignAdmin(
         "title",
         "kind",
         "status",
+        "lifecycle",
         "region",
         "organiser",
         "period_label",
@@ -89,18 +105,43 @@ class CampaignAdmin(
     inlines = [
         CampaignPartnerInline,
         CampaignContactInline,
+        CampaignLinkInline,
         ChannelInline,
         CampaignEventInline,
+        KeyFigureInline,
         MembershipInline,
     ]
     publication_field = "status"
     fieldsets = (
-        (None, {"fields": ("title", "slug", "kind", "status", "slogan", "region", "organiser")}),
+        (
+            None,
+            {
+                "fields": (
+                    ("title", "slug"),
+                    ("kind", "status"),
+                    ("motto", "slogan"),
+                    ("region", "organiser"),
+                    "languages",
+                )
+            },
+        ),
         (_("Content"), {"fields": ("summary", "description", "goals")}),
-        (_("Period"), {"fields": ("period_label", ("start_date", "end_date", "date_precision"))}),
-        (_("Budget and funding"), {"fields": ("budget_amount", "budget_note", "funding_note")}),
+        (
+            _("Period"),
+            {
+                "fields": (
+                    "period_label",
+                    ("start_date", "end_date", "date_precision"),
+                    "lifecycle_override",
+                )
+            },
+        ),
+        (
+            _("Budget and funding"),
+            {"fields": (("budget_amount", "budget_currency"), "budget_note", "funding_note")},
+        ),
         (_("Audience"), {"fields": ("target_groups", "markets")}),
-        (_("References"), {"fields": ("website", "source", "related_measures")}),
+        (_("References"), {"fields": ("source", "related_measures")}),
     )
 
     def get_queryset(self, request):
@@ -122,6 +163,10 @@ class CampaignAdmin(
                 Campaign.Status.ARCHIVED: AuditEvent.Action.ARCHIVED,
             }.get(obj.status, AuditEvent.Action.UNPUBLISHED)
             audit(action, actor=request.user, request=request, obj=obj)
+
+    @admin.display(description=_("lifecycle status"))
+    def lifecycle(self, obj):
+        return obj.get_lifecycle_display()
 
     @admin.display(description=_("channels"), ordering="channel_count")
     def channel_count(self, obj):
@@ -145,7 +190,7 @@ class ChannelAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryA
         ("position", "kind", "status"),
         "name",
         "description",
-        ("reach", "reach_label"),
+        ("reach", "reach_unit", "reach_label"),
         ("languages", "url"),
         ("period_label", "start_date", "end_date", "date_precision"),
     )
@@ -160,19 +205,20 @@ class EventParticipantInline(RoleInlineMixin, admin.TabularInline):
 
 @admin.register(CampaignEvent)
 class CampaignEventAdmin(RoleAdminMixin, SimpleHistoryAdmin):
-    list_display = ("title", "campaign", "date_label", "date", "place", "participants_count")
-    list_filter = (("campaign", admin.RelatedOnlyFieldListFilter),)
+    list_display = ("title", "campaign", "kind", "date_label", "date", "place")
+    list_filter = ("kind", ("campaign", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("campaign",)
     search_fields = ("title", "place", "description", "campaign__title")
     autocomplete_fields = ("campaign",)
     inlines = [EventParticipantInline]
     fields = (
         "campaign",
-        ("position", "title"),
+        ("position", "title", "kind"),
         ("date_label", "date", "date_precision"),
         ("place", "participants_count"),
         "description",
-        "agenda",
+        ("topics", "methods"),
+        "results",
     )
 
 

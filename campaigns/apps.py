@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("campaigns")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,18 +1,25 @@
+import datetime
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
 from actionplan.models import Measure, TargetGroup, Vocabulary
-from actionplan.schedule import Precision
+from actionplan.schedule import Precision, parse_schedule
 from contacts.models import Organisation, Person
+
+from .countries import country_name
 
 NOT_NEGATIVE_BUDGET = _("The budget must not be negative.")
 NOT_NEGATIVE_REACH = _("The reach must not be negative.")
 NOT_NEGATIVE_PARTICIPANTS = _("The number of participants must not be negative.")
 END_AFTER_START = _("The end must not lie before the start.")
+NOT_NEGATIVE_FIGURE = _("A key figure must not be negative.")
 
 LANGUAGE_LIST_VALIDATOR = RegexValidator(
     r"^[a-z]{2,3}(, ?[a-z]{2,3})*$",
@@ -28,6 +35,71 @@ def _start_before_end(prefix: str):
         name=f"{prefix}_start_before_end",
         violation_error_message=END_AFTER_START,
     )
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class LabelledDates:
+    """Remembers the date label as loaded, so an edited label can replace the dates it gave."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_labels = {
+            name: getattr(obj, name)
+            for name in ("period_label", "date_label")
+            if name in field_names
+        }
+        return obj
+
+
+def _fill_dates(obj, label_attr: str, start_attr: str, end_attr: str) -> None:
+    """Fill empty dates (and the precision) from a fuzzy label such as “2017 bis 2019”.
+
+    Dates an editor typed stay; dates the old label gave follow an edited label.
+    """
+    label = getattr(obj, label_attr)
+    loaded = getattr(obj, "_loaded_labels", {}).get(label_attr)
+    if loaded is not None and loaded != label:
+        old = parse_schedule(loaded)
+        old_dates = (old.start, old.end) if end_attr else (old.start or old.end, None)
+        current = (getattr(obj, start_attr), getattr(obj, end_attr) if end_attr else None)
+        if old.is_dated and current == old_dates:
+            setattr(obj, start_attr, None)
+            if end_attr:
+                setattr(obj, end_attr, None)
+    if loaded is not None:
+        obj._loaded_labels[label_attr] = label
+    if not label or getattr(obj, start_attr) or (end_attr and getattr(obj, end_attr)):
+        return
+    parsed = parse_schedule(label)
+    if not parsed.is_dated:
+        return
+    if end_attr:
+        setattr(obj, start_attr, parsed.start)
+        setattr(obj, end_attr, parsed.end)
+    else:  # a single date: the start, or the deadline when the label names only an end
+        setattr(obj, start_attr, parsed.start or parsed.end)
+    obj.date_precision = parsed.start_precision or parsed.end_precision or Precision.DAY
+
+
+def derive_lifecycle(start: datetime.date | None, end: datetime.date | None, today) -> str:
+    """planned before the start, completed after the end, running in between; "" if undated."""
+    if start is None and end is None:
+        return ""
+    if start is not None and today < start:
+        return "planned"
+    if end is not None and today > end:
+        return "completed"
+    if start is None:
+        return ""  # only a deadline: it may not have begun yet
+    return "running"
 
 
 class Market(Vocabulary):
@@ -62,6 +134,11 @@ class Market(Vocabulary):
             ),
         ]
 
+    @property
+    def display_name(self) -> str:
+        """The country's name in the current UI language; the stored name for regions."""
+        return country_name(self.iso_code) or self.name
+
 
 class CampaignQuerySet(models.QuerySet):
     def published(self):
@@ -80,7 +157,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(models.Model):
+class Campaign(LabelledDates, models.Model):
     class Kind(models.TextChoices):
         CAMPAIGN = "campaign", _("campaign")
         NETWORK = "network", _("network")
@@ -92,11 +169,22 @@ class Campaign(models.Model):
         PUBLISHED = "published", _("published")
         ARCHIVED = "archived", _("archived")
 
+    class Lifecycle(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", _("completed")
+
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CAMPAIGN)
+    motto = models.CharField(
+        _("motto"),
+        max_length=255,
+        blank=True,
+        help_text=_("the campaign's motto, e.g. “Stadt der Städte” (“City of Cities”)"),
+    )
     slogan = models.CharField(
-        _("slogan"),
+        _("claim"),
         max_length=255,
         blank=True,
         help_text=_("as published, e.g. “5 Millionen Menschen, 53 Städte, 1 Metropole”"),
@@ -110,7 +198,23 @@ class Campaign(models.Model):
         blank=True,
         related_name="organised_campaigns",
     )
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        _("publication status"), max_length=20, choices=Status, default=Status.DRAFT
+    )
+    lifecycle_override = models.CharField(
+        _("lifecycle status"),
+        max_length=20,
+        choices=Lifecycle,
+        blank=True,
+        help_text=_("leave empty to derive planned/running/completed from the period"),
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=50,
+        blank=True,
+        validators=[LANGUAGE_LIST_VALIDATOR],
+        help_text=_("languages the campaign speaks, ISO 639-1 codes, e.g. “de, en, zh”"),
+    )
     summary = models.TextField(_("summary"), blank=True)
     description = models.TextField(_("description"), blank=True)
     goals = models.TextField(_("goals"), blank=True)
@@ -130,24 +234,32 @@ class Campaign(models.Model):
         help_text=_("“year” when the source only names years, e.g. “2017 bis 2019”"),
     )
     budget_amount = models.DecimalField(
-        _("budget (EUR)"),
+        _("budget"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0, message=NOT_NEGATIVE_BUDGET)],
     )
+    budget_currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 code such as “EUR”."))],
+    )
     budget_note = models.TextField(
-        _("budget note"),
+        _("budget source"),
         blank=True,
-        help_text=_("e.g. “von der Verbandsversammlung des RVR bewilligt”"),
+        help_text=_(
+            "as written, e.g. “Die Verbandsversammlung des RVR hat dafür zehn Millionen "
+            "Euro bewilligt.”"
+        ),
     )
     funding_note = models.TextField(
         _("funding note"),
         blank=True,
         help_text=_("e.g. “gefördert durch das Landesprogramm Sachsen-Anhalt REGIO”"),
     )
-    website = models.URLField(_("website"), blank=True)
     source = models.TextField(
         _("source"), blank=True, help_text=_("where the information comes from")
     )
@@ -180,9 +292,16 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    # Moved by campaigns/signals.py on every change of what the public page shows.
+    content_changed_at = models.DateTimeField(
+        _("content changed"), null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[target_groups, markets, related_measures])
+    history = HistoricalRecords(
+        m2m_fields=[target_groups, markets, related_measures],
+        excluded_fields=["content_changed_at"],
+    )
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
@@ -201,6 +320,31 @@ class Campaign(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.fill_period_from_label()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("campaigns:campaign_detail", kwargs={"slug": self.slug})
+
+    def fill_period_from_label(self) -> None:
+        """Dates still empty are taken from the label by the plan's schedule parser."""
+        _fill_dates(self, "period_label", "start_date", "end_date")
+
+    @property
+    def lifecycle(self) -> str:
+        """The override if set, else planned/running/completed from the period and today."""
+        if self.lifecycle_override:
+            return self.lifecycle_override
+        return derive_lifecycle(self.start_date, self.end_date, timezone.localdate())
+
+    def get_lifecycle_display(self) -> str:
+        return self.Lifecycle(self.lifecycle).label if self.lifecycle else ""
+
+    @property
+    def language_list(self) -> list[str]:
+        return _codes(self.languages)
+
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -209,10 +353,14 @@ class Campaign(models.Model):
 class CampaignPartner(models.Model):
     class Role(models.TextChoices):
         ORGANISER = "organiser", _("organiser")
+        COMMISSIONING = "commissioning", _("commissioning body")
         AGENCY = "agency", _("agency")
+        MANUFACTORY = "manufactory", _("participating manufactory")
         PARTNER = "partner", _("partner")
         FUNDER = "funder", _("funder")
+        SPONSOR = "sponsor", _("sponsor")
         MULTIPLIER = "multiplier", _("multiplier")
+        JURY = "jury", _("jury")
 
     campaign = models.ForeignKey(
         Campaign,
@@ -253,6 +401,41 @@ class CampaignPartner(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.get_role_display()})"
+
+
+class CampaignLink(models.Model):
+    """A labelled web address of a campaign (website, language version, social media page)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="links"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=255, help_text=_("e.g. “Website”"))
+    url = models.URLField(_("web address"))
+    languages = models.CharField(
+        _("languages"), max_length=50, blank=True, validators=[LANGUAGE_LIST_VALIDATOR]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("web address")
+        verbose_name_plural = _("web addresses")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "url"],
+                name="campaigns_link_unique_url",
+                violation_error_message=_("This web address is already listed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.url}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return _codes(self.languages)
 
 
 class CampaignContact(models.Model):
@@ -302,7 +485,7 @@ class ChannelQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class Channel(models.Model):
+class Channel(LabelledDates, models.Model):
     class Kind(models.TextChoices):
         PRINT = "print", _("print")
         SOCIAL_MEDIA = "social_media", _("social media")
@@ -312,7 +495,7 @@ class Channel(models.Model):
         VIDEO = "video", _("video")
         VISUAL = "visual", _("key visual/imagery")
         EVENT = "event", _("event")
-        ADS = "ads", _("online advertising")
+        ADS = "ads", _("search ads")
         PODCAST = "podcast", _("podcast")
         OTHER = "other", _("other")
 
@@ -333,6 +516,12 @@ class Channel(models.Model):
         blank=True,
         validators=[MinValueValidator(0, message=NOT_NEGATIVE_REACH)],
         help_text=_("only a figure the source states"),
+    )
+    reach_unit = models.CharField(
+        _("unit of reach"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. “Exemplare”, “Bildungsakteure”, “Wochen”"),
     )
     reach_label = models.CharField(
         _("reach label"),
@@ -377,9 +566,13 @@ class Channel(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        _fill_dates(self, "period_label", "start_date", "end_date")
+        super().save(*args, **kwargs)
+
     @property
     def language_list(self) -> list[str]:
-        return [code.strip() for code in self.languages.split(",") if code.strip()]
+        return _codes(self.languages)
 
 
 class CampaignEventQuerySet(models.QuerySet):
@@ -388,12 +581,21 @@ class CampaignEventQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(LabelledDates, models.Model):
+    class Kind(models.TextChoices):
+        NETWORK_MEETING = "network_meeting", _("network meeting")
+        WORKSHOP = "workshop", _("workshop")
+        PRESENTATION = "presentation", _("presentation")
+        PRESS_EVENT = "press_event", _("press event")
+        DECISION = "decision", _("decision")
+        OTHER = "other", _("other")
+
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="events"
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(
         _("date precision"), max_length=10, choices=Precision, default=Precision.DAY
@@ -403,7 +605,11 @@ class CampaignEvent(models.Model):
     )
     place = models.CharField(_("place"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
-    agenda = models.TextField(_("agenda"), blank=True, help_text=_("one topic or item per line"))
+    topics = models.TextField(_("topics"), blank=True, help_text=_("one topic per line"))
+    methods = models.TextField(
+        _("methods"), blank=True, help_text=_("one per line, e.g. “Kraftfeldanalyse”")
+    )
+    results = models.TextField(_("results"), blank=True)
     participants_count = models.IntegerField(
         _("number of participants"),
         null=True,
@@ -437,9 +643,17 @@ class CampaignEvent(models.Model):
     def __str__(self):
         return f"{self.title} ({self.date_label})" if self.date_label else self.title
 
+    def save(self, *args, **kwargs):
+        _fill_dates(self, "date_label", "date", "")
+        super().save(*args, **kwargs)
+
     @property
-    def agenda_items(self) -> list[str]:
-        return [line.strip() for line in self.agenda.splitlines() if line.strip()]
+    def topic_items(self) -> list[str]:
+        return _lines(self.topics)
+
+    @property
+    def method_items(self) -> list[str]:
+        return _lines(self.methods)
 
 
 class EventParticipant(models.Model):
@@ -493,3 +707,65 @@ class EventParticipant(models.Model):
         if self.person_id and self.organisation_id:
             return f"{self.person} ({self.organisation})"
         return str(self.person or self.organisation)
+
+
+class KeyFigure(LabelledDates, models.Model):
+    """A figure the campaign reports: flyer circulation, key-visual users, participants, …"""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="key_figures"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=255)
+    unit = models.CharField(_("unit"), max_length=100, blank=True, help_text=_("e.g. “Exemplare”"))
+    target = models.DecimalField(
+        _("target"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NOT_NEGATIVE_FIGURE)],
+    )
+    actual = models.DecimalField(
+        _("actual"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=NOT_NEGATIVE_FIGURE)],
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=10, choices=Precision, default=Precision.DAY
+    )
+    date_label = models.CharField(
+        _("date label"), max_length=100, blank=True, help_text=_("as written, e.g. “2023”")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target__isnull=True) | Q(target__gte=0))
+                & (Q(actual__isnull=True) | Q(actual__gte=0)),
+                name="campaigns_keyfigure_not_negative",
+                violation_error_message=NOT_NEGATIVE_FIGURE,
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | Q(actual__isnull=False),
+                name="campaigns_keyfigure_has_value",
+                violation_error_message=_("Please give a target or an actual value."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        _fill_dates(self, "date_label", "date", "")
+        super().save(*args, **kwargs)

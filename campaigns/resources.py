@@ -36,7 +36,10 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
         column_name=_("organiser"),
         widget=ForeignKeyWidget(Organisation, field="name"),
     )
-    slogan = Field(attribute="slogan", column_name=_("slogan"))
+    motto = Field(attribute="motto", column_name=_("motto"))
+    slogan = Field(attribute="slogan", column_name=_("claim"))
+    languages = Field(attribute="languages", column_name=_("languages"))
+    lifecycle_override = Field(attribute="lifecycle_override", column_name=_("lifecycle status"))
     summary = Field(attribute="summary", column_name=_("summary"))
     description = Field(attribute="description", column_name=_("description"))
     goals = Field(attribute="goals", column_name=_("goals"))
@@ -45,11 +48,11 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
     end_date = Field(attribute="end_date", column_name=_("end"))
     date_precision = Field(attribute="date_precision", column_name=_("date precision"))
     budget_amount = Field(
-        attribute="budget_amount", column_name=_("budget (EUR)"), widget=DecimalWidget()
+        attribute="budget_amount", column_name=_("budget"), widget=DecimalWidget()
     )
-    budget_note = Field(attribute="budget_note", column_name=_("budget note"))
+    budget_currency = Field(attribute="budget_currency", column_name=_("currency"))
+    budget_note = Field(attribute="budget_note", column_name=_("budget source"))
     funding_note = Field(attribute="funding_note", column_name=_("funding note"))
-    website = Field(attribute="website", column_name=_("website"))
     source = Field(attribute="source", column_name=_("source"))
     target_groups = Field(
         attribute="target_groups",
@@ -81,7 +84,10 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
             "status",
             "region",
             "organiser",
+            "motto",
             "slogan",
+            "languages",
+            "lifecycle_override",
             "summary",
             "description",
             "goals",
@@ -90,9 +96,9 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
             "end_date",
             "date_precision",
             "budget_amount",
+            "budget_currency",
             "budget_note",
             "funding_note",
-            "website",
             "source",
             "target_groups",
             "markets",
@@ -117,6 +123,7 @@ class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Model
     name = Field(attribute="name", column_name=_("name"))
     description = Field(attribute="description", column_name=_("description"))
     reach = Field(attribute="reach", column_name=_("reach"), widget=IntegerWidget())
+    reach_unit = Field(attribute="reach_unit", column_name=_("unit of reach"))
     reach_label = Field(attribute="reach_label", column_name=_("reach label"))
     languages = Field(attribute="languages", column_name=_("languages"))
     url = Field(attribute="url", column_name=_("web address"))
@@ -143,6 +150,7 @@ class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Model
             "name",
             "description",
             "reach",
+            "reach_unit",
             "reach_label",
             "languages",
             "url",

@@ -16,9 +16,11 @@ from .models import (
     Campaign,
     CampaignContact,
     CampaignEvent,
+    CampaignLink,
     CampaignPartner,
     Channel,
     EventParticipant,
+    KeyFigure,
     Market,
 )
 
@@ -51,7 +53,10 @@ _CAMPAIGN_KEYS = {
     "title",
     "kind",
     "status",
+    "lifecycle",
+    "motto",
     "slogan",
+    "languages",
     "region",
     "organiser",
     "summary",
@@ -60,7 +65,7 @@ _CAMPAIGN_KEYS = {
     "period",
     "budget",
     "funding_note",
-    "website",
+    "links",
     "source",
     "target_groups",
     "markets",
@@ -68,6 +73,7 @@ _CAMPAIGN_KEYS = {
     "contacts",
     "channels",
     "events",
+    "key_figures",
     "related_measures",
 }
 _CHANNEL_KEYS = {
@@ -75,6 +81,7 @@ _CHANNEL_KEYS = {
     "name",
     "description",
     "reach",
+    "reach_unit",
     "reach_label",
     "languages",
     "url",
@@ -83,12 +90,15 @@ _CHANNEL_KEYS = {
 }
 _EVENT_KEYS = {
     "title",
+    "kind",
     "date",
     "date_precision",
     "date_label",
     "place",
     "description",
-    "agenda",
+    "topics",
+    "methods",
+    "results",
     "participants_count",
     "participants",
 }
@@ -99,7 +109,14 @@ _PERIOD_PATHS = {
     "end_date": "period.end",
     "date_precision": "period.precision",
 }
-_CAMPAIGN_PATHS = {**_PERIOD_PATHS, "budget_amount": "budget.amount", "budget_note": "budget.note"}
+_CAMPAIGN_PATHS = {
+    **_PERIOD_PATHS,
+    "budget_amount": "budget.amount",
+    "budget_currency": "budget.currency",
+    "budget_note": "budget.note",
+    "lifecycle_override": "lifecycle",
+}
+_KEY_FIGURE_KEYS = {"name", "unit", "target", "actual", "date", "date_label", "note"}
 
 
 class CampaignImportError(ValueError):
@@ -201,6 +218,15 @@ class _Importer:
         except InvalidOperation:
             raise CampaignImportError(f"{path}.{key}", f"not a number: {value!r}") from None
 
+    def lines(self, data, key, path):
+        """A list of texts (or one text with a line each) as one line-separated text."""
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+            raise CampaignImportError(f"{path}.{key}", "expected a list of texts")
+        return "\n".join(line.strip() for line in value if line.strip())
+
     def period(self, data, path):
         spec = data.get("period") or {}
         spec = self.mapping(spec, f"{path}.period", {"label", "start", "end", "precision"})
@@ -296,11 +322,15 @@ class _Importer:
             return
         is_new = campaign is None
         campaign = campaign or Campaign(slug=slug)
-        budget = self.mapping(item.get("budget") or {}, f"{path}.budget", {"amount", "note"})
-        for name in ("title", "region", "slogan", "summary", "description", "goals"):
+        budget = self.mapping(
+            item.get("budget") or {}, f"{path}.budget", {"amount", "currency", "note"}
+        )
+        for name in ("title", "region", "motto", "slogan", "summary", "description", "goals"):
             setattr(campaign, name, self.text(item, name, path))
-        for name in ("funding_note", "website", "source"):
+        for name in ("funding_note", "source", "languages"):
             setattr(campaign, name, self.text(item, name, path))
+        campaign.lifecycle_override = self.text(item, "lifecycle", path)
+        campaign.budget_currency = self.text(budget, "currency", f"{path}.budget") or "EUR"
         campaign.kind = self.text(item, "kind", path) or Campaign.Kind.CAMPAIGN
         campaign.status = self.text(item, "status", path) or Campaign.Status.DRAFT
         campaign.budget_amount = self.decimal(budget, "amount", f"{path}.budget")
@@ -319,6 +349,8 @@ class _Importer:
             self.delete(campaign.events.all())
             self.delete(campaign.partner_links.all())
             self.delete(campaign.contact_links.all())
+            self.delete(campaign.links.all())
+            self.delete(campaign.key_figures.all())
 
         campaign.target_groups.set(self.target_groups(item, path))
         campaign.markets.set(self.markets(item, path))
@@ -331,6 +363,11 @@ class _Importer:
             self.channel(campaign, spec, f"{path}.channels[{index}]", index + 1)
         for index, spec in enumerate(self.sequence(item.get("events", []), f"{path}.events")):
             self.event(campaign, spec, f"{path}.events[{index}]", index + 1)
+        for index, spec in enumerate(self.sequence(item.get("links", []), f"{path}.links")):
+            self.link(campaign, spec, f"{path}.links[{index}]", index + 1)
+        figures = self.sequence(item.get("key_figures", []), f"{path}.key_figures")
+        for index, spec in enumerate(figures):
+            self.key_figure(campaign, spec, f"{path}.key_figures[{index}]", index + 1)
         (self.result.created if is_new else self.result.replaced).append(slug)
         self.result.written["campaigns"] += 1
 
@@ -407,6 +444,7 @@ class _Importer:
             name=self.text(spec, "name", path),
             description=self.text(spec, "description", path),
             reach=self.integer(spec, "reach", path),
+            reach_unit=self.text(spec, "reach_unit", path),
             reach_label=self.text(spec, "reach_label", path),
             languages=self.text(spec, "languages", path),
             url=self.text(spec, "url", path),
@@ -418,23 +456,19 @@ class _Importer:
 
     def event(self, campaign, spec, path, position):
         spec = self.mapping(spec, path, _EVENT_KEYS, {"title"})
-        agenda = spec.get("agenda", [])
-        if isinstance(agenda, list):
-            if not all(isinstance(line, str) for line in agenda):
-                raise CampaignImportError(f"{path}.agenda", "expected a list of texts")
-            agenda = "\n".join(line.strip() for line in agenda)
-        elif not isinstance(agenda, str):
-            raise CampaignImportError(f"{path}.agenda", "expected a list of texts")
         event = CampaignEvent(
             campaign=campaign,
             position=position,
             title=self.text(spec, "title", path),
+            kind=self.text(spec, "kind", path) or CampaignEvent.Kind.OTHER,
+            topics=self.lines(spec, "topics", path),
+            methods=self.lines(spec, "methods", path),
+            results=self.text(spec, "results", path),
             date=self.date(spec, "date", path),
             date_precision=self.text(spec, "date_precision", path) or "day",
             date_label=self.text(spec, "date_label", path),
             place=self.text(spec, "place", path),
             description=self.text(spec, "description", path),
-            agenda=agenda,
             participants_count=self.integer(spec, "participants_count", path),
         )
         self.save(event, path)
@@ -464,3 +498,31 @@ class _Importer:
         )
         self.save(link, path)
         self.result.written["participants"] += 1
+
+    def link(self, campaign, spec, path, position):
+        spec = self.mapping(spec, path, {"label", "url", "languages"}, {"label", "url"})
+        link = CampaignLink(
+            campaign=campaign,
+            position=position,
+            label=self.text(spec, "label", path),
+            url=self.text(spec, "url", path),
+            languages=self.text(spec, "languages", path),
+        )
+        self.save(link, path)
+        self.result.written["links"] += 1
+
+    def key_figure(self, campaign, spec, path, position):
+        spec = self.mapping(spec, path, _KEY_FIGURE_KEYS, {"name"})
+        figure = KeyFigure(
+            campaign=campaign,
+            position=position,
+            name=self.text(spec, "name", path),
+            unit=self.text(spec, "unit", path),
+            target=self.decimal(spec, "target", path),
+            actual=self.decimal(spec, "actual", path),
+            date=self.date(spec, "date", path),
+            date_label=self.text(spec, "date_label", path),
+            note=self.text(spec, "note", path),
+        )
+        self.save(figure, path)
+        self.result.written["key figures"] += 1

@@ -117,6 +117,9 @@ def world(db):
     users[SUPER] = StaffUserFactory(username="root")
 
     campaign = cp.Campaign.objects.create(title="Kampagne", slug="kampagne", region="Leipzig")
+    cp.Campaign.objects.create(
+        title="Öffentlich", slug="kampagne-oeffentlich", region="Leipzig", status="published"
+    )
     objects = {}
     for state, p, measure in (("published", plan, m_pub), ("draft", draft_plan, m_draft)):
         field = p.fields.get()
@@ -579,6 +582,24 @@ def api_object_url(world, name, state):
     return None if obj is None else reverse(name, args=[obj.pk])
 
 
+def campaign_url(world, name, state):
+    """The world's draft campaign (nobody here holds a campaign role), or a published one."""
+    if name.endswith("campaign_list"):
+        return reverse(name) if state == "published" else None
+    if state == "draft":
+        campaign = world.objects.get(("campaign", "draft")) or cp.Campaign.objects.get(
+            slug="kampagne"
+        )
+    else:
+        campaign = cp.Campaign.objects.get(slug="kampagne-oeffentlich")
+    return reverse(name, kwargs={"slug": campaign.slug})
+
+
+def campaign_expect(role, state, name):
+    """Published campaigns for everyone; a draft only for superusers (no campaign members)."""
+    return 200 if state == "published" or role == SUPER else 404
+
+
 def everyone(status) -> Callable:
     return lambda role, state, name: status
 
@@ -601,6 +622,7 @@ RULES = [
         lambda r, s, n: public(r, s),
     ),
     Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
+    Rule(r"campaigns:(campaign_list|campaign_detail)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     # a plan's versions: wherever the plan itself may be seen (the draft plan's version was
     # published before the plan was withdrawn)
@@ -785,6 +807,7 @@ ADMIN_FIELDS = {
 SITEMAP_TITLES = {"Plan offen", "Plan X", "Feld Plan offen", "Feld Plan X"} | {
     "Maßnahme offen B",
     "Maßnahme anderer Plan",
+    "Öffentlich",  # the published campaign; the draft one is not listed
 }
 
 

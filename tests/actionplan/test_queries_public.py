@@ -21,12 +21,12 @@ MAX_QUERIES = {
     "index": 3,
     "plan": 8,  # one for the list of earlier versions (versions app)
     "field": 8,
-    "measure": 12,
+    "measure": 13,  # + the campaigns that serve the measure
     "timeline": 6,
     "list": 10,
     "list_filtered": 13,
     "list_page_2": 10,
-    "sitemap": 8,  # + the directory's organisations and persons (contacts)
+    "sitemap": 9,  # + the directory's organisations and persons (contacts), the campaigns
 }
 # A logged-in staff member costs the session and the user on top.
 STAFF_EXTRA = 2

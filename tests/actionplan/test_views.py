@@ -857,6 +857,6 @@ def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
     seen = _crawl(client)
     _assert_crawl_finds_only(seen, leipzig, [draft])
     plan_pages = [url for url in seen if not url.startswith("/kontakte/")]
-    # index, plan, fields, measures, list, timeline and progress dashboard
-    assert len(plan_pages) == 1 + 1 + 5 + 10 + 3
+    # index, plan, fields, measures, list, timeline, progress dashboard, the (empty) campaign list
+    assert len(plan_pages) == 1 + 1 + 5 + 10 + 3 + 1
     assert "/kontakte/" in seen  # the directory, linked from every page (tests/contacts)

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -26,9 +24,8 @@ REGISTERED = [Campaign, Channel, CampaignEvent, Market]
 
 
 @pytest.fixture
-def demo(settings):
-    data = json.loads((settings.BASE_DIR / "fixtures" / "campaigns.json").read_text("utf-8"))
-    campaign_import_document(data=data)
+def demo(demo_document):
+    campaign_import_document(data=demo_document)
 
 
 def _url(model, view, *args):
@@ -187,9 +184,10 @@ def test_admin_add_campaign_records_history_user(staff_client, staff_user):
         "start_date": "2017-01-01",
         "end_date": "2019-12-31",
         "budget_amount": "10000000",
+        "budget_currency": "EUR",
         "target_groups": [group.pk],
     }
-    for prefix in ("partner_links", "contact_links", "channels", "events"):
+    for prefix in ("partner_links", "contact_links", "links", "channels", "events", "key_figures"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     data |= {
         "channels-TOTAL_FORMS": "1",

@@ -10,6 +10,11 @@ from contacts.models import Organisation, Person
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _plan(leipzig_plan):
+    """``make run`` loads the Leipzig plan first: its campaign serves two of its measures."""
+
+
 def _load(*args) -> str:
     out = StringIO()
     call_command("load_campaign_demo_data", *args, stdout=out)
@@ -24,9 +29,10 @@ def _totals():
 def test_load_campaign_demo_data_is_idempotent_and_prints_counts():
     first = _load()
     assert "Campaigns: 4 created, 0 replaced, 0 skipped" in first
-    assert "17 channels" in first and "10 participants" in first
+    assert "18 channels" in first and "10 participants" in first
+    assert "9 key figures" in first and "2 links" in first
     assert (
-        "In the database: 4 campaigns, 17 channels, 4 events, 10 participants, "
+        "In the database: 4 campaigns, 18 channels, 5 events, 10 participants, "
         "7 target markets." in first
     )
     totals = _totals()
@@ -46,4 +52,13 @@ def test_load_campaign_demo_data_reports_bad_file_with_path(tmp_path):
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(CommandError, match="Cannot read"):
         _load("--file", str(bad))
+    assert Campaign.objects.count() == 0
+
+
+def test_load_campaign_demo_data_without_the_plan_says_what_to_do():
+    from actionplan.models import Plan
+
+    Plan.objects.all().delete()
+    with pytest.raises(CommandError, match="run load_demo_data first"):
+        _load()
     assert Campaign.objects.count() == 0

@@ -1,13 +1,11 @@
 """The demo campaigns hold what the four seed texts say, and nothing they do not say."""
 
 import datetime
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant
 from campaigns.services import campaign_import_document
@@ -32,9 +30,8 @@ def german_number(value: int) -> str:
 
 
 @pytest.fixture
-def demo():
-    data = json.loads((settings.BASE_DIR / "fixtures" / "campaigns.json").read_text("utf-8"))
-    campaign_import_document(data=data)
+def demo(demo_document):
+    campaign_import_document(data=demo_document)
     return {c.slug: c for c in Campaign.objects.select_related("organiser")}
 
 
@@ -55,7 +52,7 @@ def test_demo_leipzig_organiser_is_ltm(demo):
 def test_demo_leipzig_flyer_reach_from_seed(demo):
     text = seed("leipzig-liebt-regionales")
     copies = int(re.search(r"Auflage von ([\d.]+) Exemplaren", text).group(1).replace(".", ""))
-    flyer = demo["leipzig-liebt-regionales"].channels.get(reach__isnull=False)
+    flyer = demo["leipzig-liebt-regionales"].channels.get(reach_unit="Exemplare")
     assert flyer.reach == copies == 40000
     assert flyer.kind == Channel.Kind.PRINT and flyer.status == Channel.Status.DONE
     assert "ZEIT-Magazin-Wochenmarkt" in flyer.name
@@ -107,13 +104,17 @@ def test_demo_erfurt_contact_and_partner_offices(demo):
     assert contact.person.phone == phone == "0361/655-2951"
     assert contact.person.organisation.name == city == campaign.organiser.name
     partners = campaign.partner_links.select_related("organisation__parent")
-    assert [p.organisation.name for p in partners] == [
-        "Jugendamt",
-        "Kulturdirektion",
-        "Amt für Bildung",
+    assert [(p.organisation.name, p.role) for p in partners] == [
+        ("Marketinggruppe", "organiser"),
+        ("Öffentlichkeitsarbeit", "partner"),
+        ("Jugendamt", "partner"),
+        ("Kulturdirektion", "partner"),
+        ("Amt für Bildung", "partner"),
+        ("Lernen vor Ort", "funder"),
     ]
     for partner in partners:
         assert partner.organisation.name in text
+    for partner in partners[:5]:
         assert partner.organisation.parent == campaign.organiser
     assert "„Lernen vor Ort“" in campaign.funding_note and "„Lernen vor Ort“" in text
 
@@ -166,13 +167,22 @@ def test_demo_ruhr_agencies_jury_and_period(demo):
 def test_demo_ruhr_channels_and_web_presence(demo):
     text = seed("stadt-der-staedte")
     campaign = demo["stadt-der-staedte"]
-    assert campaign.website.removeprefix("https://") in text
-    facebook = campaign.channels.get(kind=Channel.Kind.SOCIAL_MEDIA)
+    links = [(link.label, link.url, link.languages) for link in campaign.links.all()]
+    assert links == [
+        ("Kampagnen-Website", "https://www.metropole.ruhr", "de, en, zh"),
+        ("Aktions-Seite bei Facebook", "https://www.facebook.com/stadtderstaedte", ""),
+    ]
+    assert "Infos: www.metropole.ruhr und www.facebook.com/stadtderstaedte" in text
+    assert campaign.language_list == ["de", "en", "zh"]
+    assert "in deutscher und englischer, ab Oktober auch in chinesischer Sprache" in text
+    facebook = campaign.channels.get(kind=Channel.Kind.SOCIAL_MEDIA, url__contains="facebook")
     assert facebook.url.removeprefix("https://") in text
     website = campaign.channels.get(kind=Channel.Kind.WEBSITE, status=Channel.Status.DONE)
     assert website.language_list == ["de", "en"]
     chinese = campaign.channels.get(languages="zh")
     assert chinese.status == Channel.Status.PLANNED and chinese.period_label == "ab Oktober"
+    # the press release is dated 2017-06, so “ab Oktober” is October 2017
+    assert (chinese.start_date, chinese.date_precision) == (datetime.date(2017, 10, 1), "month")
     kinds = set(campaign.channels.values_list("kind", flat=True))
     assert {"video", "visual", "print", "event", "social_media", "website"} == kinds
     presentation = campaign.events.get(place="Bochum")
@@ -219,11 +229,16 @@ def test_demo_altmark_network_meeting_and_workshop_topics(demo):
     event = demo["altmark-mehr-platz-fuer-entfaltung"].events.get()
     assert event.title in text
     assert "in der Landessportschule Sachsen-Anhalt in Osterburg" in text
-    assert event.place == "Landessportschule Sachsen-Anhalt, Osterburg"
+    assert event.place == "Landessportschule Sachsen-Anhalt in Osterburg"
+    assert event.kind == CampaignEvent.Kind.NETWORK_MEETING
     block = text.split("vier Themenfeldern:\n", 1)[1].split("\nDie Arbeit", 1)[0]
     topics = block.splitlines()
     assert len(topics) == 4
-    assert event.agenda_items == topics
+    assert event.topic_items == topics
+    methods = re.search(r"methodischen Ansätzen wie (.+?)\.", text)[1]
+    assert event.method_items == re.split(r", | und ", methods)
+    assert event.method_items == ["Kraftfeldanalyse", "Touchpoint-Karte", "Mini-Canvas"]
+    assert event.results in text
 
 
 def test_demo_altmark_contact_lisa_franke(demo):
@@ -258,6 +273,7 @@ def test_demo_figures_and_labels_all_come_from_the_seeds(demo):
         lowered = text.lower()
         assert campaign.period_label in text
         assert campaign.slogan in text
+        assert campaign.motto in text
         for channel in Channel.objects.filter(campaign=campaign):
             if channel.reach is not None:
                 assert german_number(channel.reach) in text, channel

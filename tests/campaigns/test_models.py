@@ -2,11 +2,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant, Market
+from campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    Channel,
+    EventParticipant,
+    KeyFigure,
+    Market,
+    derive_lifecycle,
+)
 from tests.campaigns.factories import (
     CampaignContactFactory,
     CampaignEventFactory,
@@ -46,9 +55,12 @@ def test_campaign_negative_budget_rejected_by_database():
     assert campaign.budget_amount is None
 
 
-def test_campaign_zero_budget_allowed():
-    campaign = CampaignFactory.build(organiser=None, budget_amount=Decimal("0"))
-    campaign.full_clean()
+def test_campaign_zero_budget_is_shown_as_zero_not_as_missing(client):
+    campaign = CampaignFactory(budget_amount=Decimal("0"), budget_currency="EUR")
+    campaign.refresh_from_db()
+    assert campaign.budget_amount == 0
+    html = client.get(campaign.get_absolute_url()).content.decode()
+    assert "<dt>Budget</dt><dd>0 EUR" in html
 
 
 def test_campaign_german_message_for_negative_budget():
@@ -72,8 +84,209 @@ def test_campaign_end_before_start_rejected():
         campaign.save()
 
 
-def test_campaign_open_ended_period_allowed():
-    CampaignFactory.build(organiser=None, start_date=datetime.date(2017, 1, 1)).full_clean()
+def test_campaign_open_ended_period_runs_and_shows_from_date(client):
+    campaign = CampaignFactory(start_date=datetime.date(2017, 1, 1), date_precision="year")
+    assert campaign.end_date is None
+    assert campaign.lifecycle == Campaign.Lifecycle.RUNNING
+    with translation.override("de"):
+        html = client.get(campaign.get_absolute_url()).content.decode()
+    assert "ab 2017" in html and "Laufend" in html
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end", "precision"),
+    [
+        ("2017 bis 2019", datetime.date(2017, 1, 1), datetime.date(2019, 12, 31), "year"),
+        ("Januar 2024", datetime.date(2024, 1, 1), datetime.date(2024, 1, 31), "month"),
+        ("Standortmarketing-Kampagne 2026", datetime.date(2026, 1, 1), None, "year"),
+        ("ab Oktober", None, None, "day"),
+    ],
+)
+def test_campaign_period_label_parsed_by_the_plan_schedule_parser(label, start, end, precision):
+    campaign = CampaignFactory(period_label=label)
+    campaign.refresh_from_db()
+    if label.startswith("Standort"):
+        end = datetime.date(2026, 12, 31)
+    assert (campaign.start_date, campaign.end_date, campaign.date_precision) == (
+        start,
+        end,
+        precision,
+    )
+
+
+def test_campaign_edited_label_moves_the_dates_it_gave():
+    campaign = CampaignFactory(period_label="2017 bis 2019")
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    campaign.period_label = "2017 bis 2020"
+    campaign.save()
+    assert campaign.end_date == datetime.date(2020, 12, 31)
+    campaign.period_label = "2018 bis 2020"  # a second edit of the same form
+    campaign.save()
+    assert campaign.start_date == datetime.date(2018, 1, 1)
+    typed = Campaign.objects.get(pk=campaign.pk)
+    typed.end_date = datetime.date(2020, 6, 30)  # typed by an editor: stays
+    typed.save()
+    typed = Campaign.objects.get(pk=campaign.pk)
+    typed.period_label = "2017 bis 2021"
+    typed.save()
+    typed.refresh_from_db()
+    assert typed.end_date == datetime.date(2020, 6, 30)
+
+
+def test_event_edited_date_label_moves_its_date():
+    event = CampaignEventFactory(date_label="Januar 2024")
+    event = CampaignEvent.objects.get(pk=event.pk)
+    event.date_label = "März 2024"
+    event.save()
+    event.refresh_from_db()
+    assert (event.date, event.date_precision) == (datetime.date(2024, 3, 1), "month")
+
+
+def test_campaign_explicit_dates_win_over_the_label():
+    campaign = CampaignFactory(
+        period_label="2017 bis 2019",
+        start_date=datetime.date(2017, 6, 1),
+        end_date=datetime.date(2019, 6, 30),
+    )
+    assert (campaign.start_date, campaign.end_date) == (
+        datetime.date(2017, 6, 1),
+        datetime.date(2019, 6, 30),
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "expected"),
+    [
+        (
+            datetime.date(2017, 1, 1),
+            datetime.date(2019, 12, 31),
+            datetime.date(2016, 12, 31),
+            "planned",
+        ),
+        (
+            datetime.date(2017, 1, 1),
+            datetime.date(2019, 12, 31),
+            datetime.date(2017, 1, 1),
+            "running",
+        ),
+        (
+            datetime.date(2017, 1, 1),
+            datetime.date(2019, 12, 31),
+            datetime.date(2019, 12, 31),
+            "running",
+        ),
+        (
+            datetime.date(2017, 1, 1),
+            datetime.date(2019, 12, 31),
+            datetime.date(2020, 1, 1),
+            "completed",
+        ),
+        (datetime.date(2017, 1, 1), None, datetime.date(2030, 1, 1), "running"),
+        (None, datetime.date(2019, 12, 31), datetime.date(2019, 1, 1), ""),
+        (None, datetime.date(2019, 12, 31), datetime.date(2020, 1, 1), "completed"),
+        (None, None, datetime.date(2020, 1, 1), ""),
+    ],
+)
+def test_lifecycle_derived_from_period(start, end, today, expected):
+    assert derive_lifecycle(start, end, today) == expected
+
+
+def test_lifecycle_follows_the_calendar_and_the_override_wins():
+    campaign = CampaignFactory(period_label="2017 bis 2019")
+    with time_machine.travel(datetime.datetime(2016, 6, 1, tzinfo=datetime.UTC)):
+        assert campaign.lifecycle == "planned"
+        assert campaign.get_lifecycle_display() == "planned"
+    with time_machine.travel(datetime.datetime(2018, 6, 1, tzinfo=datetime.UTC)):
+        assert campaign.lifecycle == "running"
+    with time_machine.travel(datetime.datetime(2020, 6, 1, tzinfo=datetime.UTC)):
+        assert campaign.lifecycle == "completed"
+        campaign.lifecycle_override = Campaign.Lifecycle.RUNNING  # extended, dates not yet
+        assert campaign.lifecycle == "running"
+    # the publication state is a separate thing
+    assert campaign.status == Campaign.Status.PUBLISHED
+
+
+def test_lifecycle_filter_matches_the_model_rule():
+    from campaigns.selectors import lifecycle_q
+
+    today = datetime.date(2026, 12, 2)
+    campaigns = [
+        CampaignFactory(period_label="2017 bis 2019"),
+        CampaignFactory(period_label="2026"),
+        CampaignFactory(period_label="2030"),
+        CampaignFactory(),
+        CampaignFactory(period_label="2017 bis 2019", lifecycle_override="running"),
+    ]
+    with time_machine.travel(datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)):
+        for value in Campaign.Lifecycle.values:
+            matched = set(Campaign.objects.filter(lifecycle_q(value, today)))
+            assert matched == {c for c in campaigns if c.lifecycle == value}, value
+
+
+def test_market_names_in_the_ui_language():
+    market = MarketFactory(name="Großbritannien", iso_code="GB")
+    region = MarketFactory(name="Skandinavien")
+    with translation.override("de"):
+        assert (market.display_name, region.display_name) == ("Großbritannien", "Skandinavien")
+    with translation.override("en"):
+        assert (market.display_name, region.display_name) == ("United Kingdom", "Skandinavien")
+
+
+def test_campaign_languages_validated_and_named():
+    campaign = CampaignFactory.build(organiser=None, languages="Deutsch, Englisch")
+    with pytest.raises(ValidationError) as info:
+        campaign.full_clean()
+    assert list(info.value.message_dict) == ["languages"]
+    campaign.languages = "de, en, zh"
+    campaign.full_clean()
+    from campaigns.templatetags.campaign_public import language_names
+
+    with translation.override("de"):
+        assert language_names(campaign.language_list) == "Deutsch, Englisch, Chinesisch"
+    with translation.override("en"):
+        assert language_names(campaign.language_list) == "German, English, Chinese"
+
+
+def test_key_figure_needs_a_value_and_no_negatives():
+    campaign = CampaignFactory()
+    empty = KeyFigure(campaign=campaign, name="Auflage")
+    with pytest.raises(ValidationError) as info:
+        empty.full_clean()
+    assert _messages(info.value) == ["Please give a target or an actual value."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        empty.save()
+    negative = KeyFigure(campaign=campaign, name="Auflage", actual=Decimal("-1"))
+    with pytest.raises(ValidationError) as info:
+        negative.full_clean()
+    assert info.value.message_dict == {"actual": ["A key figure must not be negative."]}
+    assert not KeyFigure.objects.exists()
+
+
+def test_key_figure_date_from_label():
+    figure = KeyFigure.objects.create(
+        campaign=CampaignFactory(), name="Auflage", actual=40000, date_label="2023"
+    )
+    assert (figure.date, figure.date_precision) == (datetime.date(2023, 1, 1), "year")
+
+
+def test_key_figure_chart_scales_each_bar_on_its_own():
+    from campaigns.charts import BAR_WIDTH, key_figure_chart
+
+    figures = [
+        KeyFigure(name="Auflage", target=Decimal(50000), actual=Decimal(40000)),
+        KeyFigure(name="Budget", target=Decimal(10_000_000)),
+        KeyFigure(name="Städte", actual=Decimal(53)),
+        KeyFigure(name="Übertroffen", target=Decimal(10), actual=Decimal(20)),
+    ]
+    bars = key_figure_chart(figures)["bars"]
+    assert [(b.actual_width, b.target_width) for b in bars] == [
+        (BAR_WIDTH * 4 // 5, BAR_WIDTH),
+        (None, BAR_WIDTH),
+        (BAR_WIDTH, None),
+        (BAR_WIDTH, BAR_WIDTH // 2),
+    ]
+    assert bars[0].ratio == Decimal("0.8")
+    assert key_figure_chart([]) is None
 
 
 def test_campaign_slug_unique():
@@ -125,9 +338,12 @@ def test_event_negative_participants_rejected_with_clear_message():
         event.save()
 
 
-def test_event_agenda_items_split_lines():
-    event = CampaignEventFactory.build(agenda="Rahmenbedingungen\n\n Anwendung \n")
-    assert event.agenda_items == ["Rahmenbedingungen", "Anwendung"]
+def test_event_topics_and_methods_split_lines():
+    event = CampaignEventFactory.build(
+        topics="Rahmenbedingungen\n\n Anwendung \n", methods="Kraftfeldanalyse\nMini-Canvas"
+    )
+    assert event.topic_items == ["Rahmenbedingungen", "Anwendung"]
+    assert event.method_items == ["Kraftfeldanalyse", "Mini-Canvas"]
 
 
 def test_participant_needs_person_or_organisation():
@@ -147,11 +363,15 @@ def test_participant_person_only_once_per_event():
     assert _messages(info.value) == ["This person is already listed for the event."]
 
 
-def test_participant_organisation_only_may_repeat():
+def test_participant_organisation_only_may_repeat_and_both_are_listed(client):
     event = CampaignEventFactory()
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory(name="Hansestadt Osterburg")
     EventParticipant.objects.create(event=event, organisation=organisation, position=1)
-    EventParticipant(event=event, organisation=organisation, position=2).full_clean()
+    second = EventParticipant(event=event, organisation=organisation, position=2, role="Gast")
+    second.full_clean()
+    second.save()
+    html = client.get(event.campaign.get_absolute_url()).content.decode()
+    assert html.count("<li>Hansestadt Osterburg") == 2
 
 
 def test_partner_role_unique_per_campaign():

@@ -33,7 +33,7 @@ def test_campaign_export_columns_and_values():
     row = dict(zip(dataset.headers, dataset[0], strict=True))
     assert row["title"] == "Stadt der Städte"
     assert row["organiser"] == "Regionalverband Ruhr"
-    assert row["budget (EUR)"] == "10000000.00"
+    assert row["budget"] == "10000000.00"
     assert row["period label"] == "2017 bis 2019"
     assert row["target groups"] == "Investoren"
     assert set(row["target markets"].split(";")) == {"China", "Polen"}

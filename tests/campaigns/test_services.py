@@ -1,5 +1,4 @@
 import copy
-import json
 from decimal import Decimal
 
 import pytest
@@ -11,9 +10,11 @@ from campaigns.models import (
     Campaign,
     CampaignContact,
     CampaignEvent,
+    CampaignLink,
     CampaignPartner,
     Channel,
     EventParticipant,
+    KeyFigure,
     Market,
 )
 from campaigns.services import CampaignImportError, campaign_import_document
@@ -44,8 +45,8 @@ def _english():
 
 
 @pytest.fixture
-def demo_data():
-    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+def demo_data(demo_document):
+    return demo_document
 
 
 def _counts():
@@ -78,7 +79,9 @@ def test_import_demo_document_creates_the_four_campaigns(demo_data):
         "leipzig-liebt-regionales",
         "stadt-der-staedte",
     ]
-    assert result.written["channels"] == Channel.objects.count() == 17
+    assert result.written["channels"] == Channel.objects.count() == 18
+    assert result.written["key figures"] == KeyFigure.objects.count() == 9
+    assert result.written["links"] == CampaignLink.objects.count() == 2
     assert set(Campaign.objects.values_list("status", flat=True)) == {"published"}
 
 
@@ -145,7 +148,7 @@ def test_import_replace_records_deletions_with_acting_user(demo_data):
     user = UserFactory(username="redaktion")
     campaign_import_document(data=demo_data, acting_user=user, replace=True)
     deleted = Channel.history.filter(history_type="-")
-    assert deleted.count() == 17
+    assert deleted.count() == 18
     assert {r.history_user for r in deleted} == {user}
 
 
@@ -162,10 +165,12 @@ def test_import_links_related_measures():
 
 
 def test_import_is_atomic(demo_data):
+    before = _counts()
+    assert before["Campaign"] == 0
     demo_data["campaigns"][3]["channels"] = [{"name": "Flyer", "reach": -1}]
     with pytest.raises(CampaignImportError):
         campaign_import_document(data=demo_data)
-    assert _counts() == dict.fromkeys(_counts(), 0)
+    assert _counts() == before
 
 
 def _set(path, value):
@@ -221,7 +226,38 @@ def _set(path, value):
             "campaigns[0]",
             "The end must not lie before the start.",
         ),
-        (_set(["website"], "metropole ruhr"), "campaigns[0].website", "Enter a valid URL."),
+        (
+            _set(["links"], [{"label": "Website", "url": "metropole ruhr"}]),
+            "campaigns[0].links[0].url",
+            "Enter a valid URL.",
+        ),
+        (
+            _set(["links"], [{"url": "https://www.metropole.ruhr"}]),
+            "campaigns[0].links[0].label",
+            "is required",
+        ),
+        (
+            _set(["key_figures"], [{"name": "Auflage", "actual": "-40000"}]),
+            "campaigns[0].key_figures[0].actual",
+            "A key figure must not be negative.",
+        ),
+        (
+            _set(["key_figures"], [{"name": "Auflage"}]),
+            "campaigns[0].key_figures[0]",
+            "Please give a target or an actual value.",
+        ),
+        (_set(["languages"], "Deutsch"), "campaigns[0].languages", "language codes"),
+        (_set(["lifecycle"], "vorbei"), "campaigns[0].lifecycle", "not a valid choice"),
+        (
+            _set(["events", 0, "kind"], "party"),
+            "campaigns[0].events[0].kind",
+            "not a valid choice",
+        ),
+        (
+            _set(["events", 0, "methods"], [1, 2]),
+            "campaigns[0].events[0].methods",
+            "expected a list of texts",
+        ),
         (_set(["target_groups"], "Investoren"), "campaigns[0].target_groups", "expected a list"),
         (
             _set(["markets"], [{"name": "China", "iso_code": "China"}]),
@@ -249,7 +285,7 @@ def _set(path, value):
             "valid email",
         ),
         (
-            _set(["partners"], [{"organisation": {"name": "Thjnk"}, "role": "sponsor"}]),
+            _set(["partners"], [{"organisation": {"name": "Thjnk"}, "role": "mäzen"}]),
             "campaigns[0].partners[0].role",
             "not a valid choice",
         ),

@@ -201,7 +201,7 @@ def test_import_is_all_or_nothing_even_when_a_row_fails_at_confirmation(coordina
 
 
 def test_bad_decimal_in_a_campaign_is_a_clear_message(staff_client):
-    content = "Kurzname (URL),Titel,Art,Budget (EUR)\nneu,Neue Kampagne,programme,zehn Euro\n"
+    content = "Kurzname (URL),Titel,Art,Budget\nneu,Neue Kampagne,programme,zehn Euro\n"
     response = upload(staff_client, Campaign, content)
     html = response.content.decode()
     assert "„zehn Euro“ ist keine Zahl." in html

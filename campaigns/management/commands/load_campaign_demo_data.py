@@ -33,7 +33,10 @@ class Command(BaseCommand):
         try:
             result = campaign_import_document(data=data, replace=replace)
         except CampaignImportError as error:
-            raise CommandError(f"{file}: {error}") from error
+            hint = ""
+            if ".related_measures[" in error.path:
+                hint = " (the campaigns serve plan measures: run load_demo_data first)"
+            raise CommandError(f"{file}: {error}{hint}") from error
         self.stdout.write(
             f"Campaigns: {len(result.created)} created, {len(result.replaced)} replaced, "
             f"{len(result.skipped)} skipped (already present)."
