@@ -204,7 +204,16 @@ def contacts_merge(*, keep, duplicates, acting_user, request=None) -> dict[str, 
 
 PERSONAL_FIELDS = ("salutation", "title", "first_name", "last_name", "phone", "email")
 # Apps whose tables (current and history) may carry a person's name or contact details.
-SCRUBBED_APPS = ("contacts", "actionplan", "campaigns", "access", "documents", "imports", "admin")
+SCRUBBED_APPS = (
+    "contacts",
+    "actionplan",
+    "campaigns",
+    "access",
+    "documents",
+    "imports",
+    "versions",
+    "admin",
+)
 
 
 def _erased_values(person: Person) -> set[str]:
@@ -237,8 +246,33 @@ def _text_fields(model):
     ]
 
 
-def _scrub_everywhere(values: set[str]) -> int:
-    """Replace the erased values in every text column of the apps that could hold them."""
+def _erased_names(person: Person) -> set[tuple[str, str]]:
+    """(first name, last name) pairs the person had: stored documents such as a plan version's
+    snapshot keep a person as separate fields, not as one string."""
+    rows = [person, *person.history.all()]
+    return {(row.first_name or "", row.last_name or "") for row in rows if row.last_name != NO_NAME}
+
+
+def _scrub_json(data, values: set[str], names: set[tuple[str, str]]):
+    """The JSON value with every person record of the erased person anonymised (as the table
+    row is) and every erased value in any string replaced."""
+    if isinstance(data, dict):
+        if (data.get("first_name") or "", data.get("last_name") or "") in names:
+            data = {**data, **{name: "" for name in PERSONAL_FIELDS}, "last_name": NO_NAME}
+            if "public_contact" in data:
+                data["public_contact"] = False
+        return {key: _scrub_json(value, values, names) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_scrub_json(value, values, names) for value in data]
+    if isinstance(data, str):
+        for value in sorted(values, key=len, reverse=True):
+            data = data.replace(value, NO_NAME)
+    return data
+
+
+def _scrub_everywhere(values: set[str], names: set[tuple[str, str]] = frozenset()) -> int:
+    """Replace the erased values in every text and JSON column of the apps that could hold
+    them."""
     changed = 0
     for label in SCRUBBED_APPS:
         try:
@@ -252,6 +286,14 @@ def _scrub_everywhere(values: set[str]) -> int:
                     changed += manager.filter(**{f"{f.name}__contains": value}).update(
                         **{f.name: Replace(F(f.name), Value(value), Value(NO_NAME))}
                     )
+            for f in model._meta.concrete_fields:
+                if not isinstance(f, models.JSONField):
+                    continue
+                for pk, data in manager.values_list("pk", f.name).iterator():
+                    scrubbed = _scrub_json(data, values, names)
+                    if scrubbed != data:
+                        manager.filter(pk=pk).update(**{f.name: scrubbed})
+                        changed += 1
     return changed
 
 
@@ -289,6 +331,7 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
         raise PermissionDenied
     person = Person.objects.select_for_update().get(pk=person.pk)
     values = _erased_values(person)
+    names = _erased_names(person)
     for name in PERSONAL_FIELDS:
         setattr(person, name, "")
     person.last_name = NO_NAME
@@ -310,7 +353,7 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
                 rows = related_model._default_manager.filter(**{field_name: person})
                 for value in rows.exclude(**{f: ""}).values_list(f, flat=True):
                     values.add(value)
-    _scrub_everywhere(values - _organisation_details())
+    _scrub_everywhere(values - _organisation_details(), names)
     _drop_stored_documents(person)
     # the person as it is now (“—”): the event names the record, not the erased details
     audit(ERASED, actor=acting_user, request=request, obj=person, detail=f"person #{person.pk}")

@@ -288,3 +288,30 @@ def test_erasure_drops_stored_pdf_exports_of_plans_naming_the_person(
     assert not PdfExport.objects.filter(pk=export.pk).exists()
     assert not storage.exists(name)
     assert PdfExport.objects.filter(pk=other.pk).exists()
+
+
+def test_erasure_scrubs_the_person_from_stored_plan_versions(world, coordinator):
+    """A plan version keeps its snapshot as JSON: the erased person becomes “—” there too."""
+    import datetime
+    import json
+
+    from versions.models import PlanVersion
+    from versions.services import plan_version_publish
+
+    shy = world.shy
+    shy.public_contact = True  # consenting at the time of the version: name and e-mail stored
+    shy.save()
+    version = plan_version_publish(
+        plan=world.field.plan,
+        label="Stand Mai 2011",
+        date=datetime.date(2011, 5, 1),
+        acting_user=coordinator,
+    )
+    assert SHY["last_name"] in json.dumps(version.snapshot, ensure_ascii=False)
+
+    services.person_erase(person=shy, acting_user=coordinator)
+
+    stored = json.dumps(PlanVersion.objects.get(pk=version.pk).snapshot, ensure_ascii=False)
+    for secret in (SHY["last_name"], SHY["email"], SHY["phone"]):
+        assert secret not in stored
+    assert NO_NAME in stored
