@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from actionplan.models import Plan, TargetGroup
+from actionplan.signals import plan_touch
 from contacts.models import Organisation, Person
 
 from .models import (
@@ -48,8 +49,9 @@ def campaigns_touch() -> int:
 
 
 def _touch_plans_of_measures(measure_ids) -> None:
+    # through actionplan's one stamp writer: it also forgets the public pages' remembered stamps
     ids = Plan.objects.filter(fields__measures__pk__in=measure_ids).values("pk")
-    Plan.objects.filter(pk__in=ids).update(content_changed_at=timezone.now())
+    plan_touch(Plan.objects.filter(pk__in=ids))
 
 
 def changed(sender, instance, raw=False, **kwargs):

@@ -67,8 +67,10 @@ def test_public_page_is_served_from_redis(redis_cache, django_assert_num_queries
     stored = _keys(client, prefix)
     assert any("planwerk-page:" in key for key in stored), stored
     assert any("planwerk-public:" in key for key in stored), stored  # the overview fragment
+    assert any("planwerk-answer:" in key for key in stored), stored  # PublicPageMiddleware
+    assert any("planwerk-stamp:" in key for key in stored), stored  # the remembered stamp
 
-    with django_assert_num_queries(3):  # the plan and the savepoint pair; the page from Redis
+    with django_assert_num_queries(0):  # stamp and answer from Redis, no query
         second = Client().get(plan.get_absolute_url())
     assert second.content == first.content
 

@@ -212,7 +212,9 @@ def test_campaign_page_hides_a_non_consenting_contacts_details(client):
         fax="0341 999",
     )
     html = client.get(contact.campaign.get_absolute_url()).content.decode()
-    assert contact.person.last_name in html
+    # no name without consent (contacts: Person.public_name); the role and organisation stay
+    assert contact.person.last_name not in html
+    assert contact.person.public_name in html
     assert "0171 1234567" not in html and "privat@example.org" not in html
     assert "0341 999" not in html
 
