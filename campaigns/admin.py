@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from actionplan.locking import OptimisticLockAdminMixin
+from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
 
@@ -77,8 +78,13 @@ class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(
-    RoleAdminMixin, OptimisticLockAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin
+    RoleAdminMixin,
+    OptimisticLockAdminMixin,
+    PdfAdminMixin,
+    PermissionedImportExportMixin,
+    SimpleHistoryAdmin,
 ):
+    pdf_action = False  # the brief renders inline: the button on the change form is enough
     resource_classes = [CampaignResource]
     list_display = (
         "title",

@@ -44,9 +44,14 @@ def export_pdf(modeladmin, request, queryset):
 
 
 class PdfAdminMixin:
-    """A “PDF” button on the change form and a PDF action on the list."""
+    """A “PDF” button on the change form and a PDF action on the list.
+
+    ``pdf_action = False`` leaves the list action out: documents that never go through the
+    background jobs (the campaign brief) have the button only.
+    """
 
     change_form_template = "documents/admin/change_form.html"
+    pdf_action = True
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -61,7 +66,7 @@ class PdfAdminMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if self.has_view_permission(request):
+        if self.pdf_action and self.has_view_permission(request):
             actions["export_pdf"] = self.get_action(export_pdf)
         return actions
 

@@ -1,13 +1,13 @@
 """Document kinds: what a document shows. The app decides how it is rendered, cached and served.
 
 A kind names its template and a context builder; ``register`` adds one (the campaign brief
-will be one more). The plan, field and measure documents are registered here.
+is one more). The plan, field and measure documents are registered here.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import plans
+from . import campaigns, plans
 
 
 @dataclass(frozen=True)
@@ -45,5 +45,10 @@ MEASURE = register(
 VERSION = register(
     DocumentKind(
         "version", "documents/plan.html", plans.version_context, plans.version_measure_count
+    )
+)
+CAMPAIGN = register(
+    DocumentKind(
+        "campaign", "documents/campaign.html", campaigns.campaign_context, campaigns.measure_count
     )
 )

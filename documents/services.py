@@ -22,8 +22,10 @@ from django.utils import timezone, translation
 
 from access import rules
 from actionplan.models import FieldOfAction, Measure, Plan
+from campaigns.models import Campaign
 
 from . import kinds, plans, rendering
+from .campaigns import CampaignDocumentRequest
 from .models import PdfExport
 from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the interface)
 
@@ -198,23 +200,30 @@ class VersionDocumentRequest(DocumentRequest):
 
 
 def request_for(user, obj, **options) -> DocumentRequest:
-    """The document of a plan, field or measure as this user may see it (drafts for members)."""
+    """The document of a plan, field or measure as this user may see it (drafts for members);
+    of a campaign, its brief (the views let only who may see the campaign get this far)."""
+    if isinstance(obj, Campaign):
+        return CampaignDocumentRequest.build(obj, **options)
     plan, _, _ = plans.scope(obj)
     internal = rules.sees_unpublished(user, plan)
     return DocumentRequest.for_object(obj, internal=internal, **options)
 
 
 def _request(kind, obj, *, language=None, variant=DEFAULT_VARIANT, internal=True, progress=False):
-    request = DocumentRequest.for_object(
-        obj, language=language, variant=variant, internal=internal, progress=progress
-    )
+    if isinstance(obj, Campaign):
+        request = CampaignDocumentRequest.build(obj, language=language, variant=variant)
+    else:
+        request = DocumentRequest.for_object(
+            obj, language=language, variant=variant, internal=internal, progress=progress
+        )
     if request.kind != kind:
         raise ValueError(f"{obj!r} is not a {kind!r} document")
     return request
 
 
 def render(kind: str, obj, *, url_fetcher=None, **options) -> bytes:
-    """The document ``kind`` (``plan``, ``field``, ``measure``) of ``obj``, freshly rendered.
+    """The document ``kind`` (``plan``, ``field``, ``measure``, ``campaign``) of ``obj``,
+    freshly rendered.
 
     ``internal``: for a reader who may see unpublished measures (then the document holds
     them and is marked as a draft if its scope has any); otherwise only what is public.

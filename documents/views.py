@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django_tasks import default_task_backend
@@ -11,6 +12,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from access import rules
 from actionplan.models import FieldOfAction, Measure
 from actionplan.views import plan_or_404
+from campaigns.models import Campaign
 
 from . import services
 from .models import PdfExport
@@ -71,6 +73,18 @@ def measure_pdf(request, plan_slug, field_slug, measure_slug):
         slug=measure_slug,
     )
     return serve_or_enqueue(request, request_for(request.user, measure))
+
+
+@transaction.non_atomic_requests
+@require_GET
+def campaign_pdf(request, slug):
+    """The campaign brief; a draft campaign only for its members (``access.rules``)."""
+    campaign = get_object_or_404(
+        rules.visible_campaigns(request.user, Campaign.objects.select_related("organiser")),
+        slug=slug,
+    )
+    pdf_request = request_for(request.user, campaign, language=translation.get_language())
+    return pdf_response(services.get_or_render(pdf_request), pdf_request)
 
 
 def _visible_export(request, export_id) -> PdfExport:

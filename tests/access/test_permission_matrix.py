@@ -622,7 +622,7 @@ RULES = [
         lambda r, s, n: public(r, s),
     ),
     Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
-    Rule(r"campaigns:(campaign_list|campaign_detail)", campaign_url, campaign_expect),
+    Rule(r"campaigns:(campaign_list|campaign_detail|campaign_pdf)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     # a plan's versions: wherever the plan itself may be seen (the draft plan's version was
     # published before the plan was withdrawn)
