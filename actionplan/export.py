@@ -33,7 +33,8 @@ def plan_export_document(plan: Plan, *, public_only: bool = False) -> dict:
     """The plan with its fields, measures and the organisations and people they name.
 
     ``public_only``: only what anonymous visitors may see (``access.rules``): published
-    measures of a published plan, and relations between them. Without it, everything — the
+    measures of a published plan, and relations between them; persons who did not consent to
+    publication (``Person.is_public``) by their public name only. Without it, everything — the
     caller decides who may have that (``manage.py export_plan`` is an administrator's tool).
     """
     return _Exporter(plan, public_only=public_only).document()
@@ -131,7 +132,9 @@ class _Exporter:
                 for resp in measure.responsibilities.all():
                     person(resp.person_id)
                     org(resp.organisation_id)
-        self.persons = list(Person.objects.filter(pk__in=person_ids))
+        self.persons = list(
+            Person.objects.filter(pk__in=person_ids).select_related("organisation__parent")
+        )
         org_ids |= {p.organisation_id for p in self.persons if p.organisation_id}
         all_orgs = {o.pk: o for o in Organisation.objects.all()}
         wanted: dict[int, Organisation] = {}
@@ -148,17 +151,32 @@ class _Exporter:
         )
         self.person_keys = _unique_keys(
             self.persons,
-            natural=lambda p: (p.last_name, p.first_name, *self._org_natural(p, all_orgs)),
-            base=lambda p: german_slugify(f"{p.last_name} {p.first_name}") or "person",
+            natural=lambda p: (*self._name_natural(p), *self._org_natural(p, all_orgs)),
+            base=lambda p: german_slugify(self._key_name(p)) or "person",
             qualified=lambda p: "-".join(
                 part
                 for part in (
-                    german_slugify(f"{p.last_name} {p.first_name}"),
+                    german_slugify(self._key_name(p)),
                     self.org_keys.get(p.organisation_id, ""),
                 )
                 if part
             ),
         )
+
+    def _hides(self, person: Person) -> bool:
+        """A public document names a person only with their consent (``Person.is_public``)."""
+        return self.public_only and not person.is_public
+
+    def _name_natural(self, person: Person) -> tuple:
+        if self._hides(person):
+            return (person.public_name,)
+        return (person.last_name, person.first_name)
+
+    def _key_name(self, person: Person) -> str:
+        """The key is readable, so it says no more than the document may: the public name."""
+        if self._hides(person):
+            return person.public_name
+        return f"{person.last_name} {person.first_name}"
 
     @staticmethod
     def _org_natural(person, all_orgs) -> tuple:
@@ -187,6 +205,16 @@ class _Exporter:
         by_pk = {p.pk: p for p in self.persons}
         for pk, key in sorted(self.person_keys.items(), key=lambda item: item[1]):
             person = by_pk[pk]
+            if self._hides(person):
+                # no name, no personal phone or e-mail: how the pages name them, and where
+                # they work (the organisation's contact details are public)
+                result[key] = {
+                    "public_name": person.public_name,
+                    "function": person.function,
+                    "organisation": self.org_keys.get(person.organisation_id),
+                    "public_contact": False,
+                }
+                continue
             result[key] = {
                 "salutation": person.salutation,
                 "title": person.title,
