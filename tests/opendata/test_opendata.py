@@ -282,7 +282,7 @@ def test_every_licence_has_a_dcat_uri_and_a_text():
 def test_plan_page_links_the_open_data_and_names_the_licence(client, rich):
     html = client.get(rich.get_absolute_url()).content.decode()
 
-    assert 'id="open-data"' in html
+    assert '<h2 id="open-data">Offene Daten</h2>' in html
     for name in URLS:
         assert f'href="{_url(name, rich)}"' in html
     assert (
