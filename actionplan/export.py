@@ -29,15 +29,20 @@ from .models import (
 )
 
 
-def plan_export_document(plan: Plan, *, public_only: bool = False) -> dict:
+def plan_export_document(
+    plan: Plan, *, public_only: bool = False, consented_names_only: bool = False
+) -> dict:
     """The plan with its fields, measures and the organisations and people they name.
 
     ``public_only``: only what anonymous visitors may see (``access.rules``): published
-    measures of a published plan, and relations between them; persons who did not consent to
-    publication (``Person.is_public``) by their public name only. Without it, everything — the
+    measures of a published plan, and relations between them. Without it, everything — the
     caller decides who may have that (``manage.py export_plan`` is an administrator's tool).
+    ``consented_names_only``: persons who did not consent to publication (``Person.is_public``)
+    by their public name only — no name, phone or e-mail (open data; a version snapshot keeps
+    the names, its pages apply the same rule when they render).
     """
-    return _Exporter(plan, public_only=public_only).document()
+    exporter = _Exporter(plan, public_only=public_only, consented_names_only=consented_names_only)
+    return exporter.document()
 
 
 def measure_key(field_slug: str, measure_slug: str) -> str:
@@ -53,8 +58,9 @@ def _measures(plan: Plan, public_only: bool) -> QuerySet[Measure]:
 
 
 class _Exporter:
-    def __init__(self, plan: Plan, *, public_only: bool):
+    def __init__(self, plan: Plan, *, public_only: bool, consented_names_only: bool = False):
         self.public_only = public_only
+        self.consented_names_only = consented_names_only
         measures = _measures(plan, public_only)
         self.measure_ids = set(measures.values_list("pk", flat=True))
         self.plan = (
@@ -164,8 +170,8 @@ class _Exporter:
         )
 
     def _hides(self, person: Person) -> bool:
-        """A public document names a person only with their consent (``Person.is_public``)."""
-        return self.public_only and not person.is_public
+        """Open data names a person only with their consent (``Person.is_public``)."""
+        return self.consented_names_only and not person.is_public
 
     def _name_natural(self, person: Person) -> tuple:
         if self._hides(person):

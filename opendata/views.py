@@ -60,7 +60,7 @@ def _json(data) -> bytes:
 @public_page
 def plan_json(request, plan_slug):
     plan = published_plan(request, plan_slug)
-    content = _json(plan_export_document(plan, public_only=True))
+    content = _json(plan_export_document(plan, public_only=True, consented_names_only=True))
     return _download(request, content, JSON_CONTENT_TYPE, plan, "daten.json")
 
 
