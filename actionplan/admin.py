@@ -163,6 +163,7 @@ class PlanAdmin(
         (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
         (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
+        (_("Open data"), {"fields": ("data_licence",)}),
     )
 
     def get_queryset(self, request):

@@ -29,14 +29,20 @@ from .models import (
 )
 
 
-def plan_export_document(plan: Plan, *, public_only: bool = False) -> dict:
+def plan_export_document(
+    plan: Plan, *, public_only: bool = False, consented_names_only: bool = False
+) -> dict:
     """The plan with its fields, measures and the organisations and people they name.
 
     ``public_only``: only what anonymous visitors may see (``access.rules``): published
     measures of a published plan, and relations between them. Without it, everything — the
     caller decides who may have that (``manage.py export_plan`` is an administrator's tool).
+    ``consented_names_only``: persons who did not consent to publication (``Person.is_public``)
+    by their public name only — no name, phone or e-mail (open data; a version snapshot keeps
+    the names, its pages apply the same rule when they render).
     """
-    return _Exporter(plan, public_only=public_only).document()
+    exporter = _Exporter(plan, public_only=public_only, consented_names_only=consented_names_only)
+    return exporter.document()
 
 
 def measure_key(field_slug: str, measure_slug: str) -> str:
@@ -52,8 +58,9 @@ def _measures(plan: Plan, public_only: bool) -> QuerySet[Measure]:
 
 
 class _Exporter:
-    def __init__(self, plan: Plan, *, public_only: bool):
+    def __init__(self, plan: Plan, *, public_only: bool, consented_names_only: bool = False):
         self.public_only = public_only
+        self.consented_names_only = consented_names_only
         measures = _measures(plan, public_only)
         self.measure_ids = set(measures.values_list("pk", flat=True))
         self.plan = (
@@ -131,7 +138,9 @@ class _Exporter:
                 for resp in measure.responsibilities.all():
                     person(resp.person_id)
                     org(resp.organisation_id)
-        self.persons = list(Person.objects.filter(pk__in=person_ids))
+        self.persons = list(
+            Person.objects.filter(pk__in=person_ids).select_related("organisation__parent")
+        )
         org_ids |= {p.organisation_id for p in self.persons if p.organisation_id}
         all_orgs = {o.pk: o for o in Organisation.objects.all()}
         wanted: dict[int, Organisation] = {}
@@ -148,17 +157,32 @@ class _Exporter:
         )
         self.person_keys = _unique_keys(
             self.persons,
-            natural=lambda p: (p.last_name, p.first_name, *self._org_natural(p, all_orgs)),
-            base=lambda p: german_slugify(f"{p.last_name} {p.first_name}") or "person",
+            natural=lambda p: (*self._name_natural(p), *self._org_natural(p, all_orgs)),
+            base=lambda p: german_slugify(self._key_name(p)) or "person",
             qualified=lambda p: "-".join(
                 part
                 for part in (
-                    german_slugify(f"{p.last_name} {p.first_name}"),
+                    german_slugify(self._key_name(p)),
                     self.org_keys.get(p.organisation_id, ""),
                 )
                 if part
             ),
         )
+
+    def _hides(self, person: Person) -> bool:
+        """Open data names a person only with their consent (``Person.is_public``)."""
+        return self.consented_names_only and not person.is_public
+
+    def _name_natural(self, person: Person) -> tuple:
+        if self._hides(person):
+            return (person.public_name,)
+        return (person.last_name, person.first_name)
+
+    def _key_name(self, person: Person) -> str:
+        """The key is readable, so it says no more than the document may: the public name."""
+        if self._hides(person):
+            return person.public_name
+        return f"{person.last_name} {person.first_name}"
 
     @staticmethod
     def _org_natural(person, all_orgs) -> tuple:
@@ -187,6 +211,16 @@ class _Exporter:
         by_pk = {p.pk: p for p in self.persons}
         for pk, key in sorted(self.person_keys.items(), key=lambda item: item[1]):
             person = by_pk[pk]
+            if self._hides(person):
+                # no name, no personal phone or e-mail: how the pages name them, and where
+                # they work (the organisation's contact details are public)
+                result[key] = {
+                    "public_name": person.public_name,
+                    "function": person.function,
+                    "organisation": self.org_keys.get(person.organisation_id),
+                    "public_contact": False,
+                }
+                continue
             result[key] = {
                 "salutation": person.salutation,
                 "title": person.title,

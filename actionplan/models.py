@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from access import rules
 from contacts.models import Organisation, Person
 
+from .licences import DataLicence, Licence, licence
 from .schedule import Precision, parse_schedule
 
 _GERMAN_TRANSLITERATION = str.maketrans(
@@ -108,6 +109,13 @@ class Plan(models.Model):
         _("content last changed"), null=True, blank=True, editable=False
     )
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    data_licence = models.CharField(
+        _("data licence"),
+        max_length=20,
+        choices=DataLicence,
+        default=DataLicence.DL_DE_BY_2_0,
+        help_text=_("The licence of the plan's open data (CSV, JSON) and its metadata."),
+    )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
@@ -127,6 +135,10 @@ class Plan(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def licence(self) -> Licence:
+        return licence(self.data_licence)
 
 
 class FieldOfActionQuerySet(models.QuerySet):

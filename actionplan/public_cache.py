@@ -41,6 +41,8 @@ PAGE_SOURCES = [
     ("templates/progress", "*.html"),
     ("templates/progress/includes", "*.html"),
     ("progress", "*.py"),
+    ("opendata", "*.py"),
+    ("imports", "plan_workbook.py"),
 ]
 
 
@@ -148,18 +150,23 @@ def _cacheable(request, response) -> bool:
     )
 
 
-def _stored(response) -> tuple[bytes, bytes | None, str]:
+# Headers of the view's own that a stored answer keeps (downloads: opendata/views.py).
+KEPT_HEADERS = ("Content-Disposition", "Link")
+
+
+def _stored(response) -> tuple[bytes, bytes | None, str, list[tuple[str, str]]]:
     """What the cache keeps of a page: the body, the body gzipped once (instead of on every
-    hit in AnonymousGZipMiddleware) when that pays, and the content type."""
+    hit in AnonymousGZipMiddleware) when that pays, the content type and ``KEPT_HEADERS``."""
     content = response.content
     compressed = compress_string(content) if len(content) >= GZIP_MIN_LENGTH else None
     if compressed is not None and len(compressed) >= len(content):
         compressed = None
-    return content, compressed, response["Content-Type"]
+    kept = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+    return content, compressed, response["Content-Type"], kept
 
 
 def _response(request, cached) -> HttpResponse:
-    content, compressed, content_type = cached
+    content, compressed, content_type, kept = cached
     accepts_gzip = GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     if compressed is None or not accepts_gzip:
         response = HttpResponse(content, content_type=content_type)
@@ -169,6 +176,8 @@ def _response(request, cached) -> HttpResponse:
         response.headers["Content-Encoding"] = "gzip"
     if compressed is not None:
         patch_vary_headers(response, ("Accept-Encoding",))
+    for name, value in kept:
+        response.headers[name] = value
     return response
 
 

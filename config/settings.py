@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "history",
     "workers",
     "feeds",
+    "opendata",
     "reminders",
     "versions",
     "rest_framework",
@@ -429,3 +430,7 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 # --- end read API -------------------------------------------------------------------------------
+
+# Open data (opendata/dcat.py): the publisher's ID in the DCAT-AP.de contributor register
+# (e.g. "http://dcat-ap.de/def/contributors/stadtLeipzig"), given by the state's portal.
+OPENDATA_CONTRIBUTOR_ID = os.environ.get("PLANWERK_OPENDATA_CONTRIBUTOR_ID", "")

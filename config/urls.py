@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("importe/", include("imports.urls")),
     path("erinnerungen/", include("reminders.urls")),
     path("", include("feeds.urls")),
+    path("", include("opendata.urls")),
     path("", include("versions.urls")),
     path("", include("contacts.urls")),
     path("kampagnen/", include("campaigns.urls")),

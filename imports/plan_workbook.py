@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
+from access import rules
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
@@ -192,7 +193,7 @@ def _choice_label(choices, value: str) -> str:
         return force_str(choices(value).label) if value in choices.values else value
 
 
-def _cell(kind: str, column: Column, row, stored: Stored):
+def _cell(kind: str, column: Column, row, stored: Stored, *, public_only: bool = False):
     """The value of one cell, as Python (dates as dates, amounts as decimals)."""
     attribute = column.attribute
     if attribute == "id":
@@ -215,7 +216,10 @@ def _cell(kind: str, column: Column, row, stored: Stored):
         return "ja" if getattr(row, attribute) else ""
     value = getattr(row, attribute)
     if column.type == "person":
-        return _person_name(value) if value else ""
+        if not value:
+            return ""
+        # open data names a person only with their consent (Person.is_public)
+        return value.public_name if public_only and not value.is_public else _person_name(value)
     if column.type in ("organisation", "category", "funding_source"):
         return value.name if value else ""
     if column.type == "decimal":
@@ -239,17 +243,52 @@ def _sorted_rows(kind: str, stored: Stored) -> list:
     return sorted(stored.by_key[kind].values(), key=order)
 
 
-def plan_workbook_databook(plan: Plan) -> tablib.Databook:
-    """The plan as one tablib dataset per sheet, values as Python objects."""
+def _public_rows(kind: str, rows: list, public_ids: set[int]) -> list:
+    if kind == "measure":
+        return [row for row in rows if row.pk in public_ids]
+    if kind in ("step", "schedule", "responsibility", "budget"):
+        return [row for row in rows if row.measure_id in public_ids]
+    return rows
+
+
+def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.Databook:
+    """The plan as one tablib dataset per sheet, values as Python objects.
+
+    ``public_only``: what anonymous visitors may see (``access.rules``) — the published
+    measures of a published plan (of a draft plan: no measures) and their rows, persons
+    without consent by their public name, and without the “löschen” column, which only
+    means something to the import.
+    """
     stored = Stored(plan)
     stored.plan_slug = plan.slug
+    public_ids: set[int] = set()
+    if public_only:
+        measures = Measure.objects.filter(field__plan=plan)
+        public_ids = set(rules.public_measures(measures).values_list("pk", flat=True))
+        if any(r.person_id for r in stored.by_key["responsibility"].values()):
+            _join_person_organisations(stored)
     sheets = []
     for kind, (title, columns) in SHEETS.items():
+        if public_only:
+            columns = tuple(c for c in columns if c is not DELETE)
         dataset = tablib.Dataset(headers=[c.label for c in columns], title=title)
-        for row in _sorted_rows(kind, stored):
-            dataset.append([_cell(kind, c, row, stored) for c in columns])
+        rows = _sorted_rows(kind, stored)
+        if public_only:
+            rows = _public_rows(kind, rows, public_ids)
+        for row in rows:
+            dataset.append([_cell(kind, c, row, stored, public_only=public_only) for c in columns])
         sheets.append(dataset)
     return tablib.Databook(sheets)
+
+
+def _join_person_organisations(stored: Stored) -> None:
+    """A public name may be the person's organisation with its parent: one query for all."""
+    responsibilities = [r for r in stored.by_key["responsibility"].values() if r.person_id]
+    persons = Person.objects.select_related("organisation__parent").in_bulk(
+        {r.person_id for r in responsibilities}
+    )
+    for row in responsibilities:
+        row.person = persons[row.person_id]
 
 
 def plan_workbook_xlsx(plan: Plan) -> bytes:
@@ -298,17 +337,27 @@ def _csv_text(value) -> str:
     return force_str(neutralise(value) if isinstance(value, str) else value)
 
 
-def plan_workbook_csv_zip(plan: Plan) -> bytes:
-    """The workbook as a ZIP of CSV files (UTF-8 with BOM, ``;``), one per sheet."""
+def plan_workbook_csv_zip(plan: Plan, *, public_only: bool = False) -> bytes:
+    """The workbook as a ZIP of CSV files (UTF-8 with BOM, ``;``), one per sheet.
+
+    ``public_only``: see ``plan_workbook_databook``. The files are then dated with the plan's
+    last content change, so the same content gives the same bytes.
+    """
+    stamp = plan.content_changed_at if public_only else None
+    date_time = (
+        timezone.localtime(stamp).timetuple()[:6] if stamp else timezone.localtime().timetuple()[:6]
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for dataset in plan_workbook_databook(plan).sheets():
+        for dataset in plan_workbook_databook(plan, public_only=public_only).sheets():
             text = io.StringIO()
             writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
             writer.writerow(dataset.headers)
             for values in dataset:
                 writer.writerow([_csv_text(v) for v in values])
-            archive.writestr(f"{dataset.title}.csv", "\ufeff" + text.getvalue())
+            info = zipfile.ZipInfo(f"{dataset.title}.csv", date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, "\ufeff" + text.getvalue())
     return out.getvalue()
 
 

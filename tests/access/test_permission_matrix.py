@@ -651,6 +651,12 @@ RULES = [
         plan_feed_url,
         lambda r, s, n: 200 if s == "published" else 404,
     ),
+    # open data: published content only, the same for everyone (members get no drafts here)
+    Rule(
+        r"opendata:(plan_csv|plan_json|plan_metadata)",
+        plan_feed_url,
+        lambda r, s, n: 200 if s == "published" else 404,
+    ),
     Rule(
         r"feeds:campaign_ical",
         campaign_feed_url,

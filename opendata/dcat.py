@@ -1,0 +1,133 @@
+"""DCAT-AP.de metadata of a plan's open data, as JSON-LD: what a city's open-data portal (and
+through it GovData) harvests to list the plan as a dataset with its two distributions."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.urls import reverse
+
+from actionplan.models import Plan
+
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcatde": "http://dcat-ap.de/def/dcatde/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+EU = "http://publications.europa.eu/resource/authority"
+IANA = "https://www.iana.org/assignments/media-types"
+LANGUAGES = {"de": "DEU", "en": "ENG"}
+# DCAT-AP.de asks for a theme; an action plan of a city is “government and public sector”.
+THEME = f"{EU}/data-theme/GOVE"
+DCATDE_VERSION = "http://dcat-ap.de/def/dcatde/2.0"
+
+
+def _ref(uri: str) -> dict:
+    return {"@id": uri}
+
+
+def _url(absolute_uri: Callable[[str], str], name: str, plan: Plan) -> str:
+    return absolute_uri(reverse(name, kwargs={"plan_slug": plan.slug}))
+
+
+def _publisher(plan: Plan, absolute_uri) -> dict | None:
+    organisation = plan.author_organisation
+    if organisation is None:
+        return None
+    publisher = {
+        "@id": absolute_uri(organisation.get_absolute_url()),
+        "@type": "foaf:Organization",
+        "foaf:name": organisation.display_name,
+    }
+    if organisation.website:
+        publisher["foaf:homepage"] = _ref(organisation.website)
+    return publisher
+
+
+def _contact_point(plan: Plan) -> dict | None:
+    organisation = plan.author_organisation
+    if organisation is None or not organisation.email:
+        return None
+    return {
+        "@type": "vcard:Organization",
+        "vcard:fn": organisation.display_name,
+        "vcard:hasEmail": _ref(f"mailto:{organisation.email}"),
+    }
+
+
+def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list[str]) -> dict:
+    """The plan as a ``dcat:Dataset``; ``fields`` are the titles of its fields of action (its
+    keywords), ``absolute_uri`` makes a path absolute (``request.build_absolute_uri``)."""
+    licence = plan.licence
+    modified = plan.content_changed_at.isoformat() if plan.content_changed_at else None
+    language = LANGUAGES.get(plan.language[:2])
+    csv_url = _url(absolute_uri, "opendata:plan_csv", plan)
+    json_url = _url(absolute_uri, "opendata:plan_json", plan)
+    common = {"dct:license": _ref(licence.uri)}
+    if modified:
+        common["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
+    distributions = [
+        {
+            **common,
+            "@id": csv_url,
+            "@type": "dcat:Distribution",
+            "dct:title": "CSV (ZIP)",
+            "dct:description": "Eine CSV-Datei je Art: Handlungsfelder, Ausgangslage, "
+            "Maßnahmen, Schritte, Zeitplan, Zuständigkeiten, Budget (UTF-8, Semikolon).",
+            "dcat:accessURL": _ref(csv_url),
+            "dcat:downloadURL": _ref(csv_url),
+            "dct:format": _ref(f"{EU}/file-type/CSV"),
+            "dcat:mediaType": _ref(f"{IANA}/text/csv"),
+            "dcat:packageFormat": _ref(f"{IANA}/application/zip"),
+        },
+        {
+            **common,
+            "@id": json_url,
+            "@type": "dcat:Distribution",
+            "dct:title": "JSON",
+            "dct:description": "Der ganze Plan als ein JSON-Dokument (Format planwerk.plan/1).",
+            "dcat:accessURL": _ref(json_url),
+            "dcat:downloadURL": _ref(json_url),
+            "dct:format": _ref(f"{EU}/file-type/JSON"),
+            "dcat:mediaType": _ref(f"{IANA}/application/json"),
+        },
+    ]
+    page = absolute_uri(plan.get_absolute_url())
+    dataset = {
+        "@context": CONTEXT,
+        "@id": _url(absolute_uri, "opendata:plan_metadata", plan),
+        "@type": "dcat:Dataset",
+        "dcatde:dcatapdeVersion": DCATDE_VERSION,
+        "dct:identifier": page,
+        "dct:title": str(plan),
+        "dct:description": plan.introduction.split("\n\n")[0].strip()
+        or f"{plan.title} ({plan.region}): Handlungsfelder, Maßnahmen, Zeitplan, "
+        "Zuständigkeiten und Budget.",
+        "dcat:landingPage": _ref(page),
+        "dcat:theme": _ref(THEME),
+        "dcat:keyword": fields,
+        "dct:license": _ref(licence.uri),
+        "dcat:distribution": distributions,
+    }
+    if modified:
+        dataset["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
+    if plan.issued_on:
+        dataset["dct:issued"] = {"@value": plan.issued_on.isoformat(), "@type": "xsd:date"}
+    if language:
+        dataset["dct:language"] = _ref(f"{EU}/language/{language}")
+    publisher = _publisher(plan, absolute_uri)
+    if publisher:
+        dataset["dct:publisher"] = publisher
+        if licence.attribution:
+            dataset["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
+            for distribution in distributions:
+                distribution["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
+    contact = _contact_point(plan)
+    if contact:
+        dataset["dcat:contactPoint"] = contact
+    contributor = getattr(settings, "OPENDATA_CONTRIBUTOR_ID", "")
+    if contributor:
+        dataset["dcatde:contributorID"] = _ref(contributor)
+    return dataset
