@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "feeds",
     "reminders",
     "versions",
+    "search",
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
