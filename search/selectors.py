@@ -4,10 +4,11 @@ contain a term, among those the user may see.
 Every kind starts from ``access.rules`` (``visible_plans``, ``visible_fields``,
 ``visible_measures``, ``visible_campaigns``; persons through ``Person.objects.in_directory``,
 which asks ``visible_persons`` and the person's consent). Matching is a plain case-insensitive
-``icontains`` over the fields listed in ``KINDS``; rows of other tables (a measure's steps, a
-campaign's channels and events) are matched with ``Exists`` subqueries, so no join multiplies
-a row and the number of queries stays fixed: one per kind on the overview (the total comes
-with the rows, as a window count), two for one kind's page (count and page).
+substring test over the fields the queries name (umlauts folded on SQLite too, see
+search/lookups.py); rows of other tables (a measure's steps, a campaign's channels and
+events) are matched with ``Exists`` subqueries, so no join multiplies a row and the number of
+queries stays fixed: one per kind on the overview (the total comes with the rows, as a window
+count), two for one kind's page (count and page).
 """
 
 from __future__ import annotations
@@ -80,10 +81,15 @@ class Group:
         return self.total > len(self.hits)
 
 
-def _any(term: str, *lookups: str) -> Q:
+def _holds(field: str, term: str) -> Q:
+    """``field`` contains ``term``, ignoring case (umlauts too, see search/lookups.py)."""
+    return Q(**{f"{field}__folded__contains": term.lower()})
+
+
+def _any(term: str, *fields: str) -> Q:
     condition = Q()
-    for lookup in lookups:
-        condition |= Q(**{f"{lookup}__icontains": term})
+    for field in fields:
+        condition |= _holds(field, term)
     return condition
 
 
@@ -91,7 +97,7 @@ def _title_first(qs: QuerySet, term: str, field: str = "title") -> QuerySet:
     """Hits whose title holds the term come first."""
     return qs.annotate(
         title_rank=Case(
-            When(**{f"{field}__icontains": term}, then=Value(0)),
+            When(_holds(field, term), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -101,7 +107,7 @@ def _title_first(qs: QuerySet, term: str, field: str = "title") -> QuerySet:
 def _first_text(model, term: str, column: str, link: str = "campaign"):
     """The first text of a related row (a step, a channel) that holds the term: the excerpt."""
     return Subquery(
-        model.objects.filter(**{link: OuterRef("pk"), f"{column}__icontains": term})
+        model.objects.filter(_holds(column, term), **{link: OuterRef("pk")})
         .order_by("position", "pk")
         .values(column)[:1]
     )
@@ -132,7 +138,7 @@ def fields(user, term: str) -> QuerySet:
 def measures(user, term: str) -> QuerySet:
     from actionplan.models import Measure, Step
 
-    steps = Step.objects.filter(measure=OuterRef("pk"), text__icontains=term)
+    steps = Step.objects.filter(_holds("text", term), measure=OuterRef("pk"))
     qs = rules.visible_measures(user, Measure.objects.all()).filter(
         _any(term, "title", "code", "description") | Exists(steps)
     )
@@ -147,8 +153,8 @@ def measures(user, term: str) -> QuerySet:
 def campaigns(user, term: str) -> QuerySet:
     from campaigns.models import Campaign, CampaignEvent, Channel
 
-    channels = Channel.objects.filter(campaign=OuterRef("pk"), name__icontains=term)
-    events = CampaignEvent.objects.filter(campaign=OuterRef("pk"), title__icontains=term)
+    channels = Channel.objects.filter(_holds("name", term), campaign=OuterRef("pk"))
+    events = CampaignEvent.objects.filter(_holds("title", term), campaign=OuterRef("pk"))
     text = _any(term, "title", "motto", "slogan", "summary", "description", "region")
     qs = rules.visible_campaigns(user, Campaign.objects.all()).filter(
         text | Exists(channels) | Exists(events)

@@ -92,6 +92,14 @@ def test_search_finds_a_measure_by_title_and_code_case_insensitively(client, mea
     assert titles(search(client, "b7"), "measures") == ["B7) Regionalmarke entwickeln"]
 
 
+def test_search_ignores_the_case_of_umlauts_too(client):
+    MeasureFactory(title="Ökologische Landwirtschaft", description="ÜBER GRÜNE WIESEN")
+    assert titles(search(client, "ökolog"), "measures") == ["Ökologische Landwirtschaft"]
+    response = search(client, "über grüne")
+    assert titles(response, "measures") == ["Ökologische Landwirtschaft"]
+    assert "<mark>ÜBER GRÜNE</mark> WIESEN" in text(response)
+
+
 def test_search_finds_a_campaign_by_its_motto(client):
     campaign = CampaignFactory(title="Ruhr-Kampagne", motto="Stadt der Städte")
     CampaignFactory(title="Andere Kampagne", motto="Etwas anderes")
