@@ -288,24 +288,25 @@ def excerpt(text: str, term: str, context: int = EXCERPT_CONTEXT) -> SafeString:
     return mark_safe(f"{before}{passage}{after}")  # noqa: S308 -- passage is escaped
 
 
-def _excerpt_of(kind: Kind, obj, term: str) -> SafeString:
-    """The excerpt from the first text field that holds the term; none when only the title
-    does (the title shows it)."""
+def _excerpt_of(kind: Kind, obj, term: str, meta: str) -> SafeString:
+    """The excerpt from the first text field that holds the term; none when only the title or
+    the context line does (they show it already)."""
     pattern = _pattern(term)
     for name in kind.text_fields:
         value = getattr(obj, name, "") or ""
-        if pattern.search(value):
+        if pattern.search(value) and value not in meta:
             return excerpt(value, term)
     return mark_safe("")
 
 
 def hit(kind: Kind, obj, term: str) -> Hit:
+    meta = kind.meta(obj)
     return Hit(
         object=obj,
         url=obj.get_absolute_url(),
         title=highlight(_title(kind, obj), term),
-        excerpt=_excerpt_of(kind, obj, term),
-        meta=kind.meta(obj),
+        excerpt=_excerpt_of(kind, obj, term, meta),
+        meta=meta,
         language=kind.language(obj),
     )
 
