@@ -36,6 +36,7 @@ GZIP_ACCEPTED = _lazy_re_compile(r"\bgzip\b")
 # Besides the fragments' sources: the base template and the code that builds the pages.
 PAGE_SOURCES = [
     ("templates", "base.html"),
+    ("templates/includes", "*.html"),
     ("actionplan", "*.py"),
     ("access", "*.py"),
     ("templates/progress", "*.html"),

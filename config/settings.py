@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "opendata",
     "reminders",
     "versions",
+    "search",
     "rest_framework",
     "drf_spectacular",
     "corsheaders",

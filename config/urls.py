@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("versions.urls")),
     path("", include("contacts.urls")),
     path("kampagnen/", include("campaigns.urls")),
+    path("suche/", include("search.urls")),
     path("", include("actionplan.urls")),
     path("", include("progress.urls")),
     prefix_default_language=False,

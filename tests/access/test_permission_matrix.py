@@ -631,6 +631,12 @@ RULES = [
         version_url,
         lambda r, s, n: public(r, s),
     ),
+    # the site search: a page for everyone; what it lists is pinned in LISTS
+    Rule(
+        r"search:results",
+        lambda w, n, s: reverse(n) + "?q=Maßnahme" if s == "published" else None,
+        everyone(200),
+    ),
     # the directory: persons named only by drafts are seen by members (access.rules
     # visible_persons), organisations by everyone
     Rule(
@@ -850,6 +856,13 @@ LISTS = {
     "api:plan-list": (_api_titles, lambda role, s: PLAN_TITLES[role]),
     "api:measure-list": (_api_titles, lambda role, s: API_MEASURES[role]),
     "api:campaign-list": (_api_titles, lambda role, s: {"Kampagne"} if role == SUPER else set()),
+    # measures of every plan, as the API lists them
+    "search:results": (
+        lambda r: _titles(
+            hit.object for g in r.context["groups"] if g.kind.key == "measures" for hit in g.hits
+        ),
+        lambda role, s: API_MEASURES[role],
+    ),
     "actionplan:plan_list": (
         lambda r: _titles(r.context["plans"]),
         lambda role, s: PLAN_TITLES[role],

@@ -654,7 +654,10 @@ def test_language_switch_links_to_the_same_page_in_the_other_language(client, pl
     field = plan.fields.first()
     path = field.get_absolute_url()
     html = _text(client.get(path + "?x=1"))
-    assert "<form" not in html.split("</header>")[0]
+    header = html.split("</header>")[0]
+    # the language switch is a link, not a form (the header's only form is the site search)
+    assert "setlang" not in header and 'method="post"' not in header
+    assert header.count("<form") == 1 and '<form class="site-search"' in header
     assert f'href="/en{path}?x=1" hreflang="en"' in html
     english = _text(client.get(f"/en{path}?x=1"))
     assert '<html lang="en">' in english
