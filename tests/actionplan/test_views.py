@@ -822,6 +822,8 @@ def _crawl(client, start: str = "/") -> dict[str, object]:
                 continue  # documents, not pages: tests/documents/test_pdf_links.py
             if parts.path.endswith((".ics", ".atom")):
                 continue  # feeds, not pages: tests/feeds/
+            if parts.path.endswith((".zip", ".json", ".jsonld")):
+                continue  # open data downloads, not pages: tests/opendata/
             if parts.path not in seen:
                 queue.append(parts.path)
     return seen
