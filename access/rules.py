@@ -225,10 +225,10 @@ def visible_campaigns(user, qs: QuerySet) -> QuerySet:
 
 
 def public_persons_q() -> Q:
-    """Persons named by public content: contacts of public fields, plans and campaigns, and
-    parties of public measures."""
+    """Persons named by public content: contacts of public fields, plans and campaigns, parties
+    of public measures and participants of events of public campaigns."""
     from actionplan.models import FieldContact, Plan, Responsibility
-    from campaigns.models import CampaignContact
+    from campaigns.models import CampaignContact, EventParticipant
 
     return (
         Exists(
@@ -247,6 +247,11 @@ def public_persons_q() -> Q:
                 public_campaigns_q("campaign__")
             )
         )
+        | Exists(
+            EventParticipant.objects.filter(person=OuterRef("pk")).filter(
+                public_campaigns_q("event__campaign__")
+            )
+        )
     )
 
 
@@ -258,9 +263,10 @@ def visible_persons(user, qs: QuerySet) -> QuerySet:
 
 def listed_persons(user, qs: QuerySet) -> QuerySet:
     """Persons a list of its own (the API) shows: visible ones who consented to their contact
-    details being public (``Person.public_contact``). Everybody else appears only by name where
-    the content names them, with the organisation's contact details, as on the pages."""
-    return visible_persons(user, qs).filter(public_contact=True)
+    details being public (``Person.public_contact``). Everybody else appears only where the
+    content names them, by function and organisation (``Person.public_name``), never by name,
+    with the organisation's contact details, as on the pages."""
+    return visible_persons(user, qs).filter(public_contact=True, erased_at__isnull=True)
 
 
 def visible_organisations(user, qs: QuerySet) -> QuerySet:
@@ -270,10 +276,11 @@ def visible_organisations(user, qs: QuerySet) -> QuerySet:
 
 def public_organisations_q() -> Q:
     """Organisations named by public content: field leads and publishers of public plans,
-    parties of public measures, organisers and partners of public campaigns, and the
-    organisations of publicly named persons. (Their parents: ``listed_organisations``.)"""
+    parties of public measures, organisers, partners and event participants of public
+    campaigns, and the organisations of publicly named persons. (Their parents:
+    ``listed_organisations``.)"""
     from actionplan.models import FieldOfAction, Plan, Responsibility
-    from campaigns.models import Campaign, CampaignPartner
+    from campaigns.models import Campaign, CampaignPartner, EventParticipant
     from contacts.models import Person
 
     return (
@@ -292,6 +299,11 @@ def public_organisations_q() -> Q:
         | Exists(
             CampaignPartner.objects.filter(organisation=OuterRef("pk")).filter(
                 public_campaigns_q("campaign__")
+            )
+        )
+        | Exists(
+            EventParticipant.objects.filter(organisation=OuterRef("pk")).filter(
+                public_campaigns_q("event__campaign__")
             )
         )
         | Exists(Person.objects.filter(organisation=OuterRef("pk")).filter(public_persons_q()))

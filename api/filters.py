@@ -10,12 +10,14 @@ describes the parameters in the OpenAPI schema.
 import datetime
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from rest_framework import filters, serializers
 
 from access import rules
 from actionplan import selectors
 from actionplan.models import FieldOfAction, Measure, Plan, Responsibility, TargetGroup
 from campaigns.models import Campaign, CampaignPartner, Market
+from campaigns.selectors import lifecycle_q
 from contacts.models import Organisation
 
 YEAR = {"min_value": 1900, "max_value": 2200}
@@ -50,6 +52,10 @@ def _year_overlap(year: int, start: str = "start_date", end: str = "end_date") -
         & (Q(**{f"{start}__isnull": True}) | Q(**{f"{start}__lte": last}))
         & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": first}))
     )
+
+
+def _listed_organisations(user):
+    return rules.listed_organisations(user, Organisation.objects.all())
 
 
 class PlanFilterParams(FilterParams):
@@ -94,7 +100,7 @@ class MeasureFilterParams(FilterParams):
         queryset=TargetGroup.objects.all(), required=False, help_text="id"
     )
     organisation = VisibleRelatedField(
-        visible=lambda user: rules.listed_organisations(user, Organisation.objects.all()),
+        visible=_listed_organisations,
         required=False,
         help_text="id of an organisation holding a responsibility (itself or by a person)",
     )
@@ -127,6 +133,20 @@ class MeasureFilterParams(FilterParams):
 
 
 class CampaignFilterParams(FilterParams):
+    """The filters of the public campaign list (region, organiser, status, target group, target
+    market, year), plus kind and any organisation taking part."""
+
+    region = serializers.CharField(
+        required=False, max_length=150, help_text="city or region, exactly"
+    )
+    organiser = VisibleRelatedField(
+        visible=_listed_organisations, required=False, help_text="id of the organiser"
+    )
+    lifecycle = serializers.ChoiceField(
+        choices=Campaign.Lifecycle.choices,
+        required=False,
+        help_text="planned, running or completed today (the status filter of the public list)",
+    )
     kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
     target_group = serializers.PrimaryKeyRelatedField(
         queryset=TargetGroup.objects.all(), required=False, help_text="id"
@@ -135,7 +155,7 @@ class CampaignFilterParams(FilterParams):
         queryset=Market.objects.all(), required=False, help_text="id of a target market"
     )
     organisation = VisibleRelatedField(
-        visible=lambda user: rules.listed_organisations(user, Organisation.objects.all()),
+        visible=_listed_organisations,
         required=False,
         help_text="id of the organiser or a partner",
     )
@@ -145,6 +165,12 @@ class CampaignFilterParams(FilterParams):
 
     def apply(self, qs):
         data = self.validated_data
+        if region := data.get("region"):
+            qs = qs.filter(region=region)
+        if organiser := data.get("organiser"):
+            qs = qs.filter(organiser=organiser)
+        if lifecycle := data.get("lifecycle"):
+            qs = qs.filter(lifecycle_q(lifecycle, timezone.localdate()))
         if kind := data.get("kind"):
             qs = qs.filter(kind=kind)
         if group := data.get("target_group"):

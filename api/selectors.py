@@ -22,8 +22,11 @@ from campaigns.models import (
     Campaign,
     CampaignContact,
     CampaignEvent,
+    CampaignLink,
     CampaignPartner,
     Channel,
+    EventParticipant,
+    KeyFigure,
     Market,
 )
 from contacts.models import Organisation, Person
@@ -98,25 +101,24 @@ def measures(user) -> QuerySet[Measure]:
 
 
 def campaigns(user) -> QuerySet[Campaign]:
-    """Campaigns the user may see with channels, events, partners, contacts and lists."""
+    """Campaigns the user may see with links, channels, events (with their participants), key
+    figures, partners, contacts and lists."""
+    participants = _ordered(EventParticipant, "person__organisation", "organisation")
     return (
         Campaign.objects.visible_to(user)
         .select_related("organiser")
         .prefetch_related(
-            Prefetch("channels", queryset=Channel.objects.order_by("position", "pk")),
-            Prefetch("events", queryset=CampaignEvent.objects.order_by("position", "pk")),
+            Prefetch("links", queryset=_ordered(CampaignLink)),
+            Prefetch("channels", queryset=_ordered(Channel)),
             Prefetch(
-                "partner_links",
-                queryset=CampaignPartner.objects.select_related("organisation").order_by(
-                    "position", "pk"
+                "events",
+                queryset=_ordered(CampaignEvent).prefetch_related(
+                    Prefetch("participant_links", queryset=participants)
                 ),
             ),
-            Prefetch(
-                "contact_links",
-                queryset=CampaignContact.objects.select_related("person__organisation").order_by(
-                    "position", "pk"
-                ),
-            ),
+            Prefetch("key_figures", queryset=_ordered(KeyFigure)),
+            Prefetch("partner_links", queryset=_ordered(CampaignPartner, "organisation")),
+            Prefetch("contact_links", queryset=_ordered(CampaignContact, "person__organisation")),
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
             Prefetch("markets", queryset=Market.objects.order_by("position", "name")),
             Prefetch(

@@ -1,7 +1,9 @@
 """What the API prints. Values are codes (``"in_progress"``), not labels: the data is the same in
-every language. Internal fields (review comments, notes for members) are never printed; a
-person's own phone and e-mail only with their consent, otherwise their organisation's, as on
-the pages.
+every language (only a target market's ``display_name`` follows the client's language). Internal
+fields (review comments, notes for members, the lifecycle override) are never printed. A person
+who did not consent to publication (``Person.is_public``) is never named: no name, salutation,
+phone, e-mail or fax of their own — the content shows their function and organisation and the
+organisation's phone and e-mail, as on the pages (``Person.public_name``).
 
 Each object's serializer lists its fields in ``Meta.fields``; a new model field is added there
 (and, for a nested list, as a serializer of its own below).
@@ -29,8 +31,11 @@ from campaigns.models import (
     Campaign,
     CampaignContact,
     CampaignEvent,
+    CampaignLink,
     CampaignPartner,
     Channel,
+    EventParticipant,
+    KeyFigure,
     Market,
 )
 from contacts.models import Organisation, Person
@@ -62,21 +67,40 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 
 
 class PersonRefSerializer(serializers.ModelSerializer):
-    """A person as the content names them: name and function; contact details of their own only
-    with consent (otherwise the organisation's); a link to the person only with consent."""
+    """A person as the content names them. With consent (``Person.is_public``): name, salutation,
+    their own phone and e-mail and a link to the person. Without: no name (``null``), the
+    function and organisation, the organisation's phone and e-mail; ``display_name`` is how the
+    pages name them (the function, else the organisation)."""
 
-    name = serializers.CharField(source="full_name")
-    phone = serializers.CharField(source="public_phone")
-    email = serializers.CharField(source="public_email")
+    name = serializers.SerializerMethodField()
+    salutation = serializers.SerializerMethodField()
+    display_name = serializers.CharField(source="public_name", read_only=True)
+    phone = serializers.CharField(source="public_phone", read_only=True)
+    email = serializers.CharField(source="public_email", read_only=True)
     api_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
-        fields = ["name", "salutation", "function", "organisation", "phone", "email", "api_url"]
+        fields = [
+            "name",
+            "salutation",
+            "display_name",
+            "function",
+            "organisation",
+            "phone",
+            "email",
+            "api_url",
+        ]
+
+    def get_name(self, obj) -> str | None:
+        return obj.full_name if obj.is_public else None
+
+    def get_salutation(self, obj) -> str:
+        return obj.salutation if obj.is_public else ""
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_api_url(self, obj) -> str | None:
-        if not obj.public_contact:
+        if not obj.is_public:
             return None
         return api_url(self.context.get("request"), "person", obj.pk)
 
@@ -273,10 +297,17 @@ class MeasureSerializer(serializers.ModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class ChannelSerializer(serializers.ModelSerializer):
-    languages = serializers.ListField(
-        source="language_list", child=serializers.CharField(), read_only=True
+def _language_list():
+    return serializers.ListField(
+        source="language_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="ISO 639-1 codes",
     )
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    languages = _language_list()
 
     class Meta:
         model = Channel
@@ -286,6 +317,7 @@ class ChannelSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "reach",
+            "reach_unit",
             "reach_label",
             "languages",
             "url",
@@ -297,24 +329,67 @@ class ChannelSerializer(serializers.ModelSerializer):
         ]
 
 
+class EventParticipantSerializer(serializers.ModelSerializer):
+    """A participant: a person (named only with consent) and/or the organisation represented."""
+
+    person = PersonRefSerializer(read_only=True, allow_null=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EventParticipant
+        fields = ["position", "person", "organisation", "role"]
+
+
 class CampaignEventSerializer(serializers.ModelSerializer):
-    agenda = serializers.ListField(
-        source="agenda_items", child=serializers.CharField(), read_only=True
+    topics = serializers.ListField(
+        source="topic_items", child=serializers.CharField(), read_only=True
     )
+    methods = serializers.ListField(
+        source="method_items", child=serializers.CharField(), read_only=True
+    )
+    participants = EventParticipantSerializer(source="participant_links", many=True, read_only=True)
 
     class Meta:
         model = CampaignEvent
         fields = [
             "position",
             "title",
+            "kind",
             "date",
             "date_precision",
             "date_label",
             "place",
             "description",
-            "agenda",
+            "topics",
+            "methods",
+            "results",
             "participants_count",
+            "participants",
         ]
+
+
+class KeyFigureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyFigure
+        fields = [
+            "position",
+            "name",
+            "unit",
+            "target",
+            "actual",
+            "date",
+            "date_precision",
+            "date_label",
+            "note",
+        ]
+
+
+class CampaignLinkSerializer(serializers.ModelSerializer):
+    languages = _language_list()
+
+    class Meta:
+        model = CampaignLink
+        fields = ["position", "label", "url", "languages"]
 
 
 class CampaignPartnerSerializer(serializers.ModelSerializer):
@@ -327,27 +402,49 @@ class CampaignPartnerSerializer(serializers.ModelSerializer):
 
 class CampaignContactSerializer(serializers.ModelSerializer):
     person = PersonRefSerializer(read_only=True)
+    fax = serializers.SerializerMethodField()
 
     class Meta:
         model = CampaignContact
-        fields = ["person", "role"]
+        fields = ["person", "role", "fax"]
+
+    def get_fax(self, obj) -> str:
+        """A fax number of the person's own: only with their consent."""
+        return obj.fax if obj.person.is_public else ""
 
 
 class MarketSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(
+        read_only=True,
+        help_text="the country's name in the client's language (Accept-Language); "
+        "the stored name for regions",
+    )
+
     class Meta:
         model = Market
-        fields = ["id", "name", "iso_code"]
+        fields = ["id", "name", "display_name", "iso_code"]
 
 
 class CampaignSerializer(serializers.ModelSerializer):
     organiser = OrganisationRefSerializer(read_only=True, allow_null=True)
+    lifecycle = serializers.ChoiceField(
+        choices=Campaign.Lifecycle.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="planned/running/completed: set by the editors, else derived from the "
+        "period and today; empty when the period is unknown",
+    )
+    languages = _language_list()
     target_groups = TargetGroupSerializer(many=True, read_only=True)
     markets = MarketSerializer(many=True, read_only=True)
+    links = CampaignLinkSerializer(many=True, read_only=True)
     partners = CampaignPartnerSerializer(source="partner_links", many=True, read_only=True)
     contacts = CampaignContactSerializer(source="contact_links", many=True, read_only=True)
     channels = ChannelSerializer(many=True, read_only=True)
     events = CampaignEventSerializer(many=True, read_only=True)
+    key_figures = KeyFigureSerializer(many=True, read_only=True)
     related_measures = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
@@ -356,9 +453,12 @@ class CampaignSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "kind",
+            "motto",
             "slogan",
             "region",
             "status",
+            "lifecycle",
+            "languages",
             "organiser",
             "summary",
             "description",
@@ -368,22 +468,29 @@ class CampaignSerializer(serializers.ModelSerializer):
             "end_date",
             "date_precision",
             "budget_amount",
+            "budget_currency",
             "budget_note",
             "funding_note",
-            "website",
             "source",
+            "content_changed_at",
+            "links",
             "target_groups",
             "markets",
             "partners",
             "contacts",
             "channels",
             "events",
+            "key_figures",
             "related_measures",
+            "url",
         ]
 
     def get_related_measures(self, obj) -> list[int]:
         """Ids of the related measures the client may see."""
         return sorted(m.pk for m in obj.visible_measures)
+
+    def get_url(self, obj) -> str:
+        return page_url(self.context.get("request"), obj)
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

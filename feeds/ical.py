@@ -179,28 +179,28 @@ def campaign_events(campaign: Campaign):
     )
 
 
-def campaign_page_url(campaign: Campaign) -> str | None:
-    """The campaign's public page, once the campaigns app has one (``get_absolute_url``)."""
-    get_url = getattr(campaign, "get_absolute_url", None)
-    return get_url() if get_url is not None else None
-
-
 def campaign_calendar(campaign: Campaign, *, absolute_uri) -> bytes:
-    """The campaign's dated events as an iCalendar file."""
+    """The campaign's dated events as an iCalendar file; each event links to its entry on the
+    campaign page."""
     cal = _calendar(
         gettext("Events: %(campaign)s") % {"campaign": campaign.title}, campaign.summary
     )
     host = uid_host()
-    page = campaign_page_url(campaign)
+    page = absolute_uri(campaign.get_absolute_url())
+    stamp = campaign.content_changed_at or campaign.updated_at
     for event in campaign_events(campaign):
         lines = [line for line in (event.date_label, event.description) if line]
+        if topics := event.topic_items:
+            lines.append(f"{gettext('Topics')}: {'; '.join(topics)}")
+        if methods := event.method_items:
+            lines.append(f"{gettext('Methods')}: {'; '.join(methods)}")
         cal.add_component(
             _event(
                 uid=f"campaignevent-{event.pk}@{host}",
                 summary=event.title,
                 span=event_span(event),
-                stamp=campaign.updated_at,
-                url=absolute_uri(page) if page else None,
+                stamp=stamp,
+                url=f"{page}#event-{event.pk}",
                 description="\n\n".join(lines),
                 location=event.place,
             )

@@ -855,7 +855,11 @@ def _api_titles(response) -> set[str]:
 LISTS = {
     "api:plan-list": (_api_titles, lambda role, s: PLAN_TITLES[role]),
     "api:measure-list": (_api_titles, lambda role, s: API_MEASURES[role]),
-    "api:campaign-list": (_api_titles, lambda role, s: {"Kampagne"} if role == SUPER else set()),
+    # the published campaign for everybody, the draft one (no campaign roles here) for root only
+    "api:campaign-list": (
+        _api_titles,
+        lambda role, s: {"Kampagne", "Öffentlich"} if role == SUPER else {"Öffentlich"},
+    ),
     # measures of every plan, as the API lists them
     "search:results": (
         lambda r: _titles(
@@ -872,11 +876,11 @@ LISTS = {
         _measure_list_expected,
     ),
     "django.contrib.sitemaps.views.sitemap": (
-        # plan content; the directory's entries are pinned in tests/contacts/test_privacy.py
+        # plans and campaigns; the directory's entries are pinned in tests/contacts/test_privacy.py
         lambda r: _titles(
             i
             for i in map(_sitemap_item, r.context["urlset"])
-            if isinstance(i, Model) and i._meta.app_label == "actionplan"
+            if isinstance(i, Model) and i._meta.app_label in ("actionplan", "campaigns")
         ),
         lambda role, s: SITEMAP_TITLES,
     ),

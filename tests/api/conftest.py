@@ -31,7 +31,7 @@ def api_leak(leak):  # noqa: F811
     CampaignEventFactory(campaign=draft_campaign, title=f"{MARKER}-TERMIN")
     campaign = CampaignFactory(title="Offene Kampagne", slug="offen")
     ChannelFactory(campaign=campaign, name="Flyer", reach=40000, languages="de, en")
-    CampaignEventFactory(campaign=campaign, title="Netzwerktreffen", agenda="Begrüßung\nAusblick")
+    CampaignEventFactory(campaign=campaign, title="Netzwerktreffen", topics="Begrüßung\nAusblick")
     campaign.related_measures.add(leak["public"][0], leak["hidden"])
 
     shy = PersonFactory(

@@ -123,4 +123,5 @@ def test_api_campaign_dates_and_lists(client):
     data = client.get(reverse("api:campaign-detail", args=[campaign.pk])).json()
 
     assert data["start_date"] == "2017-01-01" and data["date_precision"] == "year"
-    assert data["markets"] == [{"id": campaign.markets.get().pk, "name": "China", "iso_code": "CN"}]
+    market = {"id": campaign.markets.get().pk, "name": "China", "iso_code": "CN"}
+    assert data["markets"] == [{**market, "display_name": "China"}]

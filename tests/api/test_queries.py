@@ -12,20 +12,25 @@ from tests.campaigns.factories import (
     CampaignContactFactory,
     CampaignEventFactory,
     CampaignFactory,
+    CampaignLinkFactory,
     CampaignPartnerFactory,
     ChannelFactory,
+    EventParticipantFactory,
+    KeyFigureFactory,
 )
 from tests.factories import StepFactory, build_plan
 
 pytestmark = pytest.mark.django_db
 
 # anonymous: savepoint and release (ATOMIC_REQUESTS), count, page, one per prefetched
-# relation; organisations: the named ones and the parent tree (access.rules)
+# relation; organisations: the named ones and the parent tree (access.rules). Campaigns: links,
+# channels, events, their participants, key figures, partners, contacts, target groups,
+# markets, measures.
 PINNED = {
     "api:plan-list": 5,
     "api:field-list": 6,
     "api:measure-list": 12,
-    "api:campaign-list": 11,
+    "api:campaign-list": 14,
     "api:organisation-list": 6,
     "api:person-list": 4,
 }
@@ -43,9 +48,13 @@ def world(size: int, prefix: str = "p"):
         campaign.related_measures.add(*measures)
         for _ in range(size):
             ChannelFactory(campaign=campaign)
-            CampaignEventFactory(campaign=campaign)
+            event = CampaignEventFactory(campaign=campaign)
+            EventParticipantFactory(event=event)
+            EventParticipantFactory(event=event, person__public_contact=False)
             CampaignPartnerFactory(campaign=campaign)
             CampaignContactFactory(campaign=campaign)
+            CampaignLinkFactory(campaign=campaign)
+            KeyFigureFactory(campaign=campaign)
     return plan
 
 

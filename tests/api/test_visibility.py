@@ -57,6 +57,7 @@ def assert_public_only(client, api_leak, shared=(), **headers):
         text = text.replace(name, "")
     assert MARKER not in text
     assert "geheim-entwurf@example.org" not in text
+    assert api_leak["shy"].last_name not in text  # no consent: never named
     for url in hidden_urls(api_leak):
         response = client.get(url, **headers)
         assert response.status_code == 404, url
@@ -129,19 +130,24 @@ def test_api_campaign_related_measures_only_visible(client, api_leak):
     assert data["related_measures"] == [api_leak["public"][0].pk]
 
 
-def test_api_person_without_consent_shows_only_the_organisations_contact(client, api_leak):
+def test_api_person_without_consent_is_not_named_and_shows_the_organisations_contact(
+    client, api_leak
+):
     shy = api_leak["shy"]
-    measure = client.get(reverse("api:measure-detail", args=[api_leak["public"][0].pk])).json()
+    response = client.get(reverse("api:measure-detail", args=[api_leak["public"][0].pk]))
 
-    entry = next(
-        r
-        for r in measure["responsibilities"]
-        if r["person"] and r["person"]["name"].endswith("Zurückhaltend")
-    )
+    entry = next(r for r in response.json()["responsibilities"] if r["position"] == 9)
 
+    assert entry["person"]["name"] is None
+    assert entry["person"]["salutation"] == ""
+    assert entry["person"]["display_name"] == shy.public_name
+    assert entry["person"]["function"] == shy.function
     assert entry["person"]["phone"] == shy.organisation.phone
     assert entry["person"]["email"] == shy.organisation.email
     assert entry["person"]["api_url"] is None
+    body = response.content.decode()
+    for secret in (shy.last_name, shy.phone, shy.email):
+        assert secret not in body
     listed = client.get(reverse("api:person-list") + "?page_size=200").json()["results"]
     assert shy.pk not in {p["id"] for p in listed}
     assert listed  # consenting persons of public content are listed

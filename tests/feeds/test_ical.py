@@ -211,10 +211,13 @@ def campaign():
     CampaignEvent.objects.create(
         campaign=campaign,
         title="Auftakt",
+        kind=CampaignEvent.Kind.WORKSHOP,
         date=D(2024, 1, 1),
         date_precision="month",
         date_label="Januar 2024",
         place="Leipzig, Markt",
+        topics="Tourismus\nBildung",
+        methods="Kraftfeldanalyse\nMini-Canvas",
     )
     CampaignEvent.objects.create(
         campaign=campaign, title="Messe", date=D(2024, 3, 14), date_precision="day"
@@ -238,6 +241,27 @@ def test_campaign_feed_parses_with_event_ranges(client, campaign):
     assert str(events["Messe"]["UID"]) == f"campaignevent-{events_pk(campaign, 'Messe')}@127.0.0.1"
     etag = response["ETag"]
     assert client.get(campaign_url(campaign), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_campaign_feed_events_link_to_their_entry_on_the_campaign_page(client, campaign, language):
+    with translation.override(language):
+        feed = campaign_url(campaign)
+        page = "http://testserver" + campaign.get_absolute_url()
+    assert client.get(page).status_code == 200  # the page exists and is public
+
+    events = events_of(client.get(feed))
+
+    pk = events_pk(campaign, "Auftakt")
+    assert str(events["Auftakt"]["URL"]) == f"{page}#event-{pk}"
+    assert str(events["Messe"]["URL"]).startswith(f"{page}#event-")
+    assert f'id="event-{pk}"' in client.get(page).content.decode()  # the anchor exists
+
+
+def test_campaign_feed_describes_topics_and_methods(client, campaign):
+    description = str(events_of(client.get(campaign_url(campaign)))["Auftakt"]["DESCRIPTION"])
+    assert "Tourismus; Bildung" in description
+    assert "Kraftfeldanalyse; Mini-Canvas" in description
 
 
 def events_pk(campaign, title):
