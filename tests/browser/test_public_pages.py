@@ -75,7 +75,7 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     page.goto(live_url("/plaene/leipzig/massnahmen/"))
     assert page.get_by_role("heading", name="10 Maßnahmen").is_visible()
     page.get_by_label("Status").select_option(label="Abgeschlossen")
-    page.get_by_role("searchbox", name="Suche").fill("Marketing")
+    page.get_by_role("searchbox", name="Suche", exact=True).fill("Marketing")
     page.get_by_role("button", name="Anwenden").click()
     page.wait_for_url(re.compile(r".*status=completed.*"))
     assert "q=Marketing" in page.url
@@ -85,7 +85,7 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     # the shared URL reproduces the view
     page.goto(page.url)
     assert page.get_by_label("Status").input_value() == "completed"
-    page.get_by_role("searchbox", name="Suche").fill("gibt-es-nicht")
+    page.get_by_role("searchbox", name="Suche", exact=True).fill("gibt-es-nicht")
     page.get_by_role("button", name="Anwenden").click()
     assert page.get_by_text("Keine Maßnahme entspricht diesen Filtern.").is_visible()
 

@@ -50,7 +50,10 @@ def test_search_from_the_header_to_a_result_by_keyboard(browser_page, demo, live
     assert page.locator("h1").inner_text() == "Suche nach „Stadt der Städte“"
     campaigns = page.get_by_role("region", name="Kampagnen")
     assert campaigns.locator("mark").first.inner_text() == "Stadt der Städte"
-    assert page.get_by_role("searchbox", name="Suche").input_value() == "Stadt der Städte"
+    assert (
+        page.get_by_role("searchbox", name="Website durchsuchen").input_value()
+        == "Stadt der Städte"
+    )
     screenshot(page, "search-campaign")
     link = campaigns.get_by_role("link").first
     link.focus()
