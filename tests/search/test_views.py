@@ -322,7 +322,7 @@ def test_header_search_form_on_every_page_is_accessible_and_keeps_the_term(clien
     assert form is not None
     assert f'action="{reverse("search:results")}"' in form.group()
     assert 'method="get"' in form.group()
-    assert '<label for="site-search-q">Suche</label>' in form.group()
+    assert '<label for="site-search-q">Website durchsuchen</label>' in form.group()
     response = search(client, 'a"b<c')
     assert 'value="a&quot;b&lt;c"' in text(response)
 
