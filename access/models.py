@@ -115,6 +115,8 @@ class AuditEvent(models.Model):
         UNPUBLISHED = "unpublished", _("withdrawn")
         IMPORTED = "imported", _("imported")
         EXPORTED = "exported", _("exported")
+        CONTACTS_MERGED = "contacts_merged", _("contacts merged")
+        PERSON_ERASED = "person_erased", _("person erased")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

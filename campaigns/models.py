@@ -327,6 +327,11 @@ class Campaign(LabelledDates, models.Model):
     def get_absolute_url(self):
         return reverse("campaigns:campaign_detail", kwargs={"slug": self.slug})
 
+    @property
+    def has_calendar(self) -> bool:
+        """Whether its iCalendar feed has entries: dated events (uses prefetched events)."""
+        return any(event.date for event in self.events.all())
+
     def fill_period_from_label(self) -> None:
         """Dates still empty are taken from the label by the plan's schedule parser."""
         _fill_dates(self, "period_label", "start_date", "end_date")

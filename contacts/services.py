@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import rules
+from access.models import AuditEvent
 from access.services import audit
 
 from .models import NO_NAME, Organisation, Person
 
-MERGED = "contacts_merged"
-ERASED = "person_erased"
+MERGED = AuditEvent.Action.CONTACTS_MERGED
+ERASED = AuditEvent.Action.PERSON_ERASED
 
 # --- duplicates ------------------------------------------------------------------------------
 

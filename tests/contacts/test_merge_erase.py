@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 
 from access.models import AuditEvent, Membership
 from actionplan import models as ap
@@ -97,6 +98,8 @@ def test_merge_moves_every_reference_to_the_kept_person(client, world, coordinat
     assert keep.history.first().history_user == coordinator
     event = AuditEvent.objects.get(action=services.MERGED)
     assert event.actor == coordinator and f"#{twin.pk}" in event.detail
+    with translation.override("de"):
+        assert event.get_action_display() == "Kontakte zusammengeführt"
 
 
 def test_merge_finds_references_generically(world):

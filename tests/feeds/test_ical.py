@@ -264,6 +264,16 @@ def test_campaign_feed_describes_topics_and_methods(client, campaign):
     assert "Kraftfeldanalyse; Mini-Canvas" in description
 
 
+def test_campaign_page_links_its_feed_only_when_published_with_dated_events(client, campaign):
+    link = f'href="{campaign_url(campaign)}" type="text/calendar"'
+    assert link in client.get(campaign.get_absolute_url()).content.decode()
+
+    for event in campaign.events.exclude(date=None):
+        event.date, event.date_label = None, "später"
+        event.save()
+    assert link not in client.get(campaign.get_absolute_url()).content.decode()
+
+
 def events_pk(campaign, title):
     return campaign.events.get(title=title).pk
 
