@@ -348,6 +348,9 @@ PLANWERK_IMPORT_UPLOAD_DIR = Path(
     os.environ.get("PLANWERK_IMPORT_UPLOAD_DIR", VAR_DIR / "import-uploads")
 )
 PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
+# Finished import jobs (their row counts and messages) are kept this long, then purged; the
+# audit log keeps who imported what for good.
+PLANWERK_IMPORT_JOB_KEEP_DAYS = int(os.environ.get("PLANWERK_IMPORT_JOB_KEEP_DAYS", "30"))
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an

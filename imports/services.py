@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 
@@ -312,3 +313,18 @@ def plan_import_job_start(
     ImportJob.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
     job.task_result_id = str(result.id)
     return job
+
+
+def import_jobs_purge(*, older_than_days: int | None = None, now=None) -> int:
+    """Delete import jobs that ended (or were abandoned) before the cut-off; their count.
+
+    Jobs still being checked, queued or imported are kept whatever their age: a worker may
+    hold them. The audit log (``AuditEvent``) keeps the record of every import.
+    """
+    days = settings.PLANWERK_IMPORT_JOB_KEEP_DAYS if older_than_days is None else older_than_days
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    in_flight = [ImportJob.Status.PREVIEWING, ImportJob.Status.QUEUED, ImportJob.Status.IMPORTING]
+    deleted, _ = (
+        ImportJob.objects.filter(created_at__lt=cutoff).exclude(status__in=in_flight).delete()
+    )
+    return deleted

@@ -2,14 +2,16 @@
 
 import os
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from import_export.formats import base_formats
 
 from contacts.models import Person
+from imports.models import ImportJob
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.imports.support import (
     cancel,
@@ -167,3 +169,31 @@ def test_purged_preview_cannot_be_confirmed(settings, staff_client):
     response = confirm(staff_client, Person, preview)
     assert any("älter als eine Stunde" in m for m in messages_of(response))
     assert not Person.objects.filter(last_name__startswith="Rabenberg").exists()
+
+
+def test_purge_command_deletes_finished_jobs_after_the_keep_period_but_never_running_ones(
+    settings, staff_user
+):
+    settings.PLANWERK_IMPORT_JOB_KEEP_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    recent = timezone.now() - timedelta(days=29)
+    S = ImportJob.Status
+
+    def job(status, created_at):
+        return ImportJob.objects.create(
+            app_label="contacts",
+            model_name="person",
+            requested_by=staff_user,
+            status=status,
+            created_at=created_at,
+        )
+
+    kept = [job(S.DONE, recent), job(S.IMPORTING, old), job(S.QUEUED, old), job(S.PREVIEWING, old)]
+    purged = [job(S.DONE, old), job(S.FAILED, old), job(S.CANCELLED, old), job(S.READY, old)]
+    purged.append(job(S.INVALID, old))
+
+    call_command("purge_import_uploads", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    remaining = set(ImportJob.objects.values_list("pk", flat=True))
+    assert remaining == {j.pk for j in kept}
+    assert not remaining & {j.pk for j in purged}
