@@ -43,6 +43,8 @@ from contacts.models import Organisation, Person
 
 from . import changes
 from .changes import ImportResult, Incoming, Problem, Where, by_pk, names_by_pk
+from .plan_document import _ORG_KEYS as _ORGANISATION_KEYS
+from .plan_document import _PERSON_KEYS
 
 DOCUMENT_FORMAT = "planwerk-campaigns"
 DOCUMENT_VERSION = 1
@@ -316,27 +318,6 @@ def campaign_document_import(
     return CampaignImportResult(changes=reader.changes + found, dry_run=dry_run, slugs=tuple(slugs))
 
 
-_ORGANISATION_KEYS = {
-    "name",
-    "short_name",
-    "kind",
-    "parent",
-    "address",
-    "phone",
-    "email",
-    "website",
-}
-_PERSON_KEYS = {
-    "salutation",
-    "title",
-    "first_name",
-    "last_name",
-    "function",
-    "organisation",
-    "phone",
-    "email",
-    "public_contact",
-}
 _CAMPAIGN_KEYS = {
     "slug",
     "title",

@@ -1,14 +1,13 @@
 """``manage.py import_campaigns <file> [--dry-run]``: a campaign document (planwerk-campaigns)."""
 
-import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from imports.campaign_document import CampaignImportError, campaign_document_import
 from imports.changes import report_lines
+from imports.commands import acting_user, read_json
 
 
 class Command(BaseCommand):
@@ -29,22 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run=False, user=None, **options):
         # The command's own messages are English; so is its report of the changes.
         with translation.override("en"):
-            acting_user = None
-            if user:
-                try:
-                    acting_user = get_user_model().objects.get_by_natural_key(user)
-                except get_user_model().DoesNotExist as exc:
-                    raise CommandError(f"No user named {user!r}.") from exc
-            try:
-                with open(file, encoding="utf-8-sig") as handle:
-                    data = json.load(handle)
-            except OSError as exc:
-                raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise CommandError(f"{file} is not a UTF-8 JSON document: {exc}") from exc
+            author = acting_user(user)
+            data = read_json(file)
             try:
                 result = campaign_document_import(
-                    data=data, acting_user=acting_user, dry_run=dry_run, file_name=Path(file).name
+                    data=data, acting_user=author, dry_run=dry_run, file_name=Path(file).name
                 )
             except CampaignImportError as exc:
                 raise CommandError(str(exc)) from exc
