@@ -16,12 +16,12 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,7 +42,7 @@ from campaigns.models import (
 from contacts.models import Organisation, Person
 
 from . import changes
-from .changes import ImportResult, Incoming, Problem, Where, by_pk, names_by_pk
+from .changes import ImportResult, Incoming, Problem, Where, by_pk, display, names_by_pk
 from .plan_document import _ORG_KEYS as _ORGANISATION_KEYS
 from .plan_document import _PERSON_KEYS
 
@@ -73,10 +73,7 @@ class CampaignImportError(changes.ImportRefused):
         return self.args[0]
 
 
-@dataclass
 class CampaignImportResult(ImportResult):
-    slugs: tuple[str, ...] = ()
-
     def written(self) -> Counter:
         """Rows new or changed, by kind (``{"channel": 18, …}``)."""
         return Counter(c.kind for c in self.changes if c.action in ("new", "changed"))
@@ -315,7 +312,7 @@ def campaign_document_import(
         transaction.savepoint_rollback(savepoint)
     else:
         transaction.savepoint_commit(savepoint)
-    return CampaignImportResult(changes=reader.changes + found, dry_run=dry_run, slugs=tuple(slugs))
+    return CampaignImportResult(changes=reader.changes + found, dry_run=dry_run)
 
 
 _CAMPAIGN_KEYS = {
@@ -508,7 +505,7 @@ class _Reader:
 
     # -- contacts and vocabulary (matched by natural key, created when missing) -----------
 
-    def save(self, obj, path: str, action: str, kind: str, label: str) -> None:
+    def save(self, obj, path: str, action: str, kind: str, label: str, diffs=()) -> None:
         try:
             obj.full_clean()
         except ValidationError as error:
@@ -517,16 +514,17 @@ class _Reader:
             raise CampaignImportError.at(where, " ".join(messages)) from None
         obj._change_reason = self.reason
         obj.save()
-        self.changes.append(CAMPAIGNS.change(action, kind, label))
+        self.changes.append(CAMPAIGNS.change(action, kind, label, list(diffs)))
 
-    def _fill_blank(self, obj, spec, path, names) -> bool:
-        changed = False
+    def _fill_blank(self, obj, spec, path, names) -> list[tuple[str, str, str]]:
+        """Give empty attributes the document's value; the list of what was filled."""
+        filled = []
         for name in names:
             value = self.text(spec, name, path)
             if value and not getattr(obj, name):
                 setattr(obj, name, value)
-                changed = True
-        return changed
+                filled.append((force_str(obj._meta.get_field(name).verbose_name), "–", value))
+        return filled
 
     def organisation(self, spec, path) -> Organisation:
         spec = self.mapping(spec, path, _ORGANISATION_KEYS, {"name"})
@@ -546,7 +544,8 @@ class _Reader:
         )
         if created or changed:
             action = "new" if created else "changed"
-            self.save(org, path, action, "organisation", f"{_('organisation')} {name}")
+            label = f"{_('organisation')} {name}"
+            self.save(org, path, action, "organisation", label, () if created else changed)
         self._organisations[key] = org
         return org
 
@@ -573,10 +572,13 @@ class _Reader:
         if not isinstance(public, bool):
             raise CampaignImportError.at(f"{path}.public_contact", "expected true or false")
         if public and not person.public_contact:
-            person.public_contact = changed = True
+            person.public_contact = True
+            field = force_str(Person._meta.get_field("public_contact").verbose_name)
+            changed.append((field, display(False), display(True)))
         if created or changed:
             action = "new" if created else "changed"
-            self.save(person, path, action, "person", f"{_('person')} {person}")
+            label = f"{_('person')} {person}"
+            self.save(person, path, action, "person", label, () if created else changed)
         return person
 
     def target_groups(self, item, path) -> frozenset[int]:
@@ -602,9 +604,11 @@ class _Reader:
             created = market is None
             if created:
                 market = Market(name=self.text(spec, "name", where))
-            if self._fill_blank(market, spec, where, ("iso_code",)) or created:
+            filled = self._fill_blank(market, spec, where, ("iso_code",))
+            if filled or created:
                 label = f"{Market._meta.verbose_name} {market.name}"
-                self.save(market, where, "new" if created else "changed", "vocabulary", label)
+                action = "new" if created else "changed"
+                self.save(market, where, action, "vocabulary", label, () if created else filled)
             markets.add(market.pk)
         return frozenset(markets)
 

@@ -1,6 +1,7 @@
 """The campaign document on the one importer: validation with document paths, update by diff."""
 
 import copy
+import datetime
 import json
 from decimal import Decimal
 
@@ -136,8 +137,10 @@ def test_import_keeps_existing_organisation_details_and_fills_blanks(demo_data):
     ltm = OrganisationFactory(
         name="Leipzig Tourismus und Marketing GmbH", short_name="", phone="0341 7104-0"
     )
-    campaign_document_import(data=demo_data)
+    result = campaign_document_import(data=demo_data)
     ltm.refresh_from_db()
+    [filled] = [c for c in result.changes if c.label == f"organisation {ltm.name}"]
+    assert (filled.action, filled.diffs) == ("changed", [("short name", "–", "LTM")])
     assert Organisation.objects.filter(name=ltm.name).count() == 1
     assert Campaign.objects.get(slug="leipzig-liebt-regionales").organiser == ltm
     assert ltm.phone == "0341 7104-0"
@@ -365,3 +368,34 @@ def test_import_minimal_document_defaults_to_draft():
 def test_import_budget_amount_is_exact():
     campaign_document_import(data=_minimal(budget={"amount": "10000000.00", "note": "bewilligt"}))
     assert Campaign.objects.get().budget_amount == Decimal("10000000.00")
+
+
+def test_import_dates_given_by_the_label_follow_an_edited_label():
+    data = _minimal(period={"label": "2017 bis 2019"})
+    campaign_document_import(data=data)
+    campaign = Campaign.objects.get()
+    assert (campaign.start_date, campaign.end_date, campaign.date_precision) == (
+        datetime.date(2017, 1, 1),
+        datetime.date(2019, 12, 31),
+        "year",
+    )
+    # the label alone again: the dates it gave are what is stored, nothing changes
+    assert campaign_document_import(data=copy.deepcopy(data)).changes == []
+
+    data["campaigns"][0]["period"]["label"] = "2018 bis 2019"
+    result = campaign_document_import(data=data)
+
+    assert [(c.kind, c.diffs) for c in result.changes] == [
+        (
+            "campaign",
+            [
+                ("period label", "2017 bis 2019", "2018 bis 2019"),
+                ("start", "01.01.2017", "01.01.2018"),
+            ],
+        )
+    ]
+    campaign.refresh_from_db()
+    assert (campaign.start_date, campaign.end_date) == (
+        datetime.date(2018, 1, 1),
+        datetime.date(2019, 12, 31),
+    )
