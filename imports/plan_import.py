@@ -11,18 +11,9 @@ saved, so a round trip writes no history rows.
 
 from __future__ import annotations
 
-import copy
-import datetime
-import hashlib
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +28,21 @@ from actionplan.models import (
     Step,
 )
 from actionplan.schedule import END_BEFORE_START, INVALID_DATE, parse_schedule
-from actionplan.services import _history_user
+
+from . import changes
+from .changes import (  # noqa: F401  (the plan importer's public names)
+    CENT,
+    PROGRESS_EVERY,
+    ImportResult,
+    Incoming,
+    Planned,
+    Problem,
+    Where,
+    by_pk,
+    display,
+    names_by_pk,
+    normalise,
+)
 
 # The kinds of rows in a plan, in the order they are written (containers first).
 KINDS = ("field", "finding", "measure", "step", "schedule", "responsibility", "budget")
@@ -100,27 +105,31 @@ CONTAINER = {
     "budget": "measure",
 }
 REFERENCES = {"field", "measure", "parent"}
-CENT = Decimal("0.01")
-PROGRESS_EVERY = 100
+_FOREIGN_KEYS = {"lead_organisation", "organisation", "person", "category", "funding_source"}
+
+
+class PlanImportError(changes.ImportRefused):
+    """The input cannot be imported; ``problems`` says why, each with its place."""
+
+
+class Change(changes.Change):
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+
+@dataclass
+class PlanImportResult(ImportResult):
+    plan: Plan | None = None
 
 
 def kind_label(kind: str) -> str:
-    if kind in MODELS:
-        return force_str(MODELS[kind]._meta.verbose_name)
-    return force_str(_OTHER_KINDS.get(kind, kind))
-
-
-_OTHER_KINDS = {
-    "plan": Plan._meta.verbose_name,
-    "organisation": gettext_lazy("organisation"),
-    "person": gettext_lazy("person"),
-    "vocabulary": gettext_lazy("vocabulary entry"),
-}
+    return PLAN.kind_label(kind)
 
 
 def field_label(kind: str, attribute: str) -> str:
     """The name of a compared attribute in the UI language."""
-    return force_str(MODELS[kind]._meta.get_field(attribute).verbose_name)
+    return PLAN.field_label(kind, attribute)
 
 
 # --- keys ---------------------------------------------------------------------------------
@@ -157,117 +166,46 @@ def describe_key(kind: str, key: tuple) -> str:
     return f"{kind_label(kind)} {text}"
 
 
-# --- problems and results -----------------------------------------------------------------
+# --- the schema ---------------------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    """One reason the import cannot go ahead, where it was found (sheet, row, column)."""
+class PlanSchema(changes.Schema):
+    """The rows of one plan: fields, findings, measures and their steps, schedule lines,
+    responsibilities and budget lines."""
 
-    message: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
+    kinds = KINDS
+    models = MODELS
+    attributes = ATTRIBUTES
+    references = {"field": "field", "measure": "measure", "parent": "step"}
+    foreign_keys = frozenset(_FOREIGN_KEYS)
+    many = frozenset({"target_groups"})
+    slots = {kind: "position" for kind in KINDS}
+    unchecked = frozenset({"plan", "dating"})
+    shown_by_pk = {
+        "lead_organisation": by_pk("contacts.Organisation"),
+        "organisation": by_pk("contacts.Organisation"),
+        "person": by_pk("contacts.Person"),
+        "category": by_pk("actionplan.BudgetCategory"),
+        "funding_source": by_pk("actionplan.FundingSource"),
+        "target_groups": names_by_pk("actionplan.TargetGroup"),
+    }
+    other_kinds = {
+        "plan": Plan._meta.verbose_name,
+        "organisation": gettext_lazy("organisation"),
+        "person": gettext_lazy("person"),
+        "vocabulary": gettext_lazy("vocabulary entry"),
+    }
+    error = PlanImportError
 
-    def __str__(self) -> str:
-        where = []
-        if self.sheet:
-            where.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
-        if self.row is not None:
-            where.append(_("row %(row)s") % {"row": self.row})
-        if self.column:
-            where.append(_("column “%(column)s”") % {"column": self.column})
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-class PlanImportError(ValueError):
-    """The input cannot be imported; ``problems`` says why, each with its place."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass
-class Where:
-    sheet: str = ""
-    row: int | None = None
-    columns: dict = field(default_factory=dict)  # attribute -> column label
-    path: str = ""  # in a JSON document
-
-    def problem(self, message: str, attribute: str = "") -> Problem:
-        if self.path:
-            return Problem(message, column=f"{self.path}.{attribute}" if attribute else self.path)
-        return Problem(message, self.sheet, self.row, self.columns.get(attribute, attribute))
-
-
-@dataclass
-class Incoming:
-    """One row of the input: its natural key, the values it gives, where it came from.
-
-    References to containers are natural keys: ``field`` a field key, ``measure`` a measure
-    key, ``parent`` a step key. Attributes missing from ``values`` stay as stored.
-    """
-
-    kind: str
-    key: tuple
-    values: dict
-    pk: int | None = None
-    delete: bool = False
-    where: Where = field(default_factory=Where)
-
-
-@dataclass
-class Change:
-    action: str  # "new", "changed", "deleted"
-    kind: str
-    label: str
-    diffs: list[tuple[str, str, str]] = field(default_factory=list)  # (attribute, old, new)
-
-    @property
-    def kind_label(self) -> str:
-        return kind_label(self.kind)
-
-
-@dataclass
-class PlanImportResult:
-    plan: Plan | None
-    changes: list[Change]
-    dry_run: bool
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = {"new": 0, "changed": 0, "deleted": 0}
-        for change in self.changes:
-            counts[change.action] += 1
-        return counts
-
-    def summary(self) -> str:
-        counts = self.counts
-        return _("%(new)d new, %(changed)d changed, %(deleted)d deleted") % counts
-
-
-# --- the stored plan ----------------------------------------------------------------------
-
-
-class Stored:
-    """The rows of one plan as stored, by kind and natural key, read in a few queries."""
-
-    def __init__(self, plan: Plan | None):
-        self.by_key: dict[str, dict[tuple, object]] = {kind: {} for kind in KINDS}
-        self.by_pk: dict[str, dict[int, object]] = {kind: {} for kind in KINDS}
+    def load(self, plan: Plan | None) -> dict[str, list]:
         if plan is None or plan.pk is None:
-            return
+            return {}
         fields = list(FieldOfAction.objects.filter(plan=plan).select_related("lead_organisation"))
-        self._add("field", fields)
         by_field = {f.pk: f for f in fields}
         findings = list(BaselineFinding.objects.filter(field__plan=plan))
         measures = list(Measure.objects.filter(field__plan=plan).prefetch_related("target_groups"))
         for row in (*findings, *measures):
             row.field = by_field[row.field_id]
-        self._add("finding", findings)
-        self._add("measure", measures)
         by_measure = {m.pk: m for m in measures}
         steps = list(Step.objects.filter(measure__field__plan=plan).order_by("parent_id", "pk"))
         by_step = {s.pk: s for s in steps}
@@ -275,282 +213,55 @@ class Stored:
             step.measure = by_measure[step.measure_id]
             if step.parent_id:
                 step.parent = by_step[step.parent_id]
-        self._add("step", steps)
+        rows = {"field": fields, "finding": findings, "measure": measures, "step": steps}
         for kind, queryset in (
             ("schedule", ScheduleEntry.objects.all()),
             ("responsibility", Responsibility.objects.select_related("organisation", "person")),
             ("budget", BudgetLine.objects.select_related("category", "funding_source")),
         ):
-            rows = list(queryset.filter(measure__field__plan=plan))
-            for row in rows:
+            rows[kind] = list(queryset.filter(measure__field__plan=plan))
+            for row in rows[kind]:
                 row.measure = by_measure[row.measure_id]
-            self._add(kind, rows)
+        return rows
 
-    def _add(self, kind: str, rows: Iterable) -> None:
-        for row in rows:
-            self.by_key[kind][key_of(kind, row)] = row
-            self.by_pk[kind][row.pk] = row
+    def key_of(self, kind: str, obj) -> tuple:
+        return key_of(kind, obj)
 
-    def fingerprint(self) -> str:
-        """A digest of every stored value: equal before and after means nothing changed."""
-        digest = hashlib.sha256()
-        for kind in KINDS:
-            for key in sorted(self.by_key[kind], key=repr):
-                row = self.by_key[kind][key]
-                digest.update(repr((kind, row.pk, key, stored_values(kind, row))).encode())
-        return digest.hexdigest()
+    def describe_key(self, kind: str, key: tuple) -> str:
+        return describe_key(kind, key)
 
+    def change(self, action: str, kind: str, label: str, diffs=None) -> Change:
+        return Change(action, kind, label, diffs or [])
 
-def stored_values(kind: str, row) -> dict:
-    """A row's compared attributes, normalised as the database stores them."""
-    values = {}
-    for attribute in ATTRIBUTES[kind]:
-        if attribute == "target_groups":
-            values[attribute] = (
-                frozenset(g.pk for g in row.target_groups.all()) if row.pk else (frozenset())
-            )
-        elif attribute in REFERENCES:
-            values[attribute] = getattr(row, f"{attribute}_id")
-        else:
-            values[attribute] = normalise(getattr(row, attribute))
-    return values
-
-
-def normalise(value):
-    """Compare values as stored: amounts to the cent, dates as dates, no ``None`` for text."""
-    if isinstance(value, Decimal):
-        return value.quantize(CENT)
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if hasattr(value, "_meta"):  # a related object compares by primary key
-        return value.pk
-    return value
-
-
-def display(value) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, Decimal):
-        return number_format(value, decimal_pos=2, force_grouping=True)
-    if isinstance(value, frozenset | set | list | tuple):
-        return ", ".join(sorted(force_str(v) for v in value)) or "–"
-    return force_str(value)
-
-
-# --- diff -----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Planned:
-    kind: str
-    action: str  # "new", "changed", "deleted", "same"
-    incoming: Incoming | None
-    stored: object | None
-    values: dict  # attribute -> new value (references as natural keys)
-    change: Change | None = None
-
-
-class ChangeSet:
-    """What applying ``rows`` to ``plan`` would do; built without writing anything.
-
-    ``complete``: the input is the whole plan (a JSON document), so stored rows it does not
-    mention are deleted. Otherwise (a workbook) rows are deleted only where the input says so.
-    """
-
-    def __init__(self, plan: Plan | None, rows: list[Incoming], *, complete: bool):
-        self.plan = plan
-        self.complete = complete
-        self.stored = Stored(plan)
-        self.problems: list[Problem] = []
-        self.planned: dict[str, list[_Planned]] = {kind: [] for kind in KINDS}
-        self.deleted: dict[str, set[tuple]] = {kind: set() for kind in KINDS}
-        self._shown_cache: dict[tuple, object] = {}
-        # natural key (as in the input) -> planned row, per kind
-        self.target: dict[str, dict[tuple, _Planned]] = {kind: {} for kind in KINDS}
-        by_kind = defaultdict(list)
-        for row in rows:
-            by_kind[row.kind].append(row)
-        for kind in KINDS:
-            self._match(kind, by_kind[kind])
-        if complete:
-            self._delete_unmentioned()
-        for kind in KINDS:
-            for planned in self.planned[kind]:
-                self._compare(planned)
-
-    # matching rows to stored rows
-
-    def _match(self, kind: str, rows: list[Incoming]) -> None:
-        stored_by_key, stored_by_pk = self.stored.by_key[kind], self.stored.by_pk[kind]
-        matched_pks: dict[int, Incoming] = {}
-        for row in rows:
-            if row.pk is not None:
-                stored = stored_by_pk.get(row.pk)
-                if stored is None:
-                    self.problems.append(
-                        row.where.problem(
-                            _("There is no %(kind)s with the ID %(id)s in this plan.")
-                            % {"kind": kind_label(kind), "id": row.pk},
-                            "id",
-                        )
-                    )
-                    continue
-            else:
-                stored = stored_by_key.get(row.key)
-            if stored is not None and stored.pk in matched_pks:
-                self.problems.append(self._duplicate(kind, row, matched_pks[stored.pk]))
-                continue
-            if row.key in self.target[kind] and not row.delete:
-                first = self.target[kind][row.key].incoming
-                self.problems.append(self._duplicate(kind, row, first))
-                continue
-            if stored is not None:
-                matched_pks[stored.pk] = row
-            if row.delete:
-                if stored is None:
-                    self.problems.append(
-                        row.where.problem(
-                            _("%(what)s is marked for deletion but does not exist.")
-                            % {"what": describe_key(kind, row.key)},
-                            "delete",
-                        )
-                    )
-                    continue
-                planned = _Planned(kind, "deleted", row, stored, {})
-                self.deleted[kind].update({row.key, key_of(kind, stored)})
-            else:
-                planned = _Planned(kind, "changed" if stored else "new", row, stored, {})
-                self.target[kind][row.key] = planned
-            self.planned[kind].append(planned)
-        # stored rows the input leaves alone stay reachable by their key
-        for key, stored in stored_by_key.items():
-            if stored.pk not in matched_pks and key not in self.target[kind]:
-                self.target[kind][key] = _Planned(kind, "same", None, stored, {})
-
-    def _duplicate(self, kind: str, row: Incoming, first: Incoming) -> Problem:
+    def duplicate_problem(self, kind: str, row: Incoming, first: Incoming) -> Problem:
         if kind == "measure":
             message = _(
                 "The measure code “%(code)s” appears twice in the field “%(field)s” "
                 "(also in row %(row)s)."
             ) % {"code": row.key[1], "field": row.key[0], "row": first.where.row}
             return row.where.problem(message, "code")
-        return row.where.problem(
-            _("%(what)s appears more than once (also in row %(row)s).")
-            % {"what": describe_key(kind, row.key), "row": first.where.row}
-        )
+        return super().duplicate_problem(kind, row, first)
 
-    def _delete_unmentioned(self) -> None:
-        for kind in KINDS:
-            for key, planned in list(self.target[kind].items()):
-                if planned.action == "same":
-                    planned.action = "deleted"
-                    del self.target[kind][key]
-                    self.planned[kind].append(planned)
+    def missing_message(self, kind: str, key: tuple) -> str:
+        if kind == "measure":
+            return _("The measure “%(measure)s” in the field “%(field)s” does not exist.") % {
+                "measure": key[1],
+                "field": key[0],
+            }
+        if kind == "field":
+            return _("The field of action “%(field)s” does not exist.") % {"field": key[0]}
+        return super().missing_message(kind, key)
 
-    # comparing values
-
-    def _resolve(self, kind: str, key: tuple, row: Incoming, attribute: str):
-        """The planned container row a reference names; a problem if there is none."""
-        planned = self.target[kind].get(key)
-        if planned is None or planned.action == "deleted":
-            if kind == "measure":
-                message = _(
-                    "The measure “%(measure)s” in the field “%(field)s” does not exist."
-                ) % {
-                    "measure": key[1],
-                    "field": key[0],
-                }
-            elif kind == "field":
-                message = _("The field of action “%(field)s” does not exist.") % {"field": key[0]}
-            else:
-                message = _("%(what)s does not exist.") % {"what": describe_key(kind, key)}
-            self.problems.append(row.where.problem(message, attribute))
-            return None
-        return planned
-
-    def _compare(self, planned: _Planned) -> None:
-        kind, row, stored = planned.kind, planned.incoming, planned.stored
-        if planned.action == "deleted":
-            planned.change = Change("deleted", kind, describe_key(kind, key_of(kind, stored)))
-            return
-        old = stored_values(kind, stored) if stored is not None else {}
-        new = dict(old)
-        for attribute, value in row.values.items():
-            new[attribute] = normalise(value)
-        # references: compare the stored container's primary key (or "new")
-        refs = {}
-        for attribute in REFERENCES & set(ATTRIBUTES[kind]):
-            if attribute not in row.values:
-                continue
-            ref_kind = "step" if attribute == "parent" else attribute
-            if row.values[attribute] is None:
-                new[attribute] = None
-                continue
-            key = row.values[attribute]
-            if key in self.deleted[ref_kind] and stored is not None:
-                planned.action = "same"  # goes with its deleted container
-                return
-            target = self._resolve(ref_kind, key, row, attribute)
-            if target is None:
-                return
-            refs[attribute] = target
-            new[attribute] = target.stored.pk if target.stored is not None else ("new", target)
-        if kind == "schedule" and not self._schedule(planned, stored, new):
-            return
-        planned.values = {**new, **{f"{a}__planned": t for a, t in refs.items()}}
-        if (stored is None or old != new) and not self._valid(kind, stored, new, row):
-            return
-        if stored is None:
-            diffs = [
-                (field_label(kind, a), "", display(self._shown(a, v)))
-                for a, v in new.items()
-                if a not in REFERENCES and v not in (None, "", frozenset(), False)
-            ]
-            planned.change = Change("new", kind, describe_key(kind, row.key), diffs)
-            return
-        diffs = [
-            (field_label(kind, a), display(self._shown(a, old[a])), display(self._shown(a, new[a])))
-            for a in ATTRIBUTES[kind]
-            if old.get(a) != new.get(a)
-        ]
-        if diffs:
-            planned.change = Change(
-                "changed", kind, describe_key(kind, key_of(kind, stored)), diffs
-            )
-        else:
-            planned.action = "same"
-
-    def _valid(self, kind: str, stored, new: dict, row: Incoming) -> bool:
-        """Field checks of the model (lengths, choices, blanks) before anything is written."""
-        probe = copy.copy(stored) if stored is not None else MODELS[kind]()
-        skip = {"plan", "target_groups", "dating", *REFERENCES, *_FOREIGN_KEYS}
-        for attribute, value in new.items():
-            if attribute in ATTRIBUTES[kind] and attribute not in skip:
-                setattr(probe, attribute, value)
-        try:
-            probe.clean_fields(exclude=[f.name for f in probe._meta.fields if f.name in skip])
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    self.problems.append(row.where.problem(message, name))
-            return False
+    def prepare(self, change_set, planned: Planned, new: dict) -> bool:
+        if planned.kind == "schedule":
+            return self._schedule(change_set, planned, planned.stored, new)
         return True
 
-    def _shown(self, attribute: str, value):
-        if isinstance(value, tuple) and value and value[0] == "new":
-            return describe_key(value[1].kind, value[1].incoming.key)
-        if attribute in _SHOWN_BY_PK and value is not None:
-            cache_key = (attribute, value)
-            if cache_key not in self._shown_cache:
-                self._shown_cache[cache_key] = _SHOWN_BY_PK[attribute](value)
-            return self._shown_cache[cache_key]
-        return value
+    def before_save(self, kind: str, instance, plan: Plan) -> None:
+        if kind == "field":
+            instance.plan = plan
 
-    def _schedule(self, planned: _Planned, stored, new: dict) -> bool:
+    def _schedule(self, change_set, planned: Planned, stored, new: dict) -> bool:
         """Dates follow the label unless entered by hand (``ScheduleEntry.apply_dates``)."""
         row = planned.incoming
         entry = ScheduleEntry(
@@ -575,7 +286,7 @@ class ChangeSet:
         if label_changed and not (entry.start_date or entry.end_date):
             reason = parse_schedule(entry.label).reason
             if reason in (INVALID_DATE, END_BEFORE_START):
-                self.problems.append(
+                change_set.problems.append(
                     row.where.problem(
                         _("The schedule “%(label)s” cannot be read: %(reason)s.")
                         % {"label": entry.label, "reason": force_str(reason)},
@@ -588,135 +299,34 @@ class ChangeSet:
             new[attribute] = getattr(entry, attribute)
         new["approximate"], new["dating"] = entry.approximate, entry.dating
         if entry.start_date and entry.end_date and entry.start_date > entry.end_date:
-            self.problems.append(
+            change_set.problems.append(
                 row.where.problem(force_str(_("The start must not lie after the end.")), "end_date")
             )
             return False
         return True
 
-    # the result
 
-    @property
-    def changes(self) -> list[Change]:
-        return [
-            p.change
-            for kind in KINDS
-            for p in self.planned[kind]
-            if p.change is not None and p.action != "same"
-        ]
+PLAN = PlanSchema()
 
 
-def _person(pk):
-    from contacts.models import Person
+class Stored(changes.Stored):
+    """The rows of one plan as stored, by kind and natural key, read in a few queries."""
 
-    return Person.objects.filter(pk=pk).first() or pk
-
-
-def _by_pk(model_path: str):
-    def show(pk):
-        from django.apps import apps
-
-        return apps.get_model(model_path).objects.filter(pk=pk).first() or pk
-
-    return show
+    def __init__(self, plan: Plan | None):
+        super().__init__(PLAN, plan)
 
 
-_SHOWN_BY_PK = {
-    "lead_organisation": _by_pk("contacts.Organisation"),
-    "organisation": _by_pk("contacts.Organisation"),
-    "person": _person,
-    "category": _by_pk("actionplan.BudgetCategory"),
-    "funding_source": _by_pk("actionplan.FundingSource"),
-}
+class ChangeSet(changes.ChangeSet):
+    """What applying ``rows`` to ``plan`` would do; built without writing anything."""
+
+    def __init__(self, plan: Plan | None, rows: list[Incoming], *, complete: bool):
+        self.plan = plan
+        super().__init__(PLAN, plan, rows, complete=complete)
 
 
-def _target_group_names(pks) -> list[str]:
-    from actionplan.models import TargetGroup
-
-    return list(TargetGroup.objects.filter(pk__in=pks).values_list("name", flat=True))
-
-
-_SHOWN_BY_PK["target_groups"] = _target_group_names
-
-
-# --- apply ----------------------------------------------------------------------------------
-
-
-def _clean_and_save(instance, planned: _Planned, problems: list[Problem]) -> bool:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        where = planned.incoming.where if planned.incoming else Where()
-        if hasattr(exc, "error_dict"):
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    problems.append(where.problem(message, "" if name == "__all__" else name))
-        else:
-            problems.extend(where.problem(m) for m in exc.messages)
-        return False
-    instance.save()
-    return True
-
-
-def _apply(change_set: ChangeSet, plan: Plan, *, reason: str, progress=None) -> None:
-    """Write the planned changes; raise ``PlanImportError`` on the first invalid row."""
-    problems: list[Problem] = []
-    written: dict[int, object] = {}  # id(_Planned) -> saved instance
-
-    def instance_of(target: _Planned):
-        return target.stored if target.stored is not None else written[id(target)]
-
-    for kind in KINDS:
-        model = MODELS[kind]
-        # top-level steps before their sub-steps
-        ordered = sorted(
-            change_set.planned[kind],
-            key=lambda p: bool(p.values.get("parent")) if kind == "step" else 0,
-        )
-        for planned in ordered:
-            if planned.action not in ("new", "changed"):
-                continue
-            instance = planned.stored if planned.stored is not None else model()
-            if kind == "field":
-                instance.plan = plan
-            groups = None
-            for attribute in ATTRIBUTES[kind]:
-                if attribute not in planned.values:
-                    continue
-                value = planned.values[attribute]
-                if attribute == "target_groups":
-                    groups = value
-                elif attribute in REFERENCES:
-                    target = planned.values.get(f"{attribute}__planned")
-                    setattr(instance, attribute, instance_of(target) if target else None)
-                elif attribute in _FOREIGN_KEYS:
-                    setattr(instance, f"{attribute}_id", value)
-                elif attribute not in ("dating",):
-                    setattr(instance, attribute, value)
-            if kind == "schedule":
-                instance.dating = planned.values["dating"]
-            instance._change_reason = reason
-            if not _clean_and_save(instance, planned, problems):
-                raise PlanImportError(problems)
-            if groups is not None and (
-                planned.stored is None
-                or frozenset(g.pk for g in planned.stored.target_groups.all()) != groups
-            ):
-                instance.target_groups.set(groups)
-            written[id(planned)] = instance
-            if progress is not None and len(written) % PROGRESS_EVERY == 0:
-                progress(len(written))
-    for kind in reversed(KINDS):
-        for planned in change_set.planned[kind]:
-            if planned.action != "deleted":
-                continue
-            # a container deleted before may have taken this row with it
-            if type(planned.stored).objects.filter(pk=planned.stored.pk).exists():
-                planned.stored._change_reason = reason
-                planned.stored.delete()
-
-
-_FOREIGN_KEYS = {"lead_organisation", "organisation", "person", "category", "funding_source"}
+def stored_values(kind: str, row) -> dict:
+    """A row's compared attributes, normalised as the database stores them."""
+    return changes.stored_values(PLAN, kind, row)
 
 
 def plan_apply_rows(
@@ -736,30 +346,19 @@ def plan_apply_rows(
     caller's transaction rolls back). ``expected_fingerprint`` (from ``plan_fingerprint`` at
     preview time) refuses the import when the plan changed since the preview.
     """
-    change_set = ChangeSet(plan, rows, complete=complete)
-    if change_set.problems:
-        raise PlanImportError(change_set.problems)
-    if expected_fingerprint is not None and (
-        change_set.stored.fingerprint() != expected_fingerprint
-    ):
-        raise PlanImportError([Problem(stale_message())])
-    result = PlanImportResult(plan=plan, changes=change_set.changes, dry_run=dry_run)
-    if not dry_run and result.changes:
-        with transaction.atomic(), _history_user(acting_user):
-            try:
-                _apply(change_set, plan, reason=reason, progress=progress)
-            except IntegrityError as exc:
-                raise PlanImportError(
-                    [
-                        Problem(
-                            _(
-                                "The rows contradict each other (two rows claim the same "
-                                "position or key). Nothing was imported."
-                            )
-                        )
-                    ]
-                ) from exc
-    return result
+    found = changes.apply_rows(
+        PLAN,
+        plan,
+        rows,
+        complete=complete,
+        acting_user=acting_user,
+        dry_run=dry_run,
+        reason=reason,
+        expected_fingerprint=expected_fingerprint,
+        stale_message=stale_message(),
+        progress=progress,
+    )
+    return PlanImportResult(plan=plan, changes=found, dry_run=dry_run)
 
 
 def plan_fingerprint(plan: Plan) -> str:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaigns.models import Campaign, CampaignEvent, Channel, Market
-from campaigns.services import campaign_import_document
+from imports.campaign_document import campaign_document_import
 from tests.campaigns.factories import (
     CampaignEventFactory,
     CampaignFactory,
@@ -25,7 +25,7 @@ REGISTERED = [Campaign, Channel, CampaignEvent, Market]
 
 @pytest.fixture
 def demo(demo_document):
-    campaign_import_document(data=demo_document)
+    campaign_document_import(data=demo_document)
 
 
 def _url(model, view, *args):

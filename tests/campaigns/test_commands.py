@@ -27,21 +27,23 @@ def _totals():
 
 
 def test_load_campaign_demo_data_is_idempotent_and_prints_counts():
+    from tests.imports.plan_support import history_count
+
     first = _load()
-    assert "Campaigns: 4 created, 0 replaced, 0 skipped" in first
+    assert " 0 changed, 0 deleted." in first
+    assert "Written: 4 campaigns, 18 channels, 2 contact persons, 5 events" in first
     assert "18 channels" in first and "10 participants" in first
-    assert "9 key figures" in first and "2 links" in first
+    assert "9 key figures" in first and "2 web addresses" in first
     assert (
         "In the database: 4 campaigns, 18 channels, 5 events, 10 participants, "
         "7 target markets." in first
     )
-    totals = _totals()
+    totals, history = _totals(), history_count()
     second = _load()
-    assert "Campaigns: 0 created, 0 replaced, 4 skipped" in second
+    assert "Campaign document: 0 new, 0 changed, 0 deleted." in second
+    assert "Written:" not in second
     assert _totals() == totals
-    third = _load("--replace")
-    assert "Campaigns: 0 created, 4 replaced, 0 skipped" in third
-    assert _totals() == totals
+    assert history_count() == history
 
 
 def test_load_campaign_demo_data_reports_bad_file_with_path(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant
-from campaigns.services import campaign_import_document
+from imports.campaign_document import campaign_document_import
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def german_number(value: int) -> str:
 
 @pytest.fixture
 def demo(demo_document):
-    campaign_import_document(data=demo_document)
+    campaign_document_import(data=demo_document)
     return {c.slug: c for c in Campaign.objects.select_related("organiser")}
 
 

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
             raise CommandError(f"No plan with the slug {slug!r}.")
-        text = dumps(plan_export_document(plan))
+        self.write_text(dumps(plan_export_document(plan)), output)
+
+    def write_text(self, text: str, output: str | None) -> None:
+        """To ``output``, or to standard output as UTF-8."""
         if output:
             with open(output, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)

@@ -3,9 +3,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant, Market
-from campaigns.services import CampaignImportError, campaign_import_document
+from imports.campaign_document import CAMPAIGNS, CampaignImportError, campaign_document_import
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "campaigns.json"
 
@@ -13,37 +14,35 @@ DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "campaigns.json"
 class Command(BaseCommand):
     help = (
         "Load the demo campaigns (Leipzig liebt Regionales, Bildungsmarketing Erfurt, "
-        "Stadt der Städte, Altmark). Idempotent: campaigns already present are skipped "
-        "unless --replace is given."
+        "Stadt der Städte, Altmark) through the one importer: new campaigns are created, "
+        "existing ones get exactly the differences (none when loaded before)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="campaign document")
-        parser.add_argument(
-            "--replace",
-            action="store_true",
-            help="rebuild campaigns whose slug already exists from the document",
-        )
 
-    def handle(self, *args, file: Path, replace: bool, **options):
+    def handle(self, *args, file: Path, **options):
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
-        try:
-            result = campaign_import_document(data=data, replace=replace)
-        except CampaignImportError as error:
-            hint = ""
-            if ".related_measures[" in error.path:
-                hint = " (the campaigns serve plan measures: run load_demo_data first)"
-            raise CommandError(f"{file}: {error}{hint}") from error
-        self.stdout.write(
-            f"Campaigns: {len(result.created)} created, {len(result.replaced)} replaced, "
-            f"{len(result.skipped)} skipped (already present)."
-        )
-        if result.written:
-            written = ", ".join(f"{count} {name}" for name, count in sorted(result.written.items()))
-            self.stdout.write(f"Written: {written}.")
+        with translation.override("en"):
+            try:
+                result = campaign_document_import(data=data, file_name=file.name)
+            except CampaignImportError as error:
+                hint = ""
+                if ".related_measures[" in error.path:
+                    hint = " (the campaigns serve plan measures: run load_demo_data first)"
+                raise CommandError(f"{file}: {error}{hint}") from error
+            self.stdout.write(f"Campaign document: {result.summary()}.")
+            written = result.written()
+            if written:
+                names = ", ".join(
+                    f"{count} {CAMPAIGNS.models[kind]._meta.verbose_name_plural}"
+                    for kind, count in sorted(written.items())
+                    if kind in CAMPAIGNS.models
+                )
+                self.stdout.write(f"Written: {names}.")
         self.stdout.write(
             "In the database: "
             f"{Campaign.objects.count()} campaigns, {Channel.objects.count()} channels, "

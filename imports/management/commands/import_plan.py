@@ -1,11 +1,10 @@
 """``manage.py import_plan <file> [--dry-run]``: a whole-plan JSON document (planwerk.plan/1)."""
 
-import json
-
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from imports.changes import report_lines
+from imports.commands import acting_user, read_json
 from imports.plan_document import plan_document_import
 from imports.plan_import import PlanImportError
 
@@ -30,32 +29,16 @@ class Command(BaseCommand):
             self.run(**options)
 
     def run(self, *, file, dry_run=False, user=None, **options):
-        acting_user = None
-        if user:
-            try:
-                acting_user = get_user_model().objects.get_by_natural_key(user)
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"No user named {user!r}.") from exc
+        author = acting_user(user)
+        data = read_json(file)
         try:
-            with open(file, encoding="utf-8-sig") as handle:
-                data = json.load(handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{file} is not a UTF-8 JSON document: {exc}") from exc
-        try:
-            result = plan_document_import(data=data, acting_user=acting_user, dry_run=dry_run)
+            result = plan_document_import(data=data, acting_user=author, dry_run=dry_run)
         except PlanImportError as exc:
             raise CommandError(str(exc)) from exc
-        for change in result.changes:
-            self.stdout.write(f"{_SIGNS[change.action]} {change.label}")
-            for attribute, old, new in change.diffs if change.action == "changed" else ():
-                self.stdout.write(f"    {attribute}: {old} → {new}")
+        for line in report_lines(result.changes):
+            self.stdout.write(line)
         slug = data["plan"]["slug"]
         if dry_run:
             self.stdout.write(f"Dry run for plan “{slug}”: {result.summary()}. Nothing written.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Plan “{slug}”: {result.summary()}."))
-
-
-_SIGNS = {"new": "+", "changed": "~", "deleted": "-"}

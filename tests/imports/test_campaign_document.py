@@ -1,4 +1,8 @@
+"""The campaign document on the one importer: validation with document paths, update by diff."""
+
 import copy
+import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -17,9 +21,10 @@ from campaigns.models import (
     KeyFigure,
     Market,
 )
-from campaigns.services import CampaignImportError, campaign_import_document
 from contacts.models import Organisation, Person
+from imports.campaign_document import CampaignImportError, campaign_document_import
 from tests.factories import OrganisationFactory, UserFactory, build_plan
+from tests.imports.plan_support import history_count, load_leipzig
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +50,10 @@ def _english():
 
 
 @pytest.fixture
-def demo_data(demo_document):
-    return demo_document
+def demo_data():
+    """The demo campaigns' document; the Leipzig plan first (its campaign serves two measures)."""
+    load_leipzig()
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
 def _counts():
@@ -72,52 +79,68 @@ def _minimal(**campaign):
 
 def test_import_demo_document_creates_the_four_campaigns(demo_data):
     assert Campaign.objects.count() == 0
-    result = campaign_import_document(data=demo_data)
-    assert sorted(result.created) == [
-        "altmark-mehr-platz-fuer-entfaltung",
-        "bildungsmarketing-erfurt",
-        "leipzig-liebt-regionales",
-        "stadt-der-staedte",
+    result = campaign_document_import(data=demo_data)
+    new = [c.label for c in result.changes if c.kind == "campaign"]
+    assert sorted(new) == [
+        "campaign altmark-mehr-platz-fuer-entfaltung",
+        "campaign bildungsmarketing-erfurt",
+        "campaign leipzig-liebt-regionales",
+        "campaign stadt-der-staedte",
     ]
-    assert result.written["channels"] == Channel.objects.count() == 18
-    assert result.written["key figures"] == KeyFigure.objects.count() == 9
-    assert result.written["links"] == CampaignLink.objects.count() == 2
+    assert {c.action for c in result.changes} == {"new"}
+    written = result.written()
+    assert written["channel"] == Channel.objects.count() == 18
+    assert written["figure"] == KeyFigure.objects.count() == 9
+    assert written["link"] == CampaignLink.objects.count() == 2
     assert set(Campaign.objects.values_list("status", flat=True)) == {"published"}
 
 
-def test_import_twice_creates_no_duplicates(demo_data):
-    campaign_import_document(data=demo_data)
-    before = _counts()
-    result = campaign_import_document(data=copy.deepcopy(demo_data))
-    assert result.created == [] and result.replaced == []
-    assert len(result.skipped) == 4
+def test_import_twice_changes_nothing_and_writes_no_history(demo_data):
+    campaign_document_import(data=demo_data)
+    before, history = _counts(), history_count()
+    result = campaign_document_import(data=copy.deepcopy(demo_data))
+    assert result.changes == []
     assert _counts() == before
+    assert history_count() == history
 
 
-def test_import_replace_rebuilds_children_without_duplicates(demo_data):
-    campaign_import_document(data=demo_data)
+def test_import_updates_an_existing_campaign_by_diff(demo_data):
+    campaign_document_import(data=demo_data)
     before = _counts()
     flyer = Channel.objects.get(reach=40000)
-    campaign_pk = flyer.campaign_id
+    campaign_pk, channel_pks = flyer.campaign_id, set(Channel.objects.values_list("pk", flat=True))
     Channel.objects.filter(pk=flyer.pk).update(reach=1)
     demo_data["campaigns"][0]["title"] = "Leipzig liebt Regionales!"
+    history = history_count(entries_only=True)
 
-    result = campaign_import_document(data=demo_data, replace=True)
+    result = campaign_document_import(data=demo_data)
 
-    assert len(result.replaced) == 4
+    assert [(c.action, c.kind, c.diffs) for c in result.changes] == [
+        (
+            "changed",
+            "campaign",
+            [("title", "Leipzig liebt Regionales", "Leipzig liebt Regionales!")],
+        ),
+        ("changed", "channel", [("reach", "1", "40000")]),
+    ]
+    # one history entry each (the campaign's entry keeps its many-to-many snapshot beside it)
+    assert history_count(entries_only=True) == history + 2
     assert _counts() == before
     campaign = Campaign.objects.get(slug="leipzig-liebt-regionales")
     assert campaign.pk == campaign_pk
     assert campaign.title == "Leipzig liebt Regionales!"
     assert campaign.channels.get(kind="print", reach__isnull=False).reach == 40000
+    assert set(Channel.objects.values_list("pk", flat=True)) == channel_pks
 
 
 def test_import_keeps_existing_organisation_details_and_fills_blanks(demo_data):
     ltm = OrganisationFactory(
         name="Leipzig Tourismus und Marketing GmbH", short_name="", phone="0341 7104-0"
     )
-    campaign_import_document(data=demo_data)
+    result = campaign_document_import(data=demo_data)
     ltm.refresh_from_db()
+    [filled] = [c for c in result.changes if c.label == f"organisation {ltm.name}"]
+    assert (filled.action, filled.diffs) == ("changed", [("short name", "–", "LTM")])
     assert Organisation.objects.filter(name=ltm.name).count() == 1
     assert Campaign.objects.get(slug="leipzig-liebt-regionales").organiser == ltm
     assert ltm.phone == "0341 7104-0"
@@ -125,31 +148,41 @@ def test_import_keeps_existing_organisation_details_and_fills_blanks(demo_data):
 
 
 def test_import_reuses_people_across_contacts_and_participants(demo_data):
-    campaign_import_document(data=demo_data)
+    campaign_document_import(data=demo_data)
     franke = Person.objects.get(first_name="Lisa", last_name="Franke")
     assert franke.campaign_contacts.count() == 1
     assert franke.event_participations.count() == 1
 
 
-def test_import_records_acting_user_in_history(demo_data):
+def test_import_records_acting_user_and_reason_in_history(demo_data):
     user = UserFactory(username="redaktion")
-    campaign_import_document(data=demo_data, acting_user=user)
+    campaign_document_import(data=demo_data, acting_user=user, file_name="kampagnen.json")
     campaign = Campaign.objects.get(slug="stadt-der-staedte")
     records = list(campaign.history.all())
     assert records and {r.history_user for r in records} == {user}
-    assert {r.history_change_reason for r in records} == {"Imported from a campaign document"}
+    reason = "Import of the campaign document “kampagnen.json”"
+    assert {r.history_change_reason for r in records} == {reason}
     channel_records = Channel.history.filter(campaign_id=campaign.pk)
     assert channel_records.count() == campaign.channels.count()
     assert {r.history_user for r in channel_records} == {user}
 
 
-def test_import_replace_records_deletions_with_acting_user(demo_data):
-    campaign_import_document(data=demo_data)
+def test_import_deletes_rows_the_document_leaves_out(demo_data):
+    campaign_document_import(data=demo_data)
     user = UserFactory(username="redaktion")
-    campaign_import_document(data=demo_data, acting_user=user, replace=True)
+    ruhr = next(c for c in demo_data["campaigns"] if c["slug"] == "stadt-der-staedte")
+    gone = ruhr["channels"].pop()
+    history = history_count()
+
+    result = campaign_document_import(data=demo_data, acting_user=user)
+
+    assert [(c.action, c.label) for c in result.changes] == [
+        ("deleted", f"channel stadt-der-staedte/{len(ruhr['channels']) + 1}")
+    ]
     deleted = Channel.history.filter(history_type="-")
-    assert deleted.count() == 18
-    assert {r.history_user for r in deleted} == {user}
+    assert [(r.name, r.history_user) for r in deleted] == [(gone["name"], user)]
+    assert history_count() == history + 1
+    assert Channel.objects.count() == 17
 
 
 def test_import_links_related_measures():
@@ -160,7 +193,7 @@ def test_import_links_related_measures():
             {"plan": "leipzig-2011", "field": "handlungsfeld-1", "measure": "massnahme-2"}
         ]
     )
-    campaign_import_document(data=data)
+    campaign_document_import(data=data)
     assert list(Campaign.objects.get().related_measures.all()) == [measure]
 
 
@@ -169,7 +202,7 @@ def test_import_is_atomic(demo_data):
     assert before["Campaign"] == 0
     demo_data["campaigns"][3]["channels"] = [{"name": "Flyer", "reach": -1}]
     with pytest.raises(CampaignImportError):
-        campaign_import_document(data=demo_data)
+        campaign_document_import(data=demo_data)
     assert _counts() == before
 
 
@@ -300,7 +333,7 @@ def test_import_bad_input_names_the_path(change, where, message):
     data = _minimal()
     change(data)
     with pytest.raises(CampaignImportError) as info:
-        campaign_import_document(data=data)
+        campaign_document_import(data=data)
     assert info.value.path == where
     assert message in info.value.message
     assert str(info.value).startswith(f"{where}: ")
@@ -311,19 +344,21 @@ def test_import_rejects_duplicate_slugs_and_foreign_documents():
     data = _minimal()
     data["campaigns"].append(copy.deepcopy(data["campaigns"][0]))
     with pytest.raises(CampaignImportError, match=r"campaigns\[0\]\.slug: “kampagne” occurs"):
-        campaign_import_document(data=data)
+        campaign_document_import(data=data)
     with pytest.raises(CampaignImportError, match="document.format"):
-        campaign_import_document(data={"format": "other", "campaigns": []})
+        campaign_document_import(data={"format": "other", "campaigns": []})
     with pytest.raises(CampaignImportError, match="^campaigns: expected a list"):
-        campaign_import_document(data={"campaigns": {}})
+        campaign_document_import(data={"campaigns": {}})
     with pytest.raises(CampaignImportError, match="^document: expected an object"):
-        campaign_import_document(data=[])
+        campaign_document_import(data=[])
 
 
 def test_import_minimal_document_defaults_to_draft():
-    result = campaign_import_document(data=_minimal())
+    result = campaign_document_import(data=_minimal())
     campaign = Campaign.objects.get()
-    assert result.created == ["kampagne"]
+    assert [(c.action, c.label) for c in result.changes if c.kind == "campaign"] == [
+        ("new", "campaign kampagne")
+    ]
     assert campaign.status == Campaign.Status.DRAFT
     assert campaign.budget_amount is None
     assert campaign.channels.get().reach is None
@@ -331,5 +366,36 @@ def test_import_minimal_document_defaults_to_draft():
 
 
 def test_import_budget_amount_is_exact():
-    campaign_import_document(data=_minimal(budget={"amount": "10000000.00", "note": "bewilligt"}))
+    campaign_document_import(data=_minimal(budget={"amount": "10000000.00", "note": "bewilligt"}))
     assert Campaign.objects.get().budget_amount == Decimal("10000000.00")
+
+
+def test_import_dates_given_by_the_label_follow_an_edited_label():
+    data = _minimal(period={"label": "2017 bis 2019"})
+    campaign_document_import(data=data)
+    campaign = Campaign.objects.get()
+    assert (campaign.start_date, campaign.end_date, campaign.date_precision) == (
+        datetime.date(2017, 1, 1),
+        datetime.date(2019, 12, 31),
+        "year",
+    )
+    # the label alone again: the dates it gave are what is stored, nothing changes
+    assert campaign_document_import(data=copy.deepcopy(data)).changes == []
+
+    data["campaigns"][0]["period"]["label"] = "2018 bis 2019"
+    result = campaign_document_import(data=data)
+
+    assert [(c.kind, c.diffs) for c in result.changes] == [
+        (
+            "campaign",
+            [
+                ("period label", "2017 bis 2019", "2018 bis 2019"),
+                ("start", "01.01.2017", "01.01.2018"),
+            ],
+        )
+    ]
+    campaign.refresh_from_db()
+    assert (campaign.start_date, campaign.end_date) == (
+        datetime.date(2018, 1, 1),
+        datetime.date(2019, 12, 31),
+    )
