@@ -66,8 +66,9 @@ def test_merge_moves_every_reference_to_the_kept_person(client, world, coordinat
         plan=world.plan, position=2, title="Orte", slug="orte"
     )
     other_plan_field.field_contacts.create(person=twin, position=1)
+    taken = world.draft_measure.responsibilities.aggregate(m=models.Max("position"))["m"] or 0
     resp = ap.Responsibility.objects.create(
-        measure=world.draft_measure, person=twin, position=9, role="support"
+        measure=world.draft_measure, person=twin, position=taken + 1, role="support"
     )
     led = PlanFactory(slug="zweiter-plan", project_lead=twin)
     participant = cp.EventParticipant.objects.create(

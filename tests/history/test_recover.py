@@ -108,7 +108,9 @@ def test_recover_list_queries_do_not_grow_with_deleted_measures(
     users, measure, django_assert_max_num_queries
 ):
     for i in range(20):
-        MeasureFactory(field=measure.field, position=100 + i, title=f"Weg {i}").delete()
+        MeasureFactory(
+            field=measure.field, position=measure.position + 1 + i, title=f"Weg {i}"
+        ).delete()
     client = client_for(users["coordinator"])
     url = admin_url(ap.Measure, "recoverlist")
     client.get(url)
