@@ -122,6 +122,7 @@ class _Identities:
         self.keys: dict[str, dict[tuple, object]] = {"field": {}, "measure": {}}
         self.deleted: dict[str, set[int]] = {"field": set(), "measure": set()}
         self.stored_keys: dict[str, dict[int, tuple]] = {"field": {}, "measure": {}}
+        self.deleted_keys: dict[str, set[tuple]] = {"field": set(), "measure": set()}
         field_of: dict[int, int] = {}
         if plan is not None and plan.pk is not None:
             fields = {f.pk: f for f in FieldOfAction.objects.filter(plan=plan).only("slug")}
@@ -160,6 +161,9 @@ class _Identities:
                     self.deleted[kind].add(pk)
                     keys.pop(key, None)
             self.keys[kind] = keys
+            self.deleted_keys[kind] = {
+                stored[pk] for pk in self.deleted[kind] if stored[pk] not in keys
+            }
 
     def of(self, kind: str, key: tuple):
         return self.keys[kind].get(key)
@@ -282,10 +286,19 @@ class PlanExtras:
         )
         by_pk = {c.pk: c for c in plan_contacts}
         by_pair = {(c.field_id, c.person_id): c for c in plan_contacts}
+        # the names the labels show, in one query
+        self._names[Person] = {
+            pk: str(person)
+            for pk, person in Person.objects.in_bulk(
+                {r.person for r in rows} | {c.person_id for c in plan_contacts}
+            ).items()
+        }
         matched: dict[int, ContactRow] = {}
         wanted: dict[tuple, ContactRow] = {}
         for row in rows:
             field_id = self.identities.of("field", (row.field,))
+            if field_id is None and (row.field,) in self.identities.deleted_keys["field"]:
+                continue  # goes with its deleted field
             if row.pk is not None:
                 stored = by_pk.get(row.pk)
                 if stored is None:
@@ -421,7 +434,9 @@ class PlanExtras:
             ends = []
             for key, attribute in ((row.source, "measure"), (row.target, "related_measure")):
                 identity = self.identities.of("measure", key)
-                if identity is None:
+                if identity is None and key in self.identities.deleted_keys["measure"]:
+                    identity = "gone"
+                elif identity is None:
                     self.problems.append(
                         row.where.problem(
                             _("The measure “%(measure)s” in the field “%(field)s” does not exist.")
@@ -432,6 +447,8 @@ class PlanExtras:
                 ends.append(identity)
             if None in ends:
                 continue
+            if any(e == "gone" for e in ends):
+                continue  # goes with its deleted measure
             pair = tuple(ends)
             label = _link_label(row.source, row.target)
             if row.pk is not None:

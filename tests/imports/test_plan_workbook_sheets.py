@@ -6,6 +6,10 @@ import datetime
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -24,6 +28,7 @@ from tests.imports.plan_support import (
     snapshot,
     zip_members,
 )
+from tests.imports.support import coordinator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -553,3 +558,71 @@ def test_stale_preview_of_a_contact_change_is_refused(plan):
             expected_fingerprint=fingerprint,
         )
     assert ap.FieldContact.objects.get(pk=contact.pk).position == 9
+
+
+# --- in the browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_client(client, plan):
+    client.force_login(coordinator_of(plan))
+    return client
+
+
+def test_preview_lists_the_new_kinds_of_change_and_confirm_applies_them(coordinator_client, plan):
+    def edit(book):
+        value_cell(book, "Untertitel").value = "Fortschreibung 2012"
+        sheet = book["Ansprechpartner"]
+        row = find_row(sheet, "Person", "Raschke, Norbert")
+        sheet.cell(row=row, column=column(sheet, "löschen")).value = "ja"
+        sheet = book["Verknüpfungen"]
+        sheet.cell(row=2, column=column(sheet, "verbundene Maßnahme")).value = "B"
+
+    url = reverse("imports:plan_workbook_import", kwargs={"plan_slug": plan.slug})
+    before = whole(plan)
+
+    preview = coordinator_client.post(
+        url, {"import_file": SimpleUploadedFile("plan.xlsx", edited(plan, edit))}
+    )
+
+    html = preview.content.decode()
+    assert "0 neu, 2 geändert, 1 gelöscht" in html
+    assert "<del>Lokaler Maßnahmenplan für Leipzig</del>" in html
+    assert "<ins>Fortschreibung 2012</ins>" in html
+    assert "Ansprechpartner stadtentwicklung: Norbert Raschke" in html
+    assert "<del>marketing/A</del>" in html and "<ins>marketing/B</ins>" in html
+    assert whole(plan) == before
+
+    data = {n: preview.context[n] for n in ("stored_name", "file_name", "fingerprint")}
+    response = coordinator_client.post(url, {**data, "confirm": "1"})
+
+    assert response.status_code == 302
+    assert ap.Plan.objects.get(pk=plan.pk).subtitle == "Fortschreibung 2012"
+    assert not [c for c in contacts(plan) if c[1] == "Raschke"]
+    assert links(plan) == {("marketing", "C", "marketing", "B")}
+
+
+def test_export_queries_do_not_grow_with_contacts_and_links(
+    coordinator_client, plan, django_assert_num_queries
+):
+    url = reverse(
+        "imports:plan_workbook_export", kwargs={"plan_slug": plan.slug, "file_format": "xlsx"}
+    )
+    with CaptureQueriesContext(connection) as first:
+        assert coordinator_client.get(url).status_code == 200
+    measures = list(ap.Measure.objects.filter(field__plan=plan))
+    for measure in measures:
+        measure.related_measures.add(*[m for m in measures if m != measure][:3])
+    for field in ap.FieldOfAction.objects.filter(plan=plan):
+        for position, person in enumerate(Person.objects.all()[:4], start=5):
+            ap.FieldContact.objects.get_or_create(
+                field=field, person=person, defaults={"position": position}
+            )
+
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = coordinator_client.get(url)
+    book = open_xlsx(response.content)
+    stored_links = Link.objects.filter(from_measure__field__plan=plan).count()
+    assert book["Verknüpfungen"].max_row - 1 == stored_links == 3 * len(measures) + 1
+    stored_contacts = ap.FieldContact.objects.filter(field__plan=plan).count()
+    assert book["Ansprechpartner"].max_row - 1 == stored_contacts > 20
