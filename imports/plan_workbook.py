@@ -792,6 +792,7 @@ class _Lookups:
             self.persons.setdefault(_person_name(person), []).append(
                 (person.pk, person.organisation_id)
             )
+        self._by_pk: dict[int, tuple[str, int | None]] | None = None
         self.choices = {}
         for key, choices in CHOICES.items():
             known = {}
@@ -801,6 +802,16 @@ class _Lookups:
                     with translation.override(language):
                         known[force_str(label).lower()] = value
             self.choices[key] = known
+
+    def person(self, pk: int) -> tuple[str, int | None]:
+        """A person's name as the sheets write it, and their organisation's pk."""
+        if self._by_pk is None:
+            self._by_pk = {
+                person: (name, organisation)
+                for name, found in self.persons.items()
+                for person, organisation in found
+            }
+        return self._by_pk[pk]
 
 
 def _names(pairs) -> dict[str, list[int]]:
@@ -991,6 +1002,16 @@ class _SheetReader:
         if empty:
             return None
         if kind == "contact":
+            name, organisation = self.lookups.person(parsed["person"])
+            if parsed["organisation"] is not None and parsed["organisation"] != organisation:
+                # the column tells people of the same name apart; it does not move anyone
+                self.problems.append(
+                    where.problem(
+                        _("“%(person)s” is not a person of this organisation.") % {"person": name},
+                        "organisation",
+                    )
+                )
+                return None
             return ContactRow(
                 field=parsed["field"],
                 person=parsed["person"],

@@ -626,3 +626,18 @@ def test_export_queries_do_not_grow_with_contacts_and_links(
     assert book["Verknüpfungen"].max_row - 1 == stored_links == 3 * len(measures) + 1
     stored_contacts = ap.FieldContact.objects.filter(field__plan=plan).count()
     assert book["Ansprechpartner"].max_row - 1 == stored_contacts > 20
+
+
+def test_organisation_of_a_contact_must_be_the_persons(plan):
+    def edit(book):
+        sheet = book["Ansprechpartner"]
+        row = find_row(sheet, "Person", "Raschke, Norbert")
+        cell = sheet.cell(row=row, column=column(sheet, "Organisation der Person"))
+        cell.value = plan.author_organisation.name
+
+    with translation.override("en"):
+        problems = refused(plan, edited(plan, edit))
+    assert problems == [
+        "sheet “Ansprechpartner”, row 6, column “Organisation der Person”: "
+        "“Raschke, Norbert” is not a person of this organisation."
+    ]
