@@ -1138,7 +1138,9 @@ def plan_workbook_import(
     """Read an uploaded workbook and apply it to ``plan`` — or, with ``dry_run``, only report.
 
     All or nothing: ``PlanImportError`` lists every problem (sheet, row, column) and nothing is
-    written. Rows are deleted only where their “löschen” cell says so.
+    written. Rows are deleted only where their “löschen” cell says so. The sheets „Plan“,
+    „Ansprechpartner“ and „Verknüpfungen“ are compared and written by ``PlanExtras`` after the
+    rows, in the same transaction; ``expected_fingerprint`` is ``plan_workbook_fingerprint``'s.
     """
     sheets, notices = read_workbook(content, file_name)
     rows, given = workbook_input(plan, sheets, progress=progress if dry_run else None)
