@@ -1028,6 +1028,17 @@ class _SheetReader:
             where=where,
         )
 
+    def unchanged_party(self, column: Column, value) -> int | None:
+        """The stored project lead or publisher when the cell still names them: a name that
+        two people (or organisations) share then stays readable as it was exported."""
+        if column.type not in ("person", "organisation"):
+            return None
+        stored = getattr(self.plan, column.attribute)
+        if stored is None:
+            return None
+        name = _person_name(stored) if column.type == "person" else stored.name
+        return stored.pk if _text(value).strip() == name else None
+
     def plan_values(self, sheet: RawSheet) -> tuple[dict, dict]:
         """Sheet „Plan“: the attributes it gives (foreign keys as pks), and where each is."""
         index = self.headers("plan", sheet)
@@ -1069,7 +1080,9 @@ class _SheetReader:
                 title, number, {"label": label_column.label, column.attribute: value_column.label}
             )
             try:
-                parsed = self.cell("plan", column, {column.attribute: value}, {})
+                parsed = self.unchanged_party(column, value)
+                if parsed is None:
+                    parsed = self.cell("plan", column, {column.attribute: value}, {})
             except _CellError as error:
                 self.problems.append(where.problem(str(error), column.attribute))
                 continue
