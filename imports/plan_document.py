@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
-    FieldContact,
     FieldOfAction,
     FundingSource,
     Measure,
@@ -33,6 +32,7 @@ from actionplan.models import (
 from actionplan.services import _history_user
 from contacts.models import Organisation, Person
 
+from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
 from .plan_import import (
     Change,
     Incoming,
@@ -40,7 +40,6 @@ from .plan_import import (
     PlanImportResult,
     Problem,
     Where,
-    display,
     measure_ref,
     plan_apply_rows,
 )
@@ -476,15 +475,21 @@ class _DocumentImport:
             plan._change_reason = self.reason
             plan.delete()
             plan = None
+        existing = plan is not None
         plan = self.plan(plan, spec)
         rows = list(self.rows(spec))
         before = sorted(self.changes, key=lambda c: _ORDER.get(c.kind, len(_ORDER)))
-        # contacts and links of rows created now are part of their "new" entry, not a change
-        self.existing = {
-            "field": set(FieldOfAction.objects.filter(plan=plan).values_list("pk", flat=True)),
-            "measure": set(Measure.objects.filter(field__plan=plan).values_list("pk", flat=True)),
-        }
-        done = len(self.changes)
+        extras = PlanExtras(
+            plan,
+            rows,
+            attributes=self.plan_values(spec) if existing else None,
+            attribute_where={a: Where(path="plan") for a in PLAN_ATTRIBUTES},
+            contacts=list(self.contacts(spec)),
+            links=list(self.links(spec)),
+            complete=True,
+        )
+        if extras.problems:
+            raise PlanImportError(extras.problems)
         result = plan_apply_rows(
             plan=plan,
             rows=rows,
@@ -493,8 +498,11 @@ class _DocumentImport:
             dry_run=False,
             reason=self.reason,
         )
-        self.contacts_and_relations(plan, spec)
-        result.changes = before + result.changes + self.changes[done:]
+        extras.apply(plan, reason=self.reason)
+        changes = extras.changes
+        plan_change = [c for c in changes if c.kind == "plan"]
+        others = [c for c in changes if c.kind != "plan"]
+        result.changes = before + plan_change + result.changes + others
         return result
 
     def _created(self, kind: str, label: str) -> None:
@@ -571,9 +579,12 @@ class _DocumentImport:
             self.vocab[cache_key] = entry
         return self.vocab[cache_key]
 
-    def plan(self, plan: Plan | None, spec: dict) -> Plan:
+    def plan_values(self, spec: dict) -> dict:
+        """The plan's own attributes as the document gives them (foreign keys as pks)."""
         intro = spec.get("introduction", "")
-        values = {
+        lead = self.persons.get(spec.get("project_lead"))
+        publisher = self.orgs.get(spec.get("author_organisation"))
+        return {
             "slug": spec["slug"],
             "title": spec["title"],
             "subtitle": spec.get("subtitle", ""),
@@ -584,24 +595,21 @@ class _DocumentImport:
             "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
             "status": spec.get("status", Plan.Status.DRAFT),
             "language": spec.get("language", "de"),
-            "project_lead": self.persons.get(spec.get("project_lead")),
-            "author_organisation": self.orgs.get(spec.get("author_organisation")),
+            "project_lead": lead.pk if lead else None,
+            "author_organisation": publisher.pk if publisher else None,
         }
-        label = f"{_('action plan')} {spec['slug']}"
-        if plan is None:
-            plan = Plan(**values)
-            self._save(plan, "plan")
-            self.changes.append(Change("new", "plan", label))
+
+    def plan(self, plan: Plan | None, spec: dict) -> Plan:
+        """A new plan is created here (its rows need it); an existing one is compared and
+        changed by ``PlanExtras``, like the workbook's sheet „Plan“."""
+        if plan is not None:
             return plan
-        diffs = []
-        for name, value in values.items():
-            old = getattr(plan, name)
-            if old != value:
-                diffs.append((name, display(old), display(value)))
-                setattr(plan, name, value)
-        if diffs:
-            self._save(plan, "plan")
-            self.changes.append(Change("changed", "plan", label, diffs))
+        values = self.plan_values(spec)
+        for attribute in PLAN_FOREIGN_KEYS:
+            values[f"{attribute}_id"] = values.pop(attribute)
+        plan = Plan(**values)
+        self._save(plan, "plan")
+        self.changes.append(Change("new", "plan", f"{_('action plan')} {spec['slug']}"))
         return plan
 
     def rows(self, spec: dict):
@@ -727,64 +735,33 @@ class _DocumentImport:
                 where=Where(path=bpath),
             )
 
-    def contacts_and_relations(self, plan: Plan, spec: dict) -> None:
-        """Field contacts and related measures, which have no rows of their own."""
-        fields = {f.slug: f for f in FieldOfAction.objects.filter(plan=plan)}
-        measures = {
-            (m.field.slug, measure_ref(m.code, m.position)): m
-            for m in Measure.objects.filter(field__plan=plan).select_related("field")
-        }
-        by_doc_key: dict[str, Measure] = {}
-        for field_spec in spec.get("fields", []):
+    def contacts(self, spec: dict):
+        """Each field's contact persons, in the document's order."""
+        for i, field_spec in enumerate(spec.get("fields", [])):
             slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
-            field = fields[slug]
-            wanted = [self.persons[key].pk for key in field_spec.get("contacts", [])]
-            stored = list(
-                FieldContact.objects.filter(field=field)
-                .order_by("position")
-                .values_list("person_id", flat=True)
-            )
-            if wanted != stored:
-                for contact in FieldContact.objects.filter(field=field):
-                    contact._change_reason = self.reason
-                    contact.delete()
-                for i, person_pk in enumerate(wanted):
-                    contact = FieldContact(field=field, person_id=person_pk, position=i + 1)
-                    contact._change_reason = self.reason
-                    contact.save()
-                if field.pk in self.existing["field"]:
-                    self.changes.append(
-                        Change(
-                            "changed",
-                            "field",
-                            f"{_('field of action')} {slug}",
-                            [("contacts", display(stored), display(wanted))],
-                        )
-                    )
-            for measure_spec in field_spec.get("measures", []):
+            for j, key in enumerate(field_spec.get("contacts", [])):
+                yield ContactRow(
+                    field=slug,
+                    person=self.persons[key].pk,
+                    position=j + 1,
+                    where=Where(path=f"plan.fields[{i}].contacts[{j}]"),
+                )
+
+    def links(self, spec: dict):
+        """Related measures: the document names them by its measure keys."""
+        by_doc_key: dict[str, tuple] = {}
+        measures = []
+        for i, field_spec in enumerate(spec.get("fields", [])):
+            slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
+            for j, measure_spec in enumerate(field_spec.get("measures", [])):
+                key = (slug, measure_ref(measure_spec.get("code", ""), measure_spec["position"]))
                 if measure_spec.get("key"):
-                    key = (
-                        slug,
-                        measure_ref(measure_spec.get("code", ""), measure_spec["position"]),
-                    )
-                    by_doc_key[measure_spec["key"]] = measures[key]
-        for field_spec in spec.get("fields", []):
-            for measure_spec in field_spec.get("measures", []):
-                slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
-                measure = measures[
-                    (slug, measure_ref(measure_spec.get("code", ""), measure_spec["position"]))
-                ]
-                wanted = {by_doc_key[ref].pk for ref in measure_spec.get("related_measures", [])}
-                stored = set(measure.related_measures.values_list("pk", flat=True))
-                if wanted != stored:
-                    measure.related_measures.set(wanted)
-                    if measure.pk not in self.existing["measure"]:
-                        continue
-                    self.changes.append(
-                        Change(
-                            "changed",
-                            "measure",
-                            f"{_('measure')} {slug}/{measure_ref(measure.code, measure.position)}",
-                            [("related_measures", display(stored), display(wanted))],
-                        )
-                    )
+                    by_doc_key[measure_spec["key"]] = key
+                measures.append((key, measure_spec, f"plan.fields[{i}].measures[{j}]"))
+        for key, measure_spec, path in measures:
+            for k, ref in enumerate(measure_spec.get("related_measures", [])):
+                yield LinkRow(
+                    source=key,
+                    target=by_doc_key[ref],
+                    where=Where(path=f"{path}.related_measures[{k}]"),
+                )

@@ -8,14 +8,23 @@ a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``, tab, CR) gets the same
 apostrophe as in CSV (imports/formats.py), removed again on import. Formulas in an uploaded
 workbook are refused, never evaluated or stored.
 
+Besides the row sheets, the sheet „Plan“ holds the plan's own attributes (label and value,
+one per row), „Ansprechpartner“ the contact persons of the fields and „Verknüpfungen“ the
+related measures (measure → measure, by field slug and code). They are left out of the open
+data (``public_only``), and a workbook without them (exported before they existed) leaves
+them as stored; a workbook without one of the row sheets is refused.
+
 Importing reads the file into ``Incoming`` rows and hands them to ``imports.plan_import``:
-the same validate → diff → apply path as the JSON document.
+the same validate → diff → apply path as the JSON document; the plan's attributes, contacts
+and links go through ``imports.plan_extras``, which the JSON document uses for them too, in
+the same transaction.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -28,9 +37,11 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
 from access import rules
+from actionplan.licences import DataLicence
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
+    FieldContact,
     FieldOfAction,
     FundingSource,
     Measure,
@@ -38,10 +49,12 @@ from actionplan.models import (
     Responsibility,
     TargetGroup,
 )
+from actionplan.services import _history_user
 from contacts.models import Organisation, Person
 
 from . import uploads
 from .formats import neutralise, restore
+from .plan_extras import ContactRow, Link, LinkRow, PlanExtras, extras_fingerprint
 from .plan_import import (
     CENT,
     MODELS,
@@ -53,6 +66,8 @@ from .plan_import import (
     Where,
     measure_ref,
     plan_apply_rows,
+    plan_fingerprint,
+    stale_message,
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,16 +184,80 @@ SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
         ),
     ),
 }
+# The plan's own attributes, contact persons and related measures: sheets of their own, read
+# by ``imports.plan_extras`` (the JSON document's code for the same things). A workbook
+# exported before they existed has none of them: it leaves them as stored.
+PLAN_VALUES: tuple[Column, ...] = (
+    Column("slug", "Kürzel", "plan"),
+    Column("title", "Titel"),
+    Column("subtitle", "Untertitel"),
+    Column("region", "Stadt/Region"),
+    Column("issued_label", "Datumsangabe"),
+    Column("issued_on", "Ausgabedatum", "date"),
+    Column("funding_note", "Förderhinweis"),
+    Column("introduction", "Einleitung"),
+    Column("status", "Status", "choice"),
+    Column("language", "Sprache"),
+    Column("project_lead", "Projektleitung", "person"),
+    Column("author_organisation", "Herausgeber", "organisation"),
+    Column("data_licence", "Datenlizenz", "choice"),
+)
+EXTRA_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "plan": (
+        "Plan",
+        (Column("label", "Angabe", width=22), Column("value", "Wert", "value", 90)),
+    ),
+    "contact": (
+        "Ansprechpartner",
+        _columns(
+            FIELD_REF,
+            POSITION,
+            Column("person", "Person", "person", 28),
+            Column("organisation", "Organisation der Person", "organisation", 30),
+            DELETE,
+        ),
+    ),
+    "link": (
+        "Verknüpfungen",
+        _columns(
+            FIELD_REF,
+            MEASURE_REF,
+            Column("related_field", "verbundenes Handlungsfeld", "field", 22),
+            Column("related_measure", "verbundene Maßnahme", "measure", 11),
+            DELETE,
+        ),
+    ),
+}
+# The sheets in the order of the workbook: each next to what it belongs to.
+WORKBOOK_KINDS = (
+    "plan",
+    "field",
+    "contact",
+    "finding",
+    "measure",
+    "link",
+    "step",
+    "schedule",
+    "responsibility",
+    "budget",
+)
 CHOICES = {
     ("finding", "swot"): BaselineFinding.Swot,
     ("measure", "status"): Measure.Status,
     ("measure", "state"): Measure.State,
     ("responsibility", "role"): Responsibility.Role,
+    ("plan", "status"): Plan.Status,
+    ("plan", "data_licence"): DataLicence,
 }
 
 
+def sheet_spec(kind: str) -> tuple[str, tuple[Column, ...]]:
+    """(title, columns) of a sheet kind."""
+    return SHEETS[kind] if kind in SHEETS else EXTRA_SHEETS[kind]
+
+
 def sheet_title(kind: str) -> str:
-    return SHEETS[kind][0]
+    return sheet_spec(kind)[0]
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -257,7 +336,8 @@ def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.D
     ``public_only``: what anonymous visitors may see (``access.rules``) — the published
     measures of a published plan (of a draft plan: no measures) and their rows, persons
     without consent by their public name, and without the “löschen” column, which only
-    means something to the import.
+    means something to the import. The open data keep to the row sheets (without „Plan“,
+    „Ansprechpartner“, „Verknüpfungen“): their files stay as published before.
     """
     stored = Stored(plan)
     stored.plan_slug = plan.slug
@@ -268,10 +348,16 @@ def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.D
         if any(r.person_id for r in stored.by_key["responsibility"].values()):
             _join_person_organisations(stored)
     sheets = []
-    for kind, (title, columns) in SHEETS.items():
+    for kind in SHEETS if public_only else WORKBOOK_KINDS:
+        title, columns = sheet_spec(kind)
         if public_only:
             columns = tuple(c for c in columns if c is not DELETE)
         dataset = tablib.Dataset(headers=[c.label for c in columns], title=title)
+        if kind in EXTRA_SHEETS:
+            for values in _EXTRA_ROWS[kind](plan):
+                dataset.append(values)
+            sheets.append(dataset)
+            continue
         rows = _sorted_rows(kind, stored)
         if public_only:
             rows = _public_rows(kind, rows, public_ids)
@@ -279,6 +365,71 @@ def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.D
             dataset.append([_cell(kind, c, row, stored, public_only=public_only) for c in columns])
         sheets.append(dataset)
     return tablib.Databook(sheets)
+
+
+def _plan_rows(plan: Plan) -> list[list]:
+    """Sheet „Plan“: one row per attribute, its label and its value."""
+    plan = Plan.objects.select_related("project_lead", "author_organisation").get(pk=plan.pk)
+    rows = []
+    for column in PLAN_VALUES:
+        value = getattr(plan, column.attribute)
+        if column.type == "choice":
+            value = _choice_label(CHOICES[("plan", column.attribute)], value)
+        elif column.type == "person":
+            value = _person_name(value) if value else ""
+        elif column.type == "organisation":
+            value = value.name if value else ""
+        rows.append([column.label, value])
+    return rows
+
+
+def _contact_rows(plan: Plan) -> list[list]:
+    contacts = (
+        FieldContact.objects.filter(field__plan=plan)
+        .select_related("field", "person__organisation")
+        .order_by("field__position", "position", "pk")
+    )
+    return [
+        [
+            contact.pk,
+            plan.slug,
+            contact.field.slug,
+            contact.position,
+            _person_name(contact.person),
+            contact.person.organisation.name if contact.person.organisation_id else "",
+            "",
+        ]
+        for contact in contacts
+    ]
+
+
+def _link_rows(plan: Plan) -> list[list]:
+    links = (
+        Link.objects.filter(from_measure__field__plan=plan, to_measure__field__plan=plan)
+        .select_related("from_measure__field", "to_measure__field")
+        .order_by(
+            "from_measure__field__position",
+            "from_measure__position",
+            "to_measure__field__position",
+            "to_measure__position",
+            "pk",
+        )
+    )
+    return [
+        [
+            link.pk,
+            plan.slug,
+            link.from_measure.field.slug,
+            measure_ref(link.from_measure.code, link.from_measure.position),
+            link.to_measure.field.slug,
+            measure_ref(link.to_measure.code, link.to_measure.position),
+            "",
+        ]
+        for link in links
+    ]
+
+
+_EXTRA_ROWS = {"plan": _plan_rows, "contact": _contact_rows, "link": _link_rows}
 
 
 def _join_person_organisations(stored: Stored) -> None:
@@ -294,34 +445,43 @@ def _join_person_organisations(stored: Stored) -> None:
 def plan_workbook_xlsx(plan: Plan) -> bytes:
     """The workbook as XLSX: frozen, filtered header row; date cells; two-decimal amounts."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=False)
     workbook.remove(workbook.active)
     bold = Font(bold=True)
-    for dataset, (_kind, (_title, columns)) in zip(
-        plan_workbook_databook(plan).sheets(), SHEETS.items(), strict=True
-    ):
-        sheet = workbook.create_sheet(dataset.title)
-        sheet.append(list(dataset.headers))
-        for cell in sheet[1]:
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for dataset, kind in zip(plan_workbook_databook(plan).sheets(), WORKBOOK_KINDS, strict=True):
+        columns = sheet_spec(kind)[1]
+        worksheet = workbook.create_sheet(dataset.title)
+        worksheet.append(list(dataset.headers))
+        for cell in worksheet[1]:
             cell.font = bold
         for values in dataset:
-            sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
+            worksheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = column.width
+            worksheet.column_dimensions[letter].width = column.width
             number_format = {"date": "DD.MM.YYYY", "decimal": "#,##0.00"}.get(column.type)
             if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = number_format
+            elif column.type == "value":  # sheet „Plan“: a date, or text
+                for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.alignment = wrapped
+                    if isinstance(cell.value, datetime.date):
+                        cell.number_format = "DD.MM.YYYY"
+                    elif isinstance(cell.value, str):
+                        cell.data_type = "s"
             elif column.type not in ("id", "int", "parent"):
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     if isinstance(cell.value, str):
                         cell.data_type = "s"  # never a formula, whatever the text
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+        worksheet.freeze_panes = "A2"
+        worksheet.auto_filter.ref = (
+            f"A1:{get_column_letter(len(columns))}{max(worksheet.max_row, 1)}"
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -632,6 +792,7 @@ class _Lookups:
             self.persons.setdefault(_person_name(person), []).append(
                 (person.pk, person.organisation_id)
             )
+        self._by_pk: dict[int, tuple[str, int | None]] | None = None
         self.choices = {}
         for key, choices in CHOICES.items():
             known = {}
@@ -641,6 +802,16 @@ class _Lookups:
                     with translation.override(language):
                         known[force_str(label).lower()] = value
             self.choices[key] = known
+
+    def person(self, pk: int) -> tuple[str, int | None]:
+        """A person's name as the sheets write it, and their organisation's pk."""
+        if self._by_pk is None:
+            self._by_pk = {
+                person: (name, organisation)
+                for name, found in self.persons.items()
+                for person, organisation in found
+            }
+        return self._by_pk[pk]
 
 
 def _names(pairs) -> dict[str, list[int]]:
@@ -668,7 +839,7 @@ class _SheetReader:
         self.problems: list[Problem] = []
 
     def headers(self, kind: str, sheet: RawSheet) -> dict[str, int] | None:
-        title, columns = SHEETS[kind]
+        title, columns = sheet_spec(kind)
         labels = [c.label for c in columns]
         present = [h for h in sheet.headers if h]
         unknown = [h for h in present if h not in labels]
@@ -688,8 +859,10 @@ class _SheetReader:
         index = self.headers(kind, sheet)
         if index is None:
             return
-        title, columns = SHEETS[kind]
+        title, columns = sheet_spec(kind)
         labels = {c.attribute: c.label for c in columns}
+        # a person is told apart by the organisation in the same row: read that first
+        in_order = sorted(columns, key=lambda c: c.type == "person")
         for number, values in sheet.rows:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
@@ -699,7 +872,7 @@ class _SheetReader:
                 for c in columns
             }
             parsed, ok = {}, True
-            for column in columns:
+            for column in in_order:
                 try:
                     parsed[column.attribute] = self.cell(kind, column, cells, parsed)
                 except _CellError as error:
@@ -731,6 +904,8 @@ class _SheetReader:
             return text
         if kind_of == "choice":
             known = self.lookups.choices[(kind, column.attribute)]
+            if not text and kind not in MODELS:
+                return ""  # the plan's status and licence: the model says they are required
             if not text:  # a new row may leave it to the default (a measure: draft)
                 return MODELS[kind]._meta.get_field(column.attribute).get_default()
             if text.lower() not in known:
@@ -780,9 +955,11 @@ class _SheetReader:
             return found[0][0]
         return text
 
-    def incoming(self, kind: str, parsed: dict, where: Where) -> Incoming | None:
+    def incoming(self, kind: str, parsed: dict, where: Where):
         pk, delete = parsed.pop("id"), parsed.pop("delete")
         parsed.pop("plan")
+        if kind in ("contact", "link"):
+            return self.extra(kind, parsed, where, pk=pk, delete=delete)
         for attribute in ("position",) + (("field",) if kind != "field" else ()):
             if parsed.get(attribute) in (None, ""):
                 self.problems.append(where.problem(_("This cell must not be empty."), attribute))
@@ -812,9 +989,113 @@ class _SheetReader:
                 key = (*measure_key, position)
         return Incoming(kind, key, parsed, pk=pk, delete=delete, where=where)
 
+    def extra(self, kind: str, parsed: dict, where: Where, *, pk, delete: bool):
+        """A row of „Ansprechpartner“ or „Verknüpfungen“, for ``imports.plan_extras``."""
+        required = (
+            ("field", "position", "person")
+            if kind == "contact"
+            else ("field", "measure", "related_field", "related_measure")
+        )
+        empty = [a for a in required if parsed.get(a) in (None, "")]
+        for attribute in empty:
+            self.problems.append(where.problem(_("This cell must not be empty."), attribute))
+        if empty:
+            return None
+        if kind == "contact":
+            name, organisation = self.lookups.person(parsed["person"])
+            if parsed["organisation"] is not None and parsed["organisation"] != organisation:
+                # the column tells people of the same name apart; it does not move anyone
+                self.problems.append(
+                    where.problem(
+                        _("“%(person)s” is not a person of this organisation.") % {"person": name},
+                        "organisation",
+                    )
+                )
+                return None
+            return ContactRow(
+                field=parsed["field"],
+                person=parsed["person"],
+                position=parsed["position"],
+                pk=pk,
+                delete=delete,
+                where=where,
+            )
+        return LinkRow(
+            source=(parsed["field"], parsed["measure"]),
+            target=(parsed["related_field"], parsed["related_measure"]),
+            pk=pk,
+            delete=delete,
+            where=where,
+        )
 
-def workbook_rows(plan: Plan, sheets: dict[str, RawSheet], progress=None) -> list[Incoming]:
-    """Every row of every sheet as ``Incoming``; ``PlanImportError`` lists all problems.
+    def unchanged_party(self, column: Column, value) -> int | None:
+        """The stored project lead or publisher when the cell still names them: a name that
+        two people (or organisations) share then stays readable as it was exported."""
+        if column.type not in ("person", "organisation"):
+            return None
+        stored = getattr(self.plan, column.attribute)
+        if stored is None:
+            return None
+        name = _person_name(stored) if column.type == "person" else stored.name
+        return stored.pk if _text(value).strip() == name else None
+
+    def plan_values(self, sheet: RawSheet) -> tuple[dict, dict]:
+        """Sheet „Plan“: the attributes it gives (foreign keys as pks), and where each is."""
+        index = self.headers("plan", sheet)
+        if index is None:
+            return {}, {}
+        title, (label_column, value_column) = sheet_spec("plan")
+        by_label = {c.label: c for c in PLAN_VALUES}
+        values, places, seen = {}, {}, {}
+        for number, cells in sheet.rows:
+            label, value = (
+                cells[index[c.label]] if index[c.label] < len(cells) else None
+                for c in (label_column, value_column)
+            )
+            label = _text(label).strip()
+            if not label and _text(value).strip() == "":
+                continue
+            where = Where(title, number, {"label": label_column.label})
+            column = by_label.get(label)
+            if column is None:
+                self.problems.append(
+                    where.problem(
+                        _("Unknown entry “%(label)s”. Expected: %(labels)s.")
+                        % {"label": label, "labels": _quoted(by_label)},
+                        "label",
+                    )
+                )
+                continue
+            if label in seen:
+                self.problems.append(
+                    where.problem(
+                        _("“%(label)s” appears more than once (also in row %(row)s).")
+                        % {"label": label, "row": seen[label]},
+                        "label",
+                    )
+                )
+                continue
+            seen[label] = number
+            where = Where(
+                title, number, {"label": label_column.label, column.attribute: value_column.label}
+            )
+            try:
+                parsed = self.unchanged_party(column, value)
+                if parsed is None:
+                    parsed = self.cell("plan", column, {column.attribute: value}, {})
+            except _CellError as error:
+                self.problems.append(where.problem(str(error), column.attribute))
+                continue
+            if column.attribute != "slug":  # the slug only says which plan this is
+                values[column.attribute] = parsed
+                places[column.attribute] = where
+        return values, places
+
+
+def workbook_input(plan: Plan, sheets: dict[str, RawSheet], progress=None):
+    """Every row of the row sheets as ``Incoming``, and what the sheets „Plan“,
+    „Ansprechpartner“ and „Verknüpfungen“ give as arguments of ``PlanExtras`` (a sheet missing
+    from an older workbook: ``None``, left as stored). ``PlanImportError`` lists all problems.
 
     ``progress(rows_read)`` is called after each sheet (the page of a background job shows it).
     """
@@ -833,15 +1114,23 @@ def workbook_rows(plan: Plan, sheets: dict[str, RawSheet], progress=None) -> lis
                 for title in missing
             ]
         )
-    rows, read = [], 0
-    for kind, (title, _columns) in SHEETS.items():
-        rows.extend(reader.rows(kind, sheets[title]))
+    rows, extras, read = [], {}, 0
+    for kind in WORKBOOK_KINDS:
+        title = sheet_title(kind)
+        if title not in sheets:
+            continue
+        if kind == "plan":
+            extras["attributes"], extras["attribute_where"] = reader.plan_values(sheets[title])
+        elif kind in ("contact", "link"):
+            extras[f"{kind}s"] = [r for r in reader.rows(kind, sheets[title]) if r is not None]
+        else:
+            rows.extend(reader.rows(kind, sheets[title]))
         read += len(sheets[title].rows)
         if progress is not None:
             progress(read)
     if reader.problems:
         raise PlanImportError(reader.problems)
-    return rows
+    return rows, extras
 
 
 def workbook_row_count(sheets: dict[str, RawSheet]) -> int:
@@ -862,19 +1151,45 @@ def plan_workbook_import(
     """Read an uploaded workbook and apply it to ``plan`` — or, with ``dry_run``, only report.
 
     All or nothing: ``PlanImportError`` lists every problem (sheet, row, column) and nothing is
-    written. Rows are deleted only where their “löschen” cell says so.
+    written. Rows are deleted only where their “löschen” cell says so. The sheets „Plan“,
+    „Ansprechpartner“ and „Verknüpfungen“ are compared and written by ``PlanExtras`` after the
+    rows, in the same transaction; ``expected_fingerprint`` is ``plan_workbook_fingerprint``'s.
     """
     sheets, notices = read_workbook(content, file_name)
-    rows = workbook_rows(plan, sheets, progress=progress if dry_run else None)
+    rows, given = workbook_input(plan, sheets, progress=progress if dry_run else None)
+    reason = _("Import of the workbook “%(name)s”") % {"name": file_name[:80]}
+    extras = PlanExtras(plan, rows, **given)
+    if extras.problems:
+        try:  # the rows' problems too, in one list
+            plan_apply_rows(
+                plan=plan, rows=rows, complete=False, acting_user=None, dry_run=True, reason=""
+            )
+        except PlanImportError as error:
+            raise PlanImportError(error.problems + extras.problems) from None
+        raise PlanImportError(extras.problems)
+    if expected_fingerprint is not None and plan_workbook_fingerprint(plan) != expected_fingerprint:
+        raise PlanImportError([Problem(stale_message())])
     result = plan_apply_rows(
         plan=plan,
         rows=rows,
         complete=False,
         acting_user=acting_user,
         dry_run=dry_run,
-        reason=_("Import of the workbook “%(name)s”") % {"name": file_name[:80]},
-        expected_fingerprint=expected_fingerprint,
+        reason=reason,
         progress=progress,
     )
+    if not dry_run:
+        with _history_user(acting_user):
+            extras.apply(plan, reason=reason)
+    changes = extras.changes
+    plan_change = [c for c in changes if c.kind == "plan"]
+    result.changes = plan_change + result.changes + [c for c in changes if c.kind != "plan"]
     result.notices = notices
     return result
+
+
+def plan_workbook_fingerprint(plan: Plan) -> str:
+    """A digest of everything the workbook holds, taken at preview and checked at import."""
+    digest = hashlib.sha256(plan_fingerprint(plan).encode())
+    digest.update(extras_fingerprint(plan).encode())
+    return digest.hexdigest()

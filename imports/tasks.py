@@ -75,15 +75,15 @@ PREVIEW_CHANGES = 500
 
 def _execute_plan_workbook(job: ImportJob, *, dry_run: bool, failed: str) -> dict:
     """The whole-plan workbook on the worker: the same importer as inline, with progress."""
-    from .plan_import import PlanImportError, plan_fingerprint
-    from .plan_workbook import plan_workbook_import
+    from .plan_import import PlanImportError
+    from .plan_workbook import plan_workbook_fingerprint, plan_workbook_import
 
     with translation.override(job.language):
         storage = services.tmp_storage(job.file_name, _BINARY)
         try:
             content = storage.read()
             if dry_run:
-                job.preview_token = plan_fingerprint(job.plan)
+                job.preview_token = plan_workbook_fingerprint(job.plan)
             result = plan_workbook_import(
                 plan=job.plan,
                 content=content,

@@ -18,7 +18,7 @@ from access import rules
 
 from . import plan_workbook, services, storage, uploads
 from .models import ImportJob
-from .plan_import import PlanImportError, plan_fingerprint
+from .plan_import import PlanImportError
 from .storage import ImportUploadStorage
 
 
@@ -197,7 +197,7 @@ def _preview(request, plan, stored: ImportUploadStorage, file_name: str) -> dict
                 )
                 keep = True
                 return {"job": job}
-            fingerprint = plan_fingerprint(plan)
+            fingerprint = plan_workbook.plan_workbook_fingerprint(plan)
             result = plan_workbook.plan_workbook_import(
                 plan=plan,
                 content=content,

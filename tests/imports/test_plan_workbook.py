@@ -65,9 +65,12 @@ def test_xlsx_layout_header_dates_amounts():
     book = open_xlsx(wb.plan_workbook_xlsx(plan))
 
     assert book.sheetnames == [
+        "Plan",
         "Handlungsfelder",
+        "Ansprechpartner",
         "Ausgangslage",
         "Maßnahmen",
+        "Verknüpfungen",
         "Schritte",
         "Zeitplan",
         "Zuständigkeiten",
@@ -199,9 +202,7 @@ def test_thousand_measure_plan_round_trip(export):
 def test_stale_preview_is_refused():
     plan = load_leipzig()
     content = wb.plan_workbook_xlsx(plan)
-    from imports.plan_import import plan_fingerprint
-
-    fingerprint = plan_fingerprint(plan)
+    fingerprint = wb.plan_workbook_fingerprint(plan)
     measure = ap.Measure.objects.filter(field__plan=plan).first()
     measure.title = "Inzwischen geändert"
     measure.save()

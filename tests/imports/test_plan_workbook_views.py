@@ -71,7 +71,7 @@ def test_export_downloads_the_workbook(coordinator_client, plan):
     assert response.status_code == 200
     assert response["Content-Type"] == wb.XLSX_CONTENT_TYPE
     assert 'filename="leipzig-2011-' in response["Content-Disposition"]
-    assert open_xlsx(response.content).sheetnames[2] == "Maßnahmen"
+    assert open_xlsx(response.content).sheetnames[4] == "Maßnahmen"
     zipped = coordinator_client.get(export_url(plan, "zip"))
     assert zipped.status_code == 200 and zipped.content.startswith(b"PK")
     assert coordinator_client.get(export_url(plan, "pdf")).status_code == 404
