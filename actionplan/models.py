@@ -338,7 +338,7 @@ class Measure(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[target_groups])
+    history = HistoricalRecords(m2m_fields=[target_groups, related_measures])
     objects = MeasureQuerySet.as_manager()
 
     class Meta:

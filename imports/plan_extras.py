@@ -549,7 +549,7 @@ class PlanExtras:
         try:
             with transaction.atomic():
                 self._apply_contacts(fields, reason)
-                self._apply_links(measures)
+                self._apply_links(measures, reason)
         except IntegrityError as exc:
             raise PlanImportError(
                 [
@@ -580,17 +580,34 @@ class PlanExtras:
             contact._change_reason = reason
             contact.save()
 
-    def _apply_links(self, measures: dict) -> None:
+    def _apply_links(self, measures: dict, reason: str) -> None:
         by_pk = {m.pk: m for m in measures.values()}
+        # per source measure, in order (deletions first: they free the pairs)
+        operations: dict[int, list] = {}
         for planned in sorted(self.links, key=lambda p: p.action != "deleted"):
             stored = planned.stored
             if stored is not None:
-                # through the manager: its m2m_changed signal marks the plan as changed
-                by_pk[stored.from_measure_id].related_measures.remove(stored.to_measure_id)
+                source = by_pk[stored.from_measure_id]
+                operations.setdefault(source.pk, []).append(
+                    (source, "remove", stored.to_measure_id)
+                )
             if planned.action == "deleted":
                 continue
             source = measures[planned.values["source"]]
-            source.related_measures.add(measures[planned.values["target"]])
+            target = measures[planned.values["target"]]
+            operations.setdefault(source.pk, []).append((source, "add", target))
+        for steps in operations.values():
+            # Through the manager: its m2m_changed signal marks the plan as changed, and
+            # simple-history records the measure with its links — once, after the last step,
+            # so that one changed link is one history row with the import's reason.
+            for index, (source, verb, target) in enumerate(steps):
+                last = index == len(steps) - 1
+                if last:
+                    source.__dict__.pop("skip_history_when_saving", None)
+                    source._change_reason = reason
+                else:
+                    source.skip_history_when_saving = True
+                getattr(source.related_measures, verb)(target)
 
 
 def _attname(attribute: str) -> str:

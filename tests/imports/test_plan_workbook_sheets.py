@@ -286,9 +286,12 @@ def test_edited_link_changes_the_related_measure(plan):
     ]
     assert [c.label for c in preview.changes] == [c.label for c in result.changes]
     assert links(plan) == {("marketing", "C", "marketing", "B")}
-    # simple-history keeps no table for related measures (Measure.history tracks target
-    # groups only): the link writes no history row; the plan's pages are marked as changed
-    assert history_count(entries_only=True) == history
+    # one history row of the measure, with its links as they are now and the import's reason
+    assert history_count(entries_only=True) == history + 1
+    source = ap.Measure.objects.get(field__plan=plan, field__slug="marketing", code="C")
+    entry = source.history.latest()
+    assert [row.to_measure.code for row in entry.related_measures.all()] == ["B"]
+    assert entry.history_change_reason == "Import der Arbeitsmappe „plan.xlsx“"
     assert ap.Plan.objects.get(pk=plan.pk).content_changed_at > stamp
 
 
@@ -313,13 +316,14 @@ def test_three_cells_in_the_three_sheets_make_three_changes(plan, django_user_mo
         [("Position", "2", "3")],
         [(RELATED, "marketing/A", "netzwerke/A")],
     ]
-    # one history row for the plan, one for the contact, none for the link (see above)
+    # one history row each: the plan, the contact, the measure whose link changed
     assert {model: model.history.count() - n for model, n in history.items()} == {
         ap.Plan: 1,
         ap.FieldContact: 1,
-        ap.Measure: 0,
+        ap.Measure: 1,
     }
     assert ap.FieldContact.history.latest().history_user == user
+    assert ap.Measure.history.latest().history_user == user
     assert links(plan) == {("marketing", "C", "netzwerke", "A")}
 
 
@@ -346,7 +350,8 @@ def test_rows_without_id_are_added_and_löschen_deletes(plan):
     assert ("netzwerke", "Raschke", 2) in contacts(plan)
     assert not [c for c in contacts(plan) if c[1] == "Geiss"]
     assert links(plan) == {("netzwerke", "A", "bildung-beschaeftigung", "A")}
-    assert history_count(entries_only=True) == history + 2  # the two contacts
+    # the two contacts, and one row for each of the two measures whose links changed
+    assert history_count(entries_only=True) == history + 4
 
 
 def test_links_and_contacts_may_name_rows_new_in_the_same_workbook(plan):
