@@ -94,6 +94,42 @@ def visible_measure_count(plan: Plan, user) -> int:
     return Measure.objects.visible_to(user).filter(field__plan=plan).count()
 
 
+def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
+    """Fields of a plan with their contacts (the plan page shows neither their target state nor
+    their lead)."""
+    return (
+        plan.fields.defer("target_state", "lead_note")
+        .prefetch_related(_contacts_prefetch())
+        .order_by("position", "pk")
+    )
+
+
+# What the overview table shows of a measure.
+OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status")
+
+
+def overview_measures(plan: Plan, user) -> dict[int, list[dict]]:
+    """The measures of the plan's overview table by field id, in plan order: dicts of
+    ``OVERVIEW_COLUMNS``, the schedule span (``_span_annotations``) and ``responsibilities``.
+
+    Two queries whatever the size of the plan, and no model instance per measure: on a plan
+    of 1,000 measures, instances and prefetching cost more than the rest of the page
+    (docs/benchmarks.md).
+    """
+    measures = Measure.objects.visible_to(user).filter(field__plan=plan)
+    rows = (
+        measures.annotate(**_span_annotations())
+        .order_by("position", "pk")
+        .values(*OVERVIEW_COLUMNS, *SPAN_COLUMNS)
+    )
+    responsibilities = _overview_responsibilities(measures)
+    by_field: dict[int, list[dict]] = {}
+    for row in rows:
+        row["responsibilities"] = responsibilities.get(row["id"], [])
+        by_field.setdefault(row["field_id"], []).append(row)
+    return by_field
+
+
 class OverviewResponsibility(NamedTuple):
     """What the overview table needs of a responsibility: its role and whom it names."""
 
@@ -145,42 +181,6 @@ def _overview_responsibilities(measures: QuerySet[Measure]) -> dict[int, list]:
             OverviewResponsibility(role, organisation_id, organisation, person_id, person)
         )
     return by_measure
-
-
-def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
-    """Fields of a plan with their contacts (the plan page shows neither their target state nor
-    their lead)."""
-    return (
-        plan.fields.defer("target_state", "lead_note")
-        .prefetch_related(_contacts_prefetch())
-        .order_by("position", "pk")
-    )
-
-
-# What the overview table shows of a measure.
-OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status")
-
-
-def overview_measures(plan: Plan, user) -> dict[int, list[dict]]:
-    """The measures of the plan's overview table by field id, in plan order: dicts of
-    ``OVERVIEW_COLUMNS``, the schedule span (``_span_annotations``) and ``responsibilities``.
-
-    Two queries whatever the size of the plan, and no model instance per measure: on a plan
-    of 1,000 measures, instances and prefetching cost more than the rest of the page
-    (docs/benchmarks.md).
-    """
-    measures = Measure.objects.visible_to(user).filter(field__plan=plan)
-    rows = (
-        measures.annotate(**_span_annotations())
-        .order_by("position", "pk")
-        .values(*OVERVIEW_COLUMNS, *SPAN_COLUMNS)
-    )
-    responsibilities = _overview_responsibilities(measures)
-    by_field: dict[int, list[dict]] = {}
-    for row in rows:
-        row["responsibilities"] = responsibilities.get(row["id"], [])
-        by_field.setdefault(row["field_id"], []).append(row)
-    return by_field
 
 
 def field_for_page(plan: Plan, field_slug: str, user) -> QuerySet[FieldOfAction]:

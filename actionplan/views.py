@@ -45,7 +45,7 @@ def plan_detail(request, plan_slug):
     def overview_context():
         nonlocal measures
         measures = selectors.overview_measures(plan, request.user)
-        return {"plan": plan, "sections": [(f, measures.get(f.pk, [])) for f in fields]}
+        return {"plan": plan, "fields": fields, "overview": measures}
 
     overview = plan_fragment(
         request, plan, "actionplan/includes/_plan_overview.html", overview_context

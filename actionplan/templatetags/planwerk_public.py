@@ -235,11 +235,28 @@ def _measure_urls(field):
     return measure_url
 
 
+def _overview_row(measure) -> dict:
+    """A measure instance as a row of ``selectors.overview_measures``, with its own URL (a
+    version's measures link to the version's pages)."""
+    row = {name: getattr(measure, name) for name in ("code", "title", "slug", "status")}
+    row["url"] = html.escape(measure.get_absolute_url())
+    row["dated_count"] = getattr(measure, "dated_count", 0)
+    if row["dated_count"]:
+        for name in ("span_start", "span_end", "span_open_end", "span_start_count"):
+            row[name] = getattr(measure, name)
+    row["responsibilities"] = list(measure.responsibilities.all())
+    return row
+
+
 @register.simple_tag
 def overview_rows(
-    field, measures, lang_attr, code_label, lead_label, schedule_label, status_label
+    field, overview, lang_attr, code_label, lead_label, schedule_label, status_label
 ) -> str:
-    """The overview table's rows of one field, from the rows of ``selectors.overview_measures``.
+    """The overview table's rows of one field.
+
+    On the plan page ``overview`` is what ``selectors.overview_measures`` returns: plain rows by
+    field. A version's page (versions/views.py) passes none; its snapshot's fields carry their
+    measures as if prefetched.
 
     Built here rather than in a template loop, from plain rows rather than model instances,
     and with each party's name and each schedule span worked out once: the cold page of a plan
@@ -247,6 +264,10 @@ def overview_rows(
     plain ``{% for %}`` row; every value is escaped as ``format_html`` escapes it
     (``html.escape`` is what ``django.utils.html.escape`` calls).
     """
+    if isinstance(overview, dict):
+        measures = overview.get(field.pk, [])
+    else:
+        measures = [_overview_row(measure) for measure in field.measures.all()]
     if not measures:
         return ""
     escape = html.escape
@@ -280,7 +301,8 @@ def overview_rows(
             span = spans[dates]
         code = escape(measure["code"])
         inline_code = f'<span class="overview__inline-code">{code}) </span>' if code else ""
-        url, title = measure_url(measure["slug"]), escape(measure["title"])
+        url = measure.get("url") or measure_url(measure["slug"])
+        title = escape(measure["title"])
         status = badges.get(measure["status"]) or format_html(
             '<span class="status">{}</span>', measure["status"]
         )

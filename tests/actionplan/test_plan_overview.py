@@ -1,5 +1,6 @@
 """The plan page's overview table, built from plain rows (selectors.overview_measures)."""
 
+import datetime
 import html
 import re
 
@@ -7,13 +8,14 @@ import pytest
 from django.core.cache import cache
 from django.db.models.signals import post_init
 from django.test import Client
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from actionplan import models as ap
 from actionplan.templatetags.planwerk_public import _measure_urls
 from tests.actionplan.public_data import build_rich_plan
-from tests.factories import OrganisationFactory, PersonFactory, build_plan
+from tests.factories import OrganisationFactory, PersonFactory, StaffUserFactory, build_plan
+from versions.services import plan_version_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +140,33 @@ def test_overview_links_every_visible_measure_to_its_page(plan, language):
 
     assert {title: row["url"] for title, row in rows.items()} == expected
     assert all(Client().get(link).status_code == 200 for link in expected.values())
+
+
+def test_version_page_overview_shows_the_versions_rows_and_links_to_its_pages(plan):
+    """The same table on a version's page (versions/views.py): rows from the snapshot, links to
+    the version's measure pages."""
+    measure = _measure(plan)
+    old_title = measure.title
+    version = plan_version_publish(
+        plan=plan,
+        label="Stand Mai 2011",
+        date=datetime.date(2011, 5, 1),
+        acting_user=StaffUserFactory(),
+    )
+    measure.title = "Heute anders benannt"
+    measure.save()
+    kwargs = {"plan_slug": plan.slug, "version_slug": version.slug}
+
+    rows = _rows(Client().get(reverse("versions:version_detail", kwargs=kwargs)).content)
+
+    assert len(rows) == 10
+    assert "Heute anders benannt" not in rows
+    assert rows[old_title]["url"] == reverse(
+        "versions:version_measure",
+        kwargs={**kwargs, "field_slug": measure.field.slug, "measure_slug": measure.slug},
+    )
+    assert rows[old_title]["Federführung"] == "Aufbauwerk leipzig"
+    assert rows[old_title]["Zeitplan"] == "ab 03/2011"
 
 
 def test_overview_measure_url_of_a_slug_urls_cannot_carry_fails_as_reverse_does(plan):
