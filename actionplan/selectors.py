@@ -6,6 +6,7 @@ number of queries a page makes does not grow with the size of the plan.
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -21,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from access import rules
-from contacts.models import Organisation
+from contacts.models import Organisation, Person
 
 from .models import (
     BaselineFinding,
@@ -93,24 +94,93 @@ def visible_measure_count(plan: Plan, user) -> int:
     return Measure.objects.visible_to(user).filter(field__plan=plan).count()
 
 
-def fields_for_plan_page(plan: Plan, user) -> QuerySet[FieldOfAction]:
-    """Fields of a plan with their lead, contacts and the measures of the overview table."""
-    measures = (
-        Measure.objects.visible_to(user)
-        .annotate(**_span_annotations())
-        .order_by("position", "pk")
-        .prefetch_related(_responsibilities_prefetch())
-    )
+def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
+    """Fields of a plan with their contacts (the plan page shows neither their target state nor
+    their lead)."""
     return (
-        plan.fields.select_related("lead_organisation__parent")
-        .prefetch_related(_contacts_prefetch(), Prefetch("measures", queryset=measures))
+        plan.fields.defer("target_state", "lead_note")
+        .prefetch_related(_contacts_prefetch())
         .order_by("position", "pk")
     )
 
 
-def fields_for_plan_contacts(plan: Plan) -> QuerySet[FieldOfAction]:
-    """Fields of a plan with their contacts only (the overview table comes from the cache)."""
-    return plan.fields.prefetch_related(_contacts_prefetch()).order_by("position", "pk")
+# What the overview table shows of a measure.
+OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status")
+
+
+def overview_measures(plan: Plan, user) -> dict[int, list[dict]]:
+    """The measures of the plan's overview table by field id, in plan order: dicts of
+    ``OVERVIEW_COLUMNS``, the schedule span (``_span_annotations``) and ``responsibilities``.
+
+    Two queries whatever the size of the plan, and no model instance per measure: on a plan
+    of 1,000 measures, instances and prefetching cost more than the rest of the page
+    (docs/benchmarks.md).
+    """
+    measures = Measure.objects.visible_to(user).filter(field__plan=plan)
+    rows = (
+        measures.annotate(**_span_annotations())
+        .order_by("position", "pk")
+        .values(*OVERVIEW_COLUMNS, *SPAN_COLUMNS)
+    )
+    responsibilities = _overview_responsibilities(measures)
+    by_field: dict[int, list[dict]] = {}
+    for row in rows:
+        row["responsibilities"] = responsibilities.get(row["id"], [])
+        by_field.setdefault(row["field_id"], []).append(row)
+    return by_field
+
+
+class OverviewResponsibility(NamedTuple):
+    """What the overview table needs of a responsibility: its role and whom it names."""
+
+    role: str
+    organisation_id: int | None
+    organisation: Organisation | None
+    person_id: int | None
+    person: Person | None
+
+
+def _overview_responsibilities(measures: QuerySet[Measure]) -> dict[int, list]:
+    """The responsibilities of ``measures`` by measure id, in order, with their organisation
+    (and its parent) and person loaded as ``select_related`` would load them — in the same one
+    query, but with one instance per organisation and person rather than three per row: a plan
+    of 1,000 measures names a few dozen parties (docs/benchmarks.md)."""
+    queryset = Responsibility.objects.filter(measure__in=measures).order_by("position", "pk")
+    org_columns = [f.attname for f in Organisation._meta.concrete_fields]
+    person_columns = [f.attname for f in Person._meta.concrete_fields]
+    org_pk = org_columns.index(Organisation._meta.pk.attname)
+    person_pk = person_columns.index(Person._meta.pk.attname)
+    n = len(org_columns)
+    rows = queryset.values_list(
+        "measure_id",
+        "role",
+        *(f"organisation__{column}" for column in org_columns),
+        *(f"organisation__parent__{column}" for column in org_columns),
+        *(f"person__{column}" for column in person_columns),
+    )
+    organisations, parents, persons = {}, {}, {}
+    by_measure: dict[int, list] = {}
+    for measure_id, role, *values in rows:
+        organisation_id, person_id = values[org_pk], values[2 * n + person_pk]
+        organisation = organisations.get(organisation_id)
+        if organisation is None and organisation_id is not None:
+            organisation = Organisation.from_db(queryset.db, org_columns, values[:n])
+            parent_id = values[n + org_pk]
+            if parent_id is not None and parent_id not in parents:
+                parents[parent_id] = Organisation.from_db(
+                    queryset.db, org_columns, values[n : 2 * n]
+                )
+            Organisation.parent.field.set_cached_value(organisation, parents.get(parent_id))
+            organisations[organisation_id] = organisation
+        person = persons.get(person_id)
+        if person is None and person_id is not None:
+            person = persons[person_id] = Person.from_db(
+                queryset.db, person_columns, values[2 * n :]
+            )
+        by_measure.setdefault(measure_id, []).append(
+            OverviewResponsibility(role, organisation_id, organisation, person_id, person)
+        )
+    return by_measure
 
 
 def field_for_page(plan: Plan, field_slug: str, user) -> QuerySet[FieldOfAction]:
@@ -184,6 +254,9 @@ def fields_for_timeline(plan: Plan, user) -> QuerySet[FieldOfAction]:
     return plan.fields.prefetch_related(Prefetch("measures", queryset=measures)).order_by(
         "position", "pk"
     )
+
+
+SPAN_COLUMNS = ("span_start", "span_end", "span_open_end", "span_start_count", "dated_count")
 
 
 def _span_annotations() -> dict:

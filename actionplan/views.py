@@ -39,20 +39,20 @@ def plan_or_404(request, plan_slug):
 @public_page
 def plan_detail(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
-    loaded = []  # the fields of the overview, when the table had to be rendered
+    fields = list(selectors.fields_for_plan_page(plan))
+    measures = None  # by field, when the overview table had to be rendered
 
     def overview_context():
-        loaded.extend(selectors.fields_for_plan_page(plan, request.user))
-        return {"plan": plan, "fields": loaded}
+        nonlocal measures
+        measures = selectors.overview_measures(plan, request.user)
+        return {"plan": plan, "fields": fields, "overview": measures}
 
     overview = plan_fragment(
         request, plan, "actionplan/includes/_plan_overview.html", overview_context
     )
-    if loaded:
-        fields = loaded
-        measure_count = sum(len(f.measures.all()) for f in fields)
+    if measures is not None:
+        measure_count = sum(len(rows) for rows in measures.values())
     else:
-        fields = list(selectors.fields_for_plan_contacts(plan))
         measure_count = selectors.visible_measure_count(plan, request.user)
     return render(
         request,

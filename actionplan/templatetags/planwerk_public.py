@@ -1,14 +1,17 @@
 """Template helpers for the public plan pages."""
 
 import functools
+import html
+import re
 
 from django import template
 from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls.converters import SlugConverter
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -58,7 +61,9 @@ def content_lang(language: str) -> str:
 
 
 def _month(day) -> str:
-    return date_format(day, "m/Y")
+    """“03/2011”, as ``date_format(day, "m/Y")`` writes it in every language, without its
+    format lookups: the overview and the timeline of a large plan format thousands."""
+    return f"{day.month:02d}/{day.year:04d}"
 
 
 def _point(day, precision: str) -> str:
@@ -105,19 +110,22 @@ def span_text(measure) -> str:
     """
     if not getattr(measure, "dated_count", 0):
         return ""
-    start, end = measure.span_start, measure.span_end
-    if measure.span_open_end:
+    return _span(
+        measure.span_start, measure.span_end, measure.span_open_end, measure.span_start_count
+    )
+
+
+def _span(start, end, open_end, start_count) -> str:
+    if open_end:
         return _("from %(date)s") % {"date": _month(start)}
-    if not measure.span_start_count:
+    if not start_count:
         return _("until %(date)s") % {"date": _month(end)}
     first, last = _month(start), _month(end)
     return first if first == last else f"{first} – {last}"
 
 
-@register.filter
-def lead_parties(measure) -> list:
+def lead_parties(responsibilities: list) -> list:
     """Who leads a measure: lead roles, else those responsible, else the first named."""
-    responsibilities = list(measure.responsibilities.all())
     for role in (Responsibility.Role.LEAD, Responsibility.Role.RESPONSIBLE):
         chosen = [r for r in responsibilities if r.role == role]
         if chosen:
@@ -188,12 +196,6 @@ def bar_classes(bar) -> str:
 
 
 @register.filter
-def lead_text(measure) -> str:
-    """Names of whoever leads the measure, for the overview table."""
-    return "; ".join(party_name(r) for r in lead_parties(measure))
-
-
-@register.filter
 def position_classes(item) -> str:
     """Classes placing a timeline bar or tick; see ``actionplan.timeline.position_classes``."""
     return timeline.position_classes(item)
@@ -211,38 +213,104 @@ def email_display(address: str) -> str:
     )
 
 
+SLUG = re.compile(SlugConverter.regex)
+
+
+def _measure_urls(field):
+    """``slug -> URL``, HTML-escaped, of the measures of a field, from one ``reverse()`` for
+    all of them: a slug, the URL's last part, is never quoted nor escaped. Anything else takes
+    ``reverse()`` itself."""
+    kwargs = {"plan_slug": field.plan.slug, "field_slug": field.slug}
+    placeholder = "measure-slug"
+    url = reverse("actionplan:measure_detail", kwargs={**kwargs, "measure_slug": placeholder})
+    head, _placeholder, tail = (html.escape(part) for part in url.rpartition(placeholder))
+
+    def measure_url(slug: str) -> str:
+        if SLUG.fullmatch(slug):
+            return f"{head}{slug}{tail}"
+        return html.escape(
+            reverse("actionplan:measure_detail", kwargs={**kwargs, "measure_slug": slug})
+        )
+
+    return measure_url
+
+
+def _overview_row(measure) -> dict:
+    """A measure instance as a row of ``selectors.overview_measures``, with its own URL (a
+    version's measures link to the version's pages)."""
+    row = {name: getattr(measure, name) for name in ("code", "title", "slug", "status")}
+    row["url"] = html.escape(measure.get_absolute_url())
+    row["dated_count"] = getattr(measure, "dated_count", 0)
+    if row["dated_count"]:
+        for name in ("span_start", "span_end", "span_open_end", "span_start_count"):
+            row[name] = getattr(measure, name)
+    row["responsibilities"] = list(measure.responsibilities.all())
+    return row
+
+
 @register.simple_tag
-def overview_rows(field, lang_attr, code_label, lead_label, schedule_label, status_label) -> str:
-    """The overview table's rows of one field, built here rather than in a template loop:
-    a plan of 1,000 measures renders them several times faster (the cold plan page is in
-    docs/benchmarks.md). The markup is that of a plain ``{% for %}`` row; every value is
-    escaped by ``format_html``."""
+def overview_rows(
+    field, overview, lang_attr, code_label, lead_label, schedule_label, status_label
+) -> str:
+    """The overview table's rows of one field.
+
+    On the plan page ``overview`` is what ``selectors.overview_measures`` returns: plain rows by
+    field. A version's page (versions/views.py) passes none; its snapshot's fields carry their
+    measures as if prefetched.
+
+    Built here rather than in a template loop, from plain rows rather than model instances,
+    and with each party's name and each schedule span worked out once: the cold page of a plan
+    of 1,000 measures is several times faster (docs/benchmarks.md). The markup is that of a
+    plain ``{% for %}`` row; every value is escaped as ``format_html`` escapes it
+    (``html.escape`` is what ``django.utils.html.escape`` calls).
+    """
+    if isinstance(overview, dict):
+        measures = overview.get(field.pk, [])
+    else:
+        measures = [_overview_row(measure) for measure in field.measures.all()]
+    if not measures:
+        return ""
+    escape = html.escape
+    code_label, lead_label, schedule_label, status_label, lang = (
+        conditional_escape(value)
+        for value in (code_label, lead_label, schedule_label, status_label, lang_attr)
+    )
+    badges = _status_badges(get_language() or settings.LANGUAGE_CODE)
+    measure_url = _measure_urls(field)
+    names = {}  # escaped, by organisation and person
+    spans = {}  # escaped, by span
     rows = []
-    for measure in field.measures.all():
-        inline_code = (
-            format_html('<span class="overview__inline-code">{}) </span>', measure.code)
-            if measure.code
-            else ""
+    for measure in measures:
+        leads = []
+        for responsibility in lead_parties(measure["responsibilities"]):
+            party = (responsibility.organisation_id, responsibility.person_id)
+            if party not in names:
+                names[party] = escape(party_name(responsibility))
+            leads.append(names[party])
+        lead = "; ".join(leads) or "–"
+        span = "–"
+        if measure["dated_count"]:
+            dates = (
+                measure["span_start"],
+                measure["span_end"],
+                measure["span_open_end"],
+                measure["span_start_count"],
+            )
+            if dates not in spans:
+                spans[dates] = escape(_span(*dates)) or "–"
+            span = spans[dates]
+        code = escape(measure["code"])
+        inline_code = f'<span class="overview__inline-code">{code}) </span>' if code else ""
+        url = measure.get("url") or measure_url(measure["slug"])
+        title = escape(measure["title"])
+        status = badges.get(measure["status"]) or format_html(
+            '<span class="status">{}</span>', measure["status"]
         )
         rows.append(
-            format_html(
-                '<tr><td class="overview__code" data-label="{}">{}</td>'
-                '<td class="overview__title"><a href="{}"{}>{}{}</a></td>'
-                '<td data-label="{}">{}</td>'
-                '<td class="nowrap" data-label="{}">{}</td>'
-                '<td data-label="{}">{}</td></tr>',
-                code_label,
-                measure.code or "–",
-                measure.get_absolute_url(),
-                lang_attr,
-                inline_code,
-                measure.title,
-                lead_label,
-                lead_text(measure) or "–",
-                schedule_label,
-                span_text(measure) or "–",
-                status_label,
-                status_badge(measure),
-            )
+            f'<tr><td class="overview__code" data-label="{code_label}">{code or "–"}</td>'
+            f'<td class="overview__title"><a href="{url}"{lang}>{inline_code}{title}</a></td>'
+            f'<td data-label="{lead_label}">{lead}</td>'
+            f'<td class="nowrap" data-label="{schedule_label}">{span}</td>'
+            f'<td data-label="{status_label}">{status}</td></tr>'
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - each row is built by format_html
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
