@@ -1,0 +1,159 @@
+"""Large plans, rendered chapter by chapter in bounded memory, then joined.
+
+WeasyPrint keeps the box tree of every laid-out page (~2 MB a page) until it writes the PDF,
+so a 575-page plan needed 1.6 GB. Above ``chapter_min_measures()`` measures a plan (or a
+stored version of it) is rendered as parts instead, each its own WeasyPrint document:
+
+1. every field of action, then the back matter (timeline, changes): each knows its page
+   count and on which of its pages each heading lies once rendered;
+2. the front matter (cover, contents, introduction, overview, progress, contacts), whose
+   contents and overview print the pages of the chapters as text (its own sections keep
+   ``target-counter``: it starts on page 1); its own length shifts those numbers, so it is
+   laid out again in the rare case that the page count it was given was not its own;
+3. a footer document with „Seite X von Y“ for every page (only now is Y known);
+4. ``documents.assembly`` joins pages, tags, outline, destinations and footers.
+
+Memory then grows with the largest part, not with the plan. Each part is the same template
+(``documents/plan.html``) with the other parts switched off, so the look stays the same.
+"""
+
+import html as html_lib
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import override
+
+from . import assembly, kinds, rendering
+
+#: Plans with more measures than this are rendered by chapter (see docs/benchmarks.md).
+DEFAULT_CHAPTER_MIN_MEASURES = 100
+CHAPTER_KINDS = {"plan", "version"}
+FRONT_ANCHORS = {"introduction", "overview", "progress", "contacts"}
+MAX_FRONT_PASSES = 4
+
+
+def chapter_min_measures() -> int:
+    return getattr(settings, "PLANWERK_PDF_CHAPTER_MIN_MEASURES", DEFAULT_CHAPTER_MIN_MEASURES)
+
+
+def applies(request) -> bool:
+    """Whether this document is rendered by chapter."""
+    return request.kind in CHAPTER_KINDS and request.measure_count() > chapter_min_measures()
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, every character but ASCII letters and digits
+    escaped (safe inside ``<style>``). A space is escaped too: CSS swallows one space after
+    a hex escape."""
+    escaped = "".join(
+        ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in str(text)
+    )
+    return mark_safe(f'"{escaped}"')
+
+
+def render(request, *, url_fetcher=None) -> bytes:
+    kind = kinds.get(request.kind)
+    with override(request.language):
+        context = kind.context(request)
+        return _render(request, kind.template, context, url_fetcher)
+
+
+def _write(html: str, request, url_fetcher) -> bytes:
+    return rendering.write_pdf(html, variant=request.variant, url_fetcher=url_fetcher)
+
+
+def _render(request, template: str, context: dict, url_fetcher) -> bytes:
+    fields = context["fields"]
+    data_state = html_lib.unescape(
+        strip_tags(render_to_string("documents/includes/_data_state.html", context))
+    ).strip()
+    shared = {**context, "footer_overlay": True}
+    part_strings = {
+        "running_title": css_string(context["plan"].title),
+        "running_data_state": css_string(data_state),
+    }
+
+    # 1. Chapters: every field of action, then the back matter.
+    chapter_parts: list[assembly.Part] = []
+    for field in fields:
+        html = render_to_string(
+            template,
+            {**shared, **part_strings, "fields": [field], "skip_front": True, "skip_back": True},
+        )
+        owned = {f"field-{field.pk}"} | {f"measure-{m.pk}" for m in field.measures.all()}
+        chapter_parts.append(assembly.Part(_write(html, request, url_fetcher), owned))
+    back_owned = {"timeline"} | ({"changes"} if context.get("report") is not None else set())
+    html = render_to_string(
+        template,
+        {
+            **shared,
+            **part_strings,
+            "skip_front": True,
+            "skip_fields": True,
+            "stubs": _measure_anchors(fields),
+        },
+    )
+    chapter_parts.append(assembly.Part(_write(html, request, url_fetcher), back_owned))
+
+    # Where each chapter heading lies, counted from the first chapter page.
+    local_pages: dict[str, int] = {}
+    offset = 0
+    for part in chapter_parts:
+        for name, index in assembly.anchor_pages(part.data, part.owned).items():
+            local_pages[name] = offset + index
+        offset += assembly.page_count(part.data)
+    chapter_pages = offset
+
+    # 2. The front matter, with the chapters' page numbers as text.
+    stubs = sorted(local_pages)
+    front_count = _front_guess(fields)
+    for _ in range(MAX_FRONT_PASSES):
+        numbers = _number(fields, local_pages, front_count)
+        html = render_to_string(
+            template,
+            {**shared, **numbers, "skip_fields": True, "skip_back": True, "stubs": stubs},
+        )
+        front = _write(html, request, url_fetcher)
+        actual = assembly.page_count(front)
+        if actual == front_count:
+            break
+        front_count = actual
+    else:
+        raise RuntimeError("the front matter's page count does not settle")
+
+    # 3. Footers, 4. assembly.
+    total = front_count + chapter_pages
+    footer = _write(
+        render_to_string("documents/footer.html", {**context, "page_range": range(total)}),
+        request,
+        url_fetcher,
+    )
+    parts = [assembly.Part(front, FRONT_ANCHORS), *chapter_parts]
+    return assembly.assemble(parts, footer, footer_from=1)
+
+
+def _measure_anchors(fields) -> list[str]:
+    return [f"measure-{m.pk}" for field in fields for m in field.measures.all()]
+
+
+def _front_guess(fields) -> int:
+    """A first guess of the front matter's pages: cover, contents, introduction, contacts and
+    the overview at ~28 measures a page. A wrong guess costs one more layout of the front."""
+    measures = sum(len(field.measures.all()) for field in fields)
+    return 4 + len(fields) // 4 + -(-measures // 28)
+
+
+def _number(fields, local_pages, front_count) -> dict:
+    """Page numbers (1-based, whole document) for the contents and the overview: on the
+    fields and measures, and the context's ``timeline_page`` and ``changes_page``."""
+
+    def page(name):
+        return front_count + local_pages[name] + 1 if name in local_pages else None
+
+    for field in fields:
+        field.pdf_page = page(f"field-{field.pk}")
+        for measure in field.measures.all():
+            measure.pdf_page = page(f"measure-{measure.pk}")
+    return {"timeline_page": page("timeline"), "changes_page": page("changes")}
