@@ -18,6 +18,10 @@ Memory then grows with the largest part, not with the plan. Each part is the sam
 """
 
 import html as html_lib
+import logging
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -27,8 +31,12 @@ from django.utils.translation import override
 
 from . import assembly, kinds, rendering
 
+logger = logging.getLogger(__name__)
+
 #: Plans with more measures than this are rendered by chapter (see docs/benchmarks.md).
 DEFAULT_CHAPTER_MIN_MEASURES = 100
+#: Child processes rendering chapters side by side; 1: all in the worker's own process.
+DEFAULT_CHAPTER_PROCESSES = 1
 CHAPTER_KINDS = {"plan", "version"}
 FRONT_ANCHORS = {"introduction", "overview", "progress", "contacts"}
 MAX_FRONT_PASSES = 4
@@ -36,6 +44,47 @@ MAX_FRONT_PASSES = 4
 
 def chapter_min_measures() -> int:
     return getattr(settings, "PLANWERK_PDF_CHAPTER_MIN_MEASURES", DEFAULT_CHAPTER_MIN_MEASURES)
+
+
+def chapter_processes() -> int:
+    return getattr(settings, "PLANWERK_PDF_CHAPTER_PROCESSES", DEFAULT_CHAPTER_PROCESSES)
+
+
+class _InProcess:
+    """The executor interface, rendering at once in this process (warm fonts, no start-up)."""
+
+    parallel = False
+
+    def __init__(self, url_fetcher):
+        self.url_fetcher = url_fetcher
+
+    def submit(self, html: str, variant: str) -> Future:
+        future = Future()
+        future.set_result(rendering.write_pdf(html, variant=variant, url_fetcher=self.url_fetcher))
+        return future
+
+    def shutdown(self):
+        pass
+
+
+class _Pool:
+    """Chapters rendered by child processes; each holds one chapter's pages at a time and
+    gives its memory back when the document is done."""
+
+    parallel = True
+
+    def __init__(self, processes: int):
+        self.executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=rendering.worker_init,
+        )
+
+    def submit(self, html: str, variant: str) -> Future:
+        return self.executor.submit(rendering.write_pdf_in_worker, html, variant)
+
+    def shutdown(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def applies(request) -> bool:
@@ -54,17 +103,31 @@ def css_string(text: str) -> str:
 
 
 def render(request, *, url_fetcher=None) -> bytes:
+    """The document, by chapter; with ``PLANWERK_PDF_CHAPTER_PROCESSES`` > 1 the chapters are
+    rendered side by side in child processes (not with a custom ``url_fetcher``, which stays
+    in this process)."""
     kind = kinds.get(request.kind)
-    with override(request.language):
-        context = kind.context(request)
-        return _render(request, kind.template, context, url_fetcher)
+    processes = chapter_processes()
+    started = time.perf_counter()
+    executor = (
+        _Pool(processes) if processes > 1 and url_fetcher is None else _InProcess(url_fetcher)
+    )
+    try:
+        with override(request.language):
+            context = kind.context(request)
+            data = _render(request, kind.template, context, executor)
+    finally:
+        executor.shutdown()
+    logger.info(
+        "PDF %s rendered by chapter (%s processes) in %.1f s",
+        request.filename,
+        processes,
+        time.perf_counter() - started,
+    )
+    return data
 
 
-def _write(html: str, request, url_fetcher) -> bytes:
-    return rendering.write_pdf(html, variant=request.variant, url_fetcher=url_fetcher)
-
-
-def _render(request, template: str, context: dict, url_fetcher) -> bytes:
+def _render(request, template: str, context: dict, executor) -> bytes:
     fields = context["fields"]
     data_state = html_lib.unescape(
         strip_tags(render_to_string("documents/includes/_data_state.html", context))
@@ -76,14 +139,15 @@ def _render(request, template: str, context: dict, url_fetcher) -> bytes:
     }
 
     # 1. Chapters: every field of action, then the back matter.
-    chapter_parts: list[assembly.Part] = []
+    variant = request.variant
+    pending: list[tuple[Future, set[str]]] = []
     for field in fields:
         html = render_to_string(
             template,
             {**shared, **part_strings, "fields": [field], "skip_front": True, "skip_back": True},
         )
         owned = {f"field-{field.pk}"} | {f"measure-{m.pk}" for m in field.measures.all()}
-        chapter_parts.append(assembly.Part(_write(html, request, url_fetcher), owned))
+        pending.append((executor.submit(html, variant), owned))
     back_owned = {"timeline"} | ({"changes"} if context.get("report") is not None else set())
     html = render_to_string(
         template,
@@ -95,7 +159,8 @@ def _render(request, template: str, context: dict, url_fetcher) -> bytes:
             "stubs": _measure_anchors(fields),
         },
     )
-    chapter_parts.append(assembly.Part(_write(html, request, url_fetcher), back_owned))
+    pending.append((executor.submit(html, variant), back_owned))
+    chapter_parts = [assembly.Part(future.result(), owned) for future, owned in pending]
 
     # Where each chapter heading lies, counted from the first chapter page.
     local_pages: dict[str, int] = {}
@@ -106,32 +171,42 @@ def _render(request, template: str, context: dict, url_fetcher) -> bytes:
         offset += assembly.page_count(part.data)
     chapter_pages = offset
 
-    # 2. The front matter, with the chapters' page numbers as text.
+    # 2. The front matter, with the chapters' page numbers as text, and 3. the footers for
+    # the page count the front is given (side by side; both again if it was not its own).
     stubs = sorted(local_pages)
     front_count = _front_guess(fields)
-    for _ in range(MAX_FRONT_PASSES):
+    passes = 0
+    while True:
+        passes += 1
         numbers = _number(fields, local_pages, front_count)
         html = render_to_string(
             template,
             {**shared, **numbers, "skip_fields": True, "skip_back": True, "stubs": stubs},
         )
-        front = _write(html, request, url_fetcher)
-        actual = assembly.page_count(front)
+        front = executor.submit(html, variant)
+        footer_html = render_to_string(
+            "documents/footer.html",
+            {**context, "page_range": range(front_count + chapter_pages)},
+        )
+        footer = executor.submit(footer_html, variant) if executor.parallel else None
+        actual = assembly.page_count(front.result())
         if actual == front_count:
+            footer = footer or executor.submit(footer_html, variant)
             break
+        if passes == MAX_FRONT_PASSES:
+            raise RuntimeError("the front matter's page count does not settle")
         front_count = actual
-    else:
-        raise RuntimeError("the front matter's page count does not settle")
-
-    # 3. Footers, 4. assembly.
-    total = front_count + chapter_pages
-    footer = _write(
-        render_to_string("documents/footer.html", {**context, "page_range": range(total)}),
-        request,
-        url_fetcher,
+    logger.info(
+        "PDF by chapter: %s chapters, %s + %s pages, front laid out %s times",
+        len(chapter_parts),
+        front_count,
+        chapter_pages,
+        passes,
     )
-    parts = [assembly.Part(front, FRONT_ANCHORS), *chapter_parts]
-    return assembly.assemble(parts, footer, footer_from=1)
+
+    # 4. Assembly.
+    parts = [assembly.Part(front.result(), FRONT_ANCHORS), *chapter_parts]
+    return assembly.assemble(parts, footer.result(), footer_from=1)
 
 
 def _measure_anchors(fields) -> list[str]:

@@ -37,8 +37,10 @@ def plan():
 
 
 @pytest.fixture
-def by_chapter(settings, plan):
+def by_chapter(settings, plan, monkeypatch):
     settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 5
+    # A wrong first guess of the front matter's length: its page numbers must still settle.
+    monkeypatch.setattr(chapters, "_front_guess", lambda fields: 1)
     request = DocumentRequest.build(plan)
     assert chapters.applies(request)
     return request.render()
@@ -66,6 +68,14 @@ def test_chapter_wise_render_equals_the_whole_render(settings, plan, by_chapter)
     with pikepdf.open(io.BytesIO(by_chapter)) as pdf:
         assert str(pdf.Root.Lang) == "de"
         assert pdf.Root.MarkInfo.Marked is True
+
+
+def test_chapters_rendered_in_child_processes_give_the_same_document(settings, plan, by_chapter):
+    settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 5
+    settings.PLANWERK_PDF_CHAPTER_PROCESSES = 2
+    pooled = DocumentRequest.build(plan).render()
+    assert pdf_pages(pooled) == pdf_pages(by_chapter)
+    assert pdf_outline(pooled) == pdf_outline(by_chapter)
 
 
 def test_footers_count_the_whole_document(by_chapter):
