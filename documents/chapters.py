@@ -24,6 +24,7 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -36,7 +37,8 @@ logger = logging.getLogger(__name__)
 #: Plans with more measures than this are rendered by chapter (see docs/benchmarks.md).
 DEFAULT_CHAPTER_MIN_MEASURES = 100
 #: Child processes rendering chapters side by side; 1: all in the worker's own process.
-DEFAULT_CHAPTER_PROCESSES = 1
+#: With more than one, the parts are also joined in a fresh child process (see ``render``).
+DEFAULT_CHAPTER_PROCESSES = 2
 CHAPTER_KINDS = {"plan", "version"}
 FRONT_ANCHORS = {"introduction", "overview", "progress", "contacts"}
 MAX_FRONT_PASSES = 4
@@ -66,6 +68,10 @@ class _InProcess:
     def shutdown(self):
         pass
 
+    @staticmethod
+    def assemble(parts, footer) -> bytes:
+        return assembly.assemble(parts, footer, footer_from=1)
+
 
 class _Pool:
     """Chapters rendered by child processes; each holds one chapter's pages at a time and
@@ -85,6 +91,15 @@ class _Pool:
 
     def shutdown(self):
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def assemble(parts, footer) -> bytes:
+        """Join the parts in a fresh child process: the joined document's objects (qpdf holds
+        ~1.5 kB a PDF object, ~300 MB for 1,000 measures) never add to the worker's heap."""
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        ) as one:
+            return one.submit(assembly.assemble, parts, footer, footer_from=1).result()
 
 
 def applies(request) -> bool:
@@ -115,9 +130,10 @@ def render(request, *, url_fetcher=None) -> bytes:
     try:
         with override(request.language):
             context = kind.context(request)
-            data = _render(request, kind.template, context, executor)
+            parts, footer = _render(request, kind.template, context, executor)
     finally:
-        executor.shutdown()
+        executor.shutdown()  # the chapter processes end before the parts are joined
+    data = executor.assemble(parts, footer)
     logger.info(
         "PDF %s rendered by chapter (%s processes) in %.1f s",
         request.filename,
@@ -174,7 +190,7 @@ def _render(request, template: str, context: dict, executor) -> bytes:
     # 2. The front matter, with the chapters' page numbers as text, and 3. the footers for
     # the page count the front is given (side by side; both again if it was not its own).
     stubs = sorted(local_pages)
-    front_count = _front_guess(fields)
+    front_count = cache.get(_front_key(request)) or _front_guess(context["plan"], fields)
     passes = 0
     while True:
         passes += 1
@@ -205,19 +221,27 @@ def _render(request, template: str, context: dict, executor) -> bytes:
     )
 
     # 4. Assembly.
-    parts = [assembly.Part(front.result(), FRONT_ANCHORS), *chapter_parts]
-    return assembly.assemble(parts, footer.result(), footer_from=1)
+    cache.set(_front_key(request), front_count, timeout=None)
+    return [assembly.Part(front.result(), FRONT_ANCHORS), *chapter_parts], footer.result()
 
 
 def _measure_anchors(fields) -> list[str]:
     return [f"measure-{m.pk}" for field in fields for m in field.measures.all()]
 
 
-def _front_guess(fields) -> int:
-    """A first guess of the front matter's pages: cover, contents, introduction, contacts and
+def _front_key(request) -> str:
+    """Where the front matter's length is kept: changes to a plan seldom change it."""
+    return (
+        f"planwerk:pdf:front-pages:{request.kind}:{request.target.pk}:{request.language}"
+        f":{request.variant}:{request.draft}:{request.progress}"
+    )
+
+
+def _front_guess(plan, fields) -> int:
+    """A first guess of the front matter's pages: cover, contents, contacts, introduction and
     the overview at ~28 measures a page. A wrong guess costs one more layout of the front."""
     measures = sum(len(field.measures.all()) for field in fields)
-    return 4 + len(fields) // 4 + -(-measures // 28)
+    return 3 + (1 if plan.introduction else 0) + -(-measures // 28)
 
 
 def _number(fields, local_pages, front_count) -> dict:

@@ -39,8 +39,9 @@ def plan():
 @pytest.fixture
 def by_chapter(settings, plan, monkeypatch):
     settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 5
+    settings.PLANWERK_PDF_CHAPTER_PROCESSES = 1  # in this process (the pool: test below)
     # A wrong first guess of the front matter's length: its page numbers must still settle.
-    monkeypatch.setattr(chapters, "_front_guess", lambda fields: 1)
+    monkeypatch.setattr(chapters, "_front_guess", lambda plan, fields: 1)
     request = DocumentRequest.build(plan)
     assert chapters.applies(request)
     return request.render()
