@@ -135,6 +135,19 @@ def write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     )
 
 
+def worker_init() -> None:
+    """Start of a chapter-rendering child process (``documents.chapters``): Django's settings
+    and apps for the static files finders; no database is used there."""
+    import django
+
+    django.setup()
+
+
+def write_pdf_in_worker(html: str, variant: str) -> bytes:
+    """``write_pdf`` in a child process of ``documents.chapters`` (with the safe fetcher)."""
+    return write_pdf(html, variant=variant)
+
+
 def check_variant(variant):
     if variant not in VARIANTS:
         raise ValueError(f"Unknown PDF variant {variant!r}")

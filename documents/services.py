@@ -24,7 +24,7 @@ from access import rules
 from actionplan.models import FieldOfAction, Measure, Plan
 from campaigns.models import Campaign
 
-from . import kinds, plans, rendering
+from . import chapters, kinds, plans, rendering
 from .campaigns import CampaignDocumentRequest
 from .models import PdfExport
 from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the interface)
@@ -148,6 +148,9 @@ class DocumentRequest:
             return render_to_string(kind.template, kind.context(self))
 
     def render(self, *, url_fetcher=None) -> bytes:
+        """The PDF; a large plan chapter by chapter, in bounded memory (``chapters``)."""
+        if chapters.applies(self):
+            return chapters.render(self, url_fetcher=url_fetcher)
         return rendering.write_pdf(self.html(), variant=self.variant, url_fetcher=url_fetcher)
 
 

@@ -93,9 +93,11 @@ def child(slug: str, variant: str, use_tracemalloc: bool, html_out: str) -> None
     cold = time.perf_counter()
     request.render()
     cold = time.perf_counter() - cold
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, kids = time.perf_counter(), time.process_time(), _children_cpu()
     data = request.render()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    # CPU of this process and of the chapter processes (documents.chapters) it waited for
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu + _children_cpu() - kids
     services.get_or_render(request)  # fills the cache
     cached = time.perf_counter()
     services.get_or_render(request)
@@ -117,10 +119,19 @@ def child(slug: str, variant: str, use_tracemalloc: bool, html_out: str) -> None
                 "pages": pages,
                 "bytes": len(data),
                 "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                # the largest chapter or assembly process (0: all in one process)
+                "child_rss_mb": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                ),
                 "heap_peak_mb": round(heap / 2**20) if heap else None,
             }
         )
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _pages(data: bytes) -> int:
@@ -217,8 +228,8 @@ def main() -> None:
         print("Chromium not found (PLANWERK_CHROMIUM or chromium on PATH): no comparison.\n")
     print(
         "| plan | measures | pages | PDF size | cold | warm | warm CPU | cached "
-        "| peak RSS | Chromium wall / CPU (pages) | warm ÷ Chromium wall / CPU |"
-        + (" heap peak |" if args.tracemalloc else "")
+        "| peak RSS worker / largest child | Chromium wall / CPU (pages) "
+        "| warm ÷ Chromium wall / CPU |" + (" heap peak |" if args.tracemalloc else "")
     )
     print(
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -229,7 +240,7 @@ def main() -> None:
         line = (
             f"| {r['label']} | {r['measures']} | {r['pages']} | {r['bytes'] / 2**20:.1f} MB "
             f"| {r['cold_seconds']:.2f} s | {r['seconds']:.2f} s | {r['cpu_seconds']:.2f} s "
-            f"| {r['cached_ms']:.1f} ms | {r['max_rss_mb']} MB "
+            f"| {r['cached_ms']:.1f} ms | {r['max_rss_mb']} / {r['child_rss_mb']} MB "
         )
         if chromium:
             line += (

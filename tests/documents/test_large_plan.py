@@ -1,9 +1,13 @@
-"""A 300-measure plan, rendered by the background job: contents and outline stay correct."""
+"""A 300-measure plan, rendered by the background job chapter by chapter: contents, outline,
+links and footers stay correct across the joined document."""
 
+import io
 import re
 
+import pikepdf
 import pytest
 
+from documents import chapters
 from documents.models import PdfExport
 from documents.services import DocumentRequest, export_request
 from documents.tasks import build_pdf_export
@@ -29,7 +33,9 @@ def test_300_measure_plan_renders_in_the_background_with_correct_contents_and_ou
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     plan = build_plan(fields=6, measures_per_field=50, steps_per_measure=2)
-    export = export_request(DocumentRequest.build(plan))
+    request = DocumentRequest.build(plan)
+    assert chapters.applies(request)  # the chapter-wise path, in the worker only
+    export = export_request(request)
     assert build_pdf_export.call(str(export.pk))["rendered"] is True
     export.refresh_from_db()
     assert export.status == PdfExport.Status.DONE
@@ -61,3 +67,28 @@ def test_300_measure_plan_renders_in_the_background_with_correct_contents_and_ou
         assert found, title
         assert int(found.group(1)) == page, title
         assert squash(title) in squash(pages[page - 1])
+
+    # „Seite X von Y“ counts the whole document, not the chapter.
+    assert "Seite" not in pages[0]
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"Seite {number} von {len(pages)}" in text
+
+    # The overview links every measure to the page its bookmark (and heading) is on.
+    measure_pages = {
+        squash(title): page for _, _, children in outline for title, page, _ in children
+    }
+    by_pk = {
+        f"measure-{m.pk}": squash(f"Maßnahme {m.code}) {m.title}")
+        for m in (m for f in fields for m in f.measures.all())
+    }
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        dests = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
+        linked = set()
+        for page in pdf.pages[: outline[3][1] - 1]:  # the pages before the first field
+            for annot in page.get("/Annots", []):
+                name = str(annot.Dest)
+                if name in by_pk:
+                    assert index[dests[name][0].objgen] + 1 == measure_pages[by_pk[name]]
+                    linked.add(name)
+    assert linked == set(by_pk)

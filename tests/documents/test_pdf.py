@@ -252,7 +252,9 @@ def test_unknown_field_or_measure_is_404(client):
     plan = build_plan(fields=1, measures_per_field=1)
     url = reverse("actionplan:field_pdf", kwargs={"plan_slug": plan.slug, "field_slug": "nope"})
     assert client.get(url).status_code == 404
-    other = FieldOfActionFactory()  # a field of another plan is not reachable through this one
+    # A field of another plan is not reachable through this one. Its own slug: the factory's
+    # sequence could name it „Handlungsfeld 1“ like this plan's field (order-dependent flake).
+    other = FieldOfActionFactory(slug="feld-eines-anderen-plans")
     url = reverse("actionplan:field_pdf", kwargs={"plan_slug": plan.slug, "field_slug": other.slug})
     assert client.get(url).status_code == 404
 

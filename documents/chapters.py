@@ -1,0 +1,258 @@
+"""Large plans, rendered chapter by chapter in bounded memory, then joined.
+
+WeasyPrint keeps the box tree of every laid-out page (~2 MB a page) until it writes the PDF,
+so a 575-page plan needed 1.6 GB. Above ``chapter_min_measures()`` measures a plan (or a
+stored version of it) is rendered as parts instead, each its own WeasyPrint document:
+
+1. every field of action, then the back matter (timeline, changes): each knows its page
+   count and on which of its pages each heading lies once rendered;
+2. the front matter (cover, contents, introduction, overview, progress, contacts), whose
+   contents and overview print the pages of the chapters as text (its own sections keep
+   ``target-counter``: it starts on page 1); its own length shifts those numbers, so it is
+   laid out again in the rare case that the page count it was given was not its own;
+3. a footer document with „Seite X von Y“ for every page (only now is Y known);
+4. ``documents.assembly`` joins pages, tags, outline, destinations and footers.
+
+Memory then grows with the largest part, not with the plan. Each part is the same template
+(``documents/plan.html``) with the other parts switched off, so the look stays the same.
+"""
+
+import html as html_lib
+import logging
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import override
+
+from . import assembly, kinds, rendering
+
+logger = logging.getLogger(__name__)
+
+#: Plans with more measures than this are rendered by chapter (see docs/benchmarks.md).
+DEFAULT_CHAPTER_MIN_MEASURES = 100
+#: Child processes rendering chapters side by side; 1: all in the worker's own process.
+#: With more than one, the parts are also joined in a fresh child process (see ``render``).
+DEFAULT_CHAPTER_PROCESSES = 2
+CHAPTER_KINDS = {"plan", "version"}
+FRONT_ANCHORS = {"introduction", "overview", "progress", "contacts"}
+MAX_FRONT_PASSES = 4
+
+
+def chapter_min_measures() -> int:
+    return getattr(settings, "PLANWERK_PDF_CHAPTER_MIN_MEASURES", DEFAULT_CHAPTER_MIN_MEASURES)
+
+
+def chapter_processes() -> int:
+    return getattr(settings, "PLANWERK_PDF_CHAPTER_PROCESSES", DEFAULT_CHAPTER_PROCESSES)
+
+
+class _InProcess:
+    """The executor interface, rendering at once in this process (warm fonts, no start-up)."""
+
+    parallel = False
+
+    def __init__(self, url_fetcher):
+        self.url_fetcher = url_fetcher
+
+    def submit(self, html: str, variant: str) -> Future:
+        future = Future()
+        future.set_result(rendering.write_pdf(html, variant=variant, url_fetcher=self.url_fetcher))
+        return future
+
+    def shutdown(self):
+        pass
+
+    @staticmethod
+    def assemble(parts, footer) -> bytes:
+        return assembly.assemble(parts, footer, footer_from=1)
+
+
+class _Pool:
+    """Chapters rendered by child processes; each holds one chapter's pages at a time and
+    gives its memory back when the document is done."""
+
+    parallel = True
+
+    def __init__(self, processes: int):
+        self.executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=rendering.worker_init,
+        )
+
+    def submit(self, html: str, variant: str) -> Future:
+        return self.executor.submit(rendering.write_pdf_in_worker, html, variant)
+
+    def shutdown(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def assemble(parts, footer) -> bytes:
+        """Join the parts in a fresh child process: the joined document's objects (qpdf holds
+        ~1.5 kB a PDF object, ~300 MB for 1,000 measures) never add to the worker's heap."""
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        ) as one:
+            return one.submit(assembly.assemble, parts, footer, footer_from=1).result()
+
+
+def applies(request) -> bool:
+    """Whether this document is rendered by chapter."""
+    return request.kind in CHAPTER_KINDS and request.measure_count() > chapter_min_measures()
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, every character but ASCII letters and digits
+    escaped (safe inside ``<style>``). A space is escaped too: CSS swallows one space after
+    a hex escape."""
+    escaped = "".join(
+        ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in str(text)
+    )
+    return mark_safe(f'"{escaped}"')
+
+
+def render(request, *, url_fetcher=None) -> bytes:
+    """The document, by chapter; with ``PLANWERK_PDF_CHAPTER_PROCESSES`` > 1 the chapters are
+    rendered side by side in child processes (not with a custom ``url_fetcher``, which stays
+    in this process)."""
+    kind = kinds.get(request.kind)
+    processes = chapter_processes()
+    started = time.perf_counter()
+    executor = (
+        _Pool(processes) if processes > 1 and url_fetcher is None else _InProcess(url_fetcher)
+    )
+    try:
+        with override(request.language):
+            context = kind.context(request)
+            parts, footer = _render(request, kind.template, context, executor)
+    finally:
+        executor.shutdown()  # the chapter processes end before the parts are joined
+    data = executor.assemble(parts, footer)
+    logger.info(
+        "PDF %s rendered by chapter (%s processes) in %.1f s",
+        request.filename,
+        processes,
+        time.perf_counter() - started,
+    )
+    return data
+
+
+def _render(request, template: str, context: dict, executor) -> bytes:
+    fields = context["fields"]
+    data_state = html_lib.unescape(
+        strip_tags(render_to_string("documents/includes/_data_state.html", context))
+    ).strip()
+    shared = {**context, "footer_overlay": True}
+    part_strings = {
+        "running_title": css_string(context["plan"].title),
+        "running_data_state": css_string(data_state),
+    }
+
+    # 1. Chapters: every field of action, then the back matter.
+    variant = request.variant
+    pending: list[tuple[Future, set[str]]] = []
+    for field in fields:
+        html = render_to_string(
+            template,
+            {**shared, **part_strings, "fields": [field], "skip_front": True, "skip_back": True},
+        )
+        owned = {f"field-{field.pk}"} | {f"measure-{m.pk}" for m in field.measures.all()}
+        pending.append((executor.submit(html, variant), owned))
+    back_owned = {"timeline"} | ({"changes"} if context.get("report") is not None else set())
+    html = render_to_string(
+        template,
+        {
+            **shared,
+            **part_strings,
+            "skip_front": True,
+            "skip_fields": True,
+            "stubs": _measure_anchors(fields),
+        },
+    )
+    pending.append((executor.submit(html, variant), back_owned))
+    chapter_parts = [assembly.Part(future.result(), owned) for future, owned in pending]
+
+    # Where each chapter heading lies, counted from the first chapter page.
+    local_pages: dict[str, int] = {}
+    offset = 0
+    for part in chapter_parts:
+        for name, index in assembly.anchor_pages(part.data, part.owned).items():
+            local_pages[name] = offset + index
+        offset += assembly.page_count(part.data)
+    chapter_pages = offset
+
+    # 2. The front matter, with the chapters' page numbers as text, and 3. the footers for
+    # the page count the front is given (side by side; both again if it was not its own).
+    stubs = sorted(local_pages)
+    front_count = cache.get(_front_key(request)) or _front_guess(context["plan"], fields)
+    passes = 0
+    while True:
+        passes += 1
+        numbers = _number(fields, local_pages, front_count)
+        html = render_to_string(
+            template,
+            {**shared, **numbers, "skip_fields": True, "skip_back": True, "stubs": stubs},
+        )
+        front = executor.submit(html, variant)
+        footer_html = render_to_string(
+            "documents/footer.html",
+            {**context, "page_range": range(front_count + chapter_pages)},
+        )
+        footer = executor.submit(footer_html, variant) if executor.parallel else None
+        actual = assembly.page_count(front.result())
+        if actual == front_count:
+            footer = footer or executor.submit(footer_html, variant)
+            break
+        if passes == MAX_FRONT_PASSES:
+            raise RuntimeError("the front matter's page count does not settle")
+        front_count = actual
+    logger.info(
+        "PDF by chapter: %s chapters, %s + %s pages, front laid out %s times",
+        len(chapter_parts),
+        front_count,
+        chapter_pages,
+        passes,
+    )
+
+    # 4. Assembly.
+    cache.set(_front_key(request), front_count, timeout=None)
+    return [assembly.Part(front.result(), FRONT_ANCHORS), *chapter_parts], footer.result()
+
+
+def _measure_anchors(fields) -> list[str]:
+    return [f"measure-{m.pk}" for field in fields for m in field.measures.all()]
+
+
+def _front_key(request) -> str:
+    """Where the front matter's length is kept: changes to a plan seldom change it."""
+    return (
+        f"planwerk:pdf:front-pages:{request.kind}:{request.target.pk}:{request.language}"
+        f":{request.variant}:{request.draft}:{request.progress}"
+    )
+
+
+def _front_guess(plan, fields) -> int:
+    """A first guess of the front matter's pages: cover, contents, contacts, introduction and
+    the overview at ~28 measures a page. A wrong guess costs one more layout of the front."""
+    measures = sum(len(field.measures.all()) for field in fields)
+    return 3 + (1 if plan.introduction else 0) + -(-measures // 28)
+
+
+def _number(fields, local_pages, front_count) -> dict:
+    """Page numbers (1-based, whole document) for the contents and the overview: on the
+    fields and measures, and the context's ``timeline_page`` and ``changes_page``."""
+
+    def page(name):
+        return front_count + local_pages[name] + 1 if name in local_pages else None
+
+    for field in fields:
+        field.pdf_page = page(f"field-{field.pk}")
+        for measure in field.measures.all():
+            measure.pdf_page = page(f"measure-{measure.pk}")
+    return {"timeline_page": page("timeline"), "changes_page": page("changes")}
