@@ -356,6 +356,11 @@ PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
 # inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
 PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))
+# Plans with more measures render chapter by chapter (each field of action its own document,
+# joined with pikepdf) so that memory does not grow with the plan; the chapters render in this
+# many child processes of the worker (docs/benchmarks.md, „Kapitelweises Rendern“).
+PLANWERK_PDF_CHAPTER_MIN_MEASURES = int(os.environ.get("PLANWERK_PDF_CHAPTER_MIN_MEASURES", "100"))
+PLANWERK_PDF_CHAPTER_PROCESSES = int(os.environ.get("PLANWERK_PDF_CHAPTER_PROCESSES", "2"))
 
 # --- feeds and reminders (issue 12) --------------------------------------------------------------
 # The site's public address: links in e-mails (reminders, opt-out) and the host part of feed UIDs.
