@@ -402,3 +402,20 @@ def test_row_import_of_campaigns_and_channels_is_gone():
         with pytest.raises(NoReverseMatch):
             reverse(f"admin:campaigns_{model}_import")
         assert reverse(f"admin:campaigns_{model}_export")
+
+
+def test_export_queries_do_not_grow_with_the_campaigns(client, django_assert_max_num_queries):
+    user = UserFactory(username="koordination", is_staff=True)
+    client.force_login(user)
+
+    def add_campaigns(count):
+        for campaign in CampaignFactory.create_batch(count):
+            ChannelFactory.create_batch(2, campaign=campaign)
+            Membership.objects.create(user=user, campaign=campaign, role="coordinator")
+
+    add_campaigns(3)
+    with django_assert_max_num_queries(40) as few:
+        assert len(export(client)["campaigns"]) == 3
+    add_campaigns(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(export(client)["campaigns"]) == 15
