@@ -41,8 +41,11 @@ class Refused(Exception):
 
 
 def exportable_campaigns(user, queryset):
-    """The campaigns of ``queryset`` this user may export (drafts and contacts included)."""
-    return [c for c in queryset.visible_to(user) if rules.can_import_campaigns(user, c)]
+    """The campaigns of ``queryset`` this user may export: the document holds drafts and
+    private contact details, so, as with a plan's workbook, only their coordinators'."""
+    if not rules.can_export(user):
+        return []
+    return [c for c in queryset.visible_to(user) if rules.coordinates_campaign(user, c)]
 
 
 def document_response(campaigns) -> HttpResponse:
