@@ -2,8 +2,9 @@
 
 ``PermissionedImportExportMixin`` lives here, in the imports app, because it is the imports
 subsystem's face in the admin (upload limit, preview, confirm/cancel, background jobs), shared by
-``actionplan``, ``contacts`` and ``campaigns``. Who may import or export is not decided here but
-asked of ``access.rules``.
+``actionplan`` and ``contacts``; ``campaigns`` exports rows (``PermissionedExportMixin``) and
+imports campaign documents (``CampaignDocumentAdminMixin``). Who may import or export is not
+decided here but asked of ``access.rules``.
 """
 
 from django.contrib import admin, messages
@@ -28,11 +29,11 @@ from .models import ImportJob
 from .views import CampaignDocumentForm
 from .views import _stored_upload as stored_upload
 
-# Who may import, by app. Measure rows are further checked per plan (actionplan/resources.py).
+# Who may import rows, by app. Measure rows are further checked per plan
+# (actionplan/resources.py). Campaigns come in as documents (CampaignDocumentAdminMixin).
 IMPORT_RULES = {
     "actionplan": rules.can_import,
     "contacts": rules.may_manage_contacts,
-    "campaigns": rules.can_import_campaigns,
 }
 
 
