@@ -6,7 +6,7 @@ from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from actionplan.locking import OptimisticLockAdminMixin
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
-from imports.admin import PermissionedImportExportMixin
+from imports.admin import CampaignDocumentAdminMixin, PermissionedExportMixin
 
 from .models import (
     Campaign,
@@ -81,7 +81,8 @@ class CampaignAdmin(
     RoleAdminMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,
-    PermissionedImportExportMixin,
+    CampaignDocumentAdminMixin,
+    PermissionedExportMixin,
     SimpleHistoryAdmin,
 ):
     pdf_action = False  # the brief renders inline: the button on the change form is enough
@@ -184,7 +185,7 @@ class CampaignAdmin(
 
 
 @admin.register(Channel)
-class ChannelAdmin(RoleAdminMixin, PermissionedImportExportMixin, SimpleHistoryAdmin):
+class ChannelAdmin(RoleAdminMixin, PermissionedExportMixin, SimpleHistoryAdmin):
     resource_classes = [ChannelResource]
     list_display = ("name", "campaign", "kind", "status", "reach", "reach_label", "period_label")
     list_filter = ("kind", "status", ("campaign", admin.RelatedOnlyFieldListFilter))

@@ -1,35 +1,34 @@
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
-from access import rules
 from actionplan.models import TargetGroup
 from contacts.models import Organisation
-from imports.resources import PlanwerkResourceMixin, StrictHeadersMixin
 from imports.widgets import DecimalWidget, ForeignKeyWidget, IntegerWidget, ManyToManyWidget
 
 from .models import Campaign, Channel, Market
 
 
-def _check_campaigns(user, campaigns) -> None:
-    """Every campaign a row touches (before and after) must be one the user may import into."""
-    for campaign in campaigns:
-        if campaign is not None and not rules.can_import_campaigns(user, campaign):
-            raise ValidationError(
-                gettext("You may not import into the campaign “%(campaign)s”.")
-                % {"campaign": campaign.title}
-            )
+class ExportOnlyResource(resources.ModelResource):
+    """A spreadsheet export (the admin offers CSV, TSV and XLSX, with formula protection).
+
+    Campaign files are imported only as campaign documents (``imports.campaign_document``):
+    one write path, with its preview, history reason and permission checks.
+    """
+
+    def import_data(self, *args, **kwargs):
+        raise NotImplementedError(
+            "Campaigns are imported as campaign documents (imports.campaign_document)."
+        )
 
 
-class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.ModelResource):
-    """Campaigns by slug. The publication status is exported only: a file cannot publish."""
+class CampaignResource(ExportOnlyResource):
+    """Campaigns by slug, one row each."""
 
     slug = Field(attribute="slug", column_name=_("slug"))
     title = Field(attribute="title", column_name=_("title"))
     kind = Field(attribute="kind", column_name=_("kind"))
-    status = Field(attribute="status", column_name=_("status"), readonly=True)
+    status = Field(attribute="status", column_name=_("status"))
     region = Field(attribute="region", column_name=_("city/region"))
     organiser = Field(
         attribute="organiser",
@@ -65,18 +64,8 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
         widget=ManyToManyWidget(Market, field="name", separator=";"),
     )
 
-    def import_instance(self, instance, row, **kwargs):
-        stored_title = instance.title  # name the campaign as it is, not as the file renames it
-        super().import_instance(instance, row, **kwargs)
-        if not rules.can_import_campaigns(kwargs.get("user"), instance):
-            raise ValidationError(
-                gettext("You may not import into the campaign “%(campaign)s”.")
-                % {"campaign": stored_title or instance.title}
-            )
-
     class Meta:
         model = Campaign
-        import_id_fields = ("slug",)
         fields = (
             "slug",
             "title",
@@ -103,15 +92,14 @@ class CampaignResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Mode
             "target_groups",
             "markets",
         )
-        skip_unchanged = True
-        report_skipped = False
-        clean_model_instances = True
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("organiser").prefetch_related("target_groups", "markets")
 
 
-class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.ModelResource):
+class ChannelResource(ExportOnlyResource):
+    """Channels with the slug of their campaign, one row each."""
+
     id = Field(attribute="id", column_name="id", widget=IntegerWidget())
     campaign = Field(
         attribute="campaign",
@@ -133,15 +121,8 @@ class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Model
     date_precision = Field(attribute="date_precision", column_name=_("date precision"))
     status = Field(attribute="status", column_name=_("status"))
 
-    def import_instance(self, instance, row, **kwargs):
-        before = instance.campaign if instance.pk is not None and instance.campaign_id else None
-        super().import_instance(instance, row, **kwargs)
-        after = instance.campaign if instance.campaign_id else None
-        _check_campaigns(kwargs.get("user"), [before, after])
-
     class Meta:
         model = Channel
-        import_id_fields = ("id",)
         fields = (
             "id",
             "campaign",
@@ -160,9 +141,6 @@ class ChannelResource(PlanwerkResourceMixin, StrictHeadersMixin, resources.Model
             "date_precision",
             "status",
         )
-        skip_unchanged = True
-        report_skipped = False
-        clean_model_instances = True
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("campaign")

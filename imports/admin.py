@@ -2,8 +2,9 @@
 
 ``PermissionedImportExportMixin`` lives here, in the imports app, because it is the imports
 subsystem's face in the admin (upload limit, preview, confirm/cancel, background jobs), shared by
-``actionplan``, ``contacts`` and ``campaigns``. Who may import or export is not decided here but
-asked of ``access.rules``.
+``actionplan`` and ``contacts``; ``campaigns`` exports rows (``PermissionedExportMixin``) and
+imports campaign documents (``CampaignDocumentAdminMixin``). Who may import or export is not
+decided here but asked of ``access.rules``.
 """
 
 from django.contrib import admin, messages
@@ -16,21 +17,23 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.signals import post_import
 
 from access import rules
 from access.admin import NotFoundOutsideScopeMixin
 
-from . import formats, services, storage, uploads
+from . import campaign_upload, formats, services, storage, uploads
 from .forms import LimitedImportForm, PreviewConfirmForm
 from .models import ImportJob
+from .views import CampaignDocumentForm
+from .views import _stored_upload as stored_upload
 
-# Who may import, by app. Measure rows are further checked per plan (actionplan/resources.py).
+# Who may import rows, by app. Measure rows are further checked per plan
+# (actionplan/resources.py). Campaigns come in as documents (CampaignDocumentAdminMixin).
 IMPORT_RULES = {
     "actionplan": rules.can_import,
     "contacts": rules.may_manage_contacts,
-    "campaigns": rules.can_import_campaigns,
 }
 
 
@@ -281,3 +284,150 @@ class PlanWorkbookAdminMixin:
         if not rules.can_export_plan(request.user, plans[0]):
             raise PermissionDenied
         return redirect("imports:plan_workbook_export", plan_slug=plans[0].slug, file_format="xlsx")
+
+
+class PermissionedExportMixin(ExportMixin):
+    """Spreadsheet export only (CSV, TSV, XLSX, all with formula protection), for models whose
+    files are imported another way (campaigns: as a campaign document)."""
+
+    formats = export_formats = formats.FORMATS
+
+    def has_export_permission(self, request):
+        return rules.can_export(request.user)
+
+    def get_export_queryset(self, request):
+        return visible_for_export(request.user, super().get_export_queryset(request))
+
+
+class CampaignDocumentAdminMixin:
+    """The campaign document (``planwerk-campaigns`` JSON) in the campaign changelist.
+
+    Import: upload → preview (a dry run of ``campaign_document_import``: the problems, each with
+    its document path, or the list of changes) → confirm, which applies exactly the previewed
+    changes in one transaction or nothing. Export: the selected campaigns (list action) or all
+    the user may export (button). Who may do what is asked of ``access.rules``.
+    """
+
+    # the changelist of django-import-export (its export button), plus the document links
+    import_export_change_list_template = "imports/admin/campaign_change_list.html"
+    campaign_document_template = "imports/campaign_document_import.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "document/import/",
+                self.admin_site.admin_view(self.campaign_document_import_view),
+                name="{}_{}_document_import".format(*info),
+            ),
+            path(
+                "document/export/",
+                self.admin_site.admin_view(self.campaign_document_export_view),
+                name="{}_{}_document_export".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_campaign_document": rules.can_import_campaigns(request.user),
+            "can_export_campaign_document": rules.can_export(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if rules.can_export(request.user):
+            action = self.get_action("export_campaign_document")
+            actions[action[1]] = action
+        return actions
+
+    def _document_url(self, name: str) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse(f"admin:{info[0]}_{info[1]}_{name}", current_app=self.admin_site.name)
+
+    # --- export ----------------------------------------------------------------------------
+
+    @admin.action(description=_("Export as campaign document"))
+    def export_campaign_document(self, request, queryset):
+        if not rules.can_export(request.user):
+            raise PermissionDenied
+        return campaign_upload.document_response(
+            campaign_upload.exportable_campaigns(request.user, queryset)
+        )
+
+    def campaign_document_export_view(self, request):
+        """Every campaign the user may export, as one document."""
+        if not rules.can_export(request.user):
+            raise PermissionDenied
+        return campaign_upload.document_response(
+            campaign_upload.exportable_campaigns(request.user, self.model.objects.all())
+        )
+
+    # --- import ----------------------------------------------------------------------------
+
+    def campaign_document_import_view(self, request):
+        """Upload → preview → confirm or cancel."""
+        if not rules.can_import_campaigns(request.user):
+            raise PermissionDenied
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._campaign_document_confirm(request)
+        if request.method == "POST" and "cancel" in request.POST:
+            stored_upload(request.POST.get("stored_name")).remove()
+            messages.info(request, gettext("Import cancelled. The uploaded file was deleted."))
+            return redirect(self._document_url("document_import"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import campaign document"),
+        }
+        form = CampaignDocumentForm(refused_size=uploads.refused_size(request))
+        if request.method == "POST":
+            storage.purge_stale_uploads()
+            form = CampaignDocumentForm(
+                request.POST, request.FILES, refused_size=uploads.refused_size(request)
+            )
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                stored = stored_upload("")
+                stored.save_chunks(upload.chunks())
+                context.update(campaign_upload.preview(request.user, stored, upload.name))
+        context["form"] = form
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.campaign_document_template, context)
+
+    def _campaign_document_confirm(self, request):
+        stored = stored_upload(request.POST.get("stored_name"))
+        file_name = request.POST.get("file_name", "")[:255]
+        again = redirect(self._document_url("document_import"))
+        try:
+            result = campaign_upload.confirm(
+                request.user,
+                stored,
+                file_name,
+                expected_fingerprint=request.POST.get("fingerprint", ""),
+                expected_changes=request.POST.get("changes_digest", ""),
+            )
+        except FileNotFoundError:
+            messages.error(
+                request,
+                gettext(
+                    "The uploaded file is no longer available (cancelled, or older than an hour). "
+                    "Please upload it again."
+                ),
+            )
+            return again
+        except campaign_upload.Refused as refused:
+            for problem in refused.messages[:20]:
+                messages.error(request, problem)
+            messages.error(request, gettext("Nothing was imported."))
+            return again
+        finally:
+            stored.remove()
+        messages.success(
+            request,
+            gettext("The campaign document “%(name)s” has been imported: %(summary)s.")
+            % {"name": file_name, "summary": result.summary()},
+        )
+        return redirect(self._document_url("changelist"))

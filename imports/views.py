@@ -146,6 +146,13 @@ class PlanWorkbookForm(forms.Form):
             self.cleaned_data.pop("import_file", None)
 
 
+class CampaignDocumentForm(PlanWorkbookForm):
+    import_file = forms.FileField(
+        label=_("Campaign document (JSON)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+
 def _stored_upload(name: str) -> ImportUploadStorage:
     return ImportUploadStorage(name=os.path.basename(name or ""), read_mode="rb")
 

@@ -765,6 +765,20 @@ RULES = [
         lambda r, s, n: 302 if r == ANON else 200 if may_add(_history_model(n), r) else 403,
     ),
     Rule(r"admin:\w+_recover", recover_url, recover_expect),
+    # the campaign document in the campaign changelist (imports/campaign_upload.py): import
+    # for whoever may import campaigns, export for coordinators (of their own campaigns only;
+    # nobody here holds a campaign role, so a coordinator gets an empty document)
+    Rule(
+        r"admin:campaigns_campaign_document_(import|export)",
+        admin_list_url,
+        lambda r, s, n: (
+            302
+            if r == ANON
+            else 200
+            if r in (IMPORTERS["campaigns"] if n.endswith("import") else COORDINATORS)
+            else 403
+        ),
+    ),
     # every ModelAdmin: lists and forms without an object, then one object's pages
     Rule(
         r"admin:\w+_(changelist|add|import|process_import|cancel_import|export)",

@@ -227,7 +227,9 @@ def test_admin_rejects_negative_reach_with_message(staff_client):
 
 
 def test_admin_import_export_pages(staff_client):
+    """Spreadsheet export of campaigns and channels; files come in as campaign documents."""
     CampaignFactory()
     for model in (Campaign, Channel):
-        assert staff_client.get(_url(model, "import")).status_code == 200
         assert staff_client.get(_url(model, "export")).status_code == 200
+    assert staff_client.get(_url(Campaign, "document_import")).status_code == 200
+    assert staff_client.get(_url(Campaign, "document_export")).status_code == 200

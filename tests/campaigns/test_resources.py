@@ -1,14 +1,19 @@
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
-import tablib
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from campaigns.models import Campaign, Channel
 from campaigns.resources import CampaignResource, ChannelResource
+from imports.formats import CSV, restore
 from tests.campaigns.factories import CampaignFactory, ChannelFactory, MarketFactory
 from tests.factories import OrganisationFactory, StaffUserFactory, TargetGroupFactory
+from tests.imports.support import admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -64,71 +69,45 @@ def test_channel_export_query_count_is_constant(django_assert_max_num_queries):
     assert set(dataset["campaign"]) == set(Campaign.objects.values_list("slug", flat=True))
 
 
-def _superuser():
-    # imports check every row against access.rules: here the one who may create campaigns
-    return StaffUserFactory()
+TRICKY = ["=1+1", "@SUM(A1)", "+49 341 123", "-5 Grad"]
 
 
-def test_campaign_import_creates_and_skips_unchanged_rows():
-    OrganisationFactory(name="Landeshauptstadt Erfurt")
-    TargetGroupFactory(name="Bildungsakteure")
-    dataset = tablib.Dataset(
-        headers=["slug", "title", "kind", "status", "city/region", "organiser", "target groups"]
-    )
-    dataset.append(
-        [
-            "bildungsmarketing-erfurt",
-            "Regionales Bildungsmarketing Erfurt",
-            "programme",
-            "draft",
-            "Erfurt",
-            "Landeshauptstadt Erfurt",
-            "Bildungsakteure",
-        ]
-    )
-    result = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
-    assert not result.has_errors() and not result.has_validation_errors()
-    campaign = Campaign.objects.get(slug="bildungsmarketing-erfurt")
-    assert campaign.organiser.name == "Landeshauptstadt Erfurt"
-    assert [g.name for g in campaign.target_groups.all()] == ["Bildungsakteure"]
-    again = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
-    assert again.totals["skip"] == 1
-    assert Campaign.objects.count() == 1
+def test_admin_exports_campaigns_and_channels_with_formula_protection(client):
+    """The admin's spreadsheet export stays; its text cells never start a formula."""
+    campaigns = CampaignFactory.create_batch(len(TRICKY))
+    for campaign, text in zip(campaigns, TRICKY, strict=True):
+        Campaign.objects.filter(pk=campaign.pk).update(title=text)
+        ChannelFactory(campaign=campaign, name=text)
+    client.force_login(StaffUserFactory())
+    for model, resource, column in (
+        (Campaign, CampaignResource, "title"),
+        (Channel, ChannelResource, "name"),
+    ):
+        model_admin = admin.site._registry[model]
+        index = next(i for i, f in enumerate(model_admin.get_export_formats()) if f is CSV)
+        prefix = resource.__name__.lower()
+        data = {"format": str(index), "resource": "0"}
+        data.update({f"{prefix}_{n}": "on" for n in resource().get_export_order()})
+        response = client.post(admin_url(model, "export"), data)
+        assert response.status_code == 200
+        rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        label = str(resource().fields[column].column_name)
+        cells = sorted(row[label] for row in rows)
+        assert cells == sorted("'" + text for text in TRICKY)
+        assert sorted(restore(cell) for cell in cells) == sorted(TRICKY)
 
 
-def test_channel_import_rejects_negative_reach():
-    CampaignFactory(slug="leipzig-liebt-regionales")
-    dataset = tablib.Dataset(headers=["id", "campaign", "kind", "name", "reach", "status"])
-    dataset.append(["", "leipzig-liebt-regionales", "print", "Imageflyer", "-40000", "done"])
-    result = ChannelResource().import_data(dataset, dry_run=False, user=_superuser())
-    assert result.has_validation_errors()
-    errors = result.invalid_rows[0].field_specific_errors
-    assert errors["reach"] == ["The reach must not be negative."]
-    assert Channel.objects.count() == 0
-    dataset[0] = ("", "leipzig-liebt-regionales", "print", "Imageflyer", "40000", "done")
-    result = ChannelResource().import_data(dataset, dry_run=False, user=_superuser())
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert Channel.objects.get().reach == 40000
+@pytest.mark.parametrize("resource", [CampaignResource, ChannelResource])
+def test_campaign_resources_do_not_import(resource):
+    """Campaign files are imported as campaign documents only (imports/campaign_document.py)."""
+    dataset = resource().export()
+    with pytest.raises(NotImplementedError, match="campaign documents"):
+        resource().import_data(dataset, dry_run=True)
 
 
-def test_import_with_foreign_language_headers_is_an_error_not_a_silent_skip():
-    CampaignFactory(slug="stadt-der-staedte")
-    with translation.override("de"):
-        headers = CampaignResource().export().headers
-    dataset = tablib.Dataset(headers=headers)
-    dataset.append(["neue-kampagne", "Neue Kampagne"] + [""] * (len(headers) - 2))
-    result = CampaignResource().import_data(dataset, dry_run=False, user=_superuser())
-    assert result.has_errors()
-    message = str(result.base_errors[0].error)
-    assert message.startswith("Unknown columns: Kurzname (URL), Titel,")
-    assert "Missing columns: slug" in message
-    assert Campaign.objects.count() == 1
-
-
-def test_import_header_error_in_german():
-    dataset = tablib.Dataset(headers=["slug", "Titel"])
-    dataset.append(["x", "X"])
-    with translation.override("de"):
-        result = CampaignResource().import_data(dataset, dry_run=True)
-        message = str(result.base_errors[0].error)
-    assert message.startswith("Unbekannte Spalten: slug. Fehlende Spalten: Kurzname (URL).")
+@pytest.mark.parametrize("model", ["campaign", "channel"])
+def test_admin_has_no_row_import_for_campaigns(staff_client, model):
+    with pytest.raises(NoReverseMatch):
+        reverse(f"admin:campaigns_{model}_import")
+    response = staff_client.get(reverse(f"admin:campaigns_{model}_changelist"))
+    assert "import_link" not in response.content.decode()

@@ -6,12 +6,12 @@ import io
 
 import pytest
 from django.contrib import admin
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from access.models import AuditEvent
 from actionplan import models as ap
 from actionplan.resources import MeasureResource
-from campaigns.models import Campaign
 from imports.models import ImportJob
 from imports.tasks import preview_import_job, run_import_job
 from tests.campaigns.factories import CampaignFactory
@@ -200,25 +200,6 @@ def test_import_is_all_or_nothing_even_when_a_row_fails_at_confirmation(coordina
     assert stored_uploads() == []
 
 
-def test_bad_decimal_in_a_campaign_is_a_clear_message(staff_client):
-    content = "Kurzname (URL),Titel,Art,Budget\nneu,Neue Kampagne,programme,zehn Euro\n"
-    response = upload(staff_client, Campaign, content)
-    html = response.content.decode()
-    assert "„zehn Euro“ ist keine Zahl." in html
-    assert "ConversionSyntax" not in html and "InvalidOperation" not in html
-    assert not Campaign.objects.exists()
-
-
-def test_campaign_import_cannot_publish(staff_client):
-    content = (
-        "Kurzname (URL),Titel,Art,Status,Stadt/Region\n"
-        "neu,Neue Kampagne,programme,published,Erfurt\n"
-    )
-    preview = upload(staff_client, Campaign, content)
-    assert confirm(staff_client, Campaign, preview).status_code == 302
-    assert Campaign.objects.get(slug="neu").status == Campaign.Status.DRAFT
-
-
 def test_large_import_goes_to_the_background_queue_with_progress(
     settings, coordinator_client, coordinator, plan
 ):
@@ -324,7 +305,8 @@ def test_import_and_export_follow_access_rules(client, plan):
     assert client.get(admin_url(ap.Measure, "export")).status_code == 403
     client.force_login(coordinator_of(plan))
     assert client.get(admin_url(ap.Measure, "import")).status_code == 200
-    assert client.get(admin_url(Campaign, "import")).status_code == 403  # no campaign role
+    # no campaign role: no campaign import (tests/imports/test_campaign_admin_import.py)
+    assert client.get(reverse("admin:campaigns_campaign_document_import")).status_code == 403
 
 
 def test_export_contains_only_what_the_user_may_see(coordinator_client, plan, other_plan):
@@ -342,27 +324,3 @@ def test_export_contains_only_what_the_user_may_see(coordinator_client, plan, ot
     assert {r["Plan"] for r in rows} == {plan.title}
     assert len(rows) == ap.Measure.objects.filter(field__plan=plan).count()
     assert {r["Veröffentlichungsstatus"] for r in rows} == {"published"}
-
-
-def test_campaign_rows_only_for_campaigns_the_user_coordinates(client):
-    from access.models import Membership
-    from tests.factories import UserFactory
-
-    mine = CampaignFactory(slug="meine", title="Meine Kampagne")
-    theirs = CampaignFactory(slug="fremde", title="Fremde Kampagne")
-    user = UserFactory(is_staff=True)
-    Membership.objects.create(user=user, campaign=mine, role=Membership.Role.COORDINATOR)
-    client.force_login(user)
-    content = (
-        "Kurzname (URL),Titel,Art,Status,Stadt/Region\n"
-        "meine,Meine Kampagne (neu),programme,draft,Erfurt\n"
-        "fremde,Übernommen,programme,draft,Erfurt\n"
-        "ganz-neu,Neue Kampagne,programme,draft,Erfurt\n"
-    )
-    html = upload(client, Campaign, content).content.decode()
-    assert "Sie dürfen nicht in die Kampagne „Fremde Kampagne“ importieren." in html
-    assert "Neue Kampagne" in html  # the new one is refused too: only superusers create campaigns
-    theirs.refresh_from_db()
-    mine.refresh_from_db()
-    assert (mine.title, theirs.title) == ("Meine Kampagne", "Fremde Kampagne")
-    assert not Campaign.objects.filter(slug="ganz-neu").exists()
