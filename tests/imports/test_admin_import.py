@@ -1,5 +1,7 @@
-"""Measure imports: stale previews, per-plan permission, drafts only, clear row errors,
-all-or-nothing, background jobs with progress, and exports limited to what the user sees."""
+"""The admin's row-by-row import (persons, organisations, campaigns): stale previews, the user
+in the history, background jobs with progress, the job page for its uploader only; and the
+measure admin, which exports but no longer imports (measures come in through the plan
+workbook: tests/imports/test_plan_workbook_guarantees.py)."""
 
 import csv
 import io
@@ -12,10 +14,11 @@ from access.models import AuditEvent
 from actionplan import models as ap
 from actionplan.resources import MeasureResource
 from campaigns.models import Campaign
+from contacts.models import Person
 from imports.models import ImportJob
 from imports.tasks import preview_import_job, run_import_job
 from tests.campaigns.factories import CampaignFactory
-from tests.factories import PlanFactory, TargetGroupFactory, build_plan
+from tests.factories import PersonFactory, PlanFactory, build_plan
 from tests.imports.support import (
     admin_url,
     confirm,
@@ -27,7 +30,7 @@ from tests.imports.support import (
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "ID,Handlungsfeld (ID),Titel,Position,Zielgruppen"
+HEADER = "ID,Nachname,Vorname"
 
 
 @pytest.fixture
@@ -51,8 +54,13 @@ def coordinator_client(client, coordinator):
     return client
 
 
-def row(measure=None, *, field, title, position=90, groups=""):
-    return f"{measure.pk if measure else ''},{field.pk},{title},{position},{groups}"
+@pytest.fixture
+def people(db):
+    return [PersonFactory(last_name=f"Rabenberg{i}", first_name="Ines") for i in range(2)]
+
+
+def row(person=None, *, last_name, first_name="Ines"):
+    return f"{person.pk if person else ''},{last_name},{first_name}"
 
 
 def csv_of(*rows) -> str:
@@ -61,27 +69,25 @@ def csv_of(*rows) -> str:
 
 def snapshot():
     return (
-        sorted(ap.Measure.objects.values_list("pk", "title", "state", "field_id")),
-        ap.Measure.history.count(),
-        sorted(ap.Plan.objects.values_list("pk", "status")),
+        sorted(Person.objects.values_list("pk", "last_name", "first_name")),
+        Person.history.count(),
     )
 
 
-def preview_retitle(client, measure, title):
-    line = row(measure, field=measure.field, title=title, position=measure.position)
-    return upload(client, ap.Measure, csv_of(line))
+def preview_rename(client, person, last_name):
+    return upload(client, Person, csv_of(row(person, last_name=last_name)))
 
 
 def test_preview_made_before_someone_elses_edit_is_refused_at_confirmation(
-    coordinator_client, plan
+    coordinator_client, people
 ):
-    measure = ap.Measure.objects.filter(field__plan=plan).first()
-    preview = preview_retitle(coordinator_client, measure, "Aus Datei")
+    person = people[0]
+    preview = preview_rename(coordinator_client, person, "Aus Datei")
     assert "confirm_form" in preview.context
-    ap.Measure.objects.filter(pk=measure.pk).update(title="Von Kollegin geändert")
+    Person.objects.filter(pk=person.pk).update(last_name="Von Kollegin geändert")
     before = snapshot()
 
-    response = confirm(coordinator_client, ap.Measure, preview)
+    response = confirm(coordinator_client, Person, preview)
 
     assert response.status_code == 302
     assert any(
@@ -89,115 +95,24 @@ def test_preview_made_before_someone_elses_edit_is_refused_at_confirmation(
         for m in messages_of(response)
     )
     assert snapshot() == before
-    measure.refresh_from_db()
-    assert measure.title == "Von Kollegin geändert"
+    person.refresh_from_db()
+    assert person.last_name == "Von Kollegin geändert"
     assert stored_uploads() == []
 
 
 def test_unchanged_preview_is_imported_with_the_user_in_the_history(
-    coordinator_client, coordinator, plan
+    coordinator_client, coordinator, people
 ):
-    measure = ap.Measure.objects.filter(field__plan=plan).first()
-    preview = preview_retitle(coordinator_client, measure, "Aus Datei")
-    response = confirm(coordinator_client, ap.Measure, preview)
+    person = people[0]
+    preview = preview_rename(coordinator_client, person, "Aus Datei")
+    response = confirm(coordinator_client, Person, preview)
     assert response.status_code == 302
-    measure.refresh_from_db()
-    assert measure.title == "Aus Datei"
-    assert measure.history.latest().history_user == coordinator
+    person.refresh_from_db()
+    assert person.last_name == "Aus Datei"
+    assert person.history.latest().history_user == coordinator
     event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORTED)
-    assert (event.actor, event.plan) == (coordinator, plan)
+    assert event.actor == coordinator
     assert "1 changed" in event.detail or "1 geändert" in event.detail
-
-
-def test_row_for_a_plan_the_user_does_not_coordinate_is_a_row_error(
-    coordinator_client, plan, other_plan
-):
-    field = other_plan.fields.get()
-    before = snapshot()
-    response = upload(coordinator_client, ap.Measure, csv_of(row(field=field, title="Fremd")))
-    html = response.content.decode()
-    assert f"Sie dürfen nicht in den Plan „{other_plan.title}“ importieren." in html
-    assert "confirm_form" not in response.context
-    assert snapshot() == before
-
-
-def test_moving_a_measure_out_of_a_foreign_plan_is_refused(coordinator_client, plan, other_plan):
-    foreign = ap.Measure.objects.get(field__plan=other_plan)
-    own_field = plan.fields.get()
-    response = upload(
-        coordinator_client, ap.Measure, csv_of(row(foreign, field=own_field, title="Geholt"))
-    )
-    assert (
-        f"Sie dürfen nicht in den Plan „{other_plan.title}“ importieren."
-        in response.content.decode()
-    )
-
-
-def test_new_measures_are_drafts_and_the_file_cannot_publish(coordinator_client, plan):
-    field = plan.fields.get()
-    published = ap.Measure.objects.filter(field=field).first()
-    assert published.state == ap.Measure.State.PUBLISHED
-    content = (
-        "ID,Handlungsfeld (ID),Titel,Position,Veröffentlichungsstatus\n"
-        f",{field.pk},Neu,91,published\n"
-        f"{published.pk},{field.pk},{published.title} (neu),{published.position},draft\n"
-    )
-    preview = upload(coordinator_client, ap.Measure, content)
-    assert confirm(coordinator_client, ap.Measure, preview).status_code == 302
-    new = ap.Measure.objects.get(title="Neu")
-    assert new.state == ap.Measure.State.DRAFT
-    published.refresh_from_db()
-    assert published.title.endswith("(neu)")
-    assert published.state == ap.Measure.State.PUBLISHED
-    plan.refresh_from_db()
-    assert plan.status == ap.Plan.Status.PUBLISHED
-    names = {f.attribute for f in MeasureResource().get_import_fields() if not f.readonly}
-    assert "state" not in names and "field__plan__status" not in names
-
-
-def test_unknown_target_group_is_a_row_error_not_dropped(coordinator_client, plan):
-    TargetGroupFactory(name="Jugendliche")
-    field = plan.fields.get()
-    before = snapshot()
-    response = upload(
-        coordinator_client,
-        ap.Measure,
-        csv_of(row(field=field, title="Mit Gruppen", groups="Jugendliche; Senioren")),
-    )
-    html = response.content.decode()
-    assert "Zielgruppen nicht gefunden: „Senioren“." in html
-    assert "confirm_form" not in response.context
-    assert snapshot() == before
-
-
-def test_unknown_field_of_action_and_bad_number_are_clear_messages(coordinator_client, plan):
-    field = plan.fields.get()
-    content = csv_of(",999999,Titel,1,", f",{field.pk},Titel,zwei,")
-    html = upload(coordinator_client, ap.Measure, content).content.decode()
-    assert "Handlungsfeld nicht gefunden: „999999“." in html
-    assert "„zwei“ ist keine Zahl." in html
-    assert "ConversionSyntax" not in html and "Traceback" not in html
-    assert "DoesNotExist" not in html and "matching query" not in html
-
-
-def test_import_is_all_or_nothing_even_when_a_row_fails_at_confirmation(coordinator_client, plan):
-    group = TargetGroupFactory(name="Vereine")
-    field = plan.fields.get()
-    content = csv_of(
-        row(field=field, title="Erste", position=91),
-        row(field=field, title="Zweite", position=92, groups="Vereine"),
-    )
-    preview = upload(coordinator_client, ap.Measure, content)
-    assert "confirm_form" in preview.context
-    group.delete()  # row 2 now fails, row 1 alone would still work
-    before = snapshot()
-
-    response = confirm(coordinator_client, ap.Measure, preview)
-
-    assert any("Zielgruppen nicht gefunden: „Vereine“." in m for m in messages_of(response))
-    assert snapshot() == before
-    assert not ap.Measure.objects.filter(title="Erste").exists()
-    assert stored_uploads() == []
 
 
 def test_bad_decimal_in_a_campaign_is_a_clear_message(staff_client):
@@ -220,16 +135,13 @@ def test_campaign_import_cannot_publish(staff_client):
 
 
 def test_large_import_goes_to_the_background_queue_with_progress(
-    settings, coordinator_client, coordinator, plan
+    settings, coordinator_client, coordinator
 ):
     settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 2
-    field = plan.fields.get()
-    content = csv_of(
-        *(row(field=field, title=f"Hintergrund {i}", position=100 + i) for i in range(3))
-    )
+    content = csv_of(*(row(last_name=f"Hintergrund {i}") for i in range(3)))
     before = snapshot()
 
-    response = upload(coordinator_client, ap.Measure, content)
+    response = upload(coordinator_client, Person, content)
 
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
@@ -258,10 +170,9 @@ def test_large_import_goes_to_the_background_queue_with_progress(
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.rows_done == 3
-    created = ap.Measure.objects.filter(title__startswith="Hintergrund")
+    created = Person.objects.filter(last_name__startswith="Hintergrund")
     assert created.count() == 3
-    assert {m.state for m in created} == {ap.Measure.State.DRAFT}
-    assert {m.history.latest().history_user for m in created} == {coordinator}
+    assert {p.history.latest().history_user for p in created} == {coordinator}
     assert stored_uploads() == []
     assert (
         "Die Datei wurde importiert."
@@ -270,18 +181,15 @@ def test_large_import_goes_to_the_background_queue_with_progress(
 
 
 def test_background_import_refused_when_stale_and_cancel_deletes_the_file(
-    settings, coordinator_client, plan
+    settings, coordinator_client, people
 ):
     settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 1
-    measures = list(ap.Measure.objects.filter(field__plan=plan))
-    content = csv_of(
-        *(row(m, field=m.field, title=f"{m.title}!", position=m.position) for m in measures)
-    )
-    upload(coordinator_client, ap.Measure, content)
+    content = csv_of(*(row(p, last_name=f"{p.last_name}!") for p in people))
+    upload(coordinator_client, Person, content)
     job = ImportJob.objects.get()
     preview_import_job.call(str(job.pk))
     coordinator_client.post(f"{job.get_absolute_url()}bestaetigen/")
-    ap.Measure.objects.filter(pk=measures[0].pk).update(title="Dazwischen geändert")
+    Person.objects.filter(pk=people[0].pk).update(last_name="Dazwischen geändert")
     before = snapshot()
 
     run_import_job.call(str(job.pk))
@@ -291,7 +199,7 @@ def test_background_import_refused_when_stale_and_cancel_deletes_the_file(
     assert "Seit der Vorschau" in job.errors[0]["text"]
     assert snapshot() == before and stored_uploads() == []
 
-    upload(coordinator_client, ap.Measure, content)
+    upload(coordinator_client, Person, content)
     second = ImportJob.objects.exclude(pk=job.pk).get()
     preview_import_job.call(str(second.pk))
     assert len(stored_uploads()) == 1
@@ -302,8 +210,7 @@ def test_background_import_refused_when_stale_and_cancel_deletes_the_file(
 
 def test_import_job_page_is_only_for_its_uploader(settings, coordinator_client, client, plan):
     settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 0
-    field = plan.fields.get()
-    upload(coordinator_client, ap.Measure, csv_of(row(field=field, title="X")))
+    upload(coordinator_client, Person, csv_of(row(last_name="X")))
     job = ImportJob.objects.get()
     other = coordinator_of(plan, "andere")
     client.force_login(other)
@@ -311,9 +218,11 @@ def test_import_job_page_is_only_for_its_uploader(settings, coordinator_client, 
     assert client.post(f"{job.get_absolute_url()}abbrechen/").status_code == 404
 
 
-def test_import_and_export_follow_access_rules(client, plan):
+def test_measures_are_exported_but_never_imported_row_by_row(client, plan):
+    """One import path: the measure admin's import views answer 403 to everyone (the
+    superuser too) and the file is not even stored; the export follows ``access.rules``."""
     from access.models import Membership
-    from tests.factories import UserFactory
+    from tests.factories import StaffUserFactory, UserFactory
 
     editor = UserFactory(username="redaktion", is_staff=True)
     Membership.objects.create(
@@ -322,8 +231,20 @@ def test_import_and_export_follow_access_rules(client, plan):
     client.force_login(editor)
     assert client.get(admin_url(ap.Measure, "import")).status_code == 403
     assert client.get(admin_url(ap.Measure, "export")).status_code == 403
-    client.force_login(coordinator_of(plan))
-    assert client.get(admin_url(ap.Measure, "import")).status_code == 200
+    field = plan.fields.get()
+    content = f"ID,Handlungsfeld (ID),Titel\n,{field.pk},Neu\n"
+    before = sorted(ap.Measure.objects.values_list("pk", "title", "state"))
+    for user in (coordinator_of(plan), StaffUserFactory(username="admin")):
+        client.force_login(user)
+        assert client.get(admin_url(ap.Measure, "import")).status_code == 403
+        assert upload(client, ap.Measure, content).status_code == 403
+        assert client.post(admin_url(ap.Measure, "process_import"), {}).status_code == 403
+        assert client.post(admin_url(ap.Measure, "cancel_import"), {}).status_code == 403
+        assert client.get(admin_url(ap.Measure, "export")).status_code == 200
+    assert sorted(ap.Measure.objects.values_list("pk", "title", "state")) == before
+    assert stored_uploads() == []
+    client.force_login(coordinator_of(plan, "koordination-2"))
+    assert client.get(admin_url(Person, "import")).status_code == 200
     assert client.get(admin_url(Campaign, "import")).status_code == 403  # no campaign role
 
 
