@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -396,6 +397,8 @@ class MeasureAdmin(
     SimpleHistoryAdmin,
 ):
     resource_classes = [MeasureResource]
+    # Export only (see has_import_permission), with a pointer to the plan workbook import.
+    import_export_change_list_template = "admin/actionplan/measure/change_list.html"
     list_display = ("code", "title", "field", "plan", "state", "status", "lead")
     list_display_links = ("code", "title")
     list_filter = (
@@ -439,6 +442,31 @@ class MeasureAdmin(
     def get_export_queryset(self, request):
         # get_queryset() already holds the plan and the lead; add what only the export reads.
         return super().get_export_queryset(request).prefetch_related(*EXPORT_PREFETCH)
+
+    def has_import_permission(self, request):
+        """Nobody imports measures row by row here: measures come in through the plan's
+        workbook (``imports/plan_workbook.py``), the one import path that validates, diffs and
+        applies a whole plan in a transaction. The export stays; the import URLs answer 403."""
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "workbook_import_url": self.workbook_import_url(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def workbook_import_url(self, request) -> str | None:
+        """Where this user imports measures: the workbook import of the plan the list is
+        filtered by, else the plan list (each plan's page links its workbook import)."""
+        if not rules.can_import(request.user):
+            return None
+        plan_id = request.GET.get("field__plan__id__exact", "")
+        if plan_id.isdigit():
+            plan = Plan.objects.filter(pk=plan_id).first()
+            if plan is not None and rules.can_import(request.user, plan):
+                return reverse("imports:plan_workbook_import", kwargs={"plan_slug": plan.slug})
+        return reverse("admin:actionplan_plan_changelist", current_app=self.admin_site.name)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "field":

@@ -1,10 +1,7 @@
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from access import rules
 from imports import widgets
 from imports.resources import PlanwerkResourceMixin
 
@@ -12,11 +9,10 @@ from .models import FieldOfAction, Measure, Responsibility, TargetGroup
 
 
 class MeasureResource(PlanwerkResourceMixin, resources.ModelResource):
-    """Measures as one row each; plan, field title, lead and steps are exported only.
+    """Measures as one row each, for the measure admin's export (CSV, TSV, XLSX).
 
-    The publication state is exported but never imported: new measures start as drafts and a
-    file has no say over what is published. Every row must go into (and, for an update, come
-    from) a plan the importing user may import into.
+    Export only: measures are imported through the plan's workbook
+    (``imports/plan_workbook.py``), the one import path.
     """
 
     id = fields.Field(attribute="id", column_name="ID", widget=widgets.IntegerWidget())
@@ -64,35 +60,12 @@ class MeasureResource(PlanwerkResourceMixin, resources.ModelResource):
             "lead_organisation",
             "steps",
         )
-        import_id_fields = ("id",)
-        clean_model_instances = True
-        # An unchanged row is neither saved nor recorded in the history.
-        skip_unchanged = True
         # Rows are fetched (with their prefetches) in pages of this size; a whole plan fits
         # into one page, so an export costs the same few queries however large the plan.
         chunk_size = 1000
 
     def get_queryset(self):
         return with_export_relations(super().get_queryset())
-
-    def import_instance(self, instance, row, **kwargs):
-        plans = set()
-        if instance.pk is not None and instance.field_id is not None:
-            plans.add(instance.field.plan)
-        try:
-            super().import_instance(instance, row, **kwargs)
-        finally:
-            if not instance.slug and instance.title:
-                # Measure.save() would derive it, but validation runs first.
-                instance.slug = Measure.slug_for(instance.code, instance.title)
-        if instance.field_id is not None:
-            plans.add(instance.field.plan)
-        user = kwargs.get("user")
-        for plan in sorted(plans, key=lambda p: p.pk):
-            if not rules.can_import(user, plan):
-                raise ValidationError(
-                    gettext("You may not import into the plan “%(plan)s”.") % {"plan": plan.title}
-                )
 
     def dehydrate_lead_organisation(self, measure):
         return "; ".join(str(r.organisation or r.person) for r in lead_responsibilities(measure))

@@ -359,7 +359,9 @@ NOBODY_ADDS = {
     "accesslog",
     "accessfailurelog",
 }
-IMPORTERS = {"actionplan": {COORD, OTHER, SUPER}, "contacts": COORDINATORS, "campaigns": {SUPER}}
+# Measures are imported only through the plan workbook (imports:plan_workbook_import): the
+# measure admin's import page answers 403 to everyone.
+IMPORTERS = {"actionplan": set(), "contacts": COORDINATORS, "campaigns": {SUPER}}
 
 
 @dataclass

@@ -156,6 +156,8 @@ def test_editor_cannot_delete_add_or_import(editor, setting):
     assert editor.post(admin_url(measure, "delete", measure.pk), {"post": "yes"}).status_code == 403
     assert editor.get(admin_url(ap.Measure, "add")).status_code == 403
     assert editor.get(admin_url(ap.Measure, "import")).status_code == 403
+    workbook_import = reverse("imports:plan_workbook_import", args=[setting["plan"].slug])
+    assert editor.get(workbook_import).status_code == 403
     assert editor.get(admin_url(ap.Measure, "export")).status_code == 403
     assert ap.Measure.objects.filter(pk=measure.pk).exists()
 
@@ -343,7 +345,13 @@ def test_superuser_may_do_everything(client, setting):
     client.force_login(StaffUserFactory())
     plan = setting["plan"]
     assert client.get(admin_url(plan, "delete", plan.pk)).status_code == 200
-    assert client.get(admin_url(ap.Measure, "import")).status_code == 200
+    workbook_import = reverse("imports:plan_workbook_import", args=[plan.slug])
+    assert client.get(workbook_import).status_code == 200
+    # Measures have one import path, the plan workbook: not even a superuser imports rows.
+    assert client.get(admin_url(ap.Measure, "import")).status_code == 403
+    changelist = client.get(admin_url(ap.Measure, "changelist")).content.decode()
+    assert admin_url(ap.Measure, "import") not in changelist
+    assert admin_url(ap.Measure, "export") in changelist
 
 
 def test_editor_cannot_publish_by_bulk_action(editor, setting):

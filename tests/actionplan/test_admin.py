@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from functools import reduce
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.models import Membership
 from actionplan import models as ap
 from actionplan.schedule import parse_schedule
 from documents.models import PdfExport
@@ -24,6 +26,7 @@ from tests.factories import (
     PersonFactory,
     ResponsibilityFactory,
     StepFactory,
+    UserFactory,
     build_plan,
 )
 
@@ -267,7 +270,7 @@ def page_urls(plan) -> dict[str, tuple[str, dict]]:
 # user and savepoints included), plus one query of margin.
 MAX_QUERIES = {
     "measure changelist": 13,
-    "measure changelist filtered": 13,
+    "measure changelist filtered": 14,  # + the plan, for the link to its workbook import
     "measure change": 20,
     "field change": 14,
     "plan change": 11,  # + the members inline
@@ -403,41 +406,48 @@ def test_measure_export_query_count_is_constant(staff_client, large_plan):
     assert queries_after == queries_before <= 14
 
 
-def test_measure_import_csv_updates_title_with_history(staff_client, staff_user, small_plan):
-    from actionplan.resources import MeasureResource
+def workbook_note(response) -> str | None:
+    """The href of the changelist's pointer to the plan workbook import, if shown."""
+    html = response.content.decode()
+    match = re.search(r'<p class="help workbook-import-note"><a href="([^"]+)">', html)
+    return match.group(1) if match else None
 
-    measure = ap.Measure.objects.order_by("pk").first()
-    resource = MeasureResource()
-    dataset = resource.export(queryset=ap.Measure.objects.filter(pk=measure.pk))
-    dataset[0] = tuple(
-        "Importierter Titel" if h == "Titel" else v
-        for h, v in zip(dataset.headers, dataset[0], strict=True)
-    )
-    content = dataset.csv.encode()
-    model_admin = admin.site._registry[ap.Measure]
-    csv_index = next(
-        i for i, f in enumerate(model_admin.get_import_formats()) if f().get_title() == "csv"
-    )
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = staff_client.post(
-        admin_url(ap.Measure, "import"),
-        {
-            "import_file": SimpleUploadedFile("m.csv", content, content_type="text/csv"),
-            "format": str(csv_index),
-            "resource": "0",
-        },
+def test_measure_changelist_exports_and_points_imports_to_the_plan_workbook(
+    client, staff_client, small_plan
+):
+    response = staff_client.get(admin_url(ap.Measure, "changelist"))
+    html = response.content.decode()
+    assert admin_url(ap.Measure, "export") in html
+    assert admin_url(ap.Measure, "import") not in html and "import_link" not in html
+    assert workbook_note(response) == admin_url(ap.Plan, "changelist")
+
+    filtered = staff_client.get(
+        admin_url(ap.Measure, "changelist"), {"field__plan__id__exact": small_plan.pk}
     )
-    assert response.status_code == 200
-    confirm = response.context["confirm_form"]
-    response = staff_client.post(
-        admin_url(ap.Measure, "process_import"),
-        {name: confirm[name].value() for name in confirm.fields},
+    workbook_import = reverse("imports:plan_workbook_import", args=[small_plan.slug])
+    assert workbook_note(filtered) == workbook_import
+    assert staff_client.get(workbook_import).status_code == 200
+
+    other = build_plan(fields=1, measures_per_field=1, steps_per_measure=0)
+    coordinator = UserFactory(username="koordination", is_staff=True)
+    Membership.objects.create(user=coordinator, plan=other, role=Membership.Role.COORDINATOR)
+    client.force_login(coordinator)
+    foreign = client.get(
+        admin_url(ap.Measure, "changelist"), {"field__plan__id__exact": small_plan.pk}
     )
-    assert response.status_code == 302
-    measure.refresh_from_db()
-    assert measure.title == "Importierter Titel"
-    assert measure.history.latest().history_user == staff_user
+    assert workbook_note(foreign) == admin_url(ap.Plan, "changelist")
+
+    editor = UserFactory(username="redaktion", is_staff=True)
+    Membership.objects.create(
+        user=editor,
+        plan=small_plan,
+        role=Membership.Role.EDITOR,
+        organisation=small_plan.fields.first().lead_organisation,
+    )
+    client.force_login(editor)
+    response = client.get(admin_url(ap.Measure, "changelist"))
+    assert response.status_code == 200 and workbook_note(response) is None
 
 
 def test_measure_changelist_field_filter_names_the_plan(staff_client, small_plan):
