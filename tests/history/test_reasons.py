@@ -4,10 +4,10 @@ import pytest
 
 from actionplan import models as ap
 from actionplan.services import measure_set_state, plan_set_status
-from contacts.models import Organisation
+from contacts.models import Organisation, Person
 from history.services import change_reason
 from tests.actionplan.admin_support import change_form_data, inline_prefix
-from tests.factories import OrganisationFactory, build_plan
+from tests.factories import OrganisationFactory, PersonFactory, build_plan
 from tests.history.conftest import admin_url, client_for
 from tests.imports.support import confirm, coordinator_of, upload
 
@@ -132,17 +132,14 @@ def test_change_reason_block_names_every_row_but_keeps_an_objects_own_reason(mea
 def test_import_writes_a_reason_with_the_file_name(client):
     plan = build_plan(fields=1, measures_per_field=1, steps_per_measure=1)
     client.force_login(coordinator_of(plan))
-    measure = ap.Measure.objects.get(field__plan=plan)
-    content = (
-        "ID,Handlungsfeld (ID),Titel,Position,Zielgruppen\n"
-        f"{measure.pk},{measure.field_id},Importierter Titel,{measure.position},\n"
-    )
-    preview = upload(client, ap.Measure, content, name="massnahmen.csv")
-    confirm(client, ap.Measure, preview)
+    person = PersonFactory(last_name="Alt", first_name="Ines")
+    content = f"ID,Nachname,Vorname,Organisation (ID),Funktion\n{person.pk},Neu,Ines,,\n"
+    preview = upload(client, Person, content, name="personen.csv")
+    confirm(client, Person, preview)
 
-    record = measure.history.latest()
-    assert record.title == "Importierter Titel"
-    assert record.history_change_reason == "Import aus „massnahmen.csv“"
+    record = person.history.latest()
+    assert record.last_name == "Neu"
+    assert record.history_change_reason == "Import aus „personen.csv“"
 
 
 def test_bulk_delete_from_the_list_records_the_reason(users, measure):

@@ -143,7 +143,7 @@ def test_upload_previews_the_changes_and_confirm_applies_them(superuser_client, 
     ]
     assert history_count(entries_only=True) == before + 3
     latest = campaign.history.latest("history_date")
-    assert latest.history_change_reason == "Import of the campaign document “kampagnen.json”"
+    assert latest.history_change_reason == "Import des Kampagnendokuments „kampagnen.json“"
     assert latest.history_user.username == "admin"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED, campaign=campaign).exists()
     assert stored_uploads() == []
