@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
@@ -35,6 +36,27 @@ def _history_user(user: AbstractBaseUser | None) -> Iterator[None]:
 
 
 # --- publication workflow ---------------------------------------------------------------------
+
+
+#: Sent after the commit of a step in the review workflow, for notifications and the start
+#: page: ``kind`` is one of ``WORKFLOW_EVENTS``; ``measure``, ``actor`` (the acting user) and
+#: ``comment`` (the coordinator's comment when sent back) come along. The pending-change review
+#: (``reviews``) sends the same kinds for changes to published measures, with ``pending``.
+measure_workflow_event = Signal()
+WORKFLOW_EVENTS = ("submitted", "sent_back", "published")
+
+
+def _announce(kind: str, *, measure: Measure, actor, comment: str = "", pending=None) -> None:
+    transaction.on_commit(
+        lambda: measure_workflow_event.send(
+            sender=Measure,
+            kind=kind,
+            measure=measure,
+            actor=actor,
+            comment=comment,
+            pending=pending,
+        )
+    )
 
 
 class WorkflowError(PermissionError):
@@ -94,6 +116,12 @@ def measure_set_state(
         else:
             action = _STATE_ACTIONS.get(state, AuditEvent.Action.UNPUBLISHED)
         audit(action, actor=acting_user, request=request, obj=measure, detail=comment)
+        if state == Measure.State.REVIEW:
+            _announce("submitted", measure=measure, actor=acting_user)
+        elif action == AuditEvent.Action.SENT_BACK:
+            _announce("sent_back", measure=measure, actor=acting_user, comment=comment)
+        elif state == Measure.State.PUBLISHED:
+            _announce("published", measure=measure, actor=acting_user)
     return measure
 
 
