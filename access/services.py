@@ -249,7 +249,7 @@ def membership_invite(
     membership = Membership.objects.filter(**lookup).first()
     new_membership = membership is None
     if new_membership:
-        membership = Membership(organisation=organisation, **lookup)
+        membership = Membership(**{**lookup, "organisation": organisation})
         membership_save(membership, acting_user=acting_user, request=request)
     audit(
         AuditEvent.Action.INVITED,

@@ -1,9 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from access.views import PasswordSetDoneView, PasswordSetView
 from actionplan.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -22,12 +22,12 @@ urlpatterns += i18n_patterns(
     # Invited members choose their password here (access.services.membership_invite).
     path(
         "konto/passwort-festlegen/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        PasswordSetView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "konto/passwort-festgelegt/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        PasswordSetDoneView.as_view(),
         name="password_reset_complete",
     ),
     path("importe/", include("imports.urls")),
