@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .forms import InvitationForm
 from .models import AuditEvent, Membership
-from .services import membership_delete, membership_invite, membership_save
+from .services import membership_delete, membership_invite, membership_save, target_kind
 
 
 class NotFoundOutsideScopeMixin:
@@ -296,8 +296,8 @@ def target_change_url(target) -> str:
 
 
 def invite_url(target) -> str:
-    kind = "campaign" if target._meta.model_name == "campaign" else "plan"
-    return reverse("admin:access_membership_invite", kwargs={"kind": kind, "pk": target.pk})
+    kwargs = {"kind": target_kind(target), "pk": target.pk}
+    return reverse("admin:access_membership_invite", kwargs=kwargs)
 
 
 class MembershipInline(MembershipAdminBase, admin.TabularInline):

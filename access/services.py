@@ -190,7 +190,8 @@ def password_set_url(user) -> str:
     return f"{settings.PLANWERK_BASE_URL}{path}"
 
 
-def _target_kind(target) -> str:
+def target_kind(target) -> str:
+    """“plan” or “campaign”: what a membership of ``target`` points to."""
     return "campaign" if target._meta.model_name == "campaign" else "plan"
 
 
@@ -242,7 +243,7 @@ def membership_invite(
                 _("The account with this e-mail address is deactivated. Ask the administration."),
                 code="inactive",
             )
-    kind = _target_kind(target)
+    kind = target_kind(target)
     lookup = {"user": user, kind: target, "role": role}
     if kind == "plan":
         lookup["organisation"] = organisation

@@ -188,9 +188,7 @@ def test_invalid_invitations_get_german_form_errors(client, coordinator, plan, d
 
     assert response.status_code == 200
     errors = response.context["form"].errors[field]
-    assert any(
-        word in " ".join(errors) for word in ("gültige", "erforderlich", "Auswahl")
-    ), errors
+    assert any(word in " ".join(errors) for word in ("gültige", "erforderlich", "Auswahl")), errors
     assert not get_user_model().objects.filter(email="neu@example.org").exists()
 
 
