@@ -275,19 +275,16 @@ class MembershipAdmin(MembershipAdminBase, admin.ModelAdmin):
 
     @staticmethod
     def _invited_message(invitation) -> str:
-        values = {"email": invitation.user.email, "membership": invitation.membership}
         if invitation.new_account:
             text = gettext(
-                "%(email)s was invited: the account was created, and an e-mail with a link to "
-                "choose a password is on its way."
+                "Invitation sent to %(email)s: the account was created, and the e-mail holds a "
+                "link to choose a password."
             )
         elif invitation.new_membership:
-            text = gettext(
-                "%(email)s already had an account and now has the role; an e-mail tells them."
-            )
+            text = gettext("Invitation sent to %(email)s: the existing account now has the role.")
         else:
-            text = gettext("%(email)s already had this role; the invitation e-mail was sent again.")
-        return text % values
+            text = gettext("Invitation sent to %(email)s again: the account had this role already.")
+        return text % {"email": invitation.user.email}
 
 
 def target_change_url(target) -> str:

@@ -157,6 +157,8 @@ def test_reinviting_is_idempotent(client, coordinator, plan):
     assert get_user_model().objects.filter(email="neu@example.org").count() == 1
     assert Membership.objects.filter(user__email="neu@example.org").count() == 1
     assert len(mail.outbox) == 2  # the e-mail goes out again
+    page = client.get(second.headers["Location"]).content.decode()
+    assert "Einladung an neu@example.org noch einmal verschickt" in page
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MEMBERSHIP_ADDED).count() == 1
 
 
