@@ -3,16 +3,20 @@ mixins, so changelists, forms, inlines, autocomplete, raw-id popups, history, bu
 foreign-key choices all follow ``access.rules`` (Django's global model permissions are not used).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
+from .forms import InvitationForm
 from .models import AuditEvent, Membership
-from .services import membership_delete, membership_save
+from .services import membership_delete, membership_invite, membership_save, target_kind
 
 
 class NotFoundOutsideScopeMixin:
@@ -210,6 +214,88 @@ class MembershipAdmin(MembershipAdminBase, admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    # --- invitations: a coordinator invites a person by e-mail into a plan or campaign ---------
+
+    def get_urls(self):
+        return [
+            path(
+                "einladen/<str:kind>/<int:pk>/",
+                self.admin_site.admin_view(self.invite_view),
+                name="access_membership_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _invitation_target(self, request, kind, pk):
+        """The plan or campaign to invite into: 404 outside the user's rows (as elsewhere in the
+        admin), 403 for a member who does not coordinate it."""
+        from actionplan.models import Plan
+        from campaigns.models import Campaign
+
+        model = {"plan": Plan, "campaign": Campaign}.get(kind)
+        target = model.objects.filter(pk=pk).first() if model else None
+        if target is None or not rules.in_admin_scope(request.user, target):
+            raise Http404
+        if not rules.can_manage_members(request.user, target):
+            raise PermissionDenied
+        return target
+
+    def invite_view(self, request, kind, pk):
+        target = self._invitation_target(request, kind, pk)
+        form = InvitationForm(request.POST or None, acting_user=request.user, target=target)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitation = membership_invite(
+                    target=target,
+                    email=data["email"],
+                    role=data["role"],
+                    organisation=data["organisation"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    acting_user=request.user,
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, self._invited_message(invitation))
+                return HttpResponseRedirect(target_change_url(target))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Invite a person to “%(target)s”") % {"target": target},
+            "form": form,
+            "target": target,
+            "target_url": target_change_url(target),
+            "target_opts": target._meta,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/access/membership/invite.html", context)
+
+    @staticmethod
+    def _invited_message(invitation) -> str:
+        if invitation.new_account:
+            text = gettext(
+                "Invitation sent to %(email)s: the account was created, and the e-mail holds a "
+                "link to choose a password."
+            )
+        elif invitation.new_membership:
+            text = gettext("Invitation sent to %(email)s: the existing account now has the role.")
+        else:
+            text = gettext("Invitation sent to %(email)s again: the account had this role already.")
+        return text % {"email": invitation.user.email}
+
+
+def target_change_url(target) -> str:
+    opts = target._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
+
+
+def invite_url(target) -> str:
+    kwargs = {"kind": target_kind(target), "pk": target.pk}
+    return reverse("admin:access_membership_invite", kwargs=kwargs)
+
 
 class MembershipInline(MembershipAdminBase, admin.TabularInline):
     """The members of one plan or campaign, on its change page (coordinators only)."""
@@ -219,6 +305,17 @@ class MembershipInline(MembershipAdminBase, admin.TabularInline):
     autocomplete_fields = ("organisation",)
     extra = 0
     verbose_name_plural = _("members and roles")
+    # Django's tabular inline with a link to invite a person by e-mail.
+    template = "admin/access/membership/tabular_invite.html"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.invite_url = (
+            invite_url(obj)
+            if obj is not None and obj.pk and rules.can_manage_members(request.user, obj)
+            else None
+        )
+        return formset
 
     def has_view_permission(self, request, obj=None):
         return obj is not None and rules.can_manage_members(request.user, obj)

@@ -6,6 +6,44 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class MembershipQuerySet(models.QuerySet):
+    """Bulk writes that send no signals keep the staff flag in step as well (``delete`` sends
+    ``post_delete`` per row, so the signal handles it)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        self._sync_staff({m.user_id for m in created})
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        before = set()
+        if "user" in fields or "user_id" in fields:
+            pks = [m.pk for m in objs if m.pk is not None]
+            before = set(
+                self.model._default_manager.filter(pk__in=pks).values_list("user_id", flat=True)
+            )
+        result = super().bulk_update(objs, fields, *args, **kwargs)
+        if before:
+            self._sync_staff(before | {m.user_id for m in objs})
+        return result
+
+    def update(self, **kwargs):
+        if "user" not in kwargs and "user_id" not in kwargs:
+            return super().update(**kwargs)
+        before = set(self.values_list("user_id", flat=True))
+        result = super().update(**kwargs)
+        after = kwargs.get("user_id", kwargs.get("user"))
+        self._sync_staff(before | {getattr(after, "pk", after)})
+        return result
+
+    @staticmethod
+    def _sync_staff(user_ids):
+        from .services import staff_sync  # services import this module
+
+        staff_sync(user_ids=user_ids)
+
+
 class Membership(models.Model):
     """A user's role in one plan or one campaign, for editors bound to an organisation."""
 
@@ -52,6 +90,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -117,6 +157,7 @@ class AuditEvent(models.Model):
         EXPORTED = "exported", _("exported")
         CONTACTS_MERGED = "contacts_merged", _("contacts merged")
         PERSON_ERASED = "person_erased", _("person erased")
+        INVITED = "invited", _("invited")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

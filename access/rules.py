@@ -116,6 +116,25 @@ def is_member(user) -> bool:
     return is_superuser(user) or roles(user).any
 
 
+def should_be_staff(user) -> bool:
+    """Whether the account carries Django's staff flag: superusers, and everybody with a
+    membership in a plan or campaign (inactive accounts included; ``is_active`` locks them out
+    on its own). Admin pages need the flag *and* a membership (``may_use_admin``), so nobody
+    else needs the flag: contact managers and exporters are coordinators, hence members.
+    Read from the database, not from the per-request cache."""
+    from .models import Membership
+
+    if user is None or user.pk is None:
+        return False
+    return user.is_superuser or Membership.objects.filter(user_id=user.pk).exists()
+
+
+def may_use_admin(user) -> bool:
+    """May open the admin: an active account with the staff flag and a role somewhere (or a
+    superuser). The admin site and the admin login form ask this."""
+    return is_active_user(user) and user.is_staff and is_member(user)
+
+
 def plan_roles(user, plan_id: int | None) -> set[str]:
     if plan_id is None:
         return set()
@@ -569,6 +588,14 @@ def can_manage_members(user, target) -> bool:
     if isinstance(target, Campaign):
         return coordinates_campaign(user, target)
     return coordinates(user, target)
+
+
+def grantable_roles(user, target) -> list[str]:
+    """The roles this user may give in ``target`` (a plan or campaign): all of them for its
+    coordinators (and superusers), none for anybody else."""
+    if not can_manage_members(user, target):
+        return []
+    return [COORDINATOR, EDITOR, READER]
 
 
 def can_import(user, plan=None) -> bool:

@@ -1,11 +1,13 @@
-"""Logins, failed logins and changes of global permissions go into the audit log."""
+"""Logins, failed logins and changes of global permissions go into the audit log; the staff
+flag follows memberships however they are written (admin, services, shell, loaddata, cascades)."""
 
 from django.contrib.auth import get_user_model, user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_init, post_save
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 
-from .models import AuditEvent
-from .services import audit
+from .models import AuditEvent, Membership
+from .services import audit, staff_sync
 
 
 @receiver(user_logged_in)
@@ -57,9 +59,37 @@ def _user_saved(sender, instance, created, update_fields=None, **kwargs):
         )
 
 
+def _membership_loaded(sender, instance, **kwargs):
+    # the account it belonged to when read: a change of ``user`` may take the last membership
+    instance._planwerk_user_id = instance.__dict__.get("user_id")
+
+
+def _cached_user(membership):
+    return membership._state.fields_cache.get("user")
+
+
+def _membership_saved(sender, instance, raw=False, **kwargs):
+    previous = getattr(instance, "_planwerk_user_id", None)
+    instance._planwerk_user_id = instance.user_id
+    staff_sync(
+        user_ids={instance.user_id, previous}, users=[None if raw else _cached_user(instance)]
+    )
+
+
+def _membership_deleted(sender, instance, origin=None, **kwargs):
+    user_model = get_user_model()
+    deleting = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if deleting is user_model:
+        return  # the account goes with its memberships
+    staff_sync(user_ids={instance.user_id}, users=[_cached_user(instance)])
+
+
 def connect():
     user_model = get_user_model()
     m2m_changed.connect(_user_permissions_changed, sender=user_model.groups.through)
     m2m_changed.connect(_user_permissions_changed, sender=user_model.user_permissions.through)
     post_init.connect(_user_loaded, sender=user_model)
     post_save.connect(_user_saved, sender=user_model)
+    post_init.connect(_membership_loaded, sender=Membership)
+    post_save.connect(_membership_saved, sender=Membership)
+    post_delete.connect(_membership_deleted, sender=Membership)

@@ -9,12 +9,15 @@ from django.http import Http404
 from django.urls import path
 
 from . import rules
+from .forms import AdminLoginForm
 
 
 class PlanwerkAdminSite(admin.AdminSite):
+    login_form = AdminLoginForm
+
     def has_permission(self, request):
         # A staff account without a role has no admin pages (it sees what visitors see).
-        return super().has_permission(request) and rules.is_member(request.user)
+        return rules.may_use_admin(request.user)
 
     def get_urls(self):
         urls = super().get_urls()

@@ -382,6 +382,9 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planwerk@localhost")
+# Named on the admin's sign-in page to accounts without a membership (besides their plan's
+# coordination); empty: the first of ADMINS, else nobody.
+PLANWERK_SUPPORT_EMAIL = os.environ.get("PLANWERK_SUPPORT_EMAIL", "")
 # Reminders list milestones due within this many days, and the overdue ones.
 PLANWERK_REMINDER_DAYS_AHEAD = int(os.environ.get("PLANWERK_REMINDER_DAYS_AHEAD", "30"))
 # --- end feeds and reminders ----------------------------------------------------------------------

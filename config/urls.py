@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from access.views import PasswordSetDoneView, PasswordSetView
 from actionplan.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -18,6 +19,17 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    # Invited members choose their password here (access.services.membership_invite).
+    path(
+        "konto/passwort-festlegen/<uidb64>/<token>/",
+        PasswordSetView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/passwort-festgelegt/",
+        PasswordSetDoneView.as_view(),
+        name="password_reset_complete",
+    ),
     path("importe/", include("imports.urls")),
     path("erinnerungen/", include("reminders.urls")),
     path("", include("feeds.urls")),

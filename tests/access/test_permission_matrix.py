@@ -721,6 +721,29 @@ RULES = [
         lambda w, n, s: reverse(n, args=["actionplan"]) if s == "published" else None,
         lambda r, s, n: 302 if r == ANON else 200 if r in ADMIN_USERS else 404,
     ),
+    # inviting a person into a plan (access/admin.py): the plan's coordinators; a member who
+    # does not coordinate it is refused, anybody else finds no such plan
+    Rule(
+        r"admin:access_membership_invite",
+        lambda w, n, s: reverse(n, kwargs={"kind": "plan", "pk": w.objects[("plan", s)].pk}),
+        lambda r, s, n: (
+            302 if r == ANON else 200 if r in {COORD, SUPER} else 403 if r in MEMBERS else 404
+        ),
+    ),
+    # an invited member chooses a password: the token decides, not the session (a wrong one
+    # gets the page saying the link is invalid)
+    Rule(
+        r"password_reset_confirm",
+        lambda w, n, s: (
+            reverse(n, kwargs={"uidb64": "MQ", "token": "abc-falsch"}) if s == "published" else None
+        ),
+        everyone(200),
+    ),
+    Rule(
+        r"password_reset_complete",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
     # a staff account without a role may log in as someone else
     Rule(r"admin:login", admin_list_url, lambda r, s, n: 200 if r in {ANON, STAFF} else 302),
     Rule(r"admin:logout", admin_list_url, logged_in(405)),  # POST only
