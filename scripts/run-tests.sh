@@ -3,10 +3,15 @@
 #
 # Runs the whole pytest suite twice: on SQLite, then on PostgreSQL (scripts/with-postgres.sh
 # finds or starts a server). Fails if either pass fails or runs no test (pytest exit 5).
+# Each pass runs in parallel with pytest-xdist: PLANWERK_TEST_WORKERS processes (default "auto",
+# one per core; 0 runs in this process). --dist loadscope keeps a module's tests on one worker, so
+# module-scoped fixtures (the Chromium of tests/browser, the Leipzig plan of tests/progress) are
+# built once per module. Each worker has its own test database (pytest-django adds _gw0, _gw1…).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export PYTHON=${PYTHON:-.venv/bin/python}
+parallel=(-n "${PLANWERK_TEST_WORKERS:-auto}" --dist loadscope)
 reports=$(mktemp -d "${TMPDIR:-/tmp}/planwerk-tests.XXXXXX")
 trap 'rm -rf "$reports"' EXIT
 
@@ -20,13 +25,13 @@ explain() { # pass label, exit code
 
 echo
 echo "== Testlauf 1/2: SQLite =="
-env -u DATABASE_URL "$PYTHON" -m pytest --junitxml="$reports/sqlite.xml" "$@"
+env -u DATABASE_URL "$PYTHON" -m pytest "${parallel[@]}" --junitxml="$reports/sqlite.xml" "$@"
 sqlite_status=$?
 explain "SQLite-Durchlauf" "$sqlite_status"
 
 echo
 echo "== Testlauf 2/2: PostgreSQL =="
-scripts/with-postgres.sh "$PYTHON" -m pytest --junitxml="$reports/postgres.xml" "$@"
+scripts/with-postgres.sh "$PYTHON" -m pytest "${parallel[@]}" --junitxml="$reports/postgres.xml" "$@"
 postgres_status=$?
 postgres_skipped=0
 if [ "$postgres_status" -eq 77 ]; then
