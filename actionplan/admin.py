@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from config.numbers import format_amount
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
@@ -649,7 +650,7 @@ class ResponsibilityAdmin(MeasureRowAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(MeasureRowAdmin):
-    list_display = ("measure", "category", "funding_source", "planned_amount", "actual_amount")
+    list_display = ("measure", "category", "funding_source", "planned", "actual")
     list_filter = (
         "category",
         "funding_source",
@@ -667,6 +668,14 @@ class BudgetLineAdmin(MeasureRowAdmin):
         "actual_amount",
         "note",
     )
+
+    @admin.display(description=_("planned amount (EUR)"), ordering="planned_amount")
+    def planned(self, line):
+        return format_amount(line.planned_amount)
+
+    @admin.display(description=_("actual amount (EUR)"), ordering="actual_amount")
+    def actual(self, line):
+        return format_amount(line.actual_amount)
 
 
 @admin.register(BaselineFinding)

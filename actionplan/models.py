@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
+from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
 
 from .licences import DataLicence, Licence, licence
@@ -606,10 +607,10 @@ class BudgetLine(models.Model):
         blank=True,
         related_name="budget_lines",
     )
-    planned_amount = models.DecimalField(
+    planned_amount = LocalizedDecimalField(
         _("planned amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    actual_amount = models.DecimalField(
+    actual_amount = LocalizedDecimalField(
         _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
