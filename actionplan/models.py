@@ -495,16 +495,33 @@ class ScheduleEntry(models.Model):
         self.apply_dates()
         super().save(*args, **kwargs)
         self._saved_dates = (self.start_date, self.end_date)
+        self._saved_label = self.label
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_dates = (instance.start_date, instance.end_date)
+        instance._saved_label = instance.label
         return instance
 
     def apply_dates(self):
-        """Fill the dates from the label unless they were entered by hand; never guess."""
+        """Fill the dates from the label unless they were entered by hand; never guess.
+
+        A date entered by hand belongs to its label: when the label changes and the dates do
+        not, the entry is dated from the new label (``redated_from_label`` says so).
+        """
         saved = getattr(self, "_saved_dates", None)
+        saved_label = getattr(self, "_saved_label", None)
+        self.redated_from_label = (
+            self.dating == self.Dating.MANUAL
+            and saved is not None
+            and saved_label is not None
+            and self.label != saved_label
+            and (self.start_date, self.end_date) == saved
+        )
+        if self.redated_from_label:
+            self.start_date = self.end_date = None
+            self.start_precision = self.end_precision = ""
         has_dates = bool(self.start_date or self.end_date)
         if saved is not None and (self.start_date, self.end_date) != saved and has_dates:
             self.dating = self.Dating.MANUAL
