@@ -266,3 +266,13 @@ def test_import_preview_shows_choice_labels_not_codes(client, coordinator):
     assert "Quartal" in text
     assert english_in(response.content.decode(), english_phrases()) == []
     assert LogEntry.objects.count() == 0  # a preview writes nothing
+
+
+def test_third_party_apps_have_readable_german_names(client):
+    superuser = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    text = visible_text(client.get(reverse("admin:index")).content.decode())
+    assert "Anmeldeschutz" in text
+    assert "Hintergrundaufgaben" in text
+    assert "Tasks Database Backend" not in text
+    assert not re.search(r"(?<!\w)Axes(?!\w)", text)

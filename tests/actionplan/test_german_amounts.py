@@ -1,5 +1,6 @@
 """German in, German out: amounts as people write them, in the German and the English admin."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -206,3 +207,28 @@ def test_admin_shows_amounts_grouped_in_inline_rows_and_lists(staff_client):
         english = staff_client.get(reverse("admin:actionplan_budgetline_changelist"))
     assert "€5,000.00" in english.content.decode()
     assert 'value="5,000.00"' in staff_client.get(_measure_url(line.measure, "en")).content.decode()
+
+
+def test_admin_takes_and_shows_german_dates(staff_client):
+    measure = MeasureFactory()
+    url = _measure_url(measure)
+    response = staff_client.get(url)
+    data = change_form_data(response)
+    add_inline_row(
+        data,
+        inline_prefix(response, ap.ScheduleEntry),
+        position=1,
+        label="Abschluss",
+        start_date="30.06.2027",
+        end_date="30.6.27",
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    entry = measure.schedule.get()
+    assert (entry.start_date, entry.end_date) == (
+        datetime.date(2027, 6, 30),
+        datetime.date(2027, 6, 30),
+    )
+    assert 'value="30.06.2027"' in staff_client.get(url).content.decode()
