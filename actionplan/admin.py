@@ -6,18 +6,20 @@ from django.db import models
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from config.numbers import format_amount
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 
+from .forms import ScheduleEntryForm
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
     BaselineFinding,
@@ -39,7 +41,9 @@ from .resources import (
     lead_responsibilities,
     lead_responsibilities_prefetch,
 )
+from .schedule import describe_entry
 from .services import WorkflowError, measure_set_state, plan_set_status
+from .views import schedule_preview
 
 admin.site.site_header = _("Planwerk administration")
 admin.site.site_title = _("Planwerk")
@@ -312,6 +316,30 @@ class StepInline(ConstantQueriesInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def report_redated(request, entries) -> None:
+    """Tell the user which hand-set dates gave way to the dates of a changed label."""
+    for entry in entries:
+        if getattr(entry, "redated_from_label", False):
+            messages.info(
+                request,
+                _(
+                    "“%(label)s”: the date set by hand belonged to the old label; "
+                    "the entry is now dated from its label: %(dates)s."
+                )
+                % {"label": entry.label, "dates": describe_entry(entry)},
+            )
+
+
+class ScheduleEntryFormSet(LabelledAutocompleteFormSet):
+    request = None
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        if self.request is not None:
+            report_redated(self.request, saved)
+        return saved
+
+
 class ScheduleEntryInline(ConstantQueriesInline):
     model = ScheduleEntry
     fields = (
@@ -327,6 +355,17 @@ class ScheduleEntryInline(ConstantQueriesInline):
     readonly_fields = ("dating",)
     ordering = ("position",)
     extra = 0
+    form = ScheduleEntryForm
+    formset = ScheduleEntryFormSet
+
+    class Media:
+        js = ("js/schedule-preview.js",)
+        css = {"all": ("css/schedule-preview.css",)}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request  # a class made for this request by inlineformset_factory
+        return formset
 
 
 class ResponsibilityInline(ConstantQueriesInline):
@@ -630,6 +669,18 @@ class ScheduleEntryAdmin(MeasureRowAdmin):
     )
     readonly_fields = ("dating",)
 
+    def get_urls(self):
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(schedule_preview),
+            name="actionplan_scheduleentry_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        report_redated(request, [obj])
+
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(MeasureRowAdmin):
@@ -649,7 +700,7 @@ class ResponsibilityAdmin(MeasureRowAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(MeasureRowAdmin):
-    list_display = ("measure", "category", "funding_source", "planned_amount", "actual_amount")
+    list_display = ("measure", "category", "funding_source", "planned", "actual")
     list_filter = (
         "category",
         "funding_source",
@@ -667,6 +718,14 @@ class BudgetLineAdmin(MeasureRowAdmin):
         "actual_amount",
         "note",
     )
+
+    @admin.display(description=_("planned amount (EUR)"), ordering="planned_amount")
+    def planned(self, line):
+        return format_amount(line.planned_amount)
+
+    @admin.display(description=_("actual amount (EUR)"), ordering="actual_amount")
+    def actual(self, line):
+        return format_amount(line.actual_amount)
 
 
 @admin.register(BaselineFinding)

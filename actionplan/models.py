@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
+from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
 
 from .licences import DataLicence, Licence, licence
@@ -494,16 +495,33 @@ class ScheduleEntry(models.Model):
         self.apply_dates()
         super().save(*args, **kwargs)
         self._saved_dates = (self.start_date, self.end_date)
+        self._saved_label = self.label
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_dates = (instance.start_date, instance.end_date)
+        instance._saved_label = instance.label
         return instance
 
     def apply_dates(self):
-        """Fill the dates from the label unless they were entered by hand; never guess."""
+        """Fill the dates from the label unless they were entered by hand; never guess.
+
+        A date entered by hand belongs to its label: when the label changes and the dates do
+        not, the entry is dated from the new label (``redated_from_label`` says so).
+        """
         saved = getattr(self, "_saved_dates", None)
+        saved_label = getattr(self, "_saved_label", None)
+        self.redated_from_label = (
+            self.dating == self.Dating.MANUAL
+            and saved is not None
+            and saved_label is not None
+            and self.label != saved_label
+            and (self.start_date, self.end_date) == saved
+        )
+        if self.redated_from_label:
+            self.start_date = self.end_date = None
+            self.start_precision = self.end_precision = ""
         has_dates = bool(self.start_date or self.end_date)
         if saved is not None and (self.start_date, self.end_date) != saved and has_dates:
             self.dating = self.Dating.MANUAL
@@ -606,10 +624,10 @@ class BudgetLine(models.Model):
         blank=True,
         related_name="budget_lines",
     )
-    planned_amount = models.DecimalField(
+    planned_amount = LocalizedDecimalField(
         _("planned amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    actual_amount = models.DecimalField(
+    actual_amount = LocalizedDecimalField(
         _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)

@@ -43,6 +43,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -601,4 +603,43 @@ def _join_following(text, result, current, following) -> ParsedSchedule:
         end=later.end,
         end_precision=later.end_precision,
         approximate=result.approximate or later.approximate,
+    )
+
+
+NOT_GUESSED = _("no date – not guessed")
+
+
+def describe_schedule(parsed: ParsedSchedule) -> str:
+    """One line saying what a parsed phrase means: "1. April 2027 – 30. Juni 2027 (Quartal)"."""
+    if not parsed.is_dated:
+        if parsed.reason and parsed.reason != NO_DATE:
+            return f"{gettext(NOT_GUESSED)} ({parsed.reason})"
+        return str(NOT_GUESSED)
+    start = date_format(parsed.start, "DATE_FORMAT") if parsed.start else ""
+    end = date_format(parsed.end, "DATE_FORMAT") if parsed.end else ""
+    if start and end:
+        dates = f"{start} – {end}"
+    elif start:
+        dates = gettext("from %(date)s") % {"date": start}
+    else:
+        dates = gettext("until %(date)s") % {"date": end}
+    labels = dict(Precision.choices)
+    precisions = [labels[p] for p in (parsed.start_precision, parsed.end_precision) if p]
+    precision = " – ".join(dict.fromkeys(str(p) for p in precisions))
+    if parsed.approximate:
+        dates = gettext("approx. %(dates)s") % {"dates": dates}
+    return f"{dates} ({precision})" if precision else dates
+
+
+def describe_entry(entry) -> str:
+    """``describe_schedule`` for a stored entry's dates."""
+    return describe_schedule(
+        ParsedSchedule(
+            start=entry.start_date,
+            start_precision=entry.start_precision,
+            end=entry.end_date,
+            end_precision=entry.end_precision,
+            approximate=entry.approximate,
+            reason=NO_DATE,
+        )
     )

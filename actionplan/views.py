@@ -2,22 +2,29 @@
 
 import functools
 import hashlib
+import time
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from access import rules
 
 from . import selectors
-from .models import BaselineFinding, Measure, Responsibility
+from .models import BaselineFinding, Measure, Responsibility, ScheduleEntry
 from .public_cache import public_page
+from .schedule import describe_schedule, parse_schedule
 from .timeline import measure_timeline, plan_timeline
 
 MEASURES_PER_PAGE = 50
@@ -299,3 +306,39 @@ def related_measures(measure) -> list[Measure]:
 def _total(amounts):
     given = [a for a in amounts if a is not None]
     return sum(given) if given else None
+
+
+# The admin's schedule preview ------------------------------------------------------------------
+
+# A person types a few phrases a minute; this bounds a script, not a clerk.
+SCHEDULE_PREVIEWS_PER_MINUTE = 120
+
+
+def _preview_allowed(user) -> bool:
+    minute = int(time.time() // 60)
+    key = f"schedule-preview:{user.pk}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) <= SCHEDULE_PREVIEWS_PER_MINUTE
+    except ValueError:  # the key expired in between
+        return True
+
+
+@require_GET
+def schedule_preview(request):
+    """What a schedule label means, as one line of JSON, for the admin's preview while typing.
+
+    Wrapped in ``admin_site.admin_view`` (ScheduleEntryAdmin.get_urls): staff sign-in required.
+    """
+    if not rules.may_change_some(request.user, ScheduleEntry):
+        raise PermissionDenied
+    label = request.GET.get("label", "")
+    max_length = ScheduleEntry._meta.get_field("label").max_length
+    if len(label) > max_length:
+        return JsonResponse(
+            {"error": gettext("At most %(count)d characters.") % {"count": max_length}},
+            status=400,
+        )
+    if not _preview_allowed(request.user):
+        return JsonResponse({"error": gettext("Too many requests, please wait.")}, status=429)
+    return JsonResponse({"text": describe_schedule(parse_schedule(label))})

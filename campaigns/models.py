@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from access import rules
 from actionplan.models import Measure, TargetGroup, Vocabulary
 from actionplan.schedule import Precision, parse_schedule
+from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
 
 from .countries import country_name
@@ -233,7 +234,7 @@ class Campaign(LabelledDates, models.Model):
         default=Precision.DAY,
         help_text=_("“year” when the source only names years, e.g. “2017 bis 2019”"),
     )
-    budget_amount = models.DecimalField(
+    budget_amount = LocalizedDecimalField(
         _("budget"),
         max_digits=14,
         decimal_places=2,
@@ -723,7 +724,7 @@ class KeyFigure(LabelledDates, models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=255)
     unit = models.CharField(_("unit"), max_length=100, blank=True, help_text=_("e.g. “Exemplare”"))
-    target = models.DecimalField(
+    target = LocalizedDecimalField(
         _("target"),
         max_digits=16,
         decimal_places=2,
@@ -731,7 +732,7 @@ class KeyFigure(LabelledDates, models.Model):
         blank=True,
         validators=[MinValueValidator(0, message=NOT_NEGATIVE_FIGURE)],
     )
-    actual = models.DecimalField(
+    actual = LocalizedDecimalField(
         _("actual"),
         max_digits=16,
         decimal_places=2,

@@ -1,6 +1,9 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.contrib.admin import options
 from django.contrib.admin.apps import AdminConfig
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class PlanwerkAdminConfig(AdminConfig):
@@ -16,3 +19,15 @@ class PlanwerkAdminConfig(AdminConfig):
             "assume_scheme": "https",
         }
         super().ready()
+
+
+class PlanwerkAxesConfig(AxesAppConfig):
+    """django-axes under a name a clerk reads in the admin ("Axes" says nothing)."""
+
+    verbose_name = _("login protection")
+
+
+class PlanwerkTasksDatabaseConfig(TasksAppConfig):
+    """django-tasks' database backend under a readable name ("Tasks Database Backend")."""
+
+    verbose_name = _("background tasks")

@@ -13,6 +13,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from config.numbers import format_number
+
 from . import selectors
 from .registry import NOT_COMPARED
 
@@ -140,7 +142,9 @@ def display(model_field, value, labels: Labels) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return yesno(value, _("yes,no"))
-    if isinstance(value, datetime.datetime | datetime.date | Decimal):
+    if isinstance(value, Decimal):
+        return format_number(value, getattr(model_field, "decimal_places", None))
+    if isinstance(value, datetime.datetime | datetime.date):
         return formats.localize(value, use_l10n=True)
     return str(value)
 

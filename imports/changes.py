@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.encoding import force_str
@@ -229,6 +229,16 @@ class Schema:
     def field_label(self, kind: str, attribute: str) -> str:
         """The name of a compared attribute in the UI language."""
         return force_str(self.models[kind]._meta.get_field(attribute).verbose_name)
+
+    def choice_label(self, kind: str, attribute: str, value):
+        """A stored code as its label in the UI language ("in_progress" → "in Umsetzung")."""
+        try:
+            field = self.models[kind]._meta.get_field(attribute)
+        except (KeyError, FieldDoesNotExist):
+            return value
+        if field.choices and isinstance(value, str):
+            return force_str(dict(field.flatchoices).get(value, value))
+        return value
 
     def duplicate_problem(self, kind: str, row: Incoming, first: Incoming) -> Problem:
         return row.where.problem(
@@ -443,7 +453,7 @@ class ChangeSet:
             return
         if stored is None:
             diffs = [
-                (schema.field_label(kind, a), "", display(self._shown(a, v)))
+                (schema.field_label(kind, a), "", display(self._shown(kind, a, v)))
                 for a, v in new.items()
                 if a not in schema.references and v not in (None, "", frozenset(), False)
             ]
@@ -453,8 +463,8 @@ class ChangeSet:
         diffs = [
             (
                 schema.field_label(kind, a),
-                display(self._shown(a, old[a])),
-                display(self._shown(a, new[a])),
+                display(self._shown(kind, a, old[a])),
+                display(self._shown(kind, a, new[a])),
             )
             for a in attributes
             if old.get(a) != new.get(a)
@@ -482,7 +492,7 @@ class ChangeSet:
             return False
         return True
 
-    def _shown(self, attribute: str, value):
+    def _shown(self, kind: str, attribute: str, value):
         if isinstance(value, tuple) and value and value[0] == "new":
             return self.schema.describe_key(value[1].kind, value[1].incoming.key)
         show = self.schema.shown_by_pk.get(attribute)
@@ -491,7 +501,7 @@ class ChangeSet:
             if cache_key not in self._shown_cache:
                 self._shown_cache[cache_key] = show(value)
             return self._shown_cache[cache_key]
-        return value
+        return self.schema.choice_label(kind, attribute, value)
 
     # the result
 

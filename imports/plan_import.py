@@ -277,6 +277,7 @@ class PlanSchema(changes.Schema):
                 (stored.end_precision),
             )
             entry._saved_dates = (stored.start_date, stored.end_date)
+            entry._saved_label = stored.label
         if stored is None and (entry.start_date or entry.end_date):
             parsed = parse_schedule(entry.label)
             if (parsed.start, parsed.end) == (entry.start_date, entry.end_date):

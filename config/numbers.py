@@ -1,0 +1,154 @@
+"""Numbers as people write them: "5.000,00" in German, "5,000.00" in English.
+
+One rule for every amount and figure the admin takes in or shows. The active language decides
+the separators (Django's format files: German "," for decimals and "." for thousands). Nothing is
+guessed: in German a point only groups thousands, so "5000.00" and "1.25" are refused with a
+message that says how to write them, never read as 5000 or 1.25; "1.250" is one thousand two
+hundred and fifty. Spaces may group thousands too ("5 000,00"); a leading or trailing "€" or
+"EUR" is ignored.
+"""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import numberformat
+from django.utils.formats import get_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Longer input is no number anyone types; checking the length first keeps matching cheap.
+MAX_INPUT_LENGTH = 40
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_CURRENCY = re.compile(r"^(?:€|eur\b)\s*|\s*(?:€|eur)$", re.IGNORECASE)
+
+NOT_A_NUMBER = _("Enter a number such as %(example)s.")
+WRONG_SEPARATORS = _(
+    "“%(value)s” is not a number in this language: write %(example)s "
+    "(thousands separated by “%(thousands)s”, decimals after “%(decimal)s”)."
+)
+
+
+def _separators() -> tuple[str, str]:
+    return get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+
+
+def _pattern(decimal: str, thousands: str) -> re.Pattern:
+    group = re.escape(thousands)
+    return re.compile(
+        rf"^(?P<sign>[-+−]?)(?P<int>\d{{1,3}}(?:(?:{group}| )\d{{3}})+|\d+)"
+        rf"(?:{re.escape(decimal)}(?P<frac>\d+))?$"
+    )
+
+
+def example() -> str:
+    """An example amount in the active language, for messages and placeholders."""
+    return format_number(Decimal("5000.00"), 2)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The Decimal a person meant by ``text`` in the active language; None when empty.
+
+    Raises ValidationError (code "invalid") with a message naming the expected form.
+    """
+    value = _SPACES.sub(" ", str(text)).strip()
+    if not value:
+        return None
+    if len(value) > MAX_INPUT_LENGTH:
+        raise ValidationError(NOT_A_NUMBER, code="invalid", params={"example": example()})
+    value = _CURRENCY.sub("", value).strip()
+    decimal, thousands = _separators()
+    match = _pattern(decimal, thousands).match(value)
+    if match is None:
+        # Digits and separators only, just not in this language's order: say how to write it.
+        if re.fullmatch(r"[-+−]?[\d.,' ]*\d[\d.,' ]*", value):
+            raise ValidationError(
+                WRONG_SEPARATORS,
+                code="invalid",
+                params={
+                    "value": value,
+                    "example": example(),
+                    "thousands": thousands,
+                    "decimal": decimal,
+                },
+            )
+        raise ValidationError(NOT_A_NUMBER, code="invalid", params={"example": example()})
+    digits = match["int"].replace(thousands, "").replace(" ", "")
+    if match["frac"]:
+        digits += "." + match["frac"]
+    number = Decimal(digits)  # the pattern admits digits and one point only
+    return -number if match["sign"] in ("-", "−") else number
+
+
+def format_number(value: Decimal | int | None, decimal_places: int | None = 2) -> str:
+    """``value`` grouped and with the decimal separator of the active language."""
+    if value is None:
+        return ""
+    decimal, thousands = _separators()
+    return numberformat.format(
+        value,
+        decimal,
+        decimal_pos=decimal_places,
+        grouping=get_format("NUMBER_GROUPING"),
+        thousand_sep=thousands,
+        force_grouping=True,
+    )
+
+
+def format_amount(value: Decimal | int | None, currency: str = "EUR") -> str:
+    """An amount with its currency: "5.000,00 €" in German, "€5,000.00" in English."""
+    if value is None:
+        return ""
+    number = format_number(value, 2)
+    if currency in ("EUR", "€", ""):
+        return gettext("€%(amount)s") % {"amount": number}
+    return f"{number} {currency}"
+
+
+class NumberInput(forms.TextInput):
+    """A text box, not ``type=number``: browsers refuse "5.000,00" in a number input."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
+class LocalizedDecimalFormField(forms.DecimalField):
+    """A decimal form field that reads and writes numbers the way the active language does."""
+
+    widget = NumberInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_number(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return format_number(value, self.decimal_places)
+        return value
+
+    def widget_attrs(self, widget):
+        # DecimalField would add min/max/step for a number input; a text box takes none.
+        attrs = forms.Field.widget_attrs(self, widget)
+        attrs.setdefault("placeholder", example())
+        return attrs
+
+
+class LocalizedDecimalField(models.DecimalField):
+    """A DecimalField whose forms take and show numbers in the active language.
+
+    The database column and the migrations are Django's own DecimalField's.
+    """
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": LocalizedDecimalFormField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
