@@ -1,10 +1,10 @@
 """Ordered rows without typed numbers: the server assigns the positions of inline rows.
 
-The change form carries each row's position as a hidden input that the drag-and-drop and the
-"nach oben / nach unten" buttons renumber (static/js/admin-ordering.js); without JavaScript it
-keeps the stored position. On save the rows are sorted by that value (rows without one, i.e.
-new rows, go to the end in form order; on a tie the moved or new row goes first) and numbered
-1, 2, 3 … per group (a measure's steps, or the sub-steps of one step).
+The change form carries each row's place (1, 2, 3 … as shown) in a hidden input that the
+drag-and-drop and the "nach oben / nach unten" buttons renumber (static/js/admin-ordering.js);
+without JavaScript it keeps the place shown. On save the rows are sorted by that value (rows
+without one, i.e. new rows, go to the end in form order; on a tie the moved or new row goes
+first) and numbered 1, 2, 3 … per group (a measure's steps, or the sub-steps of one step).
 
 The (parent, position) unique constraints are kept in the middle of a save by parking: every
 stored row whose slot changes first moves to a free position above all stored ones
@@ -85,6 +85,14 @@ class OrderedFormSetMixin:
 
     # Posted order -------------------------------------------------------------------------
 
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if i < self.initial_form_count():
+            # The hidden input holds the row's place in the form (1, 2, 3 … as shown), not its
+            # stored position: one scale for all rows, sub-steps and new rows included.
+            form.initial[SLOT] = i + 1
+        return form
+
     def posted_position(self, form) -> int | None:
         value = form.cleaned_data.get(SLOT) if hasattr(form, "cleaned_data") else None
         return value if isinstance(value, int) else None
@@ -105,8 +113,8 @@ class OrderedFormSetMixin:
         def key(item):
             index, form = item
             posted = self.posted_position(form)
-            stored = form.instance.position if form.instance.pk else None
-            moved = posted is not None and posted != stored
+            shown = index + 1 if index < initial else None
+            moved = posted is not None and posted != shown
             return (posted is None, posted or 0, not moved, index)
 
         return [form for _index, form in sorted(rows, key=key)]
@@ -114,10 +122,15 @@ class OrderedFormSetMixin:
     # Saving -------------------------------------------------------------------------------
 
     @cached_property
+    def _loaded(self):
+        """{pk: stored position} as loaded, before the form's data touched the instances."""
+        return dict(self.get_queryset().values_list("pk", SLOT))
+
+    @cached_property
     def _stored(self):
         """(group, position) of every stored row as the form loaded it."""
         return {
-            form.instance.pk: (self.stored_group_of(form.instance), form.initial.get(SLOT))
+            form.instance.pk: (self.stored_group_of(form.instance), self._loaded[form.instance.pk])
             for form in self.initial_forms
             if form.instance.pk is not None
         }
@@ -200,12 +213,20 @@ class OrderedFormSetMixin:
 # Steps: a tree of one level -------------------------------------------------------------
 
 
+class RowReferenceField(forms.ChoiceField):
+    """A choice of one of the form's rows; the formset checks the reference, with a message
+    that says what is wrong (another measure, a cycle, two levels)."""
+
+    def valid_value(self, value):
+        return True
+
+
 class StepRowForm(OrderedRowForm):
     """The parent is any row of the same form: a saved step by pk, a new one by its prefix."""
 
     server_assigned = (SLOT, "parent")
 
-    parent = forms.CharField(
+    parent = RowReferenceField(
         label=_("parent step"),
         required=False,
         widget=forms.Select(attrs={"class": "ordering-parent"}),
@@ -250,13 +271,13 @@ class StepFormSetMixin(OrderedFormSetMixin):
         forms_list = super().forms
         choices = self.parent_choices(forms_list)
         for form in forms_list:
-            form.fields["parent"].widget.choices = choices
+            form.fields["parent"].choices = choices
         return forms_list
 
     @property
     def empty_form(self):
         form = super().empty_form
-        form.fields["parent"].widget.choices = self.parent_choices(self.forms)
+        form.fields["parent"].choices = self.parent_choices(self.forms)
         return form
 
     def clean(self):
