@@ -1,3 +1,8 @@
+from adminsortable2.admin import (
+    CustomInlineFormSetMixin,
+    SortableAdminBase,
+    SortableInlineAdminMixin,
+)
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -35,6 +40,7 @@ from .models import (
     Step,
     TargetGroup,
 )
+from .ordering import OrderedFormSetMixin, OrderedRowForm, StepFormSetMixin, StepRowForm
 from .resources import (
     EXPORT_PREFETCH,
     MeasureResource,
@@ -123,6 +129,35 @@ class ConstantQueriesInline(RoleInlineMixin, admin.TabularInline):
             formfield.choices = choices
             inner.choices = choices
         return formfield
+
+
+class OrderedInlineFormSet(
+    OrderedFormSetMixin, CustomInlineFormSetMixin, LabelledAutocompleteFormSet
+):
+    """Rows in the order the form shows them; the server numbers them (actionplan/ordering.py)."""
+
+
+class StepInlineFormSet(StepFormSetMixin, CustomInlineFormSetMixin, LabelledAutocompleteFormSet):
+    """Steps and sub-steps: a parent may be any row of the form, new rows included."""
+
+
+class OrderedInline(SortableInlineAdminMixin, ConstantQueriesInline):
+    """Rows ordered by drag and drop (django-admin-sortable2) and by “nach oben / nach unten”
+    buttons; the position is a hidden input, the server assigns the numbers."""
+
+    template = "admin/actionplan/edit_inline/ordered_tabular.html"
+    form = OrderedRowForm
+    formset = OrderedInlineFormSet
+    ordering = ("position",)
+
+    class Media:
+        js = ("js/admin-ordering.js",)
+        css = {"all": ("css/admin-ordering.css",)}
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        # The tree ordering of steps is an expression; the slot is always ``position``.
+        self.default_order_direction, self.default_order_field = "", "position"
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -231,18 +266,16 @@ class PlanAdmin(
 # Fields of action -------------------------------------------------------------------------
 
 
-class BaselineFindingInline(ConstantQueriesInline):
+class BaselineFindingInline(OrderedInline):
     model = BaselineFinding
-    fields = ("position", "text", "swot")
-    ordering = ("position",)
+    fields = ("text", "swot")
     extra = 0
 
 
-class FieldContactInline(ConstantQueriesInline):
+class FieldContactInline(OrderedInline):
     model = FieldContact
-    fields = ("position", "person")
+    fields = ("person",)
     autocomplete_fields = ("person",)
-    ordering = ("position",)
     extra = 0
 
     def get_queryset(self, request):
@@ -260,7 +293,7 @@ class MeasureInline(ConstantQueriesInline):
 
 @admin.register(FieldOfAction)
 class FieldOfActionAdmin(
-    RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
+    SortableAdminBase, RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
 ):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "lead_organisation")
@@ -293,9 +326,11 @@ class FieldOfActionAdmin(
 # Measures ---------------------------------------------------------------------------------
 
 
-class StepInline(ConstantQueriesInline):
+class StepInline(OrderedInline):
     model = Step
-    fields = ("position", "parent", "text")
+    form = StepRowForm
+    formset = StepInlineFormSet
+    fields = ("parent", "text")
     # Tree order: each top-level step followed by its sub-steps.
     ordering = (
         Coalesce("parent__position", "position"),
@@ -303,16 +338,10 @@ class StepInline(ConstantQueriesInline):
         "position",
     )
     extra = 0
-    measure = None
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # Inline instances are built per request, so the measure can ride along on self.
-        self.measure = obj
-        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
-            kwargs["queryset"] = Step.objects.filter(measure=self.measure, parent__isnull=True)
+            return None  # StepRowForm's own select, filled from the form's rows
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -330,7 +359,7 @@ def report_redated(request, entries) -> None:
             )
 
 
-class ScheduleEntryFormSet(LabelledAutocompleteFormSet):
+class ScheduleEntryFormSet(OrderedInlineFormSet):
     request = None
 
     def save(self, commit=True):
@@ -340,10 +369,9 @@ class ScheduleEntryFormSet(LabelledAutocompleteFormSet):
         return saved
 
 
-class ScheduleEntryInline(ConstantQueriesInline):
+class ScheduleEntryInline(OrderedInline):
     model = ScheduleEntry
     fields = (
-        "position",
         "label",
         "start_date",
         "start_precision",
@@ -353,7 +381,6 @@ class ScheduleEntryInline(ConstantQueriesInline):
         "dating",
     )
     readonly_fields = ("dating",)
-    ordering = ("position",)
     extra = 0
     form = ScheduleEntryForm
     formset = ScheduleEntryFormSet
@@ -368,21 +395,19 @@ class ScheduleEntryInline(ConstantQueriesInline):
         return formset
 
 
-class ResponsibilityInline(ConstantQueriesInline):
+class ResponsibilityInline(OrderedInline):
     model = Responsibility
-    fields = ("position", "role", "organisation", "person", "note")
+    fields = ("role", "organisation", "person", "note")
     autocomplete_fields = ("organisation", "person")
-    ordering = ("position",)
     extra = 0
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation", "person")
 
 
-class BudgetLineInline(ConstantQueriesInline):
+class BudgetLineInline(OrderedInline):
     model = BudgetLine
-    fields = ("position", "category", "funding_source", "planned_amount", "actual_amount", "note")
-    ordering = ("position",)
+    fields = ("category", "funding_source", "planned_amount", "actual_amount", "note")
     extra = 0
 
     def get_queryset(self, request):
@@ -429,6 +454,7 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 @admin.register(Measure)
 class MeasureAdmin(
+    SortableAdminBase,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,

@@ -5,11 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import ScheduleEntry
+from .ordering import OrderedRowForm
 
 HAND_DATE_FIELDS = ("start_date", "start_precision", "end_date", "end_precision", "approximate")
 
 
-class ScheduleEntryForm(forms.ModelForm):
+class ScheduleEntryForm(OrderedRowForm):
     """A schedule row whose label input knows where its dates are previewed while typing
     (static/js/schedule-preview.js); without JavaScript the row is an ordinary form row."""
 

@@ -22,11 +22,11 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.encoding import force_str
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from actionplan.ordering import park
 from actionplan.services import _history_user
 
 CENT = Decimal("0.01")
@@ -547,23 +547,16 @@ def _delete(change_set: ChangeSet, reason: str) -> None:
 
 
 def _park(change_set: ChangeSet) -> None:
-    """Move rows whose slot (position) changes to free slots, so that two may swap.
-
-    Parked with ``update()``: no history row; the row's one history row is written when it
-    is saved in its final slot.
-    """
+    """Move rows whose slot (position) changes to free slots, so that two may swap
+    (``actionplan.ordering.park``: no history row; the row's one history row is written when
+    it is saved in its final slot)."""
     for kind, slot in change_set.schema.slots.items():
         moving = [
-            p.stored
+            p.stored.pk
             for p in change_set.planned[kind]
             if p.action == "changed" and getattr(p.stored, slot) != p.values.get(slot)
         ]
-        if not moving:
-            continue
-        model = change_set.schema.models[kind]
-        free = (model.objects.aggregate(top=Max(slot))["top"] or 0) + 1
-        for offset, row in enumerate(moving):
-            model.objects.filter(pk=row.pk).update(**{slot: free + offset})
+        park(change_set.schema.models[kind], moving, slot=slot)
 
 
 def apply_changes(change_set: ChangeSet, *, reason: str, progress=None) -> None:

@@ -90,7 +90,7 @@ def test_admin_under_the_policy_sign_in_edit_a_measure_add_a_step(csp_page, live
     page.fill("#id_title", measure.title + " (geändert)")
     page.locator("#steps-group .add-row a").click()  # inlines.js adds an empty step row
     new_row = page.locator("#steps-group tr.dynamic-steps").last
-    new_row.locator("input[name$='-position']").fill("99")
+    # No position to type: the server numbers the rows (actionplan/ordering.py).
     new_row.locator("textarea[name$='-text']").fill("Ein neuer Schritt aus dem Browsertest")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
