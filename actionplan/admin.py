@@ -17,6 +17,7 @@ from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
+from reviews.admin import PendingChangeAdminMixin
 
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
@@ -165,6 +166,7 @@ class PlanAdmin(
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
         (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
         (_("Open data"), {"fields": ("data_licence",)}),
+        (_("Review"), {"fields": ("review_changes",)}),
     )
 
     def get_queryset(self, request):
@@ -390,6 +392,8 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 
 @admin.register(Measure)
 class MeasureAdmin(
+    # Editors' edits of published measures become pending changes (reviews/admin.py).
+    PendingChangeAdminMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,

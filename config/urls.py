@@ -17,6 +17,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # before the admin's catch-all: the review of pending changes, in the admin's frame
+    path("admin/aenderungen/", include("reviews.urls")),
     path("admin/", admin.site.urls),
     path("importe/", include("imports.urls")),
     path("erinnerungen/", include("reminders.urls")),
