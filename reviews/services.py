@@ -93,7 +93,7 @@ def pending_change_save(
     pending.proposed = proposed
     pending.full_clean(exclude=["author", "base", "proposed"])
     pending.save()
-    if submit:
+    if submit and pending.state != PendingChange.State.SUBMITTED:
         pending_change_submit(pending=pending, acting_user=acting_user, request=request)
     return pending
 
