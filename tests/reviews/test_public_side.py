@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from actionplan import models as ap
 from reviews.models import PendingChange
 from tests.access.test_draft_leak import pdf_urls, public_urls, text_of
-from tests.reviews.conftest import change_url, open_form
 from tests.actionplan.admin_support import inline_prefix
-from actionplan import models as ap
+from tests.reviews.conftest import change_url, open_form
 from versions.services import plan_version_publish
 
 pytestmark = pytest.mark.django_db
