@@ -76,7 +76,13 @@ class PendingChangeAdminMixin:
     pending_template = "reviews/admin/measure_change_form.html"
 
     def _reviewed(self, request, obj) -> bool:
-        return obj is not None and rules.changes_reviewed(request.user, obj)
+        if obj is None or obj.pk is None:
+            return False
+        # asked several times per request (readonly fields, views, template): once per object
+        cache = request.__dict__.setdefault("_changes_reviewed", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = rules.changes_reviewed(request.user, obj)
+        return cache[obj.pk]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

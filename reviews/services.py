@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,8 +194,12 @@ def conflict_of(pending: PendingChange):
     current = states.measure_state(measure)
     if states.content(current) == states.content(pending.base):
         return None
+    inlines = [(model, model._meta.get_field("measure")) for _n, model in states.ROWS.values()]
     described = describe_conflict(
-        measure, pending.base_version, field_names=list(states.MEASURE_ATTRIBUTES), inlines=[]
+        measure,
+        pending.base_version,
+        field_names=list(states.MEASURE_ATTRIBUTES),
+        inlines=inlines,
     )
     return ReviewConflict(
         _(
@@ -323,9 +326,3 @@ def pending_change_compare(pending: PendingChange) -> Comparison:
             )
         )
     return comparison
-
-
-def ensure_may_view(user, pending: PendingChange) -> None:
-    """404-worthy: the user may not know about this pending change."""
-    if not rules.can_view_pending(user, pending):
-        raise PermissionDenied
