@@ -455,7 +455,9 @@ def can_change(user, obj) -> bool:
         return False
     if isinstance(parent, Measure):
         if model in EDITOR_MEASURE_ROWS:
-            return can_change(user, parent)
+            # on its own page a row of a reviewed measure would skip the review: editors
+            # change it in the measure's form, where the change is kept for review
+            return can_change(user, parent) and not changes_reviewed(user, parent)
         return coordinates(user, parent.field.plan_id)
     if isinstance(parent, FieldOfAction):
         return coordinates(user, parent.plan_id)
@@ -510,7 +512,7 @@ def can_add(user, model, parent=None) -> bool:
         return bool(r.campaign_ids(COORDINATOR, EDITOR))
     if parent is not None:
         if name in EDITOR_MEASURE_ROWS:
-            return can_change(user, parent)
+            return can_change(user, parent) and not changes_reviewed(user, parent)
         from actionplan.models import Measure, Plan
 
         plan_id = (

@@ -156,6 +156,28 @@ class PendingChangeAdminMixin:
         capture["proposed"] = states.measure_state(obj, known=capture["known"])
         return HttpResponseRedirect(request.path)
 
+    # A revert would publish an old version directly: not the editor's on a reviewed measure
+
+    def _refuse_direct_revert(self, request, object_id) -> None:
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if self._reviewed(request, obj):
+                raise PermissionDenied(
+                    _(
+                        "This measure is published: an earlier version can be restored by "
+                        "the plan's coordinators. Edit the measure instead; your change is "
+                        "kept for review."
+                    )
+                )
+
+    def history_revert_view(self, request, object_id, version_id):
+        self._refuse_direct_revert(request, object_id)
+        return super().history_revert_view(request, object_id, version_id)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_direct_revert(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     # The form bound to the pending change -----------------------------------------------
 
     def _pending_form_data(self, request, obj, pending) -> QueryDict:

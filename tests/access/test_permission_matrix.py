@@ -228,6 +228,12 @@ def editor_of(role, state) -> bool:
     return (role, state) in {(EDITOR_A, "draft"), (EDITOR_B, "published")}
 
 
+def editor_of_row(model, role, state) -> bool:
+    """A row of a published measure is changed by its editors in the measure's form only,
+    where the change is kept for review (reviews); on its own page it is read-only."""
+    return editor_of(role, state) and (model == "measure" or state != "published")
+
+
 TOKEN_HOLDERS = {READER, SUPER}  # who opens the reader's API token
 
 
@@ -252,7 +258,7 @@ def may_change(model, role, state) -> bool:
         # read-only logs and records
         return model not in {"pdfexport", "auditevent", "importjob", "planversion"}
     if model in MEASURE_ROWS:
-        return role == COORD or editor_of(role, state)
+        return role == COORD or editor_of_row(model, role, state)
     if model in PLAN_MODELS - {"pdfexport", "planversion"} or model == "membership":
         return role == COORD
     if model in SHARED:
@@ -266,7 +272,7 @@ def may_delete(model, role, state) -> bool:
     if role == SUPER:
         return model != "auditevent"
     if model in MEASURE_ROWS - {"measure"}:
-        return role == COORD or editor_of(role, state)
+        return role == COORD or editor_of_row(model, role, state)
     if model in {
         "fieldofaction",
         "measure",

@@ -402,3 +402,26 @@ def test_workflow_signal_carries_the_pending_change(team, django_capture_on_comm
         ("submitted", m, "editor", "", pending.pk),
         ("published", m, "coordinator", "", pending.pk),
     ]
+
+
+def test_no_side_door_for_editors_rows_and_revert_of_a_published_measure(team):
+    """A step's own page and the history revert would publish at once: refused for editors
+    of a reviewed measure, still open to coordinators."""
+    editor = team.client("editor")
+    step = team.measure.steps.order_by("position").first()
+    step_url = reverse("admin:actionplan_step_change", args=[step.pk])
+    response = editor.get(step_url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert editor.post(step_url, {"text": "Durch die Seitentür"}).status_code == 403
+    step.refresh_from_db()
+    assert step.text != "Durch die Seitentür"
+
+    old = team.measure.history.earliest()
+    revert = reverse(
+        "admin:actionplan_measure_history_revert", args=[team.measure.pk, old.history_id]
+    )
+    assert editor.post(revert, {"_version": team.measure.version}).status_code == 403
+
+    coordinator = team.client("coordinator")
+    assert coordinator.get(step_url).context["has_change_permission"] is True
