@@ -474,7 +474,9 @@ def can_change(user, obj) -> bool:
         return False
     if isinstance(parent, Measure):
         if model in EDITOR_MEASURE_ROWS:
-            return can_change(user, parent)
+            # on its own page a row of a reviewed measure would skip the review: editors
+            # change it in the measure's form, where the change is kept for review
+            return can_change(user, parent) and not changes_reviewed(user, parent)
         return coordinates(user, parent.field.plan_id)
     if isinstance(parent, FieldOfAction):
         return coordinates(user, parent.plan_id)
@@ -529,7 +531,7 @@ def can_add(user, model, parent=None) -> bool:
         return bool(r.campaign_ids(COORDINATOR, EDITOR))
     if parent is not None:
         if name in EDITOR_MEASURE_ROWS:
-            return can_change(user, parent)
+            return can_change(user, parent) and not changes_reviewed(user, parent)
         from actionplan.models import Measure, Plan
 
         plan_id = (
@@ -575,6 +577,56 @@ def can_publish(user, obj) -> bool:
     if isinstance(obj, Campaign):
         return coordinates_campaign(user, obj)
     return False
+
+
+# --- pending changes to published measures (reviews) --------------------------------------
+
+
+def changes_reviewed(user, measure) -> bool:
+    """Does this user's edit of ``measure`` wait for a coordinator (a pending change)?
+
+    An editor's edit of a published measure, in a plan that reviews changes (the plan's
+    ``review_changes``); coordinators' (and superusers') edits apply directly.
+    """
+    from actionplan.models import Measure
+
+    return (
+        measure.pk is not None
+        and measure.state == Measure.State.PUBLISHED
+        and measure.field.plan.review_changes
+        and not can_publish(user, measure)
+        and can_change(user, measure)
+    )
+
+
+def can_view_pending(user, pending) -> bool:
+    """A pending change is seen by those who may change its measure: its editors and the
+    plan's coordinators. Everyone else gets a 404."""
+    return is_active_user(user) and can_change(user, pending.measure)
+
+
+def can_review_pending(user, pending) -> bool:
+    """Approving or sending back a pending change is the coordinator's, like publishing."""
+    return is_active_user(user) and can_publish(user, pending.measure)
+
+
+def visible_pending(user, qs: QuerySet) -> QuerySet:
+    """The pending changes this user may see (see ``can_view_pending``)."""
+    from actionplan.models import Measure
+
+    if is_superuser(user):
+        return qs
+    if not is_active_user(user):
+        return qs.none()
+    return qs.filter(measure__in=editable_measures(user, Measure.objects.all()))
+
+
+def reviewable_pending(user, qs: QuerySet) -> QuerySet:
+    """The pending changes this user may approve: those in the plans they coordinate."""
+    if not is_active_user(user):
+        return qs.none()
+    ids = coordinated_plan_ids(user)
+    return qs if ids is None else qs.filter(measure__field__plan_id__in=ids)
 
 
 def can_publish_version(user, plan) -> bool:

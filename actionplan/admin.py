@@ -23,6 +23,7 @@ from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
+from reviews.admin import PendingChangeAdminMixin
 
 from .forms import ScheduleEntryForm
 from .locking import OptimisticLockAdminMixin, row_changed
@@ -204,6 +205,7 @@ class PlanAdmin(
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
         (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
         (_("Open data"), {"fields": ("data_licence",)}),
+        (_("Review"), {"fields": ("review_changes",)}),
     )
 
     def get_queryset(self, request):
@@ -455,6 +457,8 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 @admin.register(Measure)
 class MeasureAdmin(
     SortableAdminBase,
+    # Editors' edits of published measures become pending changes (reviews/admin.py).
+    PendingChangeAdminMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,

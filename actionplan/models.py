@@ -117,6 +117,14 @@ class Plan(models.Model):
         default=DataLicence.DL_DE_BY_2_0,
         help_text=_("The licence of the plan's open data (CSV, JSON) and its metadata."),
     )
+    review_changes = models.BooleanField(
+        _("review changes to published measures"),
+        default=True,
+        help_text=_(
+            "An editor's change to a published measure waits for a coordinator's approval; "
+            "switched off, editors' changes are published at once."
+        ),
+    )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()

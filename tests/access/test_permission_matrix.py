@@ -228,6 +228,12 @@ def editor_of(role, state) -> bool:
     return (role, state) in {(EDITOR_A, "draft"), (EDITOR_B, "published")}
 
 
+def editor_of_row(model, role, state) -> bool:
+    """A row of a published measure is changed by its editors in the measure's form only,
+    where the change is kept for review (reviews); on its own page it is read-only."""
+    return editor_of(role, state) and (model == "measure" or state != "published")
+
+
 TOKEN_HOLDERS = {READER, SUPER}  # who opens the reader's API token
 
 
@@ -252,7 +258,7 @@ def may_change(model, role, state) -> bool:
         # read-only logs and records
         return model not in {"pdfexport", "auditevent", "importjob", "planversion"}
     if model in MEASURE_ROWS:
-        return role == COORD or editor_of(role, state)
+        return role == COORD or editor_of_row(model, role, state)
     if model in PLAN_MODELS - {"pdfexport", "planversion"} or model == "membership":
         return role == COORD
     if model in SHARED:
@@ -266,7 +272,7 @@ def may_delete(model, role, state) -> bool:
     if role == SUPER:
         return model != "auditevent"
     if model in MEASURE_ROWS - {"measure"}:
-        return role == COORD or editor_of(role, state)
+        return role == COORD or editor_of_row(model, role, state)
     if model in {
         "fieldofaction",
         "measure",
@@ -584,6 +590,39 @@ def api_object_url(world, name, state):
     return None if obj is None else reverse(name, args=[obj.pk])
 
 
+def pending_url(world, name, state):
+    """The pending change of organisation B's published measure (reviews); drafts have none."""
+    if state != "published":
+        return None
+    from reviews.models import PendingChange
+    from reviews.state import measure_state
+
+    measure = world.objects[("measure", "published")]
+    pending = PendingChange.objects.filter(measure=measure).first()
+    if pending is None:
+        base = measure_state(measure)
+        pending = PendingChange.objects.create(
+            measure=measure,
+            author=world.users[EDITOR_B],
+            base=base,
+            proposed=base,
+            base_version=measure.version,
+            state=PendingChange.State.SUBMITTED,
+        )
+    return reverse(name, args=[pending.pk])
+
+
+def pending_expect(role, state, name):
+    """Its editors (organisation B) and the plan's coordinators see it; everyone else in the
+    admin gets 404, as for a change that does not exist. The steps are POST only (405, checked
+    before the permission; tests/reviews/test_permission_matrix.py posts them per role)."""
+    if role in {ANON, STAFF}:
+        return 302
+    if name != "reviews:compare":
+        return 405
+    return 200 if role in {EDITOR_B, COORD, SUPER} else 404
+
+
 def campaign_url(world, name, state):
     """The world's draft campaign (nobody here holds a campaign role), or a published one."""
     if name.endswith("campaign_list"):
@@ -714,6 +753,8 @@ RULES = [
             else 404
         ),
     ),
+    # the review of a pending change (reviews): the comparison and its POST-only steps
+    Rule(r"reviews:(compare|approve|send_back|withdraw|submit)", pending_url, pending_expect),
     # the admin's own pages
     Rule(r"admin:index", admin_list_url, lambda r, s, n: 302 if r == ANON else 200),
     Rule(
