@@ -18,6 +18,7 @@ from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 
+from .admin_actions import MeasureStatusActionMixin
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
     BaselineFinding,
@@ -391,6 +392,7 @@ class LeadOrganisationFilter(admin.SimpleListFilter):
 @admin.register(Measure)
 class MeasureAdmin(
     RoleAdminMixin,
+    MeasureStatusActionMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,
     PermissionedImportExportMixin,
@@ -429,7 +431,7 @@ class MeasureAdmin(
         "related_measures",
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
-    actions = ("submit_for_review", "publish_measures")
+    actions = ("submit_for_review", "publish_measures", "set_status")
 
     def get_queryset(self, request):
         return (
