@@ -58,6 +58,25 @@ class NotFoundOutsideScopeMixin:
             raise Http404
 
 
+class SuperuserOnlyAdminMixin:
+    """A model only superusers see and change in the admin (per-user settings, logs)."""
+
+    def has_module_permission(self, request):
+        return rules.is_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.is_superuser(request.user)
+
+    def has_add_permission(self, request):
+        return rules.is_superuser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return rules.is_superuser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return rules.is_superuser(request.user)
+
+
 class RoleAdminMixin(NotFoundOutsideScopeMixin):
     """Rows and permissions of a ``ModelAdmin`` from ``access.rules``."""
 

@@ -151,6 +151,7 @@ class AuditEvent(models.Model):
         SUBMITTED = "submitted", _("submitted for review")
         PUBLISHED = "published", _("published")
         SENT_BACK = "sent_back", _("sent back")
+        STATUS_CHANGED = "status_changed", _("implementation status changed")
         ARCHIVED = "archived", _("archived")
         UNPUBLISHED = "unpublished", _("withdrawn")
         IMPORTED = "imported", _("imported")

@@ -438,6 +438,61 @@ def editor_measures(user, qs: QuerySet) -> QuerySet:
     return visible_measures(user, qs).filter(_editor_condition(user))
 
 
+# --- who holds a role (the recipients of notifications) ----------------------------------------
+
+
+def plan_coordinators(plan) -> QuerySet:
+    """Active users with a coordinator membership of the plan (superusers hold no role)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__plan_id=_pk(plan), memberships__role=COORDINATOR
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def measure_editors(measure) -> QuerySet:
+    """Active users who may edit ``measure`` as editors — ``editor_may_edit_measure`` read the
+    other way round: an editor membership of its plan for an organisation that holds a
+    responsibility in it (itself or through a person) or lies above one that does."""
+    from django.contrib.auth import get_user_model
+
+    from actionplan.models import Responsibility
+    from contacts.models import Organisation
+
+    users = get_user_model().objects.none()
+    if measure.pk is None:
+        return users
+    holders: set[int] = set()
+    for org_id, person_org_id in Responsibility.objects.filter(measure=measure).values_list(
+        "organisation_id", "person__organisation_id"
+    ):
+        holders.update(pk for pk in (org_id, person_org_id) if pk is not None)
+    if not holders:
+        return users
+    parents = dict(Organisation.objects.values_list("pk", "parent_id"))
+    orgs: set[int] = set()
+    for org in holders:
+        while org is not None and org not in orgs:
+            orgs.add(org)
+            org = parents.get(org)
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__plan_id=measure.field.plan_id,
+            memberships__role=EDITOR,
+            memberships__organisation_id__in=orgs,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
 # Rows an editor may change with the measure; responsibilities are the coordinator's.
 EDITOR_MEASURE_ROWS = {"step", "scheduleentry", "budgetline"}
 # Managed lists shared by all plans and campaigns: coordinators maintain them.

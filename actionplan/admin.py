@@ -25,6 +25,7 @@ from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 from reviews.admin import PendingChangeAdminMixin
 
+from .admin_actions import MeasureStatusActionMixin
 from .forms import ScheduleEntryForm
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
@@ -460,6 +461,7 @@ class MeasureAdmin(
     # Editors' edits of published measures become pending changes (reviews/admin.py).
     PendingChangeAdminMixin,
     RoleAdminMixin,
+    MeasureStatusActionMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,
     PermissionedImportExportMixin,
@@ -498,7 +500,7 @@ class MeasureAdmin(
         "related_measures",
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
-    actions = ("submit_for_review", "publish_measures")
+    actions = ("submit_for_review", "publish_measures", "set_status")
 
     def get_queryset(self, request):
         return (

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
@@ -164,3 +166,62 @@ def plan_set_status(
                 request=request,
             )
     return plan
+
+
+# --- bulk edits --------------------------------------------------------------------------------
+
+
+@dataclass
+class StatusChange:
+    """What ``measures_set_status`` did with each measure it was given."""
+
+    changed: list[Measure] = field(default_factory=list)
+    unchanged: list[Measure] = field(default_factory=list)  # had the status already
+    refused: list[Measure] = field(default_factory=list)  # the user does not coordinate it
+
+
+@transaction.atomic
+def measures_set_status(
+    *, measures, status: str, reason: str, acting_user, request=None
+) -> StatusChange:
+    """Give several measures one implementation status (the coordinator's bulk edit): one
+    history row each with the reason and the user, and an audit event each. Measures of plans
+    the user does not coordinate are refused, those with the status already left alone."""
+    from access import rules
+    from access.models import AuditEvent
+    from access.services import audit
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason: it is kept in the history."))
+    if status not in Measure.Status.values:
+        raise ValidationError(_("Choose an implementation status."))
+    new_label = Measure.Status(status).label
+    result = StatusChange()
+    locked = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("field__plan")
+        .filter(pk__in=[m.pk for m in measures])
+        .order_by("field__plan", "field__position", "position")
+    )
+    for measure in locked:
+        if not rules.coordinates(acting_user, measure.field.plan_id):
+            result.refused.append(measure)
+            continue
+        if measure.status == status:
+            result.unchanged.append(measure)
+            continue
+        old_label = measure.get_status_display()
+        measure.status = status
+        measure._change_reason = reason
+        with _history_user(acting_user):
+            measure.save(update_fields=["status"])
+        audit(
+            AuditEvent.Action.STATUS_CHANGED,
+            actor=acting_user,
+            request=request,
+            obj=measure,
+            detail=f"{old_label} → {new_label}: {reason}",
+        )
+        result.changed.append(measure)
+    return result

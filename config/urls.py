@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     ),
     path("importe/", include("imports.urls")),
     path("erinnerungen/", include("reminders.urls")),
+    path("benachrichtigungen/", include("notifications.urls")),
     path("", include("feeds.urls")),
     path("", include("opendata.urls")),
     path("", include("versions.urls")),

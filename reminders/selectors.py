@@ -3,12 +3,15 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from access import rules
 from access.models import Membership
 from actionplan.models import Measure, ScheduleEntry
+
+from .models import ReminderPreference
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,9 @@ class Digest:
         return not self.due and not self.overdue
 
 
-def recipients() -> QuerySet:
-    """Active users with an e-mail address who edit a plan for an organisation and have not
-    unsubscribed."""
+def audience() -> QuerySet:
+    """Active users with an e-mail address who edit a plan for an organisation: those the
+    weekly reminder is for."""
     editors = Membership.objects.filter(
         role=Membership.Role.EDITOR, plan__isnull=False, organisation__isnull=False
     ).values("user_id")
@@ -45,9 +48,24 @@ def recipients() -> QuerySet:
         get_user_model()
         .objects.filter(pk__in=editors, is_active=True)
         .exclude(email="")
-        .exclude(reminder_preference__opted_out_at__isnull=False)
         .order_by("pk")
     )
+
+
+def recipients() -> QuerySet:
+    """The audience without those who unsubscribed."""
+    return audience().exclude(reminder_preference__opted_out_at__isnull=False)
+
+
+def subscribed(user) -> bool:
+    """Whether the user gets the weekly reminder if due (not unsubscribed)."""
+    return not ReminderPreference.objects.filter(user=user, opted_out_at__isnull=False).exists()
+
+
+def language_for(user) -> str:
+    """The language the user reads Planwerk's e-mails in: their stored choice, else German."""
+    stored = ReminderPreference.objects.filter(user=user).values_list("language", flat=True)
+    return stored.first() or settings.LANGUAGE_CODE
 
 
 def digest_for(user, *, today: datetime.date, days_ahead: int) -> Digest:

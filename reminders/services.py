@@ -36,6 +36,24 @@ def preference_for(user) -> ReminderPreference:
     return preference
 
 
+def reminder_preference_set(
+    *, user, language: str, subscribed: bool | None = None
+) -> ReminderPreference:
+    """The user's own choice (settings page): the language of Planwerk's e-mails, and whether
+    to get the weekly reminder (None: as before) — subscribing again after an opt-out too."""
+    preference = preference_for(user)
+    preference.language = language
+    if subscribed is None:
+        pass
+    elif subscribed:
+        preference.opted_out_at = None
+    elif preference.opted_out_at is None:
+        preference.opted_out_at = timezone.now()
+    preference.full_clean()
+    preference.save(update_fields=["language", "opted_out_at"])
+    return preference
+
+
 def unsubscribe_url(preference) -> str:
     """The opt-out link in the preference's language."""
     with translation.override(preference.language):
@@ -66,6 +84,8 @@ def build_message(*, user, preference, digest) -> EmailMultiAlternatives:
             "overdue": [i for i in items if i["overdue"]],
             "unsubscribe_url": unsubscribe,
             "site_url": settings.PLANWERK_BASE_URL,
+            # "Meine Arbeit", the start page that replaces the admin index
+            "start_url": absolute_url(reverse("admin:index")),
         }
         subject = gettext("Planwerk: your milestones in the week of %(date)s") % {
             "date": digest.today.strftime("%d.%m.%Y")
@@ -74,16 +94,32 @@ def build_message(*, user, preference, digest) -> EmailMultiAlternatives:
         }
         text = render_to_string("reminders/reminder_email.txt", context)
         html = render_to_string("reminders/reminder_email.html", context)
+    return automatic_message(
+        to=user.email,
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=unsubscribe,
+        language=preference.language,
+    )
+
+
+def automatic_message(
+    *, to: str, subject: str, text: str, html: str, unsubscribe_url: str, language: str
+) -> EmailMultiAlternatives:
+    """An e-mail Planwerk sends on its own (reminders, notifications): plain text with an HTML
+    alternative, marked auto-generated, with RFC 2369/8058 headers for a one-click opt-out in
+    the mail program."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        to=[to],
         headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
-            "Content-Language": preference.language,
+            "Content-Language": language,
         },
     )
     message.attach_alternative(html, "text/html")

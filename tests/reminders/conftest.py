@@ -18,6 +18,7 @@ from tests.factories import (
     ScheduleEntryFactory,
     UserFactory,
 )
+from tests.smtp_support import smtp_server  # noqa: F401 (a fixture for the tests here)
 
 BERLIN = datetime.timezone(datetime.timedelta(hours=2))
 NOW = datetime.datetime(2011, 6, 15, 7, 0, tzinfo=BERLIN)  # a Wednesday
