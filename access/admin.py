@@ -92,6 +92,13 @@ class RoleAdminMixin(NotFoundOutsideScopeMixin):
     def get_queryset(self, request):
         return rules.admin_scope(request.user, super().get_queryset(request))
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and not self.has_change_permission(request, obj):
+            from . import reasons
+
+            self.message_user(request, reasons.read_only_reason(request.user, obj), messages.INFO)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def has_module_permission(self, request):
         return rules.works_with(request.user, self.model)
 
@@ -337,10 +344,13 @@ class MembershipInline(MembershipAdminBase, admin.TabularInline):
         return formset
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and rules.can_manage_members(request.user, obj)
+        # Without an object Django asks whether to list any rows at all (get_queryset).
+        if obj is None:
+            return rules.coordinates_anything(request.user)
+        return rules.can_manage_members(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
-        return self.has_view_permission(request, obj)
+        return obj is not None and self.has_view_permission(request, obj)
 
 
 # --- audit log ----------------------------------------------------------------------------------

@@ -592,21 +592,33 @@ class MeasureAdmin(
                 raise PermissionDenied(str(exc)) from exc
 
     def _transition(self, request, queryset, state, done_message):
-        count = 0
+        """Changes what the user may change; reports what was skipped, and why."""
+        from access import reasons
+
+        count, refusals = 0, []
         for measure in queryset.select_related("field"):
-            if state not in rules.allowed_measure_states(request.user, measure):
-                self.message_user(
-                    request,
-                    _("“%(measure)s”: you may not make this change.") % {"measure": measure},
-                    messages.ERROR,
+            user = request.user
+            if not rules.can_change(user, measure) or state not in rules.allowed_measure_states(
+                user, measure
+            ):
+                refusals.append(reasons.state_refusal(user, measure, state))
+            elif measure.state == state:
+                refusals.append(
+                    _("“%(measure)s” is already “%(state)s”: nothing to change.")
+                    % {"measure": measure, "state": measure.get_state_display()}
                 )
-                continue
-            measure_set_state(
-                measure=measure, state=state, acting_user=request.user, request=request
-            )
-            count += 1
+            else:
+                measure_set_state(measure=measure, state=state, acting_user=user, request=request)
+                count += 1
         if count:
             self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+        if refusals:
+            skipped = ngettext("%(count)d skipped:", "%(count)d skipped:", len(refusals)) % {
+                "count": len(refusals)
+            }
+            self.message_user(request, skipped, messages.WARNING)
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.WARNING)
 
     @admin.action(description=_("Submit for review"))
     def submit_for_review(self, request, queryset):

@@ -45,3 +45,8 @@ urlpatterns += i18n_patterns(
     path("", include("progress.urls")),
     prefix_default_language=False,
 )
+
+# Inside the admin (and the import pages beside it) refusals and missing pages are shown in the
+# admin's own look, with the reason and whom to ask; elsewhere Django's defaults and 404.html.
+handler403 = "workbench.views.permission_denied"
+handler404 = "workbench.views.page_not_found"

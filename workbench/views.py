@@ -1,0 +1,141 @@
+"""The start page (“Meine Arbeit”, the admin index) and the admin's own 403 and 404 pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from access import reasons, rules
+
+from . import selectors
+
+
+@dataclass
+class PlanLinks:
+    plan: object
+    admin_url: str
+    public_url: str
+    pdf_url: str
+    export_url: str | None
+    import_url: str | None
+
+
+def _plan_links(user, plans) -> list[PlanLinks]:
+    links = []
+    for plan in plans:
+        slug = {"plan_slug": plan.slug}
+        links.append(
+            PlanLinks(
+                plan=plan,
+                admin_url=reverse("admin:actionplan_plan_change", args=[plan.pk]),
+                public_url=plan.get_absolute_url(),
+                pdf_url=reverse("actionplan:plan_pdf", kwargs=slug),
+                export_url=reverse(
+                    "imports:plan_workbook_export", kwargs={**slug, "file_format": "xlsx"}
+                )
+                if rules.can_export_plan(user, plan)
+                else None,
+                import_url=reverse("imports:plan_workbook_import", kwargs=slug)
+                if rules.can_import(user, plan)
+                else None,
+            )
+        )
+    return links
+
+
+def start_page_context(request, *, site) -> dict:
+    """What the start page shows this user: the editor's lists for editors, the review queue,
+    recent changes and gaps for coordinators, the plan links for everybody."""
+    user = request.user
+    today = timezone.localdate()
+    is_editor = bool(rules.roles(user).editor_orgs)
+    is_coordinator = rules.coordinated_plan_ids(user) is None or bool(
+        rules.coordinated_plan_ids(user)
+    )
+    context = {
+        "title": _("My work"),
+        "today": today,
+        "is_editor": is_editor,
+        "is_coordinator": is_coordinator,
+        "plans": _plan_links(user, selectors.my_plans(user)),
+        "due_days": selectors.DUE_DAYS,
+    }
+    if is_editor or is_coordinator:
+        context["milestones"] = selectors.milestones(user, today=today)
+    if is_editor:
+        context.update(
+            my_measures=selectors.my_measures(user, today=today),
+            sent_back=selectors.sent_back(user),
+            my_pending=selectors.pending_of(user),
+        )
+    if is_coordinator:
+        context.update(
+            review_queue=selectors.review_queue(user),
+            pending_for_review=selectors.pending_for_review(user),
+            recent_changes=selectors.recent_changes(user),
+            gaps=selectors.gaps(user),
+        )
+    return context
+
+
+# --- 403 and 404 in the admin's own look ----------------------------------------------------
+
+ADMIN_PREFIXES = ("admin/", "importe/")
+
+
+def _in_admin(request) -> bool:
+    """The admin and the staff pages beside it (imports), in any language prefix."""
+    path = request.path_info.lstrip("/")
+    first, _sep, rest = path.partition("/")
+    if len(first) == 2 and rest:  # /en/admin/…
+        path = rest
+    return path.startswith(ADMIN_PREFIXES) and request.user.is_authenticated
+
+
+def _admin_error(request, *, status: int, template: str, reason: str):
+    site = admin.site
+    context = {
+        **site.each_context(request),
+        "title": _("Access denied") if status == 403 else _("Page not found"),
+        "reason": reason,
+        "your_roles": reasons.roles_summary(request.user),
+        "whom_to_ask": reasons.whom_to_ask(request.user, request.resolver_match),
+    }
+    if not site.has_permission(request):
+        context.update(available_apps=[], is_nav_sidebar_enabled=False)
+    response = TemplateResponse(request, template, context, status=status)
+    return response.render()
+
+
+def permission_denied(request, exception=None, template_name="403.html"):
+    """``handler403``: inside the admin a page in its look that says why and whom to ask."""
+    if not _in_admin(request):
+        return defaults.permission_denied(request, exception, template_name)
+    message = str(exception or "").strip() if exception is not None else ""
+    return _admin_error(
+        request,
+        status=403,
+        template="workbench/403.html",
+        reason=message or _("Your role does not allow this."),
+    )
+
+
+def page_not_found(request, exception=None, template_name="404.html"):
+    """``handler404``: inside the admin a page in its look (it never says whether an object
+    the user may not see exists)."""
+    if not _in_admin(request):
+        return defaults.page_not_found(request, exception, template_name)
+    return _admin_error(
+        request,
+        status=404,
+        template="workbench/404.html",
+        reason=_(
+            "This page does not exist, or it belongs to a plan or campaign you have no role in."
+        ),
+    )
