@@ -224,3 +224,45 @@ def test_layout_measure_form_without_javascript_shows_every_section_and_saves(
     assert bench.measure.steps.filter(text="Ein geänderter Schritt").count() == 1
     assert bench.measure.steps.count() == ROWS["steps"]
     assert page.csp() == []
+
+
+@pytest.mark.parametrize("viewport", ["1366", "390"])
+def test_layout_measure_list_and_header_fit_the_window(open_form, live_url, viewport):
+    page = open_form("coordinator", viewport)
+    page.goto(live_url(reverse("admin:actionplan_measure_changelist")))
+
+    facts = page.evaluate(
+        """() => {
+          const width = window.innerWidth;
+          const outside = [];
+          const selector = "#header a, #header button, .breadcrumbs a, .object-tools a, "
+            + "#result_list a, #result_list input";
+          for (const el of document.querySelectorAll(selector)) {
+            const box = el.getBoundingClientRect();
+            if (box.width && (box.left < 0 || box.right > width)) outside.push(el.textContent);
+          }
+          const results = document.querySelector(".results");
+          const cells = [
+            ...document.querySelectorAll("#result_list tbody td:not(.action-checkbox)"),
+          ];
+          return {
+            scrollWidth: document.scrollingElement.scrollWidth,
+            innerWidth: width,
+            tableScrolls: results.scrollWidth > results.clientWidth,
+            outside: outside,
+            cells: cells.length,
+            labelled: cells.filter((td) => td.dataset.label).length,
+            widths: [...document.querySelectorAll("#result_list tbody tr:first-child > *")].map(
+              (td) => td.className + ":" + Math.round(td.getBoundingClientRect().width)
+                + ":" + td.textContent.trim().slice(0, 40)),
+            client: results.clientWidth,
+          };
+        }"""
+    )
+    assert facts["scrollWidth"] <= facts["innerWidth"], facts
+    assert not facts["tableScrolls"], (facts["widths"], facts["client"])
+    assert facts["outside"] == []
+    assert facts["cells"] > 0
+    # On a narrow screen each row is a card whose values name their column.
+    assert facts["labelled"] == facts["cells"]
+    assert page.csp() == []
