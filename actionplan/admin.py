@@ -18,12 +18,14 @@ from django.utils.translation import ngettext
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from access.models import Membership
 from config.numbers import format_amount
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 from reviews.admin import PendingChangeAdminMixin
+from workbench.sections import SectionedChangeFormMixin
 
 from .admin_actions import MeasureStatusActionMixin
 from .forms import ScheduleEntryForm
@@ -180,6 +182,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 @admin.register(Plan)
 class PlanAdmin(
+    SectionedChangeFormMixin,
     PlanWorkbookAdminMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
@@ -202,11 +205,20 @@ class PlanAdmin(
     publication_field = "status"
     actions = ("publish_with_reviewed", "export_workbook")
     fieldsets = (
-        (None, {"fields": ("title", "subtitle", "slug", "region", "status", "language")}),
+        (
+            _("Basic data"),
+            {"fields": ("title", "subtitle", "slug", "region", "status", "language")},
+        ),
         (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
         (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
         (_("Open data"), {"fields": ("data_licence",)}),
         (_("Review"), {"fields": ("review_changes",)}),
+    )
+    form_sections = (
+        ("basics", _("Basic data"), (_("Basic data"), _("Issue"))),
+        ("texts", _("Texts"), (_("Texts"), _("Open data"))),
+        ("fields", _("Fields of action"), (FieldOfAction,)),
+        ("members", _("Members and roles"), (Membership,)),
     )
 
     def get_queryset(self, request):
@@ -296,7 +308,12 @@ class MeasureInline(ConstantQueriesInline):
 
 @admin.register(FieldOfAction)
 class FieldOfActionAdmin(
-    SortableAdminBase, RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
+    SortableAdminBase,
+    SectionedChangeFormMixin,
+    RoleAdminMixin,
+    OptimisticLockAdminMixin,
+    PdfAdminMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "lead_organisation")
@@ -305,8 +322,29 @@ class FieldOfActionAdmin(
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("lead_organisation",)
     ordering = ("plan", "position")
-    fields = ("plan", "position", "title", "slug", "target_state", "lead_organisation", "lead_note")
+    fieldsets = (
+        (
+            _("Basic data"),
+            {
+                "fields": (
+                    "plan",
+                    "position",
+                    "title",
+                    "slug",
+                    "target_state",
+                    "lead_organisation",
+                    "lead_note",
+                )
+            },
+        ),
+    )
     inlines = (BaselineFindingInline, FieldContactInline, MeasureInline)
+    form_sections = (
+        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("baseline", _("Baseline"), (BaselineFinding,)),
+        ("contacts", _("Contact persons"), (FieldContact,)),
+        ("measures", _("Measures"), (Measure,)),
+    )
 
     def get_queryset(self, request):
         return (
@@ -460,6 +498,7 @@ class MeasureAdmin(
     SortableAdminBase,
     # Editors' edits of published measures become pending changes (reviews/admin.py).
     PendingChangeAdminMixin,
+    SectionedChangeFormMixin,
     RoleAdminMixin,
     MeasureStatusActionMixin,
     OptimisticLockAdminMixin,
@@ -486,20 +525,24 @@ class MeasureAdmin(
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("target_groups",)
     autocomplete_fields = ("related_measures",)
-    fields = (
-        "field",
-        "position",
-        "code",
-        "title",
-        "slug",
-        "state",
-        "review_comment",
-        "status",
-        "description",
-        "target_groups",
-        "related_measures",
+    fieldsets = (
+        (
+            _("Basic data"),
+            {"fields": ("field", "position", "code", "title", "slug", "status", "description")},
+        ),
+        (_("Links"), {"fields": ("target_groups", "related_measures")}),
+        (_("Publication"), {"fields": ("state", "review_comment")}),
     )
     inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
+    form_sections = (
+        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("steps", _("Steps"), (Step,)),
+        ("schedule", _("Schedule"), (ScheduleEntry,)),
+        ("responsibilities", _("Responsibility"), (Responsibility,)),
+        ("budget", _("Budget"), (BudgetLine,)),
+        ("links", _("Links"), (_("Links"),)),
+        ("publication", _("Publication"), (_("Publication"),)),
+    )
     actions = ("submit_for_review", "publish_measures", "set_status")
 
     def get_queryset(self, request):

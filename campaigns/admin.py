@@ -3,10 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
+from access.models import Membership
 from actionplan.locking import OptimisticLockAdminMixin
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import CampaignDocumentAdminMixin, PermissionedExportMixin
+from workbench.sections import SectionedChangeFormMixin
 
 from .models import (
     Campaign,
@@ -78,6 +80,7 @@ class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(
+    SectionedChangeFormMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
     PdfAdminMixin,
@@ -121,7 +124,7 @@ class CampaignAdmin(
     publication_field = "status"
     fieldsets = (
         (
-            None,
+            _("Basic data"),
             {
                 "fields": (
                     ("title", "slug"),
@@ -149,6 +152,16 @@ class CampaignAdmin(
         ),
         (_("Audience"), {"fields": ("target_groups", "markets")}),
         (_("References"), {"fields": ("source", "related_measures")}),
+    )
+    form_sections = (
+        ("basics", _("Basic data"), (_("Basic data"), _("Content"))),
+        ("period", _("Period and budget"), (_("Period"), _("Budget and funding"))),
+        ("audience", _("Audience and references"), (_("Audience"), _("References"))),
+        ("partners", _("Partners and contacts"), (CampaignPartner, CampaignContact, CampaignLink)),
+        ("channels", _("Channels"), (Channel,)),
+        ("events", _("Events"), (CampaignEvent,)),
+        ("figures", _("Key figures"), (KeyFigure,)),
+        ("members", _("Members and roles"), (Membership,)),
     )
 
     def get_queryset(self, request):

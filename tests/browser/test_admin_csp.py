@@ -88,6 +88,7 @@ def test_admin_under_the_policy_sign_in_edit_a_measure_add_a_step(csp_page, live
     screenshot(page, "admin-measure-change")
 
     page.fill("#id_title", measure.title + " (geändert)")
+    page.click("#section-tab-steps")  # the form's sections are tabs
     page.locator("#steps-group .add-row a").click()  # inlines.js adds an empty step row
     new_row = page.locator("#steps-group tr.dynamic-steps").last
     # No position to type: the server numbers the rows (actionplan/ordering.py).
