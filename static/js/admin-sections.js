@@ -48,13 +48,14 @@
     }
 
     function rowCount(section) {
+        // Rows of an inline are "<prefix>-<n>" (tabular: tr.form-row; stacked: div.inline-related);
+        // the template row is "<prefix>-empty".
         const prefixes = (section.dataset.prefixes || "").split(" ").filter(Boolean);
         let count = 0;
         prefixes.forEach(function (prefix) {
-            const pattern = new RegExp("^" + prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "-\\d+$");
-            section.querySelectorAll("[id^='" + prefix + "-']").forEach(function (row) {
-                if (pattern.test(row.id) && row.classList.contains("form-row") ||
-                    pattern.test(row.id) && row.classList.contains("inline-related")) {
+            section.querySelectorAll(".form-row, .inline-related").forEach(function (row) {
+                const rest = row.id.startsWith(prefix + "-") ? row.id.slice(prefix.length + 1) : "";
+                if (/^\d+$/.test(rest)) {
                     count += 1;
                 }
             });

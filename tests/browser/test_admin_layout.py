@@ -179,11 +179,21 @@ def test_layout_measure_form_fits_the_window(open_form, role, viewport):
     assert page.csp() == []
 
 
-def test_layout_measure_form_tabs_remember_and_open_the_section_with_an_error(open_form, bench):
+def test_layout_measure_form_tabs_count_rows_remember_and_open_the_section_with_an_error(
+    open_form, bench
+):
     page = open_form("coordinator", "1366")
     page.locator("#section-tab-budget").click()
     page.reload()
     assert page.locator("#section-tab-budget").get_attribute("aria-selected") == "true"
+
+    page.locator("#section-tab-steps").click()
+    page.locator("#steps-group .add-row a").click()
+    assert page.locator("#section-tab-steps").inner_text().strip() == (
+        f"Einzelschritte ({ROWS['steps'] + 1})"
+    )
+    page.locator("#steps-group tr.dynamic-steps .inline-deletelink").click()
+    assert page.locator("#section-tab-steps").inner_text().strip() == INLINE_SECTIONS["steps"]
 
     page.locator("#section-tab-schedule").click()
     page.locator("#id_schedule-0-label").fill("")
