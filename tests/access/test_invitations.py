@@ -171,6 +171,7 @@ def test_editor_of_a_plan_needs_an_organisation(client, coordinator, plan):
     assert response.context["form"].errors["organisation"] == [
         "Redakteurinnen und Redakteure eines Plans brauchen eine Organisation."
     ]
+    assert "Bitte den unten aufgeführten Fehler korrigieren." in response.content.decode()
     assert not get_user_model().objects.filter(email="neu@example.org").exists()
     assert mail.outbox == []
 
