@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -169,7 +170,8 @@ class Invitation:
 
 def _free_username(email: str) -> str:
     user_model = get_user_model()
-    base = email.lower()[:140]
+    # user names allow letters, digits and @.+-_ only; an address may hold more
+    base = re.sub(r"[^\w.@+-]", "-", email.lower())[:140]
     name, number = base, 1
     while user_model.objects.filter(username__iexact=name).exists():
         number += 1

@@ -171,6 +171,7 @@ def test_editor_of_a_plan_needs_an_organisation(client, coordinator, plan):
     assert response.context["form"].errors["organisation"] == [
         "Redakteurinnen und Redakteure eines Plans brauchen eine Organisation."
     ]
+    assert "Bitte den unten aufgeführten Fehler korrigieren." in response.content.decode()
     assert not get_user_model().objects.filter(email="neu@example.org").exists()
     assert mail.outbox == []
 
@@ -192,6 +193,32 @@ def test_invalid_invitations_get_german_form_errors(client, coordinator, plan, d
     errors = response.context["form"].errors[field]
     assert any(word in " ".join(errors) for word in ("gültige", "erforderlich", "Auswahl")), errors
     assert not get_user_model().objects.filter(email="neu@example.org").exists()
+
+
+def test_deactivated_or_ambiguous_accounts_are_refused_in_german(client, coordinator, plan):
+    UserFactory(username="gesperrt", email="gesperrt@example.org", is_active=False)
+    UserFactory(username="doppelt-1", email="doppelt@example.org")
+    UserFactory(username="doppelt-2", email="Doppelt@example.org")
+    client.force_login(coordinator)
+
+    locked = _invite(client, plan, email="gesperrt@example.org", role=Role.READER)
+    twice = _invite(client, plan, email="doppelt@example.org", role=Role.READER)
+
+    assert (locked.status_code, twice.status_code) == (200, 200)
+    assert "Das Konto mit dieser E-Mail-Adresse ist deaktiviert" in locked.content.decode()
+    assert "Mehrere Konten haben diese E-Mail-Adresse" in twice.content.decode()
+    assert not Membership.objects.filter(plan=plan, role=Role.READER).exists()
+    assert mail.outbox == []
+
+
+def test_user_name_is_made_from_the_address(client, coordinator, plan):
+    UserFactory(username="o-brien@example.org", email="anders@example.org")
+    client.force_login(coordinator)
+
+    _invite(client, plan, email="O'Brien@Example.org", role=Role.READER)
+
+    user = get_user_model().objects.get(email="O'Brien@example.org")  # the domain in lower case
+    assert user.username == "o-brien@example.org-2"
 
 
 def test_refused_mail_refuses_the_invitation(client, coordinator, plan, settings):
