@@ -95,7 +95,8 @@ def _in_admin(request) -> bool:
     first, _sep, rest = path.partition("/")
     if len(first) == 2 and rest:  # /en/admin/…
         path = rest
-    return path.startswith(ADMIN_PREFIXES) and request.user.is_authenticated
+    user = getattr(request, "user", None)
+    return path.startswith(ADMIN_PREFIXES) and user is not None and user.is_authenticated
 
 
 def _admin_error(request, *, status: int, template: str, reason: str):
@@ -118,6 +119,10 @@ def permission_denied(request, exception=None, template_name="403.html"):
     if not _in_admin(request):
         return defaults.permission_denied(request, exception, template_name)
     message = str(exception or "").strip() if exception is not None else ""
+    if not message:
+        obj = reasons.object_of_request(request.user, request.resolver_match)
+        if obj is not None:
+            message = reasons.read_only_reason(request.user, obj)
     return _admin_error(
         request,
         status=403,
