@@ -55,9 +55,8 @@ def start_page_context(request, *, site) -> dict:
     user = request.user
     today = timezone.localdate()
     is_editor = bool(rules.roles(user).editor_orgs)
-    is_coordinator = rules.coordinated_plan_ids(user) is None or bool(
-        rules.coordinated_plan_ids(user)
-    )
+    coordinated = rules.coordinated_plan_ids(user)  # None: every plan (superuser)
+    is_coordinator = coordinated is None or bool(coordinated)
     context = {
         "title": _("My work"),
         "today": today,
