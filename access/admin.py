@@ -128,12 +128,14 @@ class RoleAdminMixin(NotFoundOutsideScopeMixin):
 
     def save_model(self, request, obj, form, change):
         # Checked against the stored row too: a history revert hands over an old instance.
+        from . import reasons
+
         if change:
             stored = type(obj)._default_manager.filter(pk=obj.pk).first()
             if stored is not None and not rules.can_change(request.user, stored):
-                raise PermissionDenied
+                raise PermissionDenied(reasons.read_only_reason(request.user, stored))
         if not (rules.can_change(request.user, obj) if change else self._may_create(request, obj)):
-            raise PermissionDenied
+            raise PermissionDenied(reasons.read_only_reason(request.user, obj))
         super().save_model(request, obj, form, change)
 
     def _may_create(self, request, obj) -> bool:

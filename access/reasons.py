@@ -88,6 +88,24 @@ def roles_summary(user) -> list[str]:
     return lines
 
 
+def object_of_request(user, resolver_match):
+    """The object of a refused admin page (change, delete, history …), if the user may know
+    of it; else None."""
+    if resolver_match is None:
+        return None
+    object_id = resolver_match.kwargs.get("object_id")
+    model = getattr(getattr(resolver_match.func, "model_admin", None), "model", None)
+    if object_id is None or model is None:
+        return None
+    try:
+        obj = model._default_manager.filter(pk=object_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+    if obj is None or not rules.in_admin_scope(user, obj):
+        return None
+    return obj
+
+
 def _target_of_request(user, resolver_match):
     """The plan (or campaign) the refused page belongs to, if the user may know of it."""
     from actionplan.models import Plan
@@ -98,17 +116,7 @@ def _target_of_request(user, resolver_match):
     if slug:
         plan = Plan.objects.filter(slug=slug).first()
         return plan if plan is not None and rules.can_view(user, plan) else None
-    object_id = resolver_match.kwargs.get("object_id")
-    model_admin = getattr(getattr(resolver_match.func, "model_admin", None), "model", None)
-    if object_id is None or model_admin is None:
-        return None
-    try:
-        obj = model_admin._default_manager.filter(pk=object_id).first()
-    except (ValueError, TypeError, ValidationError):
-        return None
-    if obj is None or not rules.in_admin_scope(user, obj):
-        return None
-    return _plan_or_campaign(obj)
+    return _plan_or_campaign(object_of_request(user, resolver_match))
 
 
 def _plan_or_campaign(obj):

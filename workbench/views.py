@@ -55,9 +55,8 @@ def start_page_context(request, *, site) -> dict:
     user = request.user
     today = timezone.localdate()
     is_editor = bool(rules.roles(user).editor_orgs)
-    is_coordinator = rules.coordinated_plan_ids(user) is None or bool(
-        rules.coordinated_plan_ids(user)
-    )
+    coordinated = rules.coordinated_plan_ids(user)  # None: every plan (superuser)
+    is_coordinator = coordinated is None or bool(coordinated)
     context = {
         "title": _("My work"),
         "today": today,
@@ -95,7 +94,8 @@ def _in_admin(request) -> bool:
     first, _sep, rest = path.partition("/")
     if len(first) == 2 and rest:  # /en/admin/…
         path = rest
-    return path.startswith(ADMIN_PREFIXES) and request.user.is_authenticated
+    user = getattr(request, "user", None)
+    return path.startswith(ADMIN_PREFIXES) and user is not None and user.is_authenticated
 
 
 def _admin_error(request, *, status: int, template: str, reason: str):
@@ -118,6 +118,10 @@ def permission_denied(request, exception=None, template_name="403.html"):
     if not _in_admin(request):
         return defaults.permission_denied(request, exception, template_name)
     message = str(exception or "").strip() if exception is not None else ""
+    if not message:
+        obj = reasons.object_of_request(request.user, request.resolver_match)
+        if obj is not None:
+            message = reasons.read_only_reason(request.user, obj)
     return _admin_error(
         request,
         status=403,

@@ -364,7 +364,9 @@ def test_editor_cannot_publish_by_bulk_action(editor, setting):
     )
     measure.refresh_from_db()
     assert measure.state == ap.Measure.State.REVIEW
-    assert "Diese Änderung dürfen Sie nicht vornehmen" in response.content.decode()
+    html = response.content.decode()
+    assert "1 übersprungen:" in html
+    assert "Über die Veröffentlichung entscheidet die Koordination des Plans" in html
     assert not AuditEvent.objects.filter(action="published").exists()
 
 

@@ -200,3 +200,17 @@ def test_plan_member_inline_lists_every_member(client, world):
     ]
     assert inline.formset.queryset.count() == 3
     assert len(inline.formset.forms) == 3
+
+
+def test_refused_save_explains_on_the_403_page(client, world):
+    client.force_login(world["editor"])
+    measure = world["foreign"]
+    response = client.post(
+        f"/admin/actionplan/measure/{measure.pk}/change/",
+        {"title": "Übernommen", "field": measure.field_id, "position": 1},
+    )
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Diese Maßnahme gehört zu Wirtschaftsförderung" in html
+    measure.refresh_from_db()
+    assert measure.title == "Gründerzentrum"
