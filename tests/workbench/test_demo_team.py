@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from access.models import Membership
 from actionplan.models import Measure
@@ -38,3 +38,11 @@ def test_demo_team_second_run_changes_no_account(capsys):
     assert get_user_model().objects.get(username="redaktion").password == password
     assert "existiert bereits" in capsys.readouterr().out
     assert Membership.objects.filter(user__username="redaktion").count() == 1
+
+
+def test_demo_team_refused_outside_development(settings):
+    call_command("load_demo_data")
+    settings.PLANWERK_ENV = "production"
+    with pytest.raises(CommandError, match="development"):
+        call_command("load_demo_team")
+    assert not get_user_model().objects.filter(username="redaktion").exists()

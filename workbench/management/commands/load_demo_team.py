@@ -43,6 +43,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, workflow=False, **options):
+        if settings.PLANWERK_ENV != "development":
+            # Accounts with printed passwords belong on a laptop, never on a public server.
+            raise CommandError(
+                "Nur in der Entwicklungsumgebung (PLANWERK_ENV=development). "
+                "Development only (PLANWERK_ENV=development)."
+            )
         slug = json.loads(DEMO_DOCUMENT.read_text(encoding="utf-8"))["plan"]["slug"]
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
