@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from actionplan.constraints import UniqueRowsInlineFormSet
+
 from . import rules
 from .models import AuditEvent, Membership
 from .services import membership_delete, membership_save
@@ -213,6 +215,8 @@ class MembershipAdmin(MembershipAdminBase, admin.ModelAdmin):
 
 class MembershipInline(MembershipAdminBase, admin.TabularInline):
     """The members of one plan or campaign, on its change page (coordinators only)."""
+
+    formset = UniqueRowsInlineFormSet
 
     model = Membership
     fields = ("user", "role", "organisation")

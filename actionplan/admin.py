@@ -23,6 +23,7 @@ from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 
+from .constraints import ConstraintCheckedForm, UniqueRowsFormSetMixin
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
     BaselineFinding,
@@ -82,7 +83,7 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class LabelledAutocompleteFormSet(BaseInlineFormSet):
+class LabelledAutocompleteFormSet(UniqueRowsFormSetMixin, BaseInlineFormSet):
     """Looks up the labels of all rows' autocomplete selections in one query per field."""
 
     @cached_property
@@ -180,6 +181,7 @@ class PlanAdmin(
     PdfAdminMixin,
     SimpleHistoryAdmin,
 ):
+    form = ConstraintCheckedForm
     list_display = (
         "title",
         "region",
@@ -291,6 +293,7 @@ class MeasureInline(ConstantQueriesInline):
 class FieldOfActionAdmin(
     SortableAdminBase, RoleAdminMixin, OptimisticLockAdminMixin, PdfAdminMixin, SimpleHistoryAdmin
 ):
+    form = ConstraintCheckedForm
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -422,6 +425,7 @@ class MeasureAdmin(
     PermissionedImportExportMixin,
     SimpleHistoryAdmin,
 ):
+    form = ConstraintCheckedForm
     resource_classes = [MeasureResource]
     # Export only (see has_import_permission), with a pointer to the plan workbook import.
     import_export_change_list_template = "admin/actionplan/measure/change_list.html"
