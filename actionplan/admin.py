@@ -106,6 +106,12 @@ class LabelledAutocompleteFormSet(UniqueRowsFormSetMixin, BaseInlineFormSet):
         return forms
 
 
+class TypedPositionFormSet(LabelledAutocompleteFormSet):
+    """Rows with typed positions that may swap in one save (parked first)."""
+
+    parkable = ("position",)
+
+
 class ConstantQueriesInline(RoleInlineMixin, admin.TabularInline):
     """A tabular inline whose select and autocomplete fields query once, not once per row."""
 
@@ -162,6 +168,7 @@ class OrderedInline(SortableInlineAdminMixin, ConstantQueriesInline):
 
 class FieldOfActionInline(ConstantQueriesInline):
     model = FieldOfAction
+    formset = TypedPositionFormSet
     fields = ("position", "title", "slug", "lead_organisation")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("lead_organisation",)
@@ -282,6 +289,7 @@ class FieldContactInline(OrderedInline):
 
 class MeasureInline(ConstantQueriesInline):
     model = Measure
+    formset = TypedPositionFormSet
     fields = ("position", "code", "title", "slug", "status")
     prepopulated_fields = {"slug": ("title",)}
     ordering = ("position",)

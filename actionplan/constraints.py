@@ -21,6 +21,8 @@ from django.db.models import Q, UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from .ordering import park
+
 PARENT = object()  # the inline's parent: the same for every row, saved or not
 
 
@@ -78,6 +80,9 @@ class UniqueRowsFormSetMixin:
     """
 
     unique_assigned = ()
+    # Fields whose values may swap between rows: such rows are parked first (ordering.park),
+    # as the importer does, e.g. typed positions of measures in a field of action.
+    parkable = ()
 
     def clean(self):
         # Before Django's own check of duplicates among the rows, which names raw field names;
@@ -133,6 +138,7 @@ class UniqueRowsFormSetMixin:
         return self._key(instance, fields, condition, parent_field)
 
     def _check_rule(self, kept, others, stored, fields, condition, constraint, parent_field):
+        parkable = set(self.parkable)
         seen = {}
         for row in others:
             key = self._key(row, fields, condition, parent_field)
@@ -155,7 +161,7 @@ class UniqueRowsFormSetMixin:
                 continue
             seen[key] = form
             holder = taken_before.get(key)
-            if holder is not None and holder != instance.pk:
+            if holder is not None and holder != instance.pk and not set(fields) & parkable:
                 # Another kept row holds this value now and gives it up in the same save:
                 # a swap, which no order of single-row writes can store.
                 form.add_error(
@@ -175,6 +181,16 @@ class UniqueRowsFormSetMixin:
                     deleted_objects.append(form.instance)
                     self.delete_existing(form.instance, commit=True)
                     form.instance.pk = None  # skipped below
+            for name in self.parkable:
+                park(
+                    self.model,
+                    [
+                        form.instance.pk
+                        for form in self.initial_forms
+                        if form.instance.pk is not None and name in form.changed_data
+                    ],
+                    slot=name,
+                )
         saved = super().save_existing_objects(commit)
         self.deleted_objects = deleted_objects + self.deleted_objects
         return saved
