@@ -13,6 +13,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from actionplan.constraints import UniqueRowsInlineFormSet
+
 from . import rules
 from .forms import InvitationForm
 from .models import AuditEvent, Membership
@@ -327,6 +329,8 @@ def invite_url(target) -> str:
 
 class MembershipInline(MembershipAdminBase, admin.TabularInline):
     """The members of one plan or campaign, on its change page (coordinators only)."""
+
+    formset = UniqueRowsInlineFormSet
 
     model = Membership
     fields = ("user", "role", "organisation")

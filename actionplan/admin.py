@@ -28,6 +28,7 @@ from reviews.admin import PendingChangeAdminMixin
 from workbench.sections import SectionedChangeFormMixin
 
 from .admin_actions import MeasureStatusActionMixin
+from .constraints import ConstraintCheckedForm, UniqueRowsFormSetMixin
 from .forms import ScheduleEntryForm
 from .locking import OptimisticLockAdminMixin, row_changed
 from .models import (
@@ -90,7 +91,7 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class LabelledAutocompleteFormSet(BaseInlineFormSet):
+class LabelledAutocompleteFormSet(UniqueRowsFormSetMixin, BaseInlineFormSet):
     """Looks up the labels of all rows' autocomplete selections in one query per field."""
 
     @cached_property
@@ -111,6 +112,12 @@ class LabelledAutocompleteFormSet(BaseInlineFormSet):
             for form in forms:
                 form.fields[name].widget.widget.known_labels = labels
         return forms
+
+
+class TypedPositionFormSet(LabelledAutocompleteFormSet):
+    """Rows with typed positions that may swap in one save (parked first)."""
+
+    parkable = ("position",)
 
 
 class ConstantQueriesInline(RoleInlineMixin, admin.TabularInline):
@@ -169,6 +176,7 @@ class OrderedInline(SortableInlineAdminMixin, ConstantQueriesInline):
 
 class FieldOfActionInline(ConstantQueriesInline):
     model = FieldOfAction
+    formset = TypedPositionFormSet
     fields = ("position", "title", "slug", "lead_organisation")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("lead_organisation",)
@@ -189,6 +197,7 @@ class PlanAdmin(
     PdfAdminMixin,
     SimpleHistoryAdmin,
 ):
+    form = ConstraintCheckedForm
     list_display = (
         "title",
         "region",
@@ -299,6 +308,7 @@ class FieldContactInline(OrderedInline):
 
 class MeasureInline(ConstantQueriesInline):
     model = Measure
+    formset = TypedPositionFormSet
     fields = ("position", "code", "title", "slug", "status")
     prepopulated_fields = {"slug": ("title",)}
     ordering = ("position",)
@@ -315,6 +325,7 @@ class FieldOfActionAdmin(
     PdfAdminMixin,
     SimpleHistoryAdmin,
 ):
+    form = ConstraintCheckedForm
     list_display = ("title", "plan", "position", "lead_organisation", "measure_count")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "lead_organisation")
     list_select_related = ("plan", "lead_organisation")
@@ -506,6 +517,7 @@ class MeasureAdmin(
     PermissionedImportExportMixin,
     SimpleHistoryAdmin,
 ):
+    form = ConstraintCheckedForm
     resource_classes = [MeasureResource]
     # Export only (see has_import_permission), with a pointer to the plan workbook import.
     import_export_change_list_template = "admin/actionplan/measure/change_list.html"

@@ -76,6 +76,8 @@ class OrderedFormSetMixin:
     django-admin-sortable2 makes the position input hidden and optional).
     """
 
+    unique_assigned = (SLOT,)  # actionplan.constraints: positions are this formset's business
+
     def group_of(self, form):
         """The position group a kept row ends up in (one per formset unless overridden)."""
         return None

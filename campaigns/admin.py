@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from access.models import Membership
+from actionplan.constraints import UniqueRowsInlineFormSet
 from actionplan.locking import OptimisticLockAdminMixin
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
@@ -25,6 +26,7 @@ from .resources import CampaignResource, ChannelResource
 
 
 class CampaignPartnerInline(RoleInlineMixin, admin.TabularInline):
+    formset = UniqueRowsInlineFormSet
     model = CampaignPartner
     fields = ("position", "organisation", "role", "note")
     autocomplete_fields = ("organisation",)
@@ -32,6 +34,7 @@ class CampaignPartnerInline(RoleInlineMixin, admin.TabularInline):
 
 
 class CampaignContactInline(RoleInlineMixin, admin.TabularInline):
+    formset = UniqueRowsInlineFormSet
     model = CampaignContact
     fields = ("position", "person", "role", "fax")
     autocomplete_fields = ("person",)
@@ -39,18 +42,21 @@ class CampaignContactInline(RoleInlineMixin, admin.TabularInline):
 
 
 class CampaignLinkInline(RoleInlineMixin, admin.TabularInline):
+    formset = UniqueRowsInlineFormSet
     model = CampaignLink
     fields = ("position", "label", "url", "languages")
     extra = 0
 
 
 class KeyFigureInline(RoleInlineMixin, admin.TabularInline):
+    formset = UniqueRowsInlineFormSet
     model = KeyFigure
     fields = ("position", "name", "unit", "target", "actual", "date_label", "date", "note")
     extra = 0
 
 
 class ChannelInline(RoleInlineMixin, admin.StackedInline):
+    formset = UniqueRowsInlineFormSet
     model = Channel
     fields = (
         ("position", "kind", "status"),
@@ -65,6 +71,7 @@ class ChannelInline(RoleInlineMixin, admin.StackedInline):
 
 
 class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
+    formset = UniqueRowsInlineFormSet
     model = CampaignEvent
     fields = (
         ("position", "title", "kind"),
@@ -217,6 +224,7 @@ class ChannelAdmin(RoleAdminMixin, PermissionedExportMixin, SimpleHistoryAdmin):
 
 
 class EventParticipantInline(RoleInlineMixin, admin.TabularInline):
+    formset = UniqueRowsInlineFormSet
     model = EventParticipant
     fields = ("position", "person", "organisation", "role")
     autocomplete_fields = ("person", "organisation")

@@ -246,3 +246,24 @@ def test_ordering_position_is_not_a_typed_field(staff_client, kind):
     assert 'class="ordering-up"' in content
     assert "js/admin-ordering.js" in content
     assert "adminsortable2/js/adminsortable2" in content
+
+
+def test_ordering_read_only_rows_offer_no_handles_or_buttons(client):
+    from access.models import Membership
+    from tests.factories import UserFactory
+
+    parent, _rows = setup_rows(CASES["step"])
+    reader = UserFactory(username="leser", is_staff=True)
+    Membership.objects.create(user=reader, plan=parent.field.plan, role="reader")
+    client.force_login(reader)
+
+    response = client.get(change_url(parent))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    group = content.split('id="steps-group"', 1)[1].split("</fieldset>", 1)[0]
+    assert ">A</textarea>" not in group  # read-only text, no inputs
+    assert 'class="ordering-up"' not in group
+    fieldset_class = group.split('<fieldset class="', 1)[1].split('"', 1)[0]
+    assert "ordering" in fieldset_class
+    assert "sortable" not in fieldset_class

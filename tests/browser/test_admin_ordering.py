@@ -2,43 +2,21 @@
 keyboard, a sub-step of a new step, one save; under the real Content-Security-Policy."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from actionplan import models as ap
-from tests.factories import MeasureFactory, StaffUserFactory
+from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
+from tests.browser.test_admin_locking import staff_page
+from tests.factories import MeasureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/planwerk-admin-ordering.png"
 
-COLLECT_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
-    `at ${event.sourceFile}:${event.lineNumber} (${event.sample})`
-  );
-});
-"""
-
-
-def staff_page(browser, base_url):
-    client = Client()
-    client.force_login(StaffUserFactory(username="redaktion"))
-    context = browser.new_context(locale="de-DE", viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
-    page = context.new_page()
+def watched_staff_page(browser, base_url):
+    """A signed-in page at 1366 px whose CSP reports are collected (as in test_admin_csp)."""
+    page = staff_page(browser, base_url, "redaktion")
+    page.set_viewport_size({"width": 1366, "height": 900})
     console = []
     page.on(
         "console",
@@ -65,7 +43,7 @@ def test_admin_ordering_drag_keyboard_and_sub_step_of_a_new_step(chromium_browse
     for position, text in enumerate(("Alpha", "Beta", "Gamma", "Delta"), start=1):
         ap.Step.objects.create(measure=measure, position=position, text=text)
     url = live_url(reverse("admin:actionplan_measure_change", args=[measure.pk]))
-    page = staff_page(chromium_browser, live_url("/"))
+    page = watched_staff_page(chromium_browser, live_url("/"))
     try:
         response = page.goto(url)
         assert response.status == 200
