@@ -24,9 +24,7 @@ class NotificationDeliveryAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("user", "measure")
     search_fields = ("user__username", "user__email")
+    readonly_fields = ("event", "user", "kind", "measure", "sent_at")
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from access import rules
 from reminders.selectors import language_for
-from reminders.services import absolute_url, automatic_message
+from reminders.services import absolute_url, automatic_message, reminder_preference_set
 
 from . import selectors
 from .models import Kind, NotificationDelivery, NotificationPreference
@@ -178,6 +178,17 @@ def preference_set(*, user, kind: str, enabled: bool) -> NotificationPreference:
         preference.full_clean()
         preference.save(update_fields=["enabled", "changed_at"])
     return preference
+
+
+@transaction.atomic
+def preferences_save(
+    *, user, kinds: dict[str, bool], language: str, weekly_reminder: bool | None = None
+) -> None:
+    """The user's choices on the settings page: each kind on or off, the language of
+    Planwerk's e-mails and the weekly reminder (None: as before)."""
+    for kind, enabled in kinds.items():
+        preference_set(user=user, kind=kind, enabled=enabled)
+    reminder_preference_set(user=user, language=language, subscribed=weekly_reminder)
 
 
 def notification_opt_out(*, token: str) -> str | None:

@@ -1,7 +1,6 @@
 """The user's notification settings, and the one-click unsubscribe link of the e-mails."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -9,7 +8,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from reminders import selectors as reminder_selectors
-from reminders import services as reminder_services
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -26,14 +24,12 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST, with_reminder=with_reminder)
         if form.is_valid():
-            with transaction.atomic():
-                for kind in Kind.values:
-                    services.preference_set(user=user, kind=kind, enabled=form.cleaned_data[kind])
-                reminder_services.reminder_preference_set(
-                    user=user,
-                    language=form.cleaned_data["language"],
-                    subscribed=form.cleaned_data.get("weekly_reminder"),
-                )
+            services.preferences_save(
+                user=user,
+                kinds={kind: form.cleaned_data[kind] for kind in Kind.values},
+                language=form.cleaned_data["language"],
+                weekly_reminder=form.cleaned_data.get("weekly_reminder"),
+            )
             messages.success(request, gettext("Your notification settings were saved."))
             return redirect("notifications:preferences")
     else:

@@ -27,6 +27,7 @@ from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
+from notifications.models import NotificationDelivery, NotificationPreference
 from reminders.models import ReminderPreference
 from tests.factories import (
     OrganisationFactory,
@@ -172,6 +173,12 @@ def world(db):
             app_label="actionplan", model_name="measure", requested_by=users[COORD]
         ),
         "reminderpreference": ReminderPreference.objects.create(user=users[READER]),
+        "notificationpreference": NotificationPreference.objects.create(
+            user=users[READER], kind="submitted", enabled=False
+        ),
+        "notificationdelivery": NotificationDelivery.objects.create(
+            event=uuid.uuid4(), user=users[READER], kind="published"
+        ),
         # the reader's personal API token: theirs (and a superuser's) to see and revoke
         "apitoken": api_token_create(acting_user=users[READER], name="Lesetoken")[0],
     }
@@ -336,7 +343,7 @@ def list_level(model, view, role) -> bool:
     if view == "view":
         # campaign data only for campaign members (nobody here has a campaign role)
         hidden = DJANGO_MODELS | CAMPAIGN_MODELS | {"dbtaskresult", "importjob"}
-        hidden |= {"reminderpreference"}
+        hidden |= {"reminderpreference"} | NOTIFICATION_MODELS
         return role in ADMIN_USERS and model not in hidden
     if view == "delete":
         if model == "apitoken":
@@ -354,11 +361,14 @@ def list_level(model, view, role) -> bool:
 DJANGO_MODELS = {"user", "group", "accessattempt", "accesslog", "accessfailurelog"}
 # Admins for superusers only (the uploader follows a job on its own page, not in the admin;
 # a user's reminder language and opt-out).
-SUPERUSER_ONLY = DJANGO_MODELS | {"importjob", "reminderpreference"}
+# (and a user's notification settings, the log of notifications sent).
+NOTIFICATION_MODELS = {"notificationpreference", "notificationdelivery"}
+SUPERUSER_ONLY = DJANGO_MODELS | {"importjob", "reminderpreference"} | NOTIFICATION_MODELS
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 # Rows nobody adds in the admin: logs and generated documents.
 NOBODY_ADDS = {
     "auditevent",
+    "notificationdelivery",
     "pdfexport",
     "importjob",
     "accessattempt",
@@ -529,6 +539,15 @@ def unsubscribe_url(world, name, state):
 
     preference = ReminderPreference.objects.get_or_create(user=world.users[READER])[0]
     return reverse(name, kwargs={"token": make_token(preference)})
+
+
+def notification_unsubscribe_url(world, name, state):
+    """A reader's valid link switching one kind of notification off (GET only asks)."""
+    if state != "published":
+        return None
+    from notifications.tokens import make_token
+
+    return reverse(name, args=[make_token(world.users[READER], "submitted")])
 
 
 def history_compare_url(world, name, state):
@@ -711,6 +730,13 @@ RULES = [
     ),
     # the signed opt-out link works without login, for whoever holds it
     Rule(r"reminders:unsubscribe", unsubscribe_url, everyone(200)),
+    Rule(r"notifications:unsubscribe", notification_unsubscribe_url, everyone(200)),
+    # one's own notification settings: whoever may open the admin
+    Rule(
+        r"notifications:preferences",
+        admin_list_url,
+        lambda r, s, n: 200 if r in ADMIN_USERS else 302,
+    ),
     # background import jobs: only their uploader (here the coordinator) and superusers
     Rule(
         r"imports:job_status",

@@ -35,6 +35,10 @@ def inline_tasks(settings):
 
 @pytest.fixture
 def world(db, settings):
+    return build_world(settings)
+
+
+def build_world(settings) -> World:
     settings.PLANWERK_BASE_URL = "https://plan.example.org"
     settings.DEFAULT_FROM_EMAIL = "Planwerk <planwerk@example.org>"
     city = OrganisationFactory(name="Stadt Leipzig")

@@ -302,3 +302,18 @@ def test_failing_address_does_not_stop_the_others(world, monkeypatch):
     assert len(result.sent) == 2 and result.failed == [world.users["editor"].pk]
     # the failed one is not recorded as delivered: a retry mails it
     assert not NotificationDelivery.objects.filter(user=world.users["editor"]).exists()
+
+
+def test_submitting_in_the_admin_mails_the_coordinators(
+    client, world, inline_tasks, django_capture_on_commit_callbacks
+):
+    from tests.actionplan.admin_support import change_form_data
+
+    client.force_login(world.users["editor"])
+    url = reverse("admin:actionplan_measure_change", args=[world.measure.pk])
+    data = change_form_data(client.get(url))
+    data["state"] = "review"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    assert recipients() == ["coord2@example.org", "coord@example.org"]
+    assert "Erika Kulturamt hat die Maßnahme" in mail_to("coord").body
