@@ -132,6 +132,21 @@ def _measure_url(measure, language="de"):
         return reverse("admin:actionplan_measure_change", args=[measure.pk])
 
 
+def _save_budget_row(client, measure, language, **amounts):
+    """Post the measure form with one new budget line holding ``amounts`` as typed."""
+    url = _measure_url(measure, language)
+    response = client.get(url)
+    data = change_form_data(response)
+    add_inline_row(
+        data,
+        inline_prefix(response, ap.BudgetLine),
+        position=1,
+        category=BudgetCategoryFactory().pk,
+        **amounts,
+    )
+    return client.post(url, data)
+
+
 @pytest.mark.parametrize(
     ("language", "planned", "actual", "expected_planned", "expected_actual"),
     [
@@ -144,20 +159,9 @@ def test_admin_budget_line_stores_amounts(
     staff_client, language, planned, actual, expected_planned, expected_actual
 ):
     measure = MeasureFactory()
-    url = _measure_url(measure, language)
-    response = staff_client.get(url)
-    data = change_form_data(response)
-    add_inline_row(
-        data,
-        inline_prefix(response, ap.BudgetLine),
-        position=1,
-        category=BudgetCategoryFactory().pk,
-        planned_amount=planned,
-        actual_amount=actual,
+    response = _save_budget_row(
+        staff_client, measure, language, planned_amount=planned, actual_amount=actual
     )
-
-    response = staff_client.post(url, data)
-
     assert response.status_code == 302, response.context["errors"]
     line = measure.budget_lines.get()
     assert line.planned_amount == expected_planned
@@ -175,19 +179,7 @@ def test_admin_budget_line_stores_amounts(
 )
 def test_admin_budget_line_refuses_with_message(staff_client, language, planned, message):
     measure = MeasureFactory()
-    url = _measure_url(measure, language)
-    response = staff_client.get(url)
-    data = change_form_data(response)
-    add_inline_row(
-        data,
-        inline_prefix(response, ap.BudgetLine),
-        position=1,
-        category=BudgetCategoryFactory().pk,
-        planned_amount=planned,
-    )
-
-    response = staff_client.post(url, data)
-
+    response = _save_budget_row(staff_client, measure, language, planned_amount=planned)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not measure.budget_lines.exists()
