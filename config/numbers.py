@@ -26,8 +26,8 @@ _CURRENCY = re.compile(r"^(?:€|eur\b)\s*|\s*(?:€|eur)$", re.IGNORECASE)
 
 NOT_A_NUMBER = _("Enter a number such as %(example)s.")
 WRONG_SEPARATORS = _(
-    "“%(value)s” is not a number in this language: write %(example)s "
-    "(thousands separated by “%(thousands)s”, decimals after “%(decimal)s”)."
+    "“%(value)s” is ambiguous as written: thousands are separated by “%(thousands)s”, "
+    "decimals by “%(decimal)s”, e.g. %(example)s."
 )
 
 
