@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from config.numbers import read_only_numbers
+
 from . import rules
 from .models import AuditEvent, Membership
 from .services import membership_delete, membership_save
@@ -121,6 +123,12 @@ class RoleInlineMixin:
 
     def has_view_permission(self, request, obj=None):
         return rules.is_member(request.user) if obj is None else rules.can_view(request.user, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not self.has_change_permission(request, obj):
+            read_only_numbers(formset.form)  # "5.000,00", not "5000,00"
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return rules.can_change_rows(request.user, self.model, obj)

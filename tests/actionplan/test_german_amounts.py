@@ -8,11 +8,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from access.models import Membership
 from actionplan import models as ap
 from campaigns.models import Campaign, KeyFigure
 from config.numbers import LocalizedDecimalFormField, format_amount, format_number, parse_number
 from tests.actionplan.admin_support import add_inline_row, change_form_data, inline_prefix
-from tests.factories import BudgetCategoryFactory, BudgetLineFactory, MeasureFactory
+from tests.factories import (
+    BudgetCategoryFactory,
+    BudgetLineFactory,
+    MeasureFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +230,18 @@ def test_admin_takes_and_shows_german_dates(staff_client):
         datetime.date(2027, 6, 30),
     )
     assert 'value="30.06.2027"' in staff_client.get(url).content.decode()
+
+
+def test_read_only_rows_show_amounts_grouped(client):
+    line = BudgetLineFactory(planned_amount=Decimal("5000"), actual_amount=None)
+    reader = UserFactory(username="lesend", is_staff=True)
+    Membership.objects.create(
+        user=reader, plan=line.measure.field.plan, role=Membership.Role.READER
+    )
+    client.force_login(reader)
+
+    content = client.get(_measure_url(line.measure)).content.decode()
+
+    assert "5.000,00" in content
+    assert 'value="5.000,00"' not in content  # text, not an input
+    assert "5000,00" not in content
