@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.constraints import UniqueRowsInlineFormSet
+from config.numbers import read_only_numbers
 
 from . import rules
 from .forms import InvitationForm
@@ -155,6 +156,12 @@ class RoleInlineMixin:
 
     def has_view_permission(self, request, obj=None):
         return rules.is_member(request.user) if obj is None else rules.can_view(request.user, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not self.has_change_permission(request, obj):
+            read_only_numbers(formset.form)  # "5.000,00", not "5000,00"
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return rules.can_change_rows(request.user, self.model, obj)

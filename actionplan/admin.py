@@ -569,6 +569,14 @@ class MeasureAdmin(
         # get_queryset() already holds the plan and the lead; add what only the export reads.
         return super().get_export_queryset(request).prefetch_related(*EXPORT_PREFETCH)
 
+    def get_urls(self):
+        preview = path(
+            "schedule-preview/",
+            self.admin_site.admin_view(schedule_preview),
+            name="actionplan_measure_schedule_preview",
+        )
+        return [preview, *super().get_urls()]
+
     def has_import_permission(self, request):
         """Nobody imports measures row by row here: measures come in through the plan's
         workbook (``imports/plan_workbook.py``), the one import path that validates, diffs and
@@ -767,14 +775,6 @@ class ScheduleEntryAdmin(MeasureRowAdmin):
         "dating",
     )
     readonly_fields = ("dating",)
-
-    def get_urls(self):
-        preview = path(
-            "preview/",
-            self.admin_site.admin_view(schedule_preview),
-            name="actionplan_scheduleentry_preview",
-        )
-        return [preview, *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

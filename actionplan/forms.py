@@ -23,7 +23,7 @@ class ScheduleEntryForm(OrderedRowForm):
         if "label" in self.fields:
             self.fields["label"].widget.attrs.update(
                 {
-                    "data-schedule-preview": reverse("admin:actionplan_scheduleentry_preview"),
+                    "data-schedule-preview": reverse("admin:actionplan_measure_schedule_preview"),
                     "data-hand-dated": "true"
                     if self.instance.dating == ScheduleEntry.Dating.MANUAL
                     else "false",

@@ -328,7 +328,7 @@ def _preview_allowed(user) -> bool:
 def schedule_preview(request):
     """What a schedule label means, as one line of JSON, for the admin's preview while typing.
 
-    Wrapped in ``admin_site.admin_view`` (ScheduleEntryAdmin.get_urls): staff sign-in required.
+    Wrapped in ``admin_site.admin_view`` (MeasureAdmin.get_urls): staff sign-in required.
     """
     if not rules.may_change_some(request.user, ScheduleEntry):
         raise PermissionDenied

@@ -26,8 +26,8 @@ _CURRENCY = re.compile(r"^(?:€|eur\b)\s*|\s*(?:€|eur)$", re.IGNORECASE)
 
 NOT_A_NUMBER = _("Enter a number such as %(example)s.")
 WRONG_SEPARATORS = _(
-    "“%(value)s” is not a number in this language: write %(example)s "
-    "(thousands separated by “%(thousands)s”, decimals after “%(decimal)s”)."
+    "“%(value)s” is ambiguous as written: thousands are separated by “%(thousands)s”, "
+    "decimals by “%(decimal)s”, e.g. %(example)s."
 )
 
 
@@ -114,6 +114,30 @@ class NumberInput(forms.TextInput):
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
+class NumberText(forms.Widget):
+    """A number as text, grouped, where the admin shows a row read-only: Django's read-only
+    display (``display_for_field``) does not group thousands, but it renders a form field's
+    widget instead when the widget says ``read_only``."""
+
+    read_only = True
+
+    def __init__(self, decimal_places=None, attrs=None):
+        super().__init__(attrs)
+        self.decimal_places = decimal_places
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(value, str):
+            return value
+        return format_number(value, self.decimal_places) if value is not None else "–"
+
+
+def read_only_numbers(form_class) -> None:
+    """Show the numbers of ``form_class`` (a class made for one request) as text."""
+    for field in form_class.base_fields.values():
+        if isinstance(field, LocalizedDecimalFormField):
+            field.widget = NumberText(field.decimal_places)
 
 
 class LocalizedDecimalFormField(forms.DecimalField):

@@ -86,6 +86,10 @@
     row.classList.add("schedule-row");
     var group = groupOf(row);
     group.classList.add("schedule-preview-ready");
+    // An unsaved row has no dating yet ("undated" is only the model's default): the preview
+    // line under the label says what the label gives.
+    var dating = row.querySelector(".field-dating p");
+    if (dating && !row.classList.contains("has_original")) { dating.textContent = "–"; }
 
     var preview = document.createElement("div");
     preview.className = "schedule-preview";

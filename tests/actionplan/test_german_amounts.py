@@ -8,11 +8,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from access.models import Membership
 from actionplan import models as ap
 from campaigns.models import Campaign, KeyFigure
 from config.numbers import LocalizedDecimalFormField, format_amount, format_number, parse_number
 from tests.actionplan.admin_support import add_inline_row, change_form_data, inline_prefix
-from tests.factories import BudgetCategoryFactory, BudgetLineFactory, MeasureFactory
+from tests.factories import (
+    BudgetCategoryFactory,
+    BudgetLineFactory,
+    MeasureFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +138,21 @@ def _measure_url(measure, language="de"):
         return reverse("admin:actionplan_measure_change", args=[measure.pk])
 
 
+def _save_budget_row(client, measure, language, **amounts):
+    """Post the measure form with one new budget line holding ``amounts`` as typed."""
+    url = _measure_url(measure, language)
+    response = client.get(url)
+    data = change_form_data(response)
+    add_inline_row(
+        data,
+        inline_prefix(response, ap.BudgetLine),
+        position=1,
+        category=BudgetCategoryFactory().pk,
+        **amounts,
+    )
+    return client.post(url, data)
+
+
 @pytest.mark.parametrize(
     ("language", "planned", "actual", "expected_planned", "expected_actual"),
     [
@@ -144,20 +165,9 @@ def test_admin_budget_line_stores_amounts(
     staff_client, language, planned, actual, expected_planned, expected_actual
 ):
     measure = MeasureFactory()
-    url = _measure_url(measure, language)
-    response = staff_client.get(url)
-    data = change_form_data(response)
-    add_inline_row(
-        data,
-        inline_prefix(response, ap.BudgetLine),
-        position=1,
-        category=BudgetCategoryFactory().pk,
-        planned_amount=planned,
-        actual_amount=actual,
+    response = _save_budget_row(
+        staff_client, measure, language, planned_amount=planned, actual_amount=actual
     )
-
-    response = staff_client.post(url, data)
-
     assert response.status_code == 302, response.context["errors"]
     line = measure.budget_lines.get()
     assert line.planned_amount == expected_planned
@@ -175,19 +185,7 @@ def test_admin_budget_line_stores_amounts(
 )
 def test_admin_budget_line_refuses_with_message(staff_client, language, planned, message):
     measure = MeasureFactory()
-    url = _measure_url(measure, language)
-    response = staff_client.get(url)
-    data = change_form_data(response)
-    add_inline_row(
-        data,
-        inline_prefix(response, ap.BudgetLine),
-        position=1,
-        category=BudgetCategoryFactory().pk,
-        planned_amount=planned,
-    )
-
-    response = staff_client.post(url, data)
-
+    response = _save_budget_row(staff_client, measure, language, planned_amount=planned)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not measure.budget_lines.exists()
@@ -232,3 +230,18 @@ def test_admin_takes_and_shows_german_dates(staff_client):
         datetime.date(2027, 6, 30),
     )
     assert 'value="30.06.2027"' in staff_client.get(url).content.decode()
+
+
+def test_read_only_rows_show_amounts_grouped(client):
+    line = BudgetLineFactory(planned_amount=Decimal("5000"), actual_amount=None)
+    reader = UserFactory(username="lesend", is_staff=True)
+    Membership.objects.create(
+        user=reader, plan=line.measure.field.plan, role=Membership.Role.READER
+    )
+    client.force_login(reader)
+
+    content = client.get(_measure_url(line.measure)).content.decode()
+
+    assert "5.000,00" in content
+    assert 'value="5.000,00"' not in content  # text, not an input
+    assert "5000,00" not in content

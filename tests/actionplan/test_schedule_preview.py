@@ -93,7 +93,7 @@ def test_redating_is_reported_on_the_instance():
 
 def _preview_url(language="de"):
     with translation.override(language):
-        return reverse("admin:actionplan_scheduleentry_preview")
+        return reverse("admin:actionplan_measure_schedule_preview")
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ def test_schedule_row_shows_its_dates_before_saving(csp_page, live_url):  # noqa
     preview = row.locator(".schedule-preview")
     preview.filter(has_text="1. April 2027 – 30. Juni 2027 (Quartal)").wait_for()
     assert preview.get_attribute("aria-live") == "polite"
+    assert row.locator(".field-dating").inner_text().strip() == "–"  # not "ohne Datum"
     assert label.get_attribute("aria-describedby") == preview.get_attribute("id")
     # the new row keeps its label's dates: its date inputs are out of sight until asked for
     assert not row.locator("input[name$='-start_date']").is_visible()

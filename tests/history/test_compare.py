@@ -34,7 +34,7 @@ def test_compare_lists_field_and_row_changes_between_first_and_latest(users, mea
     assert ("II. Quartal 2011", "IV. Quartal 2012") in [(c.old, c.new) for c in schedule]
     budget = children["Budget"].changed[0].changes
     assert [(c.label, c.old, c.new) for c in budget] == [
-        ("geplanter Betrag (EUR)", "1000,00", "2500,00")
+        ("geplanter Betrag (EUR)", "1.000,00", "2.500,00")
     ]
     responsibilities = children["Verantwortung"]
     assert [r.label for r in responsibilities.added] == ["verantwortlich: Neu"]
