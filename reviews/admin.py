@@ -209,6 +209,9 @@ class PendingChangeAdminMixin:
             stored_pks = {o.pk for o in formset.get_queryset()}
             refs = {row["ref"]: row for row in rows}
             for row in rows:
+                if kind == "schedule" and row.get("dating") != "manual":
+                    # dated from the label again on saving, not taken for dates set by hand
+                    row.update(start_date=None, end_date=None, start_precision="", end_precision="")
                 # a parent among the stored rows; a new row's new parent cannot be named yet
                 parent = refs.get(row.get("parent")) if row.get("parent") else None
                 row["_parent_pk"] = (
