@@ -455,3 +455,25 @@ def test_a_schedule_label_changed_in_a_pending_change_is_dated_from_the_label(te
         "2027-07-01",
         "2027-09-30",
     )
+
+
+def test_target_groups_and_related_measures_wait_and_are_compared(team):
+    editor = team.client("editor")
+    group = ap.TargetGroup.objects.create(name="Radfahrende")
+    data, _response = open_form(editor, team.measure)
+    data["target_groups"] = [str(group.pk)]
+    data["related_measures"] = [str(team.other_measure.pk)]
+    data["_submit_pending"] = "1"
+    assert editor.post(change_url(team.measure), data).status_code == 302
+    assert list(team.measure.target_groups.all()) != [group]
+    assert not team.measure.related_measures.exists()
+    pending = PendingChange.objects.get(measure=team.measure)
+
+    page = team.client("coordinator").get(_url("compare", pending)).content.decode()
+    assert "Radfahrende" in page
+    assert team.other_measure.title in page
+
+    team.client("coordinator").post(_url("approve", pending), {"revision": pending.revision})
+
+    assert list(team.measure.target_groups.all()) == [group]
+    assert list(team.measure.related_measures.all()) == [team.other_measure]
