@@ -654,6 +654,11 @@ def changes_reviewed(user, measure) -> bool:
     )
 
 
+def may_have_reviewed_changes(user) -> bool:
+    """Cheap pre-check of ``changes_reviewed``: only editors' edits are ever reviewed."""
+    return not is_superuser(user) and bool(is_active_user(user) and roles(user).editor_orgs)
+
+
 def can_view_pending(user, pending) -> bool:
     """A pending change is seen by those who may change its measure: its editors and the
     plan's coordinators. Everyone else gets a 404."""

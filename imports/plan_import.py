@@ -260,6 +260,10 @@ class PlanSchema(changes.Schema):
     def before_save(self, kind: str, instance, plan: Plan) -> None:
         if kind == "field":
             instance.plan = plan
+        if kind == "schedule":
+            # prepare() derived dates and dating already: saving must not take dates that
+            # follow a changed label for dates set by hand (ScheduleEntry.apply_dates)
+            instance._saved_dates = None
 
     def _schedule(self, change_set, planned: Planned, stored, new: dict) -> bool:
         """Dates follow the label unless entered by hand (``ScheduleEntry.apply_dates``)."""

@@ -92,7 +92,11 @@ class PendingChangeAdminMixin:
         return readonly
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if object_id is None or "_saveasnew" in request.POST:
+        if (
+            object_id is None
+            or "_saveasnew" in request.POST
+            or not rules.may_have_reviewed_changes(request.user)
+        ):
             return super().changeform_view(request, object_id, form_url, extra_context)
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self._reviewed(request, obj):
@@ -159,7 +163,7 @@ class PendingChangeAdminMixin:
     # A revert would publish an old version directly: not the editor's on a reviewed measure
 
     def _refuse_direct_revert(self, request, object_id) -> None:
-        if request.method == "POST":
+        if request.method == "POST" and rules.may_have_reviewed_changes(request.user):
             obj = self.get_object(request, unquote(object_id))
             if self._reviewed(request, obj):
                 raise PermissionDenied(
@@ -205,6 +209,9 @@ class PendingChangeAdminMixin:
             stored_pks = {o.pk for o in formset.get_queryset()}
             refs = {row["ref"]: row for row in rows}
             for row in rows:
+                if kind == "schedule" and row.get("dating") != "manual":
+                    # dated from the label again on saving, not taken for dates set by hand
+                    row.update(start_date=None, end_date=None, start_precision="", end_precision="")
                 # a parent among the stored rows; a new row's new parent cannot be named yet
                 parent = refs.get(row.get("parent")) if row.get("parent") else None
                 row["_parent_pk"] = (

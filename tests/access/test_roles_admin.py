@@ -71,6 +71,8 @@ def coordinator(client, setting):
 
 def test_editor_edits_texts_and_steps_of_a_measure_of_their_unit(editor, setting):
     measure = setting["culture"]
+    # directly: with the plan's review of changes on, the edit waits (tests/reviews)
+    ap.Plan.objects.filter(pk=measure.field.plan_id).update(review_changes=False)
     url = admin_url(measure, "change", measure.pk)
     response = editor.get(url)
     data = change_form_data(response)

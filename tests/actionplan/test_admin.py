@@ -271,7 +271,7 @@ def page_urls(plan) -> dict[str, tuple[str, dict]]:
 MAX_QUERIES = {
     "measure changelist": 13,
     "measure changelist filtered": 14,  # + the plan, for the link to its workbook import
-    "measure change": 20,
+    "measure change": 21,  # + the measure's pending change (reviews), for the review box
     "field change": 14,
     "plan change": 11,  # + the members inline
     "plan changelist": 9,

@@ -105,6 +105,8 @@ def test_revert_conflicting_with_current_data_is_refused_and_nothing_changes(use
 
 
 def test_editor_revert_leaves_responsibilities_and_moves_alone(users, measure):
+    # an editor reverts directly only where the plan does not review changes (tests/reviews)
+    ap.Plan.objects.filter(pk=measure.field.plan_id).update(review_changes=False)
     before = snapshot(measure)
     target = measure.history.latest()
     change_measure(measure)

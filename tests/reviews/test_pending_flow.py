@@ -425,3 +425,55 @@ def test_no_side_door_for_editors_rows_and_revert_of_a_published_measure(team):
 
     coordinator = team.client("coordinator")
     assert coordinator.get(step_url).context["has_change_permission"] is True
+
+
+def test_a_schedule_label_changed_in_a_pending_change_is_dated_from_the_label(team):
+    editor = team.client("editor")
+    entry = team.measure.schedule.get()
+    data, response = open_form(editor, team.measure)
+    schedule = inline_prefix(response, ap.ScheduleEntry)
+    data[f"{schedule}-0-label"] = "III. Quartal 2027"
+    for name in ("start_date", "end_date", "start_precision", "end_precision"):
+        data.pop(f"{schedule}-0-{name}", None)
+    assert editor.post(change_url(team.measure), data).status_code == 302
+    # saved once more from the form that shows the pending change: still dated by its label
+    data, _response = open_form(editor, team.measure)
+    data["_submit_pending"] = "1"
+    assert editor.post(change_url(team.measure), data).status_code == 302
+    pending = PendingChange.objects.get(measure=team.measure)
+    row = pending.proposed["rows"]["schedule"][0]
+    assert (row["label"], row["dating"]) == ("III. Quartal 2027", "parsed")
+
+    services_approve = team.client("coordinator").post(
+        reverse("reviews:approve", args=[pending.pk]), {"revision": pending.revision}
+    )
+
+    assert services_approve.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.label, entry.dating) == ("III. Quartal 2027", "parsed")
+    assert (entry.start_date.isoformat(), entry.end_date.isoformat()) == (
+        "2027-07-01",
+        "2027-09-30",
+    )
+
+
+def test_target_groups_and_related_measures_wait_and_are_compared(team):
+    editor = team.client("editor")
+    group = ap.TargetGroup.objects.create(name="Radfahrende")
+    data, _response = open_form(editor, team.measure)
+    data["target_groups"] = [str(group.pk)]
+    data["related_measures"] = [str(team.other_measure.pk)]
+    data["_submit_pending"] = "1"
+    assert editor.post(change_url(team.measure), data).status_code == 302
+    assert list(team.measure.target_groups.all()) != [group]
+    assert not team.measure.related_measures.exists()
+    pending = PendingChange.objects.get(measure=team.measure)
+
+    page = team.client("coordinator").get(_url("compare", pending)).content.decode()
+    assert "Radfahrende" in page
+    assert team.other_measure.title in page
+
+    team.client("coordinator").post(_url("approve", pending), {"revision": pending.revision})
+
+    assert list(team.measure.target_groups.all()) == [group]
+    assert list(team.measure.related_measures.all()) == [team.other_measure]
