@@ -9,6 +9,7 @@ course (open → submitted → approved, or sent back with a comment, or withdra
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from access import rules
@@ -91,6 +92,14 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return _("Change to “%(measure)s”") % {"measure": self.measure}
+
+    def get_review_url(self) -> str:
+        """The comparison with the published state, where coordinators decide."""
+        return reverse("reviews:compare", kwargs={"pk": self.pk})
+
+    def get_edit_url(self) -> str:
+        """The measure's form, which shows (and edits) this pending change for its editors."""
+        return reverse("admin:actionplan_measure_change", args=[self.measure_id])
 
     @property
     def is_active(self) -> bool:

@@ -4,7 +4,6 @@ measures, and every list is cut from what ``access.rules`` lets the user see or 
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -20,35 +19,29 @@ from actionplan.models import (
     Responsibility,
     ScheduleEntry,
 )
+from reviews import selectors as reviews_selectors
 
 DUE_DAYS = 30
 LIST_LIMIT = 25
 RECENT_LIMIT = 12
 
-# --- pending changes of published measures (app ``reviews``, merged separately) ---------------
-
-
-def _reviews_selectors():
-    """``reviews.selectors`` once it exists; None while the app has no selectors yet."""
-    try:
-        return importlib.import_module("reviews.selectors")
-    except ModuleNotFoundError as exc:
-        if exc.name not in {"reviews.selectors", "reviews"}:
-            raise
-        return None
+# --- pending changes of published measures (app ``reviews``) ---------------------------------
 
 
 def pending_for_review(user) -> list:
-    """Pending changes of published measures that wait for this coordinator ([] without
-    ``reviews.selectors``)."""
-    module = _reviews_selectors()
-    return list(module.pending_for_review(user)) if module is not None else []
+    """Submitted pending changes of published measures that this coordinator may decide (the
+    measures in review come from ``review_queue``)."""
+    return reviews_selectors.pending_for_review(user).changes
 
 
-def pending_of(user) -> list:
-    """This editor's pending changes of published measures ([] without ``reviews.selectors``)."""
-    module = _reviews_selectors()
-    return list(module.pending_of(user)) if module is not None else []
+def pending_of(user) -> dict[str, list]:
+    """This editor's undecided pending changes: ``pending_sent_back`` (with the coordinator's
+    comment) and ``my_pending`` (not yet submitted, or waiting for the review)."""
+    by_state = reviews_selectors.pending_of(user)
+    return {
+        "pending_sent_back": by_state["sent_back"],
+        "my_pending": by_state["open"] + by_state["submitted"],
+    }
 
 
 # --- measures ------------------------------------------------------------------------------

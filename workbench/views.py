@@ -71,7 +71,7 @@ def start_page_context(request, *, site) -> dict:
         context.update(
             my_measures=selectors.my_measures(user, today=today),
             sent_back=selectors.sent_back(user),
-            my_pending=selectors.pending_of(user),
+            **selectors.pending_of(user),
         )
     if is_coordinator:
         context.update(
