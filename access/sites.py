@@ -36,10 +36,9 @@ SETTINGS = {
     ("api", "apitoken"),
 }
 SETTINGS_LABEL = "einstellungen"
-# Readable names where a third-party app brings none (or an English one).
+# Readable names where Django's own is long-winded; third-party apps get theirs from their
+# AppConfig subclasses in config/apps.py.
 APP_NAMES = {
-    "axes": _("sign-in attempts"),
-    "django_tasks_database": _("background tasks"),
     "auth": _("users and groups"),
 }
 MODEL_NAMES = {

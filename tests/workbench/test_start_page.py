@@ -81,7 +81,7 @@ def test_coordinator_finds_the_vocabularies_under_settings(client, world):
 
 def test_superuser_sees_readable_german_app_names(client, world):
     html = text(login(client, world, "superuser").get(INDEX))
-    assert "Anmeldeversuche" in html and "Hintergrundaufgaben" in html
+    assert "Anmeldeschutz" in html and "Hintergrundaufgaben" in html
     assert ">Axes<" not in html and "Tasks Database Backend" not in html
 
 
@@ -176,14 +176,43 @@ def test_reader_start_page_has_plan_links_and_no_work_lists(client, world):
     assert reverse("actionplan:plan_detail", kwargs={"plan_slug": "leipzig"}) in text(response)
 
 
-def test_pending_changes_stay_empty_until_the_reviews_app_has_selectors(world):
-    from workbench import selectors
+def test_pending_changes_of_published_measures_on_both_start_pages(client, world):
+    """An editor's change to a published measure: the coordinator's queue links to the
+    comparison; once sent back, the editor sees it with the comment."""
+    from actionplan.models import Measure
+    from reviews.services import pending_change_save, pending_change_send_back
+    from reviews.state import measure_state
 
-    if selectors._reviews_selectors() is None:
-        assert selectors.pending_of(world["users"]["editor"]) == []
-        assert selectors.pending_for_review(world["users"]["coordinator"]) == []
-    else:  # after the merge: the adapter hands the reviews app's lists through
-        assert isinstance(selectors.pending_of(world["users"]["editor"]), list)
+    editor, coordinator = world["users"]["editor"], world["users"]["coordinator"]
+    published = Measure.objects.get(title="Kulturpass")
+    base = measure_state(published)
+    proposed = {**base, "description": "Neu: Kulturpass auch für Azubis."}
+    pending = pending_change_save(
+        measure=published,
+        acting_user=editor,
+        base=base,
+        base_version=published.version,
+        proposed=proposed,
+        submit=True,
+    )
+    client.force_login(editor)
+    html = text(client.get(INDEX))
+    assert "Ihre Änderungen an veröffentlichten Maßnahmen" in html
+    assert "Kulturpass" in html
+
+    client.force_login(coordinator)
+    response = client.get(INDEX)
+    assert [c.pk for c in response.context["pending_for_review"]] == [pending.pk]
+    assert pending.get_review_url() in text(response)
+
+    pending_change_send_back(
+        pending=pending, acting_user=coordinator, comment="Bitte die Zielgruppe nennen."
+    )
+    client.force_login(editor)
+    response = client.get(INDEX)
+    assert [c.pk for c in response.context["pending_sent_back"]] == [pending.pk]
+    assert "Bitte die Zielgruppe nennen." in text(response)
+    assert response.context["my_pending"] == []
 
 
 # --- query counts ------------------------------------------------------------------------------
@@ -198,7 +227,7 @@ def more_measures(world, count):
 
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("editor", 15), ("coordinator", 17), ("superuser", 15)],
+    [("editor", 16), ("coordinator", 19), ("superuser", 17)],
 )
 def test_start_page_queries_do_not_grow_with_the_measures(
     client, world, name, queries, django_assert_num_queries
