@@ -4,14 +4,16 @@
 # Runs the whole pytest suite twice: on SQLite, then on PostgreSQL (scripts/with-postgres.sh
 # finds or starts a server). Fails if either pass fails or runs no test (pytest exit 5).
 # Each pass runs in parallel with pytest-xdist: PLANWERK_TEST_WORKERS processes (default "auto",
-# one per core; 0 runs in this process). --dist loadscope keeps a module's tests on one worker, so
-# module-scoped fixtures (the Chromium of tests/browser, the Leipzig plan of tests/progress) are
-# built once per module. Each worker has its own test database (pytest-django adds _gw0, _gw1…).
+# one per core; 0 runs in this process). --dist worksteal hands each worker a contiguous share of
+# the tests and lets an idle worker take over the rest of a busy one's, so module-scoped fixtures
+# (the Chromium of tests/browser, the Leipzig plan of tests/progress) are built about once per
+# module, and one long module (tests/access/test_permission_matrix.py) does not hold up the end.
+# Each worker has its own test database (pytest-django adds _gw0, _gw1…).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export PYTHON=${PYTHON:-.venv/bin/python}
-parallel=(-n "${PLANWERK_TEST_WORKERS:-auto}" --dist loadscope)
+parallel=(-n "${PLANWERK_TEST_WORKERS:-auto}" --dist worksteal)
 reports=$(mktemp -d "${TMPDIR:-/tmp}/planwerk-tests.XXXXXX")
 trap 'rm -rf "$reports"' EXIT
 

@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from tests.factories import StaffUserFactory, UserFactory
+from tests.shared_data import FAST_PASSWORD_HASHERS, PLAIN_STATIC_STORAGE, private_cache_settings
 
 
 @pytest.fixture
@@ -23,16 +24,13 @@ def user(db):
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Templates use {% static %}; the manifest storage needs collectstatic, tests do not."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PLAIN_STATIC_STORAGE}
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """The default hasher costs ~1.8 s per test that creates a user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -48,12 +46,7 @@ def private_cache(settings):
     """An in-memory cache per test: no test sees another's (or a developer's) cached pages/PDFs."""
     from django.core.cache import cache
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"tests-{id(settings)}",
-        }
-    }
+    settings.CACHES = private_cache_settings(str(id(settings)))
     cache.clear()
     yield cache
     cache.clear()
@@ -64,3 +57,11 @@ def import_upload_dir(settings, tmp_path):
     """Previewed import uploads go to a folder of the test's own (and must be gone after)."""
     settings.PLANWERK_IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"
     return settings.PLANWERK_IMPORT_UPLOAD_DIR
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Generated files (PDF exports) go to a folder of the test's own, not to the checkout's
+    var/media that parallel test workers and the development server share."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -1,11 +1,14 @@
 """Helpers for browser tests: axe-core checks and screenshots (fixtures are in conftest.py)."""
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def run_axe(page) -> list[dict]:
@@ -43,3 +46,15 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def docs_screenshot(path: Path, name: str) -> Path | None:
+    """Copy a screenshot to docs/img/<name>.png, which the README shows, when
+    PLANWERK_DOCS_SCREENSHOTS is set; an ordinary test run (parallel workers, several checkouts)
+    leaves the committed images alone."""
+    if not os.environ.get("PLANWERK_DOCS_SCREENSHOTS"):
+        return None
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    target = DOCS_IMAGES / f"{name}.png"
+    shutil.copyfile(path, target)
+    return target

@@ -2,20 +2,15 @@
 plan measures it serves, filters, both languages, keyboard, and axe-core on list and pages."""
 
 import re
-import shutil
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from campaigns.models import Campaign
-from tests.browser.support import describe, run_axe, screenshot
+from tests.browser.support import describe, docs_screenshot, run_axe, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-README_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "img" / "campaign-page.png"
 
 
 @pytest.fixture
@@ -66,9 +61,7 @@ def test_campaign_page_screenshot_for_the_readme(browser_page, demo, live_url):
     assert chart.is_visible()
     table = page.get_by_role("table", name="Kennzahlen")
     assert table.get_by_role("row").count() == 1 + 4
-    path = screenshot(page, "campaign-page-readme")
-    README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, README_SCREENSHOT)
+    docs_screenshot(screenshot(page, "campaign-page-readme"), "campaign-page")
 
 
 def test_filter_the_campaign_list(browser_page, demo, live_url):

@@ -4,7 +4,6 @@ Also saves the preview as docs/img/import-preview.png (the README shows it) when
 PLANWERK_DOCS_SCREENSHOTS is set.
 """
 
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django.test import Client
 from access.models import Membership
 from actionplan import models as ap
 from imports import plan_workbook as wb
-from tests.browser.support import describe, run_axe, screenshot
+from tests.browser.support import describe, docs_screenshot, run_axe, screenshot
 from tests.factories import UserFactory
 from tests.imports.plan_support import column, find_row, open_xlsx, save_xlsx
 
@@ -72,10 +71,7 @@ def test_upload_preview_and_confirm(browser_page, live_url, tmp_path):
         if not all(str(n["target"][0]).startswith(".breadcrumbs") for n in v["nodes"])
     ]
     assert describe(violations) == "[]"
-    path = screenshot(page, "import-preview")
-    if os.environ.get("PLANWERK_DOCS_SCREENSHOTS"):
-        target = Path(settings.BASE_DIR) / "docs" / "img" / "import-preview.png"
-        target.write_bytes(path.read_bytes())
+    docs_screenshot(screenshot(page, "import-preview"), "import-preview")
 
     page.get_by_role("button", name="Import bestätigen").click()
     page.wait_for_url(f"**/admin/actionplan/plan/{plan.pk}/change/")

@@ -1,14 +1,19 @@
 """The demo campaigns hold what the four seed texts say, and nothing they do not say."""
 
 import datetime
+import json
 import re
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant
 from imports.campaign_document import campaign_document_import
+from tests.campaigns.conftest import DEMO_FILE
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +34,18 @@ def german_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+@pytest.fixture(scope="module")
+def demo_imported(django_db_setup, django_db_blocker):
+    """The Leipzig plan and the demo document imported, once for the module (every test here
+    uses them), rolled back after."""
+    with module_data(django_db_blocker):
+        call_command("load_demo_data", stdout=StringIO())
+        campaign_document_import(data=json.loads(DEMO_FILE.read_text(encoding="utf-8")))
+        yield
+
+
 @pytest.fixture
-def demo(demo_document):
-    campaign_document_import(data=demo_document)
+def demo(demo_imported, db):
     return {c.slug: c for c in Campaign.objects.select_related("organiser")}
 
 

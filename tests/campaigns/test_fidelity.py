@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from campaigns.models import Campaign
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_campaigns(demo_campaign_pks, db):
+    """The demo campaigns by slug, loaded once for the module: every test here uses them."""
+    return {c.slug: c for c in Campaign.objects.filter(pk__in=demo_campaign_pks.values())}
+
 
 SEEDS = Path(__file__).parent / "seeds"
 SEED_OF = {

@@ -6,7 +6,9 @@ import io
 
 import pikepdf
 import pytest
+from django.test import override_settings
 
+from actionplan.models import Plan
 from documents import chapters
 from documents.services import DocumentRequest
 from tests.documents.pdf_factories import (
@@ -19,6 +21,7 @@ from tests.documents.pdf_factories import (
     squash,
 )
 from tests.factories import build_plan
+from tests.shared_data import module_data
 
 pytestmark = [
     pytest.mark.django_db,
@@ -28,23 +31,43 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def plan():
-    plan = build_plan(fields=3, measures_per_field=3, steps_per_measure=2)
-    plan.introduction = "Warum dieser Plan entstand."
-    plan.save()
-    return plan
+# in this process (the pool: test below)
+BY_CHAPTER = {"PLANWERK_PDF_CHAPTER_MIN_MEASURES": 5, "PLANWERK_PDF_CHAPTER_PROCESSES": 1}
+
+
+def wrong_front_guess(patch):
+    """A wrong first guess of the front matter's length: its page numbers must still settle."""
+    patch.setattr(chapters, "_front_guess", lambda plan, fields: 1)
+
+
+@pytest.fixture(scope="module")
+def plan_and_pdf(django_db_setup, django_db_blocker):
+    """The plan and its chapter-wise rendering, built once for the module (both are only read)."""
+    with module_data(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        plan = build_plan(fields=3, measures_per_field=3, steps_per_measure=2)
+        plan.introduction = "Warum dieser Plan entstand."
+        plan.save()
+        wrong_front_guess(patch)
+        with override_settings(**BY_CHAPTER):
+            request = DocumentRequest.build(plan)
+            assert chapters.applies(request)
+            pdf = request.render()
+        yield plan.pk, pdf
 
 
 @pytest.fixture
-def by_chapter(settings, plan, monkeypatch):
-    settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 5
-    settings.PLANWERK_PDF_CHAPTER_PROCESSES = 1  # in this process (the pool: test below)
-    # A wrong first guess of the front matter's length: its page numbers must still settle.
-    monkeypatch.setattr(chapters, "_front_guess", lambda plan, fields: 1)
-    request = DocumentRequest.build(plan)
-    assert chapters.applies(request)
-    return request.render()
+def plan(plan_and_pdf, db):
+    return Plan.objects.get(pk=plan_and_pdf[0])
+
+
+@pytest.fixture
+def by_chapter(plan_and_pdf, settings, monkeypatch):
+    """The chapter-wise rendering; the test runs under the settings and the guess it was
+    rendered with."""
+    for name, value in BY_CHAPTER.items():
+        setattr(settings, name, value)
+    wrong_front_guess(monkeypatch)
+    return plan_and_pdf[1]
 
 
 def _dest_page(pdf, annot, pages):

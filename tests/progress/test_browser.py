@@ -1,10 +1,8 @@
 """The dashboard in headless Chromium: axe-core in German and English, no CSP violation, and
-the screenshot in the README (docs/img/dashboard.png)."""
+the screenshot in the README (docs/img/dashboard.png, written with PLANWERK_DOCS_SCREENSHOTS=1)."""
 
 import datetime
-import shutil
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,11 +10,10 @@ from django.core.management import call_command
 
 from actionplan import models as ap
 from tests.browser.conftest import browser_page, chromium_browser, live_url  # noqa: F401
-from tests.browser.support import describe, run_axe, screenshot
+from tests.browser.support import describe, docs_screenshot, run_axe, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
 # A day on which the Leipzig plan has milestones due and overdue.
 DAY = datetime.datetime(2011, 6, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
 
@@ -61,6 +58,4 @@ def test_dashboard_has_no_axe_violation_and_no_csp_violation(
         overdue = page.locator("#table-overdue tbody tr")
         assert overdue.count() == 3
         if not prefix:
-            path = screenshot(page, "dashboard")
-            DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOCS_IMAGE)
+            docs_screenshot(screenshot(page, "dashboard"), "dashboard")
