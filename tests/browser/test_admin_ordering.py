@@ -49,6 +49,7 @@ def test_admin_ordering_drag_keyboard_and_sub_step_of_a_new_step(chromium_browse
         assert response.status == 200
         assert "unsafe-inline" not in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
+        page.click("#section-tab-steps")  # the form's sections are tabs with JavaScript
         assert shown_steps(page) == ["Alpha", "Beta", "Gamma", "Delta"]
         rows = page.locator("#steps-group tbody tr.form-row:not(.empty-form)")
 

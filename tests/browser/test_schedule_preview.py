@@ -31,6 +31,7 @@ def test_schedule_row_shows_its_dates_before_saving(csp_page, live_url):  # noqa
     response = page.goto(live_url(f"/admin/actionplan/measure/{measure.pk}/change/"))
     assert response.status == 200
     page.wait_for_load_state("networkidle")
+    page.click("#section-tab-schedule")  # the form's sections are tabs with JavaScript
 
     group = page.locator("#schedule-group")
     hand_dated = group.locator("tr.dynamic-schedule").first
@@ -42,7 +43,6 @@ def test_schedule_row_shows_its_dates_before_saving(csp_page, live_url):  # noqa
 
     group.locator(".add-row a").click()  # inlines.js clones the empty row
     row = group.locator("tr.dynamic-schedule").last
-    row.locator("input[name$='-position']").fill("2")
     label = row.locator("input[name$='-label']")
     label.press_sequentially("Umsetzung II. Quartal 2027")
     preview = row.locator(".schedule-preview")
