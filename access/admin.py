@@ -357,9 +357,13 @@ class MembershipInline(MembershipAdminBase, admin.TabularInline):
         return formset
 
     def has_view_permission(self, request, obj=None):
-        # Without an object Django asks whether to list any rows at all (get_queryset).
+        # Without an object Django asks twice: whether to list any rows at all (get_queryset,
+        # whose rows are cut to the coordinated plans and campaigns) and, on an add page,
+        # whether to show the block. A plan or campaign being created has no members yet.
         if obj is None:
-            return rules.coordinates_anything(request.user)
+            match = getattr(request, "resolver_match", None)
+            adding = match is not None and (match.url_name or "").endswith("_add")
+            return not adding and rules.coordinates_anything(request.user)
         return rules.can_manage_members(request.user, obj)
 
     def has_add_permission(self, request, obj=None):

@@ -1,6 +1,5 @@
 """Admin forms of the action plan."""
 
-from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 

@@ -99,6 +99,9 @@ class Incoming:
     pk: int | None = None
     delete: bool = False
     where: Where = field(default_factory=Where)
+    #: A row known to be new (a pending change's added step): never matched to a stored row by
+    #: its key, which may be a stored row's old place (a new step moved to the top).
+    new: bool = False
 
 
 @dataclass
@@ -366,7 +369,7 @@ class ChangeSet:
                     )
                     continue
             else:
-                stored = stored_by_key.get(row.key)
+                stored = None if row.new else stored_by_key.get(row.key)
             if stored is not None and stored.pk in matched_pks:
                 self.problems.append(schema.duplicate_problem(kind, row, matched_pks[stored.pk]))
                 continue

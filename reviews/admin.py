@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from access import rules
 from actionplan.locking import _as_get
+from actionplan.ordering import SLOT
 
 from . import services
 from . import state as states
@@ -226,17 +227,41 @@ class PendingChangeAdminMixin:
                 if form.instance.pk not in by_pk:
                     data[form.add_prefix("DELETE")] = "on"
             new_rows = [row for row in rows if row["pk"] is None or row["pk"] not in stored_pks]
+            new_forms = {}
             for offset, row in enumerate(new_rows):
                 instance = formset.model(measure=obj)
                 _set_values(instance, formset.model, row)
                 form = formset._construct_form(initial_count + offset, instance=instance)
                 _put(data, form)
                 data[form.add_prefix("id")] = ""
+                new_forms[row["ref"]] = form
+            self._place_rows(data, formset, rows, new_forms)
             data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial_count + len(new_rows))
             data[f"{formset.prefix}-INITIAL_FORMS"] = str(initial_count)
             data[f"{formset.prefix}-MIN_NUM_FORMS"] = "0"
             data[f"{formset.prefix}-MAX_NUM_FORMS"] = "1000"
         return data
+
+    @staticmethod
+    def _place_rows(data: QueryDict, formset, rows: list[dict], new_forms: dict) -> None:
+        """Give every row of the re-opened form its place in the pending change's order, and
+        a new row's new parent its form reference (``new:<prefix>``, actionplan/ordering.py);
+        static/js/admin-ordering.js shows the rows in that order."""
+        empty = formset.empty_form
+        if SLOT not in empty.fields:
+            return
+        ranked = sorted(rows, key=lambda row: (row.get(SLOT) is None, row.get(SLOT) or 0))
+        place = {row["ref"]: index for index, row in enumerate(ranked, start=1)}
+        forms_by_ref = {str(form.instance.pk): form for form in formset.forms}
+        forms_by_ref.update(new_forms)
+        for row in rows:
+            form = forms_by_ref.get(row["ref"])
+            if form is None:
+                continue
+            data[form.add_prefix(SLOT)] = str(place[row["ref"]])
+            parent = row.get("parent")
+            if "parent" in empty.fields and parent in new_forms:
+                data[form.add_prefix("parent")] = f"new:{new_forms[parent].prefix}"
 
     # Templates ----------------------------------------------------------------------------
 

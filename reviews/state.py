@@ -152,7 +152,7 @@ def incoming_rows(measure: Measure, state: dict) -> list[Incoming]:
                 key = (*measure_key, parent["position"] if parent else 0, row["position"])
             else:
                 key = (*measure_key, row["position"])
-            rows.append(Incoming(kind, key, row_values, pk=pk))
+            rows.append(Incoming(kind, key, row_values, pk=pk, new=row["pk"] is None))
         for pk, obj in stored.items():
             if pk not in mentioned:
                 rows.append(Incoming(kind, key_of(kind, obj), {}, pk=pk, delete=True))

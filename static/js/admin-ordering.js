@@ -112,8 +112,28 @@
     refreshParents(fieldset);
   }
 
+  function showInPostedOrder(fieldset) {
+    // A form shown again (after an error, or a pending change re-opened) carries each row's
+    // place in its position input; put the rows in that order before anything renumbers them.
+    const all = rows(fieldset);
+    const place = (row) => {
+      const input = row.querySelector("input._reorder_");
+      const value = input ? parseInt(input.value, 10) : NaN;
+      return Number.isNaN(value) ? Infinity : value;
+    };
+    const sorted = all
+      .map((row, index) => ({ row, index, place: place(row) }))
+      .sort((a, b) => a.place - b.place || a.index - b.index)
+      .map((item) => item.row);
+    if (sorted.some((row, index) => row !== all[index])) {
+      const anchor = all[all.length - 1].nextSibling;
+      sorted.forEach((row) => row.parentNode.insertBefore(row, anchor));
+    }
+  }
+
   function setUp(fieldset) {
     fieldset.classList.add("ordering-js");
+    showInPostedOrder(fieldset);
     fieldset.addEventListener("click", (event) => {
       const button = event.target.closest("button.ordering-up, button.ordering-down");
       if (!button || !fieldset.contains(button)) {

@@ -159,7 +159,7 @@ def test_constraint_measure_position_slug_code_in_its_form(staff_client):
     for name, value, message in (
         ("position", "1", "existiert bereits"),
         ("slug", "markt", "existiert bereits"),
-        ("code", "A", "Eine Maßnahme mit dieser Kennung gibt es in diesem Handlungsfeld schon."),
+        ("code", "A", "In diesem Handlungsfeld gibt es schon eine Maßnahme mit dieser Kennung."),
     ):
         _response, data = form_of(staff_client, address)
         data[name] = value
@@ -185,7 +185,7 @@ def test_constraint_measure_slug_and_code_for_an_editor_with_read_only_field(cli
     data["code"] = "A"
     refused(
         client.post(address, data),
-        "Eine Maßnahme mit dieser Kennung gibt es in diesem Handlungsfeld schon.",
+        "In diesem Handlungsfeld gibt es schon eine Maßnahme mit dieser Kennung.",
     )
     measure.refresh_from_db()
     assert (measure.slug, measure.code) == ("marke", "B")
@@ -203,7 +203,7 @@ def test_constraint_measures_as_field_inline(staff_client):
         ({"position": 3, "title": "Neu", "slug": "markt", "status": "planned"}, "existiert"),
         (
             {"position": 3, "code": "A", "title": "Neu", "slug": "neu", "status": "planned"},
-            "Eine Maßnahme mit dieser Kennung gibt es in diesem Handlungsfeld schon.",
+            "In diesem Handlungsfeld gibt es schon eine Maßnahme mit dieser Kennung.",
         ),
     ):
         response, data = form_of(staff_client, address)

@@ -5,19 +5,17 @@ each section shows its row count; without JavaScript every section is there and 
 Screenshots for the README: docs/img/measure-form-1366.png and docs/img/measure-form-390.png.
 """
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.browser.support import docs_screenshot, screenshot
 from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
 from tests.workbench.support import ROWS, measure_with_many_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 VIEWPORTS = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
 INLINE_SECTIONS = {
     "steps": f"Einzelschritte ({ROWS['steps']})",
@@ -171,7 +169,8 @@ def test_layout_measure_form_fits_the_window(open_form, role, viewport):
         checked_rows += facts["rows"]
         assert facts["checked"] >= facts["rows"] * 2, (key, facts)
         if key == "steps" and role == "coordinator":
-            page.screenshot(path=str(DOCS_IMG / f"measure-form-{viewport}.png"), full_page=True)
+            name = f"measure-form-{viewport}"
+            docs_screenshot(screenshot(page, name), name)
     assert checked_rows == sum(ROWS.values())
     for key in ("links", "publication"):
         page.locator(f"#section-tab-{key}").click()

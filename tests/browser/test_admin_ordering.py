@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/planwerk-admin-ordering.png"
 
+
 def watched_staff_page(browser, base_url):
     """A signed-in page at 1366 px whose CSP reports are collected (as in test_admin_csp)."""
     page = staff_page(browser, base_url, "redaktion")

@@ -33,6 +33,7 @@ def test_invited_person_sets_a_password_and_signs_in(csp_page, live_url, chromiu
     _sign_in(page, live_url, "koordination", PASSWORD)
     page.wait_for_url(live_url("/admin/"))
     page.goto(live_url(f"/admin/actionplan/plan/{plan.pk}/change/"))
+    page.click("#section-tab-members")  # the plan form's sections are tabs with JavaScript
     page.get_by_role("link", name="Person per E-Mail einladen").click()
     page.wait_for_selector("#id_email")
     violations["invite form"] = page.check_csp()

@@ -1,21 +1,17 @@
 """The start page in Chromium at 1366 and 390 px: no sideways scrolling, no CSP violation, no
 axe-core violation; screenshots for the README (docs/img/workbench-start*.png)."""
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from access.models import Membership
-from tests.browser.support import describe, run_axe
+from tests.browser.support import describe, docs_screenshot, run_axe, screenshot
 from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
 from tests.factories import MeasureFactory
 from tests.workbench.conftest import complete, days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-IMAGES = Path(settings.BASE_DIR) / "docs" / "img"
 
 
 def signed_in_page(browser, base_url, user, width):
@@ -58,8 +54,7 @@ def test_start_page_fits_and_is_clean(chromium_browser, live_url, world, width, 
     assert page.locator("h1").first.inner_text() == "Meine Arbeit"
     for heading in ("Zurückgegeben an Sie", "Wartet auf Ihre Prüfung", "Meine Maßnahmen"):
         assert page.get_by_role("heading", name=heading).is_visible()
-    IMAGES.mkdir(exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
+    docs_screenshot(screenshot(page, name), name)
     wide = page.evaluate(
         """(width) => [...document.querySelectorAll('body *')]
             .filter((e) => e.getBoundingClientRect().right > width + 1)
