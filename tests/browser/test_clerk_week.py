@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from access.models import Membership
 from actionplan import models as ap
+from tests.browser.support import docs_screenshot, screenshot
 from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
 from tests.factories import (
     BudgetCategoryFactory,
@@ -205,6 +206,7 @@ def test_the_clerks_week(chromium_browser, live_url, week):
     queue = coordinator.page.locator("#content-main")
     assert "Angebotskatalog Weiterbildung" in queue.inner_text()
     coordinator.click("#content-main a.button[href*='/admin/aenderungen/']")
+    docs_screenshot(screenshot(coordinator.page, "review-compare"), "review-compare")
     comparison = coordinator.page.locator("#content-main").inner_text()
     assert "Fördermöglichkeiten" in comparison and "Abstimmung mit dem Referat" in comparison
     coordinator.page.fill("#id_comment", "Bitte auch die Förderprogramme nennen.")
