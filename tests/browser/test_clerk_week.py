@@ -241,8 +241,9 @@ def test_the_clerks_week(chromium_browser, live_url, week):
     assert (
         published.description == "Recherche bestehender Angebote und Förderprogramme (SAB, EFRE)."
     )
-    texts = list(published.steps.order_by("position").values_list("text", "parent__text"))
-    assert texts[0][0] == moved
+    texts = list(published.steps.values_list("text", "parent__text"))
+    top_level = published.steps.filter(parent=None).order_by("position")
+    assert top_level.values_list("text", flat=True)[0] == moved
     assert ("Feedback einholen", "Abstimmung mit dem Referat") in texts
     assert published.budget_lines.get().planned_amount == Decimal("5000.00")
     entry = published.schedule.get(label="Umsetzung II. Quartal 2027")
