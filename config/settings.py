@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "search",
     "reviews",
     "notifications",
+    "legal",
     "workbench",
     "adminsortable2",
     "rest_framework",

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from access.views import PasswordSetDoneView, PasswordSetView
 from actionplan.sitemaps import SITEMAPS
+from legal.views import robots_txt
 
 urlpatterns = [
     path(
@@ -15,6 +16,7 @@ urlpatterns = [
     ),
     # The API is language-neutral (codes, not labels): outside i18n_patterns.
     path("api/v1/", include("api.urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -39,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("opendata.urls")),
     path("", include("versions.urls")),
     path("", include("contacts.urls")),
+    path("", include("legal.urls")),
     path("kampagnen/", include("campaigns.urls")),
     path("suche/", include("search.urls")),
     path("", include("actionplan.urls")),

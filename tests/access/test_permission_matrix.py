@@ -27,6 +27,7 @@ from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
+from legal.models import LegalPage
 from notifications.models import NotificationDelivery, NotificationPreference
 from reminders.models import ReminderPreference
 from tests.factories import (
@@ -181,6 +182,7 @@ def world(db):
         ),
         # the reader's personal API token: theirs (and a superuser's) to see and revoke
         "apitoken": api_token_create(acting_user=users[READER], name="Lesetoken")[0],
+        "legalpage": LegalPage.objects.get(kind="impressum"),  # created by the migration
     }
     for name, obj in shared.items():
         if hasattr(obj, "history") and not obj.history.exists():
@@ -245,6 +247,8 @@ TOKEN_HOLDERS = {READER, SUPER}  # who opens the reader's API token
 
 
 def may_add(model, role) -> bool:
+    if model in FIXED_ROWS:
+        return False
     if role == SUPER:
         return True
     if model == "apitoken":  # every member creates tokens for themselves
@@ -321,7 +325,8 @@ def admin_object_status(model, view, role, state) -> int:
     if role == ANON:
         return 302
     if model in SUPERUSER_ONLY:
-        return 200 if role == SUPER else 403
+        refused = view == "delete" and model in FIXED_ROWS
+        return 200 if role == SUPER and not refused else 403
     seen = sees_object(model, role, state)
     if view == "pdf":
         return 200 if seen else 404
@@ -343,7 +348,7 @@ def list_level(model, view, role) -> bool:
     if view == "view":
         # campaign data only for campaign members (nobody here has a campaign role)
         hidden = DJANGO_MODELS | CAMPAIGN_MODELS | {"dbtaskresult", "importjob"}
-        hidden |= {"reminderpreference"} | NOTIFICATION_MODELS
+        hidden |= {"reminderpreference"} | NOTIFICATION_MODELS | FIXED_ROWS
         return role in ADMIN_USERS and model not in hidden
     if view == "delete":
         if model == "apitoken":
@@ -363,7 +368,11 @@ DJANGO_MODELS = {"user", "group", "accessattempt", "accesslog", "accessfailurelo
 # a user's reminder language and opt-out).
 # (and a user's notification settings, the log of notifications sent).
 NOTIFICATION_MODELS = {"notificationpreference", "notificationdelivery"}
-SUPERUSER_ONLY = DJANGO_MODELS | {"importjob", "reminderpreference"} | NOTIFICATION_MODELS
+# The three legal pages (legal/): superusers change them; nobody adds or deletes one.
+FIXED_ROWS = {"legalpage"}
+SUPERUSER_ONLY = (
+    DJANGO_MODELS | {"importjob", "reminderpreference"} | NOTIFICATION_MODELS | FIXED_ROWS
+)
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 # Rows nobody adds in the admin: logs and generated documents.
 NOBODY_ADDS = {
@@ -374,6 +383,7 @@ NOBODY_ADDS = {
     "accessattempt",
     "accesslog",
     "accessfailurelog",
+    *FIXED_ROWS,
 }
 # Measures are imported only through the plan workbook (imports:plan_workbook_import): the
 # measure admin's import page answers 403 to everyone.
@@ -705,6 +715,12 @@ RULES = [
         lambda r, s, n: 200 if s == "published" or r in ADMIN_USERS else 404,
     ),
     Rule(r"actionplan:pdf_export_download", export_url, export_download_expect),
+    # the legal statements and robots.txt: the same for everyone
+    Rule(
+        r"legal:(impressum|datenschutz|barrierefreiheit)|robots_txt",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
     Rule(
         r"django\.contrib\.sitemaps\.views\.sitemap",
         lambda w, n, s: reverse(n) if s == "published" else None,
