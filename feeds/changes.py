@@ -3,11 +3,12 @@ published content last changed, and that change in words (from ``history.diff``)
 
 Only published versions count: a change is the difference between the latest published
 version and the published version before it, so draft texts written in between never show.
-Rows written by one operation (an import saves a measure several times, all with the same
-change reason) are one version: loading the demo data creates measures, it does not change
-them. Creating a measure is reported as "New" (decision: the first publication is news for a
-subscriber; a later import of the same document is a change again once ``OPERATION_GAP`` has
-passed).
+Rows written by one operation are one version: rows with the same change reason and author,
+each within ``OPERATION_GAP`` of the one before (an import saves a measure several times with
+one reason; quick successive saves of one editor read as one change). So loading the demo data
+creates measures, it does not change them. Creating a measure is reported as "New"
+(decision: the first publication is news for a subscriber, so it stays an entry; a later
+import of the same document is a change again once ``OPERATION_GAP`` has passed).
 """
 
 import datetime
@@ -39,8 +40,7 @@ class MeasureChange:
 
 def _same_operation(earlier, later) -> bool:
     return (
-        bool(later.history_change_reason)
-        and later.history_change_reason == earlier.history_change_reason
+        later.history_change_reason == earlier.history_change_reason
         and later.history_user_id == earlier.history_user_id
         and later.history_date - earlier.history_date <= OPERATION_GAP
     )
