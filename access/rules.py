@@ -212,6 +212,22 @@ def visible_fields(user, qs: QuerySet) -> QuerySet:
     return qs.filter(condition)
 
 
+# Fields that only members see (the review's note to the editors), and bookkeeping that is not
+# news; everything else a public measure page shows. Public lists of changes (the Atom feed)
+# leave these out.
+_NON_PUBLIC_FIELDS = {
+    "actionplan.measure": {"review_comment", "position", "slug"},
+    "actionplan.step": {"position"},
+}
+
+
+def public_field_names(model) -> set[str]:
+    """The names of ``model``'s fields whose values an anonymous visitor may read (of a
+    public object)."""
+    hidden = _NON_PUBLIC_FIELDS.get(model._meta.label_lower, set())
+    return {f.name for f in model._meta.get_fields() if f.name not in hidden}
+
+
 def public_measures(qs: QuerySet) -> QuerySet:
     """What an anonymous visitor may see: published measures of published plans."""
     return qs.filter(public_measures_q())

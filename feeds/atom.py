@@ -1,4 +1,5 @@
-"""Atom feed of the published changes to a plan: new and changed published measures.
+"""Atom feed of the published changes to a plan: new and changed published measures, each
+change named in words (``feeds.changes``).
 
 Entries come from *entry sources*, functions ``(plan) -> iterable of FeedEntry``. The measures
 are one; published plan versions (the ``versions`` app) are to be another, registered with
@@ -7,6 +8,7 @@ published content only — the feed is public and cached for everyone.
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from django.utils.translation import gettext
 
 from actionplan.models import Measure, Plan
 
+from .changes import measure_change
 from .ical import uid_host
 
 #: Entries shown, newest first.
@@ -53,40 +56,47 @@ def register_plan_entry_source(source: EntrySource) -> EntrySource:
 
 
 def measure_entries(plan: Plan) -> list[FeedEntry]:
-    """The plan's published measures, each with when it was first published and last changed
-    (from its change history), newest change first."""
+    """The plan's published measures, each with when it was first published and its latest
+    public change in words (``feeds.changes``), newest change first."""
     history = Measure.history.model.objects.filter(id=OuterRef("pk"))
-    measures = (
+    measures = list(
         Measure.objects.published()
         .filter(field__plan=plan)
         .select_related("field")
-        .annotate(
-            changed_at=Subquery(history.order_by("-history_date").values("history_date")[:1]),
-            published_at=Subquery(
-                history.filter(state=Measure.State.PUBLISHED)
-                .order_by("history_date")
-                .values("history_date")[:1]
-            ),
-        )
+        .annotate(changed_at=Subquery(history.order_by("-history_date").values("history_date")[:1]))
         .exclude(changed_at__isnull=True)
         .order_by("-changed_at", "-pk")[:MAX_ENTRIES]
     )
+    rows_of = defaultdict(list)
+    for row in Measure.history.filter(id__in=[m.pk for m in measures]).order_by(
+        "-history_date", "-history_id"
+    ):
+        rows_of[row.id].append(row)
     host = uid_host()
     entries = []
     for measure in measures:
         measure.field.plan = plan
-        published = measure.published_at or measure.changed_at
-        changed = measure.changed_at > published
-        template = gettext("Changed: %(measure)s") if changed else gettext("New: %(measure)s")
-        text = Truncator(measure.description).words(SUMMARY_WORDS)
+        change = measure_change(rows_of[measure.pk])
+        if change is None:
+            continue
+        if change.lines:
+            title = gettext("Changed: %(measure)s") % {"measure": measure}
+            summary = "".join(f"<p>{escape(line)}</p>" for line in change.lines)
+        else:
+            title = gettext("New: %(measure)s") % {"measure": measure}
+            status = gettext("Published; status: %(status)s.") % {
+                "status": measure.get_status_display()
+            }
+            text = Truncator(measure.description).words(SUMMARY_WORDS)
+            summary = f"<p>{escape(status)}</p>" + (linebreaks(escape(text)) if text else "")
         entries.append(
             FeedEntry(
                 unique_id=f"tag:{host},2011:measure-{measure.pk}",
-                title=template % {"measure": measure},
+                title=title,
                 link=measure.get_absolute_url(),
-                summary_html=linebreaks(escape(text)),
-                published=published,
-                updated=measure.changed_at,
+                summary_html=summary,
+                published=change.published,
+                updated=change.updated,
             )
         )
     return entries

@@ -27,6 +27,7 @@ FEED_SOURCES = [
     ("feeds", "*.py"),
     ("access", "*.py"),
     ("actionplan", "*.py"),
+    ("history", "*.py"),
     ("locale", "*/LC_MESSAGES/*.mo"),
 ]
 

@@ -67,8 +67,12 @@ def test_atom_feed_lists_new_and_changed_published_measures_newest_first(client,
 
 def test_atom_feed_escapes_measure_text(client, plan):
     root = parse(client.get(feed_url(plan)))
-    summary = root.find("a:entry", NS).find("a:summary", NS)
-    assert summary.get("type") == "html"
+    changed, new = root.findall("a:entry", NS)
+    assert changed.find("a:summary", NS).get("type") == "html"
+    assert "Beschreibung" in changed.findtext("a:summary", namespaces=NS)
+    ap.Measure.objects.filter(code="B").update(description="Mit <script>alert(1)</script>")
+    plan.save()  # a new change stamp
+    summary = parse(client.get(feed_url(plan))).findall("a:entry", NS)[1].find("a:summary", NS)
     # the reader gets HTML in which the user's text is text, not markup
     assert "&lt;script&gt;" in summary.text and "<script>" not in summary.text
 
