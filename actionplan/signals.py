@@ -215,9 +215,7 @@ def connect() -> None:
             dispatch_uid=f"planwerk_touch_m2m_{through._meta.label_lower}",
         )
     pre_save.connect(measure_status_pre_save, sender=Measure, dispatch_uid="planwerk_status_pre")
-    post_save.connect(
-        measure_status_post_save, sender=Measure, dispatch_uid="planwerk_status_post"
-    )
+    post_save.connect(measure_status_post_save, sender=Measure, dispatch_uid="planwerk_status_post")
     for model in (Step, ScheduleEntry):
         uid = f"planwerk_report_{model._meta.label_lower}"
         post_save.connect(measure_work_changed, sender=model, dispatch_uid=uid + "_save")

@@ -14,9 +14,10 @@ Definitions (the dashboard and the PDF chapter print them):
   schedule entries; once it has ended, nothing is overdue any more: the page shows the final
   state;
 - a measure's status is *stale* when it was last reported (``status_reported_at``, else the
-  plan's issue date) more than ``PLANWERK_STALE_STATUS_DAYS`` days ago while it is still open;
+  plan's issue date, else the start of its period) more than ``PLANWERK_STALE_STATUS_DAYS``
+  days ago while it is still open;
 - the page's *as of* date is the latest report date, else the plan's issue date, else the day
-  its content last changed — never simply today;
+  its content last changed, never simply today;
 - budget figures sum the budget lines of the visible measures by category and by funding
   source; amounts are summed where given, lines without an amount are still counted.
 """
@@ -257,9 +258,7 @@ def plan_progress(
         visible = Measure.objects.filter(field__plan=plan)
     else:
         visible = visible_plan_measures(plan, user)
-    measures = list(
-        visible.select_related("field").order_by("field__position", "position", "pk")
-    )
+    measures = list(visible.select_related("field").order_by("field__position", "position", "pk"))
     measure_rows = [(m.pk, m.field_id, m.status, m.status_reported_at) for m in measures]
     entries = (
         ScheduleEntry.objects.filter(
@@ -318,7 +317,7 @@ def plan_progress(
     stale_ids = {
         pk: reported or plan.issued_on
         for pk, _f, status, reported in measure_rows
-        if status in OPEN_STATUSES and (reported or plan.issued_on or today) < cutoff
+        if status in OPEN_STATUSES and (reported or plan.issued_on or period[0] or today) < cutoff
     }
     stale = [StaleMeasure(m, stale_ids[m.pk]) for m in measures if m.pk in stale_ids]
     for item in stale:
