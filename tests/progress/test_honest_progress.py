@@ -196,3 +196,16 @@ def test_stale_threshold_is_a_setting(settings):
     assert plan_progress(plan, None, today=D(2030, 6, 5)).stale == []
     stale = plan_progress(plan, None, today=D(2030, 6, 20)).stale
     assert [(s.measure.pk, s.since) for s in stale] == [(measure.pk, D(2030, 6, 1))]
+
+
+def test_period_label_round_trips_through_the_plan_document(leipzig):
+    from actionplan.export import plan_export_document
+    from imports.plan_document import plan_import_document
+
+    document = plan_export_document(leipzig)
+    assert document["plan"]["period_label"] == "2011–2012"
+    document["plan"]["period_label"] = "2011 bis 2013"
+    plan = plan_import_document(data=document, replace=True)
+    assert plan.slug == leipzig.slug
+    assert plan.period_label == "2011 bis 2013"
+    assert plan_period(plan) == (D(2011, 1, 1), D(2013, 12, 31))
