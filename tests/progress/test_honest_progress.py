@@ -209,3 +209,26 @@ def test_period_label_round_trips_through_the_plan_document(leipzig):
     assert plan.slug == leipzig.slug
     assert plan.period_label == "2011 bis 2013"
     assert plan_period(plan) == (D(2011, 1, 1), D(2013, 12, 31))
+
+
+def test_data_migration_dates_reports_by_the_last_status_change():
+    """actionplan/migrations/0010: the day of the last history row that changed the status."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("actionplan.migrations.0010_plan_period_status_reported")
+    plan = PlanFactory()
+    with time_machine.travel(datetime.datetime(2011, 5, 1, 12, tzinfo=BERLIN), tick=False):
+        changed = MeasureFactory(field=FieldOfActionFactory(plan=plan))
+        untouched = MeasureFactory(field=changed.field)
+    with time_machine.travel(datetime.datetime(2012, 4, 2, 12, tzinfo=BERLIN), tick=False):
+        changed.status = Measure.Status.IN_PROGRESS
+        changed.save()
+    with time_machine.travel(datetime.datetime(2013, 1, 9, 12, tzinfo=BERLIN), tick=False):
+        changed.title = "Nur umbenannt"
+        changed.save()
+    Measure.objects.update(status_reported_at=None)
+    migration.status_reported_from_history(apps, None)
+    assert Measure.objects.get(pk=changed.pk).status_reported_at == D(2012, 4, 2)
+    assert Measure.objects.get(pk=untouched.pk).status_reported_at is None
