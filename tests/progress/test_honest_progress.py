@@ -142,6 +142,7 @@ def test_ended_demo_plan_states_its_period_and_final_state(client, leipzig):
     today = timezone.localdate()
     assert f"Stand: {today.day}." not in html or today == D(2012, 12, 14)
     assert 'id="table-overdue"' not in html and "Tagen)" not in html
+    assert "Überfällig" not in html  # no overdue figure, column or list for an ended plan
     # the nine measures still „geplant“ since the plan was issued are named as unreported
     assert len(progress.stale) == 9
     assert reported.pk not in {item.measure.pk for item in progress.stale}
