@@ -218,7 +218,10 @@ class PlanAdmin(
             _("Basic data"),
             {"fields": ("title", "subtitle", "slug", "region", "status", "language")},
         ),
-        (_("Issue"), {"fields": ("issued_on", "issued_label", "author_organisation")}),
+        (
+            _("Issue"),
+            {"fields": ("issued_on", "issued_label", "period_label", "author_organisation")},
+        ),
         (_("Texts"), {"fields": ("introduction", "funding_note", "project_lead")}),
         (_("Open data"), {"fields": ("data_licence",)}),
         (_("Review"), {"fields": ("review_changes",)}),

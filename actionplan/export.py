@@ -250,6 +250,7 @@ class _Exporter:
                 "region": plan.region,
                 "issued_label": plan.issued_label,
                 "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
+                "period_label": plan.period_label,
                 "funding_note": plan.funding_note,
                 "introduction": _paragraphs(plan.introduction),
                 "status": plan.status,

@@ -84,6 +84,15 @@ class Plan(models.Model):
     issued_label = models.CharField(
         _("date label"), max_length=100, blank=True, help_text=_("as printed, e.g. “Mai 2011”")
     )
+    period_label = models.CharField(
+        _("period"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "the plan's term as written, e.g. “2011–2012”; read like a schedule. "
+            "Left blank, it runs from its earliest to its latest dated schedule entry."
+        ),
+    )
     funding_note = models.TextField(_("funding note"), blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
     project_lead = models.ForeignKey(
@@ -329,6 +338,13 @@ class Measure(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     state = models.CharField(
         _("publication state"), max_length=20, choices=State, default=State.DRAFT
+    )
+    status_reported_at = models.DateField(
+        _("status reported on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("the day the status, a step or a schedule entry was last changed"),
     )
     review_comment = models.TextField(
         _("review comment"),

@@ -1,4 +1,5 @@
-"""Keep ``Plan.content_changed_at`` current: it keys the PDF cache (documents/services.py).
+"""Keep ``Plan.content_changed_at`` current: it keys the PDF cache (documents/services.py);
+and ``Measure.status_reported_at``, the day a measure's status, steps or schedule last changed.
 
 Every save or delete of the plan, its children and the shared records a document prints
 (people, organisations, target groups, budget categories, funding sources) moves the stamp
@@ -165,6 +166,35 @@ CHILD_MODELS = [
 SHARED_MODELS = [TargetGroup, BudgetCategory, FundingSource, Person, Organisation]
 
 
+def measure_status_pre_save(sender, instance, raw=False, **kwargs):
+    """A changed implementation status is a report: ``status_reported_at`` becomes today.
+    A new measure has reported nothing yet (loading a plan is not a report)."""
+    if raw or instance.pk is None:
+        return
+    stored = Measure.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+    if stored is not None and stored != instance.status:
+        instance.status_reported_at = timezone.localdate()
+        instance._status_reported = True
+
+
+def measure_status_post_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    # save(update_fields=["status"]) does not write the date set in pre_save.
+    if instance.__dict__.pop("_status_reported", False) and (
+        update_fields is not None and "status_reported_at" not in update_fields
+    ):
+        Measure.objects.filter(pk=instance.pk).update(
+            status_reported_at=instance.status_reported_at
+        )
+
+
+def measure_work_changed(sender, instance, raw=False, created=False, **kwargs):
+    """A changed or removed step or schedule entry reports on its measure (one ``UPDATE``, no
+    history row); rows created with their measure (an import, the demo data) do not."""
+    if raw or created:
+        return
+    Measure.objects.filter(pk=instance.measure_id).update(status_reported_at=timezone.localdate())
+
+
 def connect() -> None:
     """Called from ``ActionplanConfig.ready()``."""
     pre_save.connect(plan_pre_save, sender=Plan, dispatch_uid="planwerk_plan_pre_save")
@@ -184,3 +214,9 @@ def connect() -> None:
             sender=through,
             dispatch_uid=f"planwerk_touch_m2m_{through._meta.label_lower}",
         )
+    pre_save.connect(measure_status_pre_save, sender=Measure, dispatch_uid="planwerk_status_pre")
+    post_save.connect(measure_status_post_save, sender=Measure, dispatch_uid="planwerk_status_post")
+    for model in (Step, ScheduleEntry):
+        uid = f"planwerk_report_{model._meta.label_lower}"
+        post_save.connect(measure_work_changed, sender=model, dispatch_uid=uid + "_save")
+        post_delete.connect(measure_work_changed, sender=model, dispatch_uid=uid + "_delete")

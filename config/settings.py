@@ -355,6 +355,8 @@ PLANWERK_IMPORT_UPLOAD_DIR = Path(
 PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
 # Finished import jobs (their row counts and messages) are kept this long, then purged; the
 # audit log keeps who imported what for good.
+# The progress page names an open measure whose status was last reported longer ago than this.
+PLANWERK_STALE_STATUS_DAYS = int(os.environ.get("PLANWERK_STALE_STATUS_DAYS", "365"))
 PLANWERK_IMPORT_JOB_KEEP_DAYS = int(os.environ.get("PLANWERK_IMPORT_JOB_KEEP_DAYS", "30"))
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))

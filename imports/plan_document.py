@@ -140,6 +140,7 @@ _PLAN_KEYS = {
     "region",
     "issued_label",
     "issued_on",
+    "period_label",
     "funding_note",
     "introduction",
     "status",
@@ -314,7 +315,7 @@ class _Validator:
                 validate_slug(plan["slug"])
             except ValidationError:
                 self.error("plan.slug", "must be a slug (letters, digits, hyphens)")
-        for attr in ("subtitle", "issued_label", "funding_note", "language"):
+        for attr in ("subtitle", "issued_label", "period_label", "funding_note", "language"):
             self.text(plan, attr, path)
         intro = plan.get("introduction", "")
         if not isinstance(intro, str) and not (
@@ -591,6 +592,7 @@ class _DocumentImport:
             "region": spec["region"],
             "issued_label": spec.get("issued_label", ""),
             "issued_on": _date(spec.get("issued_on")),
+            "period_label": spec.get("period_label", ""),
             "funding_note": spec.get("funding_note", ""),
             "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
             "status": spec.get("status", Plan.Status.DRAFT),

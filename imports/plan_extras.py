@@ -46,6 +46,7 @@ PLAN_ATTRIBUTES = (
     "region",
     "issued_label",
     "issued_on",
+    "period_label",
     "funding_note",
     "introduction",
     "status",

@@ -194,6 +194,7 @@ PLAN_VALUES: tuple[Column, ...] = (
     Column("region", "Stadt/Region"),
     Column("issued_label", "Datumsangabe"),
     Column("issued_on", "Ausgabedatum", "date"),
+    Column("period_label", "Laufzeit"),
     Column("funding_note", "Förderhinweis"),
     Column("introduction", "Einleitung"),
     Column("status", "Status", "choice"),

@@ -10,6 +10,14 @@ Definitions (the dashboard and the PDF chapter print them):
 - it is *due* when its end lies within the next ``HORIZON_DAYS`` days (today included);
 - it is *overdue* when its end has passed while its measure is still open: not completed and
   not cancelled (work that was called off is not late);
+- the plan's *period* is its ``period_label`` read like a schedule, else the span of its dated
+  schedule entries; once it has ended, nothing is overdue any more: the page shows the final
+  state;
+- a measure's status is *stale* when it was last reported (``status_reported_at``, else the
+  plan's issue date, else the start of its period) more than ``PLANWERK_STALE_STATUS_DAYS``
+  days ago while it is still open;
+- the page's *as of* date is the latest report date, else the plan's issue date, else the day
+  its content last changed, never simply today;
 - budget figures sum the budget lines of the visible measures by category and by funding
   source; amounts are summed where given, lines without an amount are still counted.
 """
@@ -22,11 +30,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access import rules
 from actionplan.models import BudgetLine, FieldOfAction, Measure, Plan, ScheduleEntry
+from actionplan.schedule import parse_schedule
 
 HORIZON_DAYS = 90
 # Milestone lists on the page and in the PDF show this many rows (the counts are always whole):
@@ -112,6 +123,12 @@ class Figures:
         return self.budget_total.planned is not None or self.budget_total.actual is not None
 
 
+@dataclass(frozen=True)
+class StaleMeasure:
+    measure: Measure
+    since: datetime.date | None  # last report, else the plan's issue date
+
+
 @dataclass
 class FieldProgress:
     field: FieldOfAction
@@ -125,10 +142,42 @@ class PlanProgress:
     horizon: datetime.date
     figures: Figures
     fields: list[FieldProgress]
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None)
+    as_of: datetime.date | None = None
+    stale: list[StaleMeasure] = field(default_factory=list)
+    stale_days: int = 365
 
     @property
     def horizon_days(self) -> int:
         return (self.horizon - self.today).days
+
+    @property
+    def ended(self) -> bool:
+        """The plan's period has passed: the figures are its final state."""
+        return self.period[1] is not None and self.period[1] < self.today
+
+
+def stale_status_days() -> int:
+    return int(getattr(settings, "PLANWERK_STALE_STATUS_DAYS", 365))
+
+
+def plan_period(plan: Plan) -> tuple[datetime.date | None, datetime.date | None]:
+    """The plan's term (start, end): its ``period_label`` read like a schedule when it gives a
+    date, otherwise the earliest and latest dates of its schedule entries (either may be None).
+    """
+    if plan.period_label:
+        parsed = parse_schedule(plan.period_label)
+        if parsed.is_dated:
+            return parsed.start, parsed.end
+    span = ScheduleEntry.objects.filter(measure__field__plan=plan).aggregate(
+        first_start=Min("start_date"),
+        first_end=Min("end_date"),
+        last_start=Max("start_date"),
+        last_end=Max("end_date"),
+    )
+    starts = [d for d in (span["first_start"], span["first_end"]) if d]
+    ends = [d for d in (span["last_start"], span["last_end"]) if d]
+    return (min(starts) if starts else None, max(ends) if ends else None)
 
 
 def _share(part: int, whole: int) -> float:
@@ -199,7 +248,8 @@ def plan_progress(
     """The dashboard of ``plan`` as ``user`` may see it, on ``today`` (default: the local date).
 
     ``internal`` (an internal document, see ``documents``): every measure of the plan, drafts
-    included. Four queries, whatever the size of the plan.
+    included. Five queries (four when the period label gives the dates), whatever the size
+    of the plan.
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=HORIZON_DAYS)
@@ -208,7 +258,8 @@ def plan_progress(
         visible = Measure.objects.filter(field__plan=plan)
     else:
         visible = visible_plan_measures(plan, user)
-    measure_rows = list(visible.order_by().values_list("pk", "field_id", "status"))
+    measures = list(visible.select_related("field").order_by("field__position", "position", "pk"))
+    measure_rows = [(m.pk, m.field_id, m.status, m.status_reported_at) for m in measures]
     entries = (
         ScheduleEntry.objects.filter(
             measure__in=visible.order_by().values("pk"),
@@ -239,18 +290,46 @@ def plan_progress(
             "actual_amount",
         )
     )
+    period = plan_period(plan)
+    ended = period[1] is not None and period[1] < today
+    if ended:
+        # The final state: due and overdue belong to a running plan only.
+        milestones = []
     plan_figures = figures(
-        [(pk, status) for pk, _f, status in measure_rows],
+        [(pk, status) for pk, _f, status, _r in measure_rows],
         milestones,
         [row[1:] for row in budget_rows],
         today=today,
     )
     by_field = defaultdict(lambda: ([], [], []))
-    for pk, field_id, status in measure_rows:
+    for pk, field_id, status, _reported in measure_rows:
         by_field[field_id][0].append((pk, status))
     for milestone in milestones:
         by_field[milestone.measure.field_id][1].append(milestone)
     for row in budget_rows:
         by_field[row[0]][2].append(row[1:])
     per_field = [FieldProgress(fld, figures(*by_field[fld.pk], today=today)) for fld in fields]
-    return PlanProgress(plan, today, horizon, plan_figures, per_field)
+    reports = [r for *_rest, r in measure_rows if r is not None]
+    content_day = timezone.localdate(plan.content_changed_at) if plan.content_changed_at else None
+    as_of = max(reports, default=None) or plan.issued_on or content_day
+    stale_days = stale_status_days()
+    cutoff = today - datetime.timedelta(days=stale_days)
+    stale_ids = {
+        pk: reported or plan.issued_on
+        for pk, _f, status, reported in measure_rows
+        if status in OPEN_STATUSES and (reported or plan.issued_on or period[0] or today) < cutoff
+    }
+    stale = [StaleMeasure(m, stale_ids[m.pk]) for m in measures if m.pk in stale_ids]
+    for item in stale:
+        item.measure.field.plan = plan  # for the measure's URL, without a query
+    return PlanProgress(
+        plan,
+        today,
+        horizon,
+        plan_figures,
+        per_field,
+        period=period,
+        as_of=as_of,
+        stale=stale,
+        stale_days=stale_days,
+    )

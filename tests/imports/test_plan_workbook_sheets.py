@@ -496,7 +496,7 @@ def test_empty_title_and_unknown_status_in_the_plan_sheet(plan):
 
     problems = refused(plan, edited(plan, edit))
     assert problems == [
-        "Blatt „Plan“, Zeile 10, Spalte „Wert“: „fertig“ ist keiner dieser Werte: "
+        "Blatt „Plan“, Zeile 11, Spalte „Wert“: „fertig“ ist keiner dieser Werte: "
         "Entwurf, veröffentlicht, archiviert."
     ]
     problems = refused(
@@ -513,7 +513,7 @@ def test_unknown_entry_in_the_plan_sheet(plan):
         problems = refused(plan, edited(plan, edit))
     assert len(problems) == 1
     assert problems[0].startswith(
-        "sheet “Plan”, row 15, column “Angabe”: Unknown entry “Bürgermeister”. Expected: “Kürzel”, "
+        "sheet “Plan”, row 16, column “Angabe”: Unknown entry “Bürgermeister”. Expected: “Kürzel”, "
     )
 
 

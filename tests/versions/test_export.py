@@ -160,6 +160,7 @@ def normalise(document: dict) -> dict:
             "region": plan["region"],
             "issued_label": plan.get("issued_label", ""),
             "issued_on": plan.get("issued_on"),
+            "period_label": plan.get("period_label", ""),
             "funding_note": plan.get("funding_note", ""),
             "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
             "status": plan.get("status", "draft"),
