@@ -147,6 +147,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'planwerk.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection the server dropped (restart, pg_terminate_backend, a proxy's idle
+        # timeout) is found and replaced before a request uses it, instead of costing a 500.
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -212,14 +215,20 @@ CACHES = {
 # each machine keeps its own file cache above. The prefix lets several installations (or test
 # runs) share one Redis server without seeing each other's keys.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Redis is a cache, not a dependency (config/cache.py): while it cannot be reached, pages are
+# served uncached and a warning is logged; PLANWERK_CACHE_RETRY_SECONDS later Redis is tried
+# again. The API's rate limits ("throttle") count in each process's memory meanwhile.
+PLANWERK_CACHE_RETRY_SECONDS = float(os.environ.get("PLANWERK_CACHE_RETRY_SECONDS", "30"))
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "TIMEOUT": 60 * 60 * 24 * 7,
+        "KEY_PREFIX": os.environ.get("PLANWERK_CACHE_KEY_PREFIX", "planwerk"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "TIMEOUT": 60 * 60 * 24 * 7,
-            "KEY_PREFIX": os.environ.get("PLANWERK_CACHE_KEY_PREFIX", "planwerk"),
-        }
+        "default": _redis_cache,
+        "throttle": {**_redis_cache, "OPTIONS": {"LOCAL_FALLBACK": True}},
     }
 # --- end shared cache -----------------------------------------------------------------------------
 

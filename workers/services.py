@@ -108,3 +108,27 @@ def tasks_reap(
             _fail(result, TASK_TIMEOUT, f"Still running after {timeout}; marked failed.")
             outcome.failed.append(str(result.id))
     return outcome
+
+
+@transaction.atomic
+def task_release(result_id, *, worker_id: str, max_attempts: int) -> str | None:
+    """Hand back a job this worker was running when it lost the database: to the queue while
+    attempts are left, else failed. A job that has ended meanwhile, or that the reaper gave to
+    another worker, is left alone. Returns the job's new status, or None if it was left."""
+    result = DBTaskResult.objects.select_for_update().filter(pk=result_id).first()
+    if result is None or result.status != TaskResultStatus.RUNNING:
+        return None
+    if not result.worker_ids or result.worker_ids[-1] != worker_id:
+        return None
+    if len(result.worker_ids) >= max_attempts:
+        _fail(
+            result,
+            WORKER_LOST,
+            f"The database connection was lost during attempt {len(result.worker_ids)} of "
+            f"{max_attempts}; no attempts left.",
+        )
+    else:
+        result.status = TaskResultStatus.READY
+        result.started_at = None
+        result.save(update_fields=["status", "started_at"])
+    return result.status

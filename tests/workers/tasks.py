@@ -29,3 +29,13 @@ def record_after_pause_on_first_attempt(context, label: str, started_file: str) 
 def hang(label: str) -> None:
     time.sleep(120)
     Group.objects.create(name=label)
+
+
+@task()
+def record_after_pause(label: str, started_file: str, seconds: float) -> str:
+    """Signals through ``started_file`` that it runs, pauses (the test drops the database
+    connection meanwhile), then writes."""
+    Path(started_file).write_text("started")
+    time.sleep(seconds)
+    Group.objects.create(name=label)
+    return label
