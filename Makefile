@@ -16,7 +16,7 @@ ARGS ?=
 .PHONY: help venv run test lint format messages bench clean
 
 help:
-	@echo "make run       .venv anlegen, migrieren, Demodaten laden, Server auf http://$(HOST):$(PORT)/"
+	@echo "make run       .venv anlegen, migrieren, Demodaten laden, Server und Hintergrund-Worker auf http://$(HOST):$(PORT)/"
 	@echo "make test      alle Tests zweimal: SQLite und PostgreSQL"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff format + ruff check --fix"
@@ -37,7 +37,7 @@ run: $(STAMP)
 	$(PY) manage.py ensure_local_admin --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py load_demo_team
 	@$(PY) -c "import weasyprint" 2>/dev/null || echo "Hinweis: PDF-Export braucht Pango – apt-get install libpango-1.0-0 libpangoft2-1.0-0 (PDF export needs Pango)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@PYTHON=$(PY) scripts/run-dev.sh $(HOST):$(PORT)
 
 test: $(STAMP)
 	@PYTHON=$(PY) scripts/run-tests.sh $(ARGS)

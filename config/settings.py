@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "imports",
     "history",
     "workers",
+    "health",
     "feeds",
     "opendata",
     "reminders",
@@ -246,6 +247,10 @@ PLANWERK_TASK_HEARTBEAT_SECONDS = float(os.environ.get("PLANWERK_TASK_HEARTBEAT_
 PLANWERK_TASK_STALE_SECONDS = float(os.environ.get("PLANWERK_TASK_STALE_SECONDS", "60"))
 PLANWERK_TASK_MAX_ATTEMPTS = int(os.environ.get("PLANWERK_TASK_MAX_ATTEMPTS", "3"))
 PLANWERK_TASK_TIMEOUT_SECONDS = float(os.environ.get("PLANWERK_TASK_TIMEOUT_SECONDS", "900"))
+# /health/ reports the queue as failing when a job has waited longer than this (health/).
+PLANWERK_HEALTH_QUEUE_MAX_WAIT_SECONDS = float(
+    os.environ.get("PLANWERK_HEALTH_QUEUE_MAX_WAIT_SECONDS", "600")
+)
 # --- end task workers -----------------------------------------------------------------------------
 
 LOGIN_URL = "admin:login"
@@ -253,6 +258,8 @@ LOGIN_URL = "admin:login"
 # --- HTTPS, cookies and security headers --------------------------------------------------------
 # Production defaults are strict; each can be relaxed by its variable (e.g. a plain-HTTP hop).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not LOCAL)
+# A load balancer asks for /health/ over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # e.g. HTTP_X_FORWARDED_PROTO: the proxy sets X-Forwarded-Proto: https (and strips the client's).
 _proxy_ssl_header = os.environ.get("DJANGO_PROXY_SSL_HEADER", "").strip()
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None

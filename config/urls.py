@@ -17,6 +17,8 @@ urlpatterns = [
     # The API is language-neutral (codes, not labels): outside i18n_patterns.
     path("api/v1/", include("api.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # for the load balancer and monitoring, outside the languages (health/views.py)
+    path("health/", include("health.urls")),
 ]
 
 urlpatterns += i18n_patterns(

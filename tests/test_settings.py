@@ -215,12 +215,16 @@ def test_cache_is_a_local_file_cache_without_redis_url(load_settings, tmp_path):
 
 
 def test_redis_url_switches_the_cache_to_redis(load_settings):
-    cache = load_settings(
+    caches = load_settings(
         REDIS_URL="redis://cache.internal:6379/2", PLANWERK_CACHE_KEY_PREFIX="stadt-a"
-    )["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    )["CACHES"]
+    cache = caches["default"]
+    assert cache["BACKEND"] == "config.cache.ResilientRedisCache"  # Django's, with a breaker
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
     assert cache["KEY_PREFIX"] == "stadt-a"
+    assert "LOCAL_FALLBACK" not in cache.get("OPTIONS", {}), "pages never from process memory"
+    assert caches["throttle"]["LOCATION"] == cache["LOCATION"]
+    assert caches["throttle"]["OPTIONS"] == {"LOCAL_FALLBACK": True}
 
 
 def test_django_messages_keep_djangos_german_wording_although_drf_translates_them():

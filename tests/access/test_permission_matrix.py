@@ -721,6 +721,18 @@ RULES = [
         lambda w, n, s: reverse(n) if s == "published" else None,
         everyone(200),
     ),
+    # health checks: component states without secrets, the same for everyone (503 without a
+    # task worker in the test world: no heartbeat)
+    Rule(
+        r"health:web",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(200),
+    ),
+    Rule(
+        r"health:full",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(503),
+    ),
     Rule(
         r"django\.contrib\.sitemaps\.views\.sitemap",
         lambda w, n, s: reverse(n) if s == "published" else None,

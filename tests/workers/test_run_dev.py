@@ -1,0 +1,149 @@
+"""`make run` starts the server and a task worker (issue 19, item 10): a PDF over the inline
+limit, which only a worker renders, completes; Ctrl-C ends server, worker and everything they
+started.
+
+Runs scripts/run-dev.sh (the end of `make run`) on a SQLite database of its own, so it runs in
+the SQLite pass only: the PostgreSQL pass would repeat the same processes.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.requirements import require_weasyprint
+
+ROOT = Path(__file__).resolve().parents[2]
+PATIENCE = 120  # seconds: an upper bound for waiting, not a timing
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _get(url: str):
+    """(status, headers, body) without following redirects; raises URLError when nobody
+    listens."""
+    try:
+        with _opener.open(url, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _children_groups(pid: int) -> set[int]:
+    groups = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # ppid
+            groups.add(int(fields[2]))  # pgrp
+    return groups
+
+
+@pytest.fixture
+def dev_env(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("runs once, in the SQLite pass (its own SQLite database)")
+    require_weasyprint()
+    env = {
+        **os.environ,
+        "PLANWERK_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "PLANWERK_VAR_DIR": str(tmp_path / "var"),
+        "PLANWERK_PDF_INLINE_MAX_MEASURES": "0",  # every plan PDF goes to the worker
+        "PYTHON": sys.executable,
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    env.pop("REDIS_URL", None)
+    for command in (["migrate", "--noinput"], ["load_demo_data"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def test_make_run_starts_a_worker_and_ctrl_c_ends_everything(dev_env, tmp_path):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "run-dev.log", "w")  # noqa: SIM115 - closed below
+    script = subprocess.Popen(
+        ["scripts/run-dev.sh", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=dev_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            try:
+                if _get(f"{base}/")[0] == 200:
+                    break
+            except urllib.error.URLError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the development server did not answer")
+        groups = _children_groups(script.pid)
+        assert len(groups) == 2, "server and worker, each in a group of its own"
+
+        slug = "leipzig-2011"
+        status, headers, _ = _get(f"{base}/plaene/{slug}/pdf/")
+        assert status == 302, "over the inline limit: handed to the worker"
+        download = base + headers["Location"].rstrip("/") + "/download/"
+        while time.monotonic() < deadline:
+            status, headers, body = _get(download)
+            if status == 200:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the worker did not render the PDF")
+        assert headers["Content-Type"] == "application/pdf"
+        assert body.startswith(b"%PDF")
+
+        script.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+        script.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_group_alive(g) for g in groups):
+            time.sleep(0.2)
+        assert not any(_group_alive(g) for g in groups), "nothing outlives Ctrl-C"
+        with pytest.raises(urllib.error.URLError):
+            _get(f"{base}/")
+    finally:
+        if script.poll() is None:
+            script.kill()
+        log.close()
