@@ -80,7 +80,44 @@ class SuperuserOnlyAdminMixin:
         return rules.is_superuser(request.user)
 
 
-class RoleAdminMixin(NotFoundOutsideScopeMixin):
+class ChoosableRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A changelist's filter by a related object lists only objects the user may see (a plan
+    version's "by plan" filter names no draft plan of somebody else). Registered for every
+    relation in ``AccessConfig.ready``."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        visible = rules.choosable(request.user, field.related_model._default_manager.all())
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"pk__in": visible.values("pk")},
+            ordering=ordering,
+        )
+
+
+class ChoosableLinksMixin:
+    """Foreign-key and many-to-many choices (selects, autocomplete, raw ids) hold only what the
+    user may see (``rules.choosable``): a posted ID of a hidden object is refused like an ID
+    that does not exist, and the form never shows its title."""
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db)
+        return rules.choosable(request.user, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" in kwargs:  # an admin's own narrower choice, still within what one sees
+            kwargs["queryset"] = rules.choosable(request.user, kwargs["queryset"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" in kwargs:
+            kwargs["queryset"] = rules.choosable(request.user, kwargs["queryset"])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RoleAdminMixin(ChoosableLinksMixin, NotFoundOutsideScopeMixin):
     """Rows and permissions of a ``ModelAdmin`` from ``access.rules``."""
 
     # A field that only those who may publish the object change (a plan's or campaign's status).
@@ -148,7 +185,7 @@ class RoleAdminMixin(NotFoundOutsideScopeMixin):
         return rules.can_add(request.user, self.model, parent=parent)
 
 
-class RoleInlineMixin:
+class RoleInlineMixin(ChoosableLinksMixin):
     """Inline rows follow the parent object's rules (editors: steps, schedule, budget lines)."""
 
     def get_queryset(self, request):

@@ -895,3 +895,23 @@ def can_change_rows(user, model, parent) -> bool:
         # measures listed inside their field: the coordinator's
         return coordinates(user, getattr(parent, "plan_id", None))
     return can_change(user, parent)
+
+
+# --- choices ------------------------------------------------------------------------------------
+
+_CHOOSABLE = {
+    "plan": visible_plans,
+    "fieldofaction": visible_fields,
+    "measure": visible_measures,
+    "campaign": visible_campaigns,
+    "person": visible_persons,
+    "organisation": visible_organisations,
+}
+
+
+def choosable(user, qs: QuerySet) -> QuerySet:
+    """The rows of ``qs`` this user may pick as the target of a link (a foreign key or a
+    many-to-many choice in an admin form, an import, the API): those they may see. A hidden
+    object is then an invalid choice, as if it did not exist; its title is never shown."""
+    limit = _CHOOSABLE.get(qs.model._meta.model_name)
+    return limit(user, qs) if limit is not None else qs

@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken
 from .services import api_token_touch
+from .throttling import WrongTokenThrottle
 
 KEYWORDS = (b"token", b"bearer")
 
@@ -19,12 +20,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        limiter = WrongTokenThrottle()
+        if not limiter.allow_request(request):
+            raise exceptions.Throttled(limiter.wait())
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
+            limiter.record_failure()
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from exc
         token = ApiToken.objects.for_key(key)
         if token is None:
+            limiter.record_failure()
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         api_token_touch(token)
         return token.user, token

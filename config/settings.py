@@ -457,6 +457,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("PLANWERK_API_ANON_RATE", "60/min"),
         "user": os.environ.get("PLANWERK_API_USER_RATE", "600/min"),
+        # wrong, expired or revoked tokens per client address (api/throttling.py)
+        "token_failure": os.environ.get("PLANWERK_API_TOKEN_FAILURE_RATE", "10/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -25,6 +25,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access import rules
 from actionplan.models import Measure, TargetGroup
 from actionplan.services import _history_user
 from campaigns.models import (
@@ -294,7 +295,7 @@ def campaign_document_import(
     savepoint = transaction.savepoint()
     try:
         with _history_user(acting_user):
-            reader = _Reader(reason)
+            reader = _Reader(reason, acting_user=acting_user)
             slugs, rows = reader.read(data)
             found = changes.apply_rows(
                 CAMPAIGNS,
@@ -398,8 +399,9 @@ _CAMPAIGN_PATHS = {
 class _Reader:
     """Checks the document and turns it into rows; creates missing contacts and vocabulary."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, acting_user=None):
         self.reason = reason
+        self.acting_user = acting_user
         self.changes: list[changes.Change] = []
         self._organisations: dict[tuple[str, int | None], Organisation] = {}
         self.rows: list[Incoming] = []
@@ -620,7 +622,11 @@ class _Reader:
             lookup = {"field__plan__slug": spec["plan"], "slug": spec["measure"]}
             if spec.get("field"):
                 lookup["field__slug"] = spec["field"]
-            found = list(Measure.objects.filter(**lookup).values_list("pk", flat=True)[:2])
+            # What the importing user may not see does not exist for them (same answer).
+            candidates = Measure.objects.all()
+            if self.acting_user is not None:
+                candidates = rules.choosable(self.acting_user, candidates)
+            found = list(candidates.filter(**lookup).values_list("pk", flat=True)[:2])
             if len(found) != 1:
                 problem = "no such measure" if not found else "ambiguous, give the field slug"
                 raise CampaignImportError.at(where, problem)

@@ -6,7 +6,6 @@ import os
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -85,12 +84,13 @@ def job_cancel(request, job_id):
 
 
 def _plan(request, plan_slug, rule):
-    """The plan if the user may see it (404 otherwise) and ``rule`` allows (403 otherwise)."""
+    """The plan if the user may see it and ``rule`` allows; 404 otherwise, hidden or forbidden
+    alike, so that the answer tells nothing about which plans exist."""
     from actionplan.models import Plan
 
     plan = get_object_or_404(rules.visible_plans(request.user, Plan.objects.all()), slug=plan_slug)
     if not rule(request.user, plan):
-        raise PermissionDenied
+        raise Http404
     return plan
 
 

@@ -787,7 +787,8 @@ RULES = [
         api_object_url,
         lambda r, s, n: 200 if r in ADMIN_USERS else 404,
     ),
-    # the whole-plan workbook: the plan's coordinators; 404 where the plan is not visible
+    # the whole-plan workbook: the plan's coordinators; 404 for everybody else, hidden or
+    # forbidden alike (no answer tells which plans exist)
     Rule(
         r"imports:plan_workbook_(export|import)",
         lambda w, n, s: reverse(
@@ -797,15 +798,7 @@ RULES = [
                 **({"file_format": "xlsx"} if n.endswith("export") else {}),
             },
         ),
-        lambda r, s, n: (
-            302
-            if r == ANON
-            else 200
-            if r in {COORD, SUPER}
-            else 403
-            if public(r, s) == 200
-            else 404
-        ),
+        lambda r, s, n: 302 if r == ANON else 200 if r in {COORD, SUPER} else 404,
     ),
     # the review of a pending change (reviews): the comparison and its POST-only steps
     Rule(r"reviews:(compare|approve|send_back|withdraw|submit)", pending_url, pending_expect),

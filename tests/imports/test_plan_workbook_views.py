@@ -157,7 +157,7 @@ def test_stale_preview_is_refused_on_confirm(coordinator_client, plan):
 
 
 @pytest.mark.parametrize("role", [Membership.Role.EDITOR, Membership.Role.READER])
-def test_members_without_import_rights_get_403(client, plan, role):
+def test_members_without_import_rights_get_404_like_outsiders(client, plan, role):
     user = UserFactory(username=f"mitglied-{role}", is_staff=True)
     organisation = Organisation.objects.get(name="Kulturamt")
     Membership.objects.create(
@@ -168,19 +168,19 @@ def test_members_without_import_rights_get_403(client, plan, role):
     )
     client.force_login(user)
     before = snapshot(plan)
-    assert client.get(import_url(plan)).status_code == 403
-    assert upload(client, plan, retitled(plan)).status_code == 403
-    assert client.get(export_url(plan)).status_code == 403
+    assert client.get(import_url(plan)).status_code == 404
+    assert upload(client, plan, retitled(plan)).status_code == 404
+    assert client.get(export_url(plan)).status_code == 404
     assert snapshot(plan) == before and stored_uploads() == []
 
 
-def test_coordinator_of_another_plan_gets_403_and_anonymous_the_login(client, plan):
+def test_coordinator_of_another_plan_gets_404_and_anonymous_the_login(client, plan):
     from tests.factories import build_plan
 
     other = build_plan(fields=1, measures_per_field=1, steps_per_measure=0, slug="andere")
     client.force_login(coordinator_of(other, "andere-koordination"))
-    assert client.get(import_url(plan)).status_code == 403
-    assert client.get(export_url(plan)).status_code == 403
+    assert client.get(import_url(plan)).status_code == 404
+    assert client.get(export_url(plan)).status_code == 404
     client.logout()
     assert client.get(import_url(plan)).status_code == 302
     assert client.get(export_url(plan)).status_code == 302
