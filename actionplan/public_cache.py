@@ -15,10 +15,12 @@ a change writes a new stamp and the old entries are simply no longer asked for.
 import datetime
 import functools
 import hashlib
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -103,17 +105,46 @@ STAMP_TIMEOUT = 10
 
 
 def stamps_moved() -> None:
-    """Forget every remembered plan stamp. Called when a stamp is written and again when that
-    transaction commits: a request that read the old stamp before the commit stored it under a
-    generation that is no longer asked for."""
+    """Forget every remembered plan stamp (for every process). Called when a transaction that
+    wrote a stamp commits: a request that read the old stamp before the commit stored it under
+    a generation that is no longer asked for."""
     try:
         cache.incr(STAMP_GENERATION_KEY)
     except ValueError:
         cache.add(STAMP_GENERATION_KEY, 1, None)
 
 
+def stamps_moved_by_change() -> None:
+    """What every write of a stamp calls. Other processes cannot see the change before the
+    commit, so the shared generation moves once, when the transaction commits — not once per
+    written row: an import of 10,000 rows would otherwise move it 10,000 times, and every
+    plan's page cache in every process would ask the database on each request meanwhile.
+
+    This connection itself does see its uncommitted change: until the commit it remembers
+    stamps under a key of its own, new with every write (``_stamp_key``)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        stamps_moved()
+        return
+    connection.planwerk_uncommitted_stamps = uuid.uuid4().hex
+    transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    """The first of a transaction's hooks moves the generation; the others find nothing left."""
+    connection = transaction.get_connection()
+    if getattr(connection, "planwerk_uncommitted_stamps", ""):
+        connection.planwerk_uncommitted_stamps = ""
+        stamps_moved()
+
+
 def _stamp_key(plan_slug: str) -> str:
-    return f"planwerk-stamp:{cache.get(STAMP_GENERATION_KEY, 0)}:{plan_slug}"
+    generation = cache.get(STAMP_GENERATION_KEY, 0)
+    connection = transaction.get_connection()
+    own = getattr(connection, "planwerk_uncommitted_stamps", "")
+    if own and connection.in_atomic_block:  # left over from a rolled back transaction: ignored
+        return f"planwerk-stamp:{generation}:{own}:{plan_slug}"
+    return f"planwerk-stamp:{generation}:{plan_slug}"
 
 
 def remembered_stamp(plan_slug: str) -> datetime.datetime | None:

@@ -10,7 +10,6 @@ M2M-through rows send no signals: code that writes through them must call
 ``plan_touch(plan)`` afterwards (``tests.factories.build_plan`` is such a path).
 """
 
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -38,8 +37,7 @@ def _stamp(plans) -> int:
     """The one place that writes ``content_changed_at``: the public pages' remembered stamps
     are forgotten at once and again when the transaction commits (public_cache.stamps_moved)."""
     count = plans.update(content_changed_at=timezone.now())
-    public_cache.stamps_moved()
-    transaction.on_commit(public_cache.stamps_moved)
+    public_cache.stamps_moved_by_change()
     return count
 
 
@@ -104,14 +102,12 @@ def plan_post_save(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     if update_fields is not None and "content_changed_at" not in update_fields:
         Plan.objects.filter(pk=instance.pk).update(content_changed_at=instance.content_changed_at)
-    public_cache.stamps_moved()
-    transaction.on_commit(public_cache.stamps_moved)
+    public_cache.stamps_moved_by_change()
 
 
 def plan_deleted(sender, instance, **kwargs):
     # No stamp left to move, but a remembered one must not keep serving the deleted plan.
-    public_cache.stamps_moved()
-    transaction.on_commit(public_cache.stamps_moved)
+    public_cache.stamps_moved_by_change()
 
 
 def child_saved(sender, instance, **kwargs):

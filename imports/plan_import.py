@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -351,19 +353,39 @@ def plan_apply_rows(
     caller's transaction rolls back). ``expected_fingerprint`` (from ``plan_fingerprint`` at
     preview time) refuses the import when the plan changed since the preview.
     """
-    found = changes.apply_rows(
-        PLAN,
-        plan,
-        rows,
-        complete=complete,
-        acting_user=acting_user,
-        dry_run=dry_run,
-        reason=reason,
-        expected_fingerprint=expected_fingerprint,
-        stale_message=stale_message(),
-        progress=progress,
-    )
+    with transaction.atomic():
+        if not dry_run:
+            plan_lock(plan)
+        found = changes.apply_rows(
+            PLAN,
+            plan,
+            rows,
+            complete=complete,
+            acting_user=acting_user,
+            dry_run=dry_run,
+            reason=reason,
+            expected_fingerprint=expected_fingerprint,
+            stale_message=stale_message(),
+            progress=progress,
+        )
     return PlanImportResult(plan=plan, changes=found, dry_run=dry_run)
+
+
+def plan_lock(plan: Plan) -> None:
+    """Hold ``plan`` until the current transaction ends: imports (and approvals, which import)
+    of one plan run one after the other, and each checks "changed since the preview?" only
+    once it holds the plan, so a second confirmation made from the same preview waits, then
+    finds the plan changed and is refused with nothing written.
+
+    PostgreSQL locks the plan's row (``SELECT … FOR UPDATE``). SQLite has no row locks: an
+    ``UPDATE`` that changes nothing takes its database-wide write lock, which does the same.
+    """
+    if plan.pk is None:
+        return
+    if connection.vendor == "sqlite":
+        Plan.objects.filter(pk=plan.pk).update(version=F("version"))
+    else:
+        list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True))
 
 
 def plan_fingerprint(plan: Plan) -> str:

@@ -67,6 +67,7 @@ from .plan_import import (
     measure_ref,
     plan_apply_rows,
     plan_fingerprint,
+    plan_lock,
     stale_message,
 )
 
@@ -1168,6 +1169,8 @@ def plan_workbook_import(
         except PlanImportError as error:
             raise PlanImportError(error.problems + extras.problems) from None
         raise PlanImportError(extras.problems)
+    if not dry_run:
+        plan_lock(plan)  # the check below and the writes after it, one import at a time
     if expected_fingerprint is not None and plan_workbook_fingerprint(plan) != expected_fingerprint:
         raise PlanImportError([Problem(stale_message())])
     result = plan_apply_rows(

@@ -198,11 +198,12 @@ def test_a_deleted_plan_answers_404_at_once(plan):
     assert Client().get(url).status_code == 404
 
 
-def test_remembered_stamps_are_forgotten_again_when_the_change_commits(
+def test_remembered_stamps_are_forgotten_when_the_change_commits(
     plan, django_capture_on_commit_callbacks
 ):
     """A request that read the old stamp while the change was not yet committed stored it under
-    the generation of that moment; the commit moves the generation once more."""
+    the generation of that moment; the commit moves the generation. Before the commit, the
+    writing connection sees its own change."""
     from django.core.cache import cache
 
     from actionplan.public_cache import STAMP_GENERATION_KEY
@@ -211,12 +212,12 @@ def test_remembered_stamps_are_forgotten_again_when_the_change_commits(
     before = cache.get(STAMP_GENERATION_KEY, 0)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         measure = _measure(plan)
-        measure.title = "Geändert"
+        measure.title = "Geändert vor dem Commit"
         measure.save()
-        during = cache.get(STAMP_GENERATION_KEY)
-    assert during > before
+        assert cache.get(STAMP_GENERATION_KEY, 0) == before, "not moved before the commit"
+        assert "Geändert vor dem Commit" in Client().get(plan.get_absolute_url()).content.decode()
     assert callbacks, "no on_commit callback registered"
-    assert cache.get(STAMP_GENERATION_KEY) > during
+    assert cache.get(STAMP_GENERATION_KEY) == before + 1
 
 
 def test_a_cache_hit_serves_the_page_compressed_once_and_plain_to_who_cannot_unzip(
@@ -287,3 +288,25 @@ def test_signed_in_members_are_never_answered_from_a_stored_public_answer(plan, 
     member = Client()
     member.force_login(staff_user)
     assert measure.title in member.get(url).content.decode()
+
+
+def test_many_writes_in_one_transaction_move_the_generation_once_at_commit(
+    plan, django_capture_on_commit_callbacks
+):
+    """An import writes thousands of rows in one transaction: other processes' page caches
+    must not be sent to the database thousands of times before anything is committed."""
+    from django.core.cache import cache
+
+    from actionplan.public_cache import STAMP_GENERATION_KEY
+
+    Client().get(plan.get_absolute_url())
+    before = cache.get(STAMP_GENERATION_KEY, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        for measure in ap.Measure.objects.filter(field__plan=plan):
+            for step in measure.steps.all():
+                step.text = f"{step.text} (geprüft)"
+                step.save()
+            measure.title = f"{measure.title} (geprüft)"
+            measure.save()
+        assert cache.get(STAMP_GENERATION_KEY, 0) == before
+    assert cache.get(STAMP_GENERATION_KEY) == before + 1, "moved once, at the commit"
