@@ -97,7 +97,9 @@ class _Pool:
         """Join the parts in a fresh child process: the joined document's objects (qpdf holds
         ~1.5 kB a PDF object, ~300 MB for 1,000 measures) never add to the worker's heap."""
         with ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=rendering.die_with_parent,
         ) as one:
             return one.submit(assembly.assemble, parts, footer, footer_from=1).result()
 

@@ -111,6 +111,29 @@ class PdfExport(models.Model):
     def get_absolute_url(self):
         return reverse("actionplan:pdf_export_status", kwargs={"export_id": self.pk})
 
+    def source_url(self) -> str:
+        """The address that asks for this document (in its language): where a failed job is
+        started again."""
+        from django.utils import translation
+
+        with translation.override(self.language):
+            if self.measure_id:
+                return reverse(
+                    "actionplan:measure_pdf",
+                    kwargs={
+                        "plan_slug": self.plan.slug,
+                        "field_slug": self.field.slug,
+                        "measure_slug": self.measure.slug,
+                    },
+                )
+            if self.field_id:
+                return reverse(
+                    "actionplan:field_pdf",
+                    kwargs={"plan_slug": self.plan.slug, "field_slug": self.field.slug},
+                )
+            name = "actionplan:plan_progress_pdf" if self.progress else "actionplan:plan_pdf"
+            return reverse(name, kwargs={"plan_slug": self.plan.slug})
+
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}

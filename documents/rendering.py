@@ -5,6 +5,7 @@ It fetches nothing but files under the app's own static directory (``documents/â
 """
 
 import logging
+import os
 import posixpath
 import re
 import threading
@@ -135,9 +136,30 @@ def write_pdf(html: str, *, variant: str, url_fetcher=None) -> bytes:
     )
 
 
+def die_with_parent() -> None:
+    """Let the kernel end this child process when the process that started it ends, however
+    it ends (``kill -9`` of a task worker included): a render child never outlives its worker.
+    Linux (``prctl(PR_SET_PDEATHSIG)``); elsewhere nothing happens."""
+    import ctypes
+    import multiprocessing
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    starter = multiprocessing.parent_process()
+    parent = starter.pid if starter is not None else os.getppid()
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before (or while) this child started
+        os._exit(1)
+
+
 def worker_init() -> None:
-    """Start of a chapter-rendering child process (``documents.chapters``): Django's settings
-    and apps for the static files finders; no database is used there."""
+    """Start of a chapter-rendering child process (``documents.chapters``): bound to its
+    parent's life, then Django's settings and apps for the static files finders; no database
+    is used there."""
+    die_with_parent()
     import django
 
     django.setup()

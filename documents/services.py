@@ -19,6 +19,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from access import rules
 from actionplan.models import FieldOfAction, Measure, Plan
@@ -291,6 +292,8 @@ def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
     clicks, many visitors or several app servers start one job per state of the data.
     """
     existing = PdfExport.objects.reusable().filter(cache_key=request.cache_key).first()
+    if existing is not None and not export_check_alive(existing):
+        existing = None  # its worker is gone: marked failed, a new job is started below
     if existing is not None:
         return existing
     user = requested_by if requested_by is not None and requested_by.is_authenticated else None
@@ -316,6 +319,32 @@ def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
     PdfExport.objects.filter(pk=export.pk).update(task_result_id=str(result.id))
     export.task_result_id = str(result.id)
     return export
+
+
+def export_check_alive(export: PdfExport) -> bool:
+    """False, and the export marked failed, when its job can no longer finish: the task ended
+    (failed, or done without a file: its worker was lost and the attempts used up) or is gone.
+    A dead job is then neither shown as "being created" nor handed to the next visitor."""
+    if export.is_finished or not export.task_result_id:
+        return True
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    try:
+        task_status = default_task_backend.get_result(export.task_result_id).status
+    except (TaskResultDoesNotExist, ValueError):
+        task_status = None
+    if task_status is not None and task_status not in {"SUCCESSFUL", "FAILED"}:
+        return True  # waiting or running
+    PdfExport.objects.filter(
+        pk=export.pk, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING]
+    ).update(
+        status=PdfExport.Status.FAILED,
+        finished_at=timezone.now(),
+        error=gettext("The background process ended before the PDF was finished."),
+    )
+    export.refresh_from_db()
+    return export.status == PdfExport.Status.DONE
 
 
 def get_or_enqueue(request: DocumentRequest, *, requested_by=None) -> bytes | PdfExport:

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -23,17 +24,37 @@ DEFAULT_STALE_AFTER = timedelta(minutes=30)
 
 def claim(export_id) -> bool:
     """Take the job for this process: one conditional UPDATE, so exactly one process wins even
-    across machines. A job left ``running`` by a dead worker can be taken again."""
+    across machines. A job left ``running`` is taken again by the retry of its own task (its
+    worker died; the reaper put the task back in the queue, and a worker started it again
+    after the export was claimed), and after ``PLANWERK_PDF_JOB_STALE_AFTER`` by anyone."""
     stale_after = getattr(settings, "PLANWERK_PDF_JOB_STALE_AFTER", DEFAULT_STALE_AFTER)
     now = timezone.now()
     takeable = Q(status=PdfExport.Status.PENDING) | Q(
         status=PdfExport.Status.RUNNING, started_at__lt=now - stale_after
     )
+    current = PdfExport.objects.filter(pk=export_id).values("status", "started_at").first()
+    if current and current["status"] == PdfExport.Status.RUNNING and _task_restarted(export_id):
+        takeable |= Q(status=PdfExport.Status.RUNNING, started_at=current["started_at"])
     return bool(
         PdfExport.objects.filter(takeable, pk=export_id).update(
             status=PdfExport.Status.RUNNING, started_at=now, error=""
         )
     )
+
+
+def _task_restarted(export_id) -> bool:
+    """Whether the export's task was (re)started after the export was last claimed."""
+    from django_tasks_db.models import DBTaskResult
+
+    export = PdfExport.objects.filter(pk=export_id).values("task_result_id", "started_at").first()
+    if not export or not export["task_result_id"] or export["started_at"] is None:
+        return False
+    try:
+        return DBTaskResult.objects.filter(
+            pk=export["task_result_id"], started_at__gt=export["started_at"]
+        ).exists()
+    except (ValueError, DjangoValidationError):
+        return False
 
 
 @task()

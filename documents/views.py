@@ -119,6 +119,7 @@ def _queue_position(export) -> int | None:
 @require_GET
 def pdf_export_status(request, export_id):
     export = _visible_export(request, export_id)
+    services.export_check_alive(export)  # a job whose worker is gone shows as failed
     task_status = None
     if export.task_result_id:
         try:

@@ -5,7 +5,7 @@ import time
 import pytest
 
 # Upper bounds for waiting on the workers, not timings: the test fails only if they never finish.
-PATIENCE = 90
+PATIENCE = 180
 
 
 def wait_for(condition, what: str):
@@ -14,4 +14,4 @@ def wait_for(condition, what: str):
         if condition():
             return
         time.sleep(0.2)
-    pytest.fail(f"gave up waiting: {what}")
+    pytest.fail(f"gave up waiting: {what() if callable(what) else what}")
