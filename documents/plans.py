@@ -5,6 +5,7 @@ templates get it; ``documents.kinds`` registers them as the kinds ``plan``, ``fi
 ``measure``.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,7 @@ from actionplan.models import (
     ScheduleEntry,
     Step,
 )
+from actionplan.timeline import PlanTimeline, plan_timeline
 from contacts.models import Organisation
 
 # --- data -----------------------------------------------------------------------------------
@@ -305,56 +307,51 @@ def data_date(plan) -> date:
 
 # --- timeline -------------------------------------------------------------------------------
 
+#: Width of the timeline's track column (static/documents/pdf.css, ``.timeline``) and the
+#: room a year's label needs on it.
+TIMELINE_TRACK_MM = 62
+TIMELINE_LABEL_MM = 7
 
-@dataclass
-class TimelineRow:
-    measure: Measure
-    field: FieldOfAction
-    entry: ScheduleEntry
+
+@dataclass(frozen=True)
+class YearMark:
+    """A year on the timeline's axis: where it lies (percent) and its label, empty where the
+    year is too narrow for one (the spare quarter of an open end, or years of a long axis
+    where only every n-th is labelled)."""
+
     left: float
     width: float
+    label: str
 
 
 @dataclass
-class Timeline:
-    years: list[int] = field(default_factory=list)
-    rows: list[TimelineRow] = field(default_factory=list)
-    undated: int = 0
-
-    @property
-    def ticks(self) -> list[float]:
-        return [round(i * 100 / len(self.years), 3) for i in range(1, len(self.years))]
+class DocumentTimeline(PlanTimeline):
+    years: list[YearMark] = field(default_factory=list)
 
 
-def build_timeline(plan) -> Timeline:
-    """Dated schedule entries as bars on a year axis (undated ones are listed per measure)."""
-    dated, undated = [], 0
-    for fld in plan.fields.all():
-        for measure in fld.measures.all():
-            for entry in measure.schedule.all():
-                if entry.is_dated:
-                    dated.append((fld, measure, entry))
-                else:
-                    undated += 1
-    if not dated:
-        return Timeline(undated=undated)
-    starts = [e.start_date or e.end_date for _, _, e in dated]
-    ends = [e.end_date or e.start_date for _, _, e in dated]
-    first, last = min(starts).year, max(ends).year
-    span_start = date(first, 1, 1)
-    total = (date(last + 1, 1, 1) - span_start).days
-    rows = []
-    for (fld, measure, entry), start, end in zip(dated, starts, ends, strict=True):
-        left = (start - span_start).days / total * 100
-        # A point in time still needs a visible mark.
-        width = max((end - start).days / total * 100, 0.8)
-        rows.append(
-            TimelineRow(measure, fld, entry, round(left, 3), round(min(width, 100 - left), 3))
+def year_marks(axis) -> list[YearMark]:
+    label_share = TIMELINE_LABEL_MM / TIMELINE_TRACK_MM * 100
+    whole = 1200 / axis.months  # share of a whole year
+    step = max(1, math.ceil(label_share / whole))
+    marks = []
+    for tick in axis.years:
+        if step == 1:
+            shown = tick.width >= label_share
+        else:
+            shown = int(tick.label) % step == 0 and tick.width >= whole - 0.001
+        marks.append(
+            YearMark(round(tick.left, 3), round(tick.width, 3), tick.label if shown else "")
         )
-    rows.sort(
-        key=lambda r: (r.entry.start_date or r.entry.end_date, r.field.position, r.measure.position)
-    )
-    return Timeline(years=list(range(first, last + 1)), rows=rows, undated=undated)
+    return marks
+
+
+def build_timeline(plan) -> DocumentTimeline:
+    """Dated schedule entries as bars on one axis, grouped by field of action and measure in
+    plan order (``actionplan.timeline``, the layout of the web timeline: an entry without an
+    end or a start runs to the edge of the axis, which has a spare quarter for it)."""
+    timeline = plan_timeline(plan.fields.all())
+    years = year_marks(timeline.axis) if timeline.axis else []
+    return DocumentTimeline(**vars(timeline), years=years)
 
 
 # --- context   ------------------------------------------------------------------------------

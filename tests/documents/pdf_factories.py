@@ -104,28 +104,52 @@ def pdf_words(data: bytes) -> tuple[float, list[tuple[float, float, str]]]:
 PAGE_MARGIN_PT = 22 / 25.4 * 72  # top and bottom margin of static/documents/pdf.css
 
 
-def pdf_column_pages(data: bytes) -> list[str]:
-    """Body text of each page read column by column: every line of the left half of the page
-    before the right half (``pdftotext`` interleaves two-column layouts line by line).
-    Lines in the top and bottom margin (running header and footer) are left out."""
+def _body_lines(data: bytes) -> list[list[tuple[float, float, float, str]]]:
+    """(xMin, yMin, page width, text) of every line between the top and bottom margin, per
+    page: the running header and footer are left out by where they stand."""
     html = _poppler(["pdftotext", "-bbox-layout"], data)
     root = ET.fromstring(html[html.index("<html") :])
     ns = {"x": "http://www.w3.org/1999/xhtml"}
     pages = []
     for page in root.iterfind(".//x:page", ns):
-        half = float(page.get("width")) / 2
+        width = float(page.get("width"))
         bottom = float(page.get("height")) - PAGE_MARGIN_PT
-        lines = [
-            (
-                float(line.get("xMin")) >= half,
-                float(line.get("yMin")),
-                " ".join(w.text or "" for w in line.iterfind("x:word", ns)),
-            )
-            for line in page.iterfind(".//x:line", ns)
-            if float(line.get("yMin")) >= PAGE_MARGIN_PT and float(line.get("yMax")) <= bottom
-        ]
-        pages.append("\n".join(text for _, _, text in sorted(lines)))
+        pages.append(
+            [
+                (
+                    float(line.get("xMin")),
+                    float(line.get("yMin")),
+                    width,
+                    " ".join(w.text or "" for w in line.iterfind("x:word", ns)),
+                )
+                for line in page.iterfind(".//x:line", ns)
+                if float(line.get("yMin")) >= PAGE_MARGIN_PT and float(line.get("yMax")) <= bottom
+            ]
+        )
     return pages
+
+
+def pdf_column_pages(data: bytes) -> list[str]:
+    """Body text of each page read column by column: every line of the left half of the page
+    before the right half (``pdftotext`` interleaves two-column layouts line by line).
+    Lines in the top and bottom margin (running header and footer) are left out."""
+    return [
+        "\n".join(
+            text for _, _, text in sorted((x >= width / 2, y, text) for x, y, width, text in lines)
+        )
+        for lines in _body_lines(data)
+    ]
+
+
+def pdf_body_pages(data: bytes) -> list[str]:
+    """Body text of each page, its lines from top to bottom (left to right on one level).
+    Unlike ``pdf_pages`` it does not depend on pdftotext's reading order, which puts a body
+    line that stands level with another (a fact's label and its first value at the top of a
+    page) between the lines of the running header."""
+    return [
+        "\n".join(text for _, _, text in sorted((round(y), x, text) for x, y, _, text in lines))
+        for lines in _body_lines(data)
+    ]
 
 
 @pytest.fixture

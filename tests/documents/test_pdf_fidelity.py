@@ -35,6 +35,7 @@ from tests.actionplan.seed import (
     parse_seed,
 )
 from tests.documents.pdf_factories import (
+    pdf_body_pages,
     pdf_column_pages,
     pdf_outline,
     pdf_pages,
@@ -57,12 +58,6 @@ ROLE_WORDS = {
 #: A line without a role word ("- Amt für Wirtschaftsförderung") names the responsible body;
 #: the PDF then prints no heading, or "Federführung"/"Verantwortlich".
 LEADING = {Role.LEAD, Role.RESPONSIBLE}
-
-
-def page_body(page: str) -> str:
-    """A page without its running header (two lines) and footer (two lines)."""
-    lines = [line for line in page.split("\n") if line.strip()]
-    return "\n".join(lines[2:-2])
 
 
 @dataclass
@@ -101,6 +96,7 @@ def pdf_sections(data: bytes, problems: list[str]) -> dict[str, Section]:
     pages = pdf_pages(data)
     # The contact cards stand in two columns; read them column by column.
     columns = pdf_column_pages(data)
+    bodies = pdf_body_pages(data)
     outline = pdf_outline(data)
     tops = [(title, page) for title, page, _ in outline]
     sections = {"cover": Section("cover", squash(pages[0]))}
@@ -109,7 +105,7 @@ def pdf_sections(data: bytes, problems: list[str]) -> dict[str, Section]:
         if title == "Ansprechpartner":
             text = "\n".join(columns[page - 1 : end])
         else:
-            text = "\n".join(page_body(p) for p in pages[page - 1 : end])
+            text = "\n".join(bodies[page - 1 : end])
         sections[title] = Section(title, squash(text))
     for required in ("Einleitung", "Ansprechpartner", "Zeitleiste"):
         if required not in sections:
