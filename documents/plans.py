@@ -309,9 +309,10 @@ def data_date(plan) -> date:
 
 
 def reader_language(language: str | None = None) -> str:
-    """The language a document speaks around its content: the reader's (the page the PDF was
-    requested from, ``/en/…`` → ``en``), or the active one, as one of ``LANGUAGES``."""
-    code = language or translation.get_language() or settings.LANGUAGE_CODE
+    """The language a document speaks around its content: the reader's, which the views
+    pass (``translation.get_language()``: ``/en/…`` → ``en``), as one of ``LANGUAGES``;
+    without one the site's (``LANGUAGE_CODE``), whatever language is active."""
+    code = language or settings.LANGUAGE_CODE
     try:
         return translation.get_supported_language_variant(code)
     except LookupError:

@@ -1,8 +1,11 @@
 """Template helpers of the documents: content in its own language inside the reader's frame."""
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import pgettext
+
+from actionplan.schedule import Precision
 
 register = template.Library()
 
@@ -17,3 +20,21 @@ def quoted(context, text) -> str:
     if attr:
         return format_html("{}<span{}>{}</span>{}", opening, attr, text, closing)
     return format_html("{}{}{}", opening, text, closing)
+
+
+@register.simple_tag(takes_context=True)
+def reader_date(context, label, day, precision="", day_format="DATE_FORMAT") -> str:
+    """A date as the reader reads it: the content's own label (“Januar 2024”) for a reader of
+    the content's language, else the parsed date in the reader's (“January 2024”, “2023”);
+    a label whose precision a plain date cannot carry (“II. Quartal 2011”) stays as written."""
+    attr = context.get("content_attr", "")
+    if day and (attr or not label):
+        if precision == Precision.YEAR:
+            return str(day.year)
+        if precision == Precision.MONTH:
+            return date_format(day, "YEAR_MONTH_FORMAT")
+        if precision == Precision.DAY or not label:
+            return date_format(day, day_format)
+    if not label:
+        return ""
+    return format_html("<span{}>{}</span>", attr, label) if attr else format_html("{}", label)
