@@ -11,13 +11,16 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def quoted(context, text) -> str:
+def quoted(context, text, tagged=True) -> str:
     """A title in the reader's quotation marks (‚Titel‘, ‘Title’); the title keeps the
-    content's language (``content_attr``, set by ``documents.plans.language_context``)."""
+    content's language (``content_attr``, set by ``documents.plans.language_context``).
+
+    ``tagged=False`` inside a link: an element within an ``<a>`` would take over the link's
+    annotation in the tagged PDF (a ``Span`` instead of the ``Link`` PDF/UA asks for)."""
     opening = pgettext("pdf opening quotation mark", "‘")
     closing = pgettext("pdf closing quotation mark", "’")
     attr = context.get("content_attr", "")
-    if attr:
+    if attr and tagged:
         return format_html("{}<span{}>{}</span>{}", opening, attr, text, closing)
     return format_html("{}{}{}", opening, text, closing)
 

@@ -358,3 +358,36 @@ def test_schedule_labels_stay_the_plans_own_words_in_english(client):
     assert ScheduleEntry.objects.filter(measure__field__plan=plan, label="II. Quartal 2011")
     english = services.document_html("plan", plan, language="en")
     assert '<dd lang="de"><ul><li>II. Quartal 2011</li></ul></dd>' in english
+
+
+def test_progress_pdf_from_an_english_page_is_english(client):
+    plan = neutral_plan()
+    with translation.override("en"):
+        url = reverse("actionplan:plan_progress_pdf", kwargs={"plan_slug": plan.slug})
+    assert url.startswith("/en/")
+    text = text_of(client.get(url).content)
+    assert "Progress of implementation" in text
+    assert f"Figures as of {today('en')}" in text
+    for word in ("Stand der Umsetzung", "Seite", "Handlungsfeld", "Dezember"):
+        assert word not in text, word
+
+
+def test_english_links_stay_link_elements_in_the_tagged_pdf():
+    """The content's ``lang`` never wraps link text in an element of its own: each link
+    annotation belongs to a ``Link`` structure element (PDF/UA), in English as in German."""
+    import io
+
+    import pikepdf
+
+    plan = neutral_plan()
+    for language in ("de", "en"):
+        data = documents.render("plan", plan, language=language)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            parent_tree = dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items())
+            links = [
+                parent_tree[int(annot.StructParent)]
+                for page in pdf.pages
+                for annot in page.get("/Annots", [])
+            ]
+            assert links, language
+            assert {str(element.S) for element in links} == {"/Link"}, language
