@@ -321,11 +321,9 @@ def reader_language(language: str | None = None) -> str:
 
 def language_context(content_language: str | None, language: str) -> dict:
     """What the templates need to keep the content's language apart from the reader's:
-    ``content_attr`` (`` lang="de"`` on content elements of an English document, for PDF/UA
-    and hyphenation; empty when both agree) and the data state of the running footer.
-
-    Call under ``translation.override(language)``: the footer text is translated here.
-    """
+    ``content_lang``, ``content_attr`` (`` lang="de"`` on content elements of an English
+    document, for screen readers and German hyphenation; empty when both agree), and
+    ``generated``, the day the document is made (“Erstellt am …” on the title page)."""
     content = content_language or settings.LANGUAGE_CODE
     differs = content.split("-")[0] != language.split("-")[0]
     return {

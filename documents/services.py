@@ -83,8 +83,8 @@ class DocumentRequest:
     ):
         """``internal``: the reader may see the plan's drafts (``access.rules``); only then
         does the document hold them (and is marked as a draft). ``progress``: a plan document
-        with the chapter „Stand der Umsetzung“. ``language``: the reader's (default: the
-        active one); the frame speaks it, the content stays in the plan's language."""
+        with the chapter „Stand der Umsetzung“. ``language``: the reader's, which views
+        pass (default: ``LANGUAGE_CODE``); the frame speaks it, the content keeps its own."""
         rendering.check_variant(variant)
         if progress and (field is not None or measure is not None):
             raise ValueError("The progress chapter belongs to the plan document only.")
