@@ -9,8 +9,8 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from access.admin import RoleAdminMixin
 
@@ -23,14 +23,19 @@ from .views import serve_or_enqueue
 def export_pdf(modeladmin, request, queryset):
     objects = list(queryset[:51])
     if len(objects) == 1:
-        return serve_or_enqueue(request, request_for(request.user, objects[0]))
+        return serve_or_enqueue(
+            request, request_for(request.user, objects[0], language=get_language())
+        )
     if len(objects) > 50:
         modeladmin.message_user(
             request, _("Please select at most 50 entries for a PDF export."), messages.WARNING
         )
         return None
     exports = [
-        export_request(request_for(request.user, obj), requested_by=request.user) for obj in objects
+        export_request(
+            request_for(request.user, obj, language=get_language()), requested_by=request.user
+        )
+        for obj in objects
     ]
     links = format_html_join(
         ", ", '<a href="{}">{}</a>', ((e.get_absolute_url(), str(e)) for e in exports)
@@ -74,7 +79,7 @@ class PdfAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
-        return serve_or_enqueue(request, request_for(request.user, obj))
+        return serve_or_enqueue(request, request_for(request.user, obj, language=get_language()))
 
 
 class PdfExportAdmin(RoleAdminMixin, admin.ModelAdmin):

@@ -25,7 +25,7 @@ from campaigns.models import (
 )
 from campaigns.views import partner_groups
 
-from . import rendering
+from . import plans, rendering
 
 # --- data -----------------------------------------------------------------------------------
 
@@ -112,13 +112,17 @@ def campaign_context(request) -> dict:
     campaign = load_campaign(request.campaign.pk)
     figures = list(campaign.key_figures.all())
     stamp = campaign.content_changed_at or campaign.updated_at or timezone.now()
+    data_date = timezone.localtime(stamp).date()
     return {
+        # campaigns are written in the site's language
+        **plans.language_context(settings.LANGUAGE_CODE, request.language),
         "campaign": campaign,
         "doc_title": str(campaign),
         "author": campaign.organiser.display_name if campaign.organiser_id else campaign.region,
         "draft": request.draft,
         "lang": request.language,
-        "data_date": timezone.localtime(stamp).date(),
+        "data_date": data_date,
+        "data_state": plans.data_state_text(data_date),
         "created": campaign.created_at,
         "modified": stamp,
         "channels": list(campaign.channels.all()),
@@ -152,7 +156,7 @@ class CampaignDocumentRequest:
     @classmethod
     def build(cls, campaign, *, language=None, variant=rendering.DEFAULT_VARIANT):
         rendering.check_variant(variant)
-        language = language or settings.LANGUAGE_CODE
+        language = plans.reader_language(language)
         return cls(campaign, not campaign.is_public, language, variant, measures_stamp(campaign))
 
     kind = "campaign"

@@ -11,8 +11,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.utils import timezone
-from django.utils.translation import npgettext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import npgettext, pgettext
 
 from access import rules
 from actionplan.models import (
@@ -305,6 +307,49 @@ def data_date(plan) -> date:
     return timezone.localtime(stamp).date()
 
 
+# --- languages ------------------------------------------------------------------------------
+
+
+def reader_language(language: str | None = None) -> str:
+    """The language a document speaks around its content: the reader's, which the views
+    pass (``translation.get_language()``: ``/en/…`` → ``en``), as one of ``LANGUAGES``;
+    without one the site's (``LANGUAGE_CODE``), whatever language is active."""
+    code = language or settings.LANGUAGE_CODE
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def language_context(content_language: str | None, language: str) -> dict:
+    """What the templates need to keep the content's language apart from the reader's:
+    ``content_lang``, ``content_attr`` (`` lang="de"`` on content elements of an English
+    document, for screen readers and German hyphenation; empty when both agree), and
+    ``generated``, the day the document is made (“Erstellt am …” on the title page)."""
+    content = content_language or settings.LANGUAGE_CODE
+    differs = content.split("-")[0] != language.split("-")[0]
+    return {
+        "content_lang": content,
+        "content_attr": format_html(' lang="{}"', content) if differs else "",
+        "generated": timezone.localdate(),
+    }
+
+
+def data_state_text(day: date) -> str:
+    """“Stand: 6. Dezember 2026” / “As of: 6 December 2026”: the running footer's text."""
+    return pgettext("pdf", "As of: %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
+
+
+def issued_text(plan, *, reads_content_language: bool) -> tuple[str, bool]:
+    """The plan's own date (“Mai 2011”) and whether it is content (in the plan's language).
+
+    A reader of the plan's language gets the plan's own wording; another reader the parsed
+    date in their language (“May 2011”) where there is one."""
+    if plan.issued_on and (not reads_content_language or not plan.issued_label):
+        return date_format(plan.issued_on, "YEAR_MONTH_FORMAT"), False
+    return plan.issued_label, bool(plan.issued_label)
+
+
 # --- timeline -------------------------------------------------------------------------------
 
 #: Width of the timeline's track column (static/documents/pdf.css, ``.timeline``) and the
@@ -359,7 +404,14 @@ def build_timeline(plan) -> DocumentTimeline:
 
 def _context(plan, *, draft: bool, language: str) -> dict:
     measures = [m for f in plan.fields.all() for m in f.measures.all()]
+    languages = language_context(plan.language, language)
+    issued, issued_is_content = issued_text(
+        plan, reads_content_language=not languages["content_attr"]
+    )
     return {
+        **languages,
+        "issued": issued,
+        "issued_is_content": issued_is_content,
         "plan": plan,
         "fields": list(plan.fields.all()),
         "measure_count": len(measures),
@@ -367,6 +419,7 @@ def _context(plan, *, draft: bool, language: str) -> dict:
         "lang": language,
         "author": document_author(plan),
         "data_date": data_date(plan),
+        "data_state": data_state_text(data_date(plan)),
         "created": plan.created_at,
         "modified": plan.content_changed_at or plan.updated_at,
         "toc_with_measures": len(measures) <= TOC_MEASURE_LIMIT,
@@ -389,10 +442,11 @@ def has_unpublished(plan, *, field=None, measure=None) -> bool:
 
 
 def defaults(plan, draft, language, *, field=None, measure=None):
-    """``draft`` (internal: drafts included and marked) defaults to “scope holds drafts”."""
+    """``draft`` (internal: drafts included and marked) defaults to “scope holds drafts”; the
+    language to the reader's (``reader_language``), whatever the language of the content."""
     if draft is None:
         draft = has_unpublished(plan, field=field, measure=measure)
-    return draft, language or plan.language or settings.LANGUAGE_CODE
+    return draft, reader_language(language)
 
 
 def _loaded(request):
@@ -450,6 +504,7 @@ def version_context(request) -> dict:
     context["doc_title"] = f"{full} ({version.label})"
     context["version"] = version
     context["data_date"] = version.date
+    context["data_state"] = data_state_text(version.date)
     context["created"] = context["modified"] = version.created_at
     if request.changes:
         context["report"] = compare(version.snapshot, public_document(request.plan))

@@ -84,7 +84,8 @@ class DocumentRequest:
     ):
         """``internal``: the reader may see the plan's drafts (``access.rules``); only then
         does the document hold them (and is marked as a draft). ``progress``: a plan document
-        with the chapter „Stand der Umsetzung“."""
+        with the chapter „Stand der Umsetzung“. ``language``: the reader's, which views
+        pass (default: ``LANGUAGE_CODE``); the frame speaks it, the content keeps its own."""
         rendering.check_variant(variant)
         if progress and (field is not None or measure is not None):
             raise ValueError("The progress chapter belongs to the plan document only.")
@@ -166,7 +167,7 @@ class VersionDocumentRequest(DocumentRequest):
     @classmethod
     def build(cls, plan, *, version, changes=False, language=None, variant=DEFAULT_VARIANT):
         rendering.check_variant(variant)
-        language = language or version.snapshot["plan"].get("language") or plan.language
+        language = plans.reader_language(language)
         return cls(plan, None, None, False, language, variant, version=version, changes=changes)
 
     @property

@@ -41,7 +41,9 @@ def serve_or_enqueue(request, pdf_request: DocumentRequest) -> HttpResponse:
 @require_GET
 def plan_pdf(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
-    return serve_or_enqueue(request, request_for(request.user, plan))
+    return serve_or_enqueue(
+        request, request_for(request.user, plan, language=translation.get_language())
+    )
 
 
 @transaction.non_atomic_requests
@@ -49,7 +51,9 @@ def plan_pdf(request, plan_slug):
 def plan_progress_pdf(request, plan_slug):
     """The plan document with the chapter „Stand der Umsetzung“ (the progress dashboard)."""
     plan = plan_or_404(request, plan_slug)
-    return serve_or_enqueue(request, request_for(request.user, plan, progress=True))
+    return serve_or_enqueue(
+        request, request_for(request.user, plan, progress=True, language=translation.get_language())
+    )
 
 
 @transaction.non_atomic_requests
@@ -59,7 +63,9 @@ def field_pdf(request, plan_slug, field_slug):
     field = get_object_or_404(
         FieldOfAction.objects.visible_to(request.user), plan=plan, slug=field_slug
     )
-    return serve_or_enqueue(request, request_for(request.user, field))
+    return serve_or_enqueue(
+        request, request_for(request.user, field, language=translation.get_language())
+    )
 
 
 @transaction.non_atomic_requests
@@ -72,7 +78,9 @@ def measure_pdf(request, plan_slug, field_slug, measure_slug):
         field__slug=field_slug,
         slug=measure_slug,
     )
-    return serve_or_enqueue(request, request_for(request.user, measure))
+    return serve_or_enqueue(
+        request, request_for(request.user, measure, language=translation.get_language())
+    )
 
 
 @transaction.non_atomic_requests

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -126,6 +127,9 @@ def version_pdf(request, plan_slug, version_slug):
     if appendix not in ("", APPENDIX_CHANGES):
         raise Http404(_("Unknown appendix."))
     pdf_request = VersionDocumentRequest.build(
-        plan, version=version, changes=appendix == APPENDIX_CHANGES
+        plan,
+        version=version,
+        changes=appendix == APPENDIX_CHANGES,
+        language=translation.get_language(),
     )
     return pdf_response(get_or_render(pdf_request), pdf_request)

@@ -132,7 +132,7 @@ def test_preview_gives_the_dates_of_a_phrase(client, editor, label, text):
 
 def test_preview_speaks_english_in_the_english_admin(client, editor):
     response = client.get(_preview_url("en"), {"label": "II. Quartal 2027"})
-    assert response.json() == {"text": "April 1, 2027 – June 30, 2027 (quarter)"}
+    assert response.json() == {"text": "1 April 2027 – 30 June 2027 (quarter)"}
     response = client.get(_preview_url("en"), {"label": "ab sofort"})
     assert response.json() == {"text": "no date – not guessed"}
 

@@ -15,7 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: <slug>.pdf)")
         parser.add_argument("--field", help="slug of one field of action")
         parser.add_argument("--measure", help="slug of one measure (needs --field)")
-        parser.add_argument("--language", help="document language (default: the plan's)")
+        parser.add_argument(
+            "--language",
+            help="language of the frame (default: LANGUAGE_CODE); the content keeps the plan's",
+        )
         parser.add_argument(
             "--variant",
             default=services.DEFAULT_VARIANT,
