@@ -60,7 +60,8 @@ def when_text(label: str, start, end, precision: str) -> tuple[str, bool]:
         return dates, False
     parsed = parse_schedule(label)
     if parsed.is_dated:
-        same = (parsed.start, parsed.end) == (start, end) or (end is None and parsed.start == start)
+        point = end is None or end == start  # an event's date, an open start
+        same = (parsed.start, parsed.end) == (start, end) or (point and parsed.start == start)
         raw = re.fullmatch(r"[\d\-./ ]+", label) and not _YEAR.fullmatch(label)  # “2017-06”
         return (label, True) if same and not raw else (dates, False)
     if not re.search(r"\d", label):
