@@ -217,3 +217,16 @@ def test_migration_brings_contradicting_channels_in_line_and_keeps_history():
         assert Campaign.objects.get(slug="le").content_changed_at is not None
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_import_of_a_contradicting_channel_status_names_the_place():
+    from imports.campaign_document import CampaignImportError, campaign_document_import
+    from tests.imports.test_campaign_document import _minimal
+
+    data = _minimal(period={"label": "2017 bis 2019"})
+    data["campaigns"][0]["channels"][0]["status"] = "planned"
+    with pytest.raises(CampaignImportError) as info:
+        campaign_document_import(data=data)
+    assert info.value.path == "campaigns[0].channels[0].status"
+    assert not Campaign.objects.exists()
