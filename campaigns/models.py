@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -21,6 +22,21 @@ NOT_NEGATIVE_REACH = _("The reach must not be negative.")
 NOT_NEGATIVE_PARTICIPANTS = _("The number of participants must not be negative.")
 END_AFTER_START = _("The end must not lie before the start.")
 NOT_NEGATIVE_FIGURE = _("A key figure must not be negative.")
+DURATION_IS_NO_REACH = _(
+    "A duration is not a reach: give it as the channel's period (e.g. “vier Wochen”) and "
+    "leave the reach empty."
+)
+
+# Units of time: a figure in one of these is a duration, never how many people a channel reached.
+DURATION_UNITS = frozenset(
+    "tag tage tagen woche wochen monat monate monaten jahr jahre jahren stunde stunden "
+    "day days week weeks month months year years hour hours".split()
+)
+
+
+def is_duration_unit(unit: str) -> bool:
+    return " ".join((unit or "").split()).casefold() in DURATION_UNITS
+
 
 LANGUAGE_LIST_VALIDATOR = RegexValidator(
     r"^[a-z]{2,3}(, ?[a-z]{2,3})*$",
@@ -508,6 +524,30 @@ class Channel(LabelledDates, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         DONE = "done", _("done")
+        DROPPED = "dropped", _("not carried out")
+        UNREPORTED = "unreported", _("outcome not reported")
+
+    # Which channel statuses a campaign's lifecycle rules out, and why.
+    STATUS_CONFLICTS = {
+        Campaign.Lifecycle.COMPLETED: {
+            Status.PLANNED: _(
+                "The campaign has ended, so this channel can no longer be “planned”. Choose "
+                "“done”, “not carried out” or, if the source does not say, “outcome not "
+                "reported”."
+            ),
+        },
+        Campaign.Lifecycle.PLANNED: {
+            Status.DONE: _("The campaign has not started yet, so this channel cannot be “done”."),
+            Status.UNREPORTED: _(
+                "“Outcome not reported” is for channels of a campaign that has ended."
+            ),
+        },
+        Campaign.Lifecycle.RUNNING: {
+            Status.UNREPORTED: _(
+                "“Outcome not reported” is for channels of a campaign that has ended."
+            ),
+        },
+    }
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="channels"
@@ -575,6 +615,34 @@ class Channel(LabelledDates, models.Model):
     def save(self, *args, **kwargs):
         _fill_dates(self, "period_label", "start_date", "end_date")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if is_duration_unit(self.reach_unit):
+            errors["reach_unit"] = DURATION_IS_NO_REACH
+        # an inline of a campaign being added has its (unsaved) campaign but no campaign_id
+        campaign = self.campaign if self.campaign_id or Channel.campaign.is_cached(self) else None
+        if campaign is not None:
+            conflict = self.STATUS_CONFLICTS.get(campaign.lifecycle, {}).get(self.status)
+            if conflict:
+                errors["status"] = conflict
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def public_status(self) -> str:
+        """The status as readers see it: a channel still “planned” when its campaign has ended
+        (time moved on, nobody edited it) is shown as “outcome not reported”."""
+        if self.status == self.Status.PLANNED and (
+            self.campaign.lifecycle == Campaign.Lifecycle.COMPLETED
+        ):
+            return self.Status.UNREPORTED
+        return self.status
+
+    @property
+    def public_status_label(self) -> str:
+        return self.Status(self.public_status).label
 
     @property
     def language_list(self) -> list[str]:

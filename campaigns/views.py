@@ -9,7 +9,7 @@ from actionplan.models import TargetGroup
 from contacts.models import Organisation
 
 from . import selectors
-from .charts import key_figure_chart
+from .charts import key_figure_groups
 from .models import Campaign, Market
 from .public_cache import public_campaign_page
 
@@ -91,15 +91,13 @@ def campaign_list(request):
 @public_campaign_page
 def campaign_detail(request, slug):
     campaign = get_object_or_404(selectors.campaign_for_page(request.user, slug))
-    figures = list(campaign.key_figures.all())
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
             "partners": partner_groups(campaign.partner_links.all()),
-            "key_figures": figures,
-            "chart": key_figure_chart(figures),
+            "key_figures": key_figure_groups(campaign.key_figures.all()),
         },
     )
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from access import rules
 from actionplan.models import Measure, Plan, TargetGroup
-from campaigns.charts import key_figure_chart
+from campaigns.charts import key_figure_groups
 from campaigns.models import (
     Campaign,
     CampaignContact,
@@ -111,6 +111,7 @@ def measures_stamp(campaign) -> object:
 def campaign_context(request) -> dict:
     campaign = load_campaign(request.campaign.pk)
     figures = list(campaign.key_figures.all())
+    channels = list(campaign.channels.all())
     stamp = campaign.content_changed_at or campaign.updated_at or timezone.now()
     data_date = timezone.localtime(stamp).date()
     return {
@@ -125,10 +126,11 @@ def campaign_context(request) -> dict:
         "data_state": plans.data_state_text(data_date),
         "created": campaign.created_at,
         "modified": stamp,
-        "channels": list(campaign.channels.all()),
+        "channels": channels,
+        "channels_reach_known": any(c.reach is not None or c.reach_label for c in channels),
         "events": list(campaign.events.all()),
         "key_figures": figures,
-        "chart": key_figure_chart(figures),
+        "key_figure_layout": key_figure_groups(figures),
         "partners": partner_groups(campaign.partner_links.all()),
         "contacts": contact_lines(campaign.contact_links.all()),
         "measures": campaign.public_measures,

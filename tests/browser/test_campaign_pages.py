@@ -57,10 +57,10 @@ def test_campaign_page_screenshot_for_the_readme(browser_page, demo, live_url):
     page = browser_page
     page.goto(live_url("/kampagnen/stadt-der-staedte/"))
     assert page.locator("h1").inner_text() == "Stadt der Städte"
-    chart = page.get_by_role("img", name=re.compile("Kennzahlen: Stadt der Städte"))
-    assert chart.is_visible()
-    table = page.get_by_role("table", name="Kennzahlen")
-    assert table.get_by_role("row").count() == 1 + 4
+    # four figures of four units: four figure cards, no bars on a shared scale
+    cards = page.locator("section[aria-labelledby=key-figures] .kf-card")
+    assert cards.count() == 4 and cards.first.is_visible()
+    assert page.locator(".kf-chart").count() == 0
     docs_screenshot(screenshot(page, "campaign-page-readme"), "campaign-page")
 
 
@@ -107,3 +107,29 @@ def test_keyboard_reaches_a_campaign_from_the_nav(browser_page, demo, live_url):
     page.keyboard.press("Enter")
     page.wait_for_url("**/kampagnen/altmark-mehr-platz-fuer-entfaltung/")
     assert page.get_by_role("heading", name="Methoden").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_key_figure_text_never_under_12px(browser_page, live_url, width):
+    from tests.campaigns.factories import CampaignFactory, KeyFigureFactory
+
+    campaign = CampaignFactory()
+    KeyFigureFactory(campaign=campaign, name="Flyer 2023", unit="Exemplare", actual=40000)
+    KeyFigureFactory(
+        campaign=campaign, name="Flyer 2024", unit="Exemplare", target=5e4, actual=45e3
+    )
+    KeyFigureFactory(campaign=campaign, name="Budget", unit="Euro", target=10_000_000, actual=None)
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_url(campaign.get_absolute_url()))
+    assert page.locator(".kf-chart .kf-row").count() == 2 and page.locator(".kf-card").count() == 1
+    sizes = page.eval_on_selector_all(
+        "section[aria-labelledby=key-figures] *",
+        """els => els
+            .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .map(e => parseFloat(getComputedStyle(e).fontSize))""",
+    )
+    assert sizes and min(sizes) >= 12, sizes
+    assert page.locator("section[aria-labelledby=key-figures] svg text").count() == 0
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways at {width} px"

@@ -193,7 +193,7 @@ def test_admin_add_campaign_records_history_user(staff_client, staff_user):
         "channels-TOTAL_FORMS": "1",
         "channels-0-position": "1",
         "channels-0-kind": "print",
-        "channels-0-status": "planned",
+        "channels-0-status": "done",
         "channels-0-name": "Printanzeigen",
         "channels-0-date_precision": "day",
     }

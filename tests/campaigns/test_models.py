@@ -269,26 +269,6 @@ def test_key_figure_date_from_label():
     assert (figure.date, figure.date_precision) == (datetime.date(2023, 1, 1), "year")
 
 
-def test_key_figure_chart_scales_each_bar_on_its_own():
-    from campaigns.charts import BAR_WIDTH, key_figure_chart
-
-    figures = [
-        KeyFigure(name="Auflage", target=Decimal(50000), actual=Decimal(40000)),
-        KeyFigure(name="Budget", target=Decimal(10_000_000)),
-        KeyFigure(name="Städte", actual=Decimal(53)),
-        KeyFigure(name="Übertroffen", target=Decimal(10), actual=Decimal(20)),
-    ]
-    bars = key_figure_chart(figures)["bars"]
-    assert [(b.actual_width, b.target_width) for b in bars] == [
-        (BAR_WIDTH * 4 // 5, BAR_WIDTH),
-        (None, BAR_WIDTH),
-        (BAR_WIDTH, None),
-        (BAR_WIDTH, BAR_WIDTH // 2),
-    ]
-    assert bars[0].ratio == Decimal("0.8")
-    assert key_figure_chart([]) is None
-
-
 def test_campaign_slug_unique():
     CampaignFactory(slug="stadt-der-staedte")
     duplicate = CampaignFactory.build(slug="stadt-der-staedte", organiser=None)
