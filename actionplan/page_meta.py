@@ -416,7 +416,7 @@ def page_meta(context, *, title: str, description: str, breadcrumb: str | None) 
 
 
 # Heights that fit the embeds' content at the width of a sidebar or an article column.
-EMBED_HEIGHTS = {"plan": 360, "measure": 300}
+EMBED_HEIGHTS = {"plan": 380, "measure": 300}
 
 
 def embed_snippet(obj, *, plan) -> dict:

@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 
 from access.models import Membership
 from actionplan import models as ap
@@ -88,9 +89,9 @@ def test_plan_embed_counts_published_measures_by_status(client, site):
     published = ap.Measure.objects.filter(
         field__plan=site["plan"], state=ap.Measure.State.PUBLISHED
     )
-    for status in ap.Measure.Status.values:
+    for status, label in ap.Measure.Status.choices:
         count = published.filter(status=status).count()
-        assert f"<strong>{count}</strong>" in text
+        assert f"{capfirst(label)}: <strong>{count}</strong>" in text
     assert sum(published.filter(status=s).count() for s in ap.Measure.Status.values) == 9
 
 
