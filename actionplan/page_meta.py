@@ -158,7 +158,17 @@ def _published(obj, plan) -> bool:
 
 
 def shows_only_public(context) -> bool:
-    """No object of the page's context is a draft (a member's preview shows drafts)."""
+    """No object of the page's context is a draft (a member's preview shows drafts).
+
+    A person's page is public when a published plan or campaign names the person, which takes
+    a query to know; members (who also see persons named by drafts only) get no JSON-LD there.
+    """
+    from contacts.models import Person
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if isinstance(context.get("person"), Person) and getattr(user, "is_authenticated", False):
+        return False
     plan = context.get("plan")
     for key in ("plan", "field", "measure", "campaign"):
         obj = context.get(key)

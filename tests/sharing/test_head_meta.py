@@ -254,6 +254,20 @@ def test_draft_preview_is_noindex_without_structured_data(client, site, staff_us
         assert head.json_ld == []
 
 
+def test_member_gets_no_json_ld_on_a_person_page(client, site, staff_user):
+    """Members also see persons named by drafts only; whether one is public is not known
+    without a query, so their view of a person page carries no structured data."""
+    from access.models import Membership
+
+    Membership.objects.create(user=staff_user, plan=site["draft_plan"], role=Membership.Role.READER)
+    person = site["draft_plan"].fields.get().field_contacts.first().person
+    assert client.get(person.get_absolute_url()).status_code == 404  # named by a draft only
+    client.force_login(staff_user)
+    head = _get(client, person.get_absolute_url())
+    assert head.json_ld == []
+    assert head.one("robots") == "noindex, nofollow"
+
+
 def test_filtered_list_canonicalises_to_the_unfiltered_list_and_is_not_indexed(client, site):
     url = reverse("actionplan:measure_list", kwargs={"plan_slug": site["plan"].slug})
     head = _get(client, url + "?q=Ma%C3%9Fnahme&field=handlungsfeld-1&page=2")
