@@ -46,6 +46,8 @@ PAGE_SOURCES = [
     ("progress", "*.py"),
     ("opendata", "*.py"),
     ("imports", "plan_workbook.py"),
+    ("templates/embeds", "*.html"),
+    ("embeds", "*.py"),
 ]
 
 
@@ -61,6 +63,9 @@ def page_fingerprint() -> str:
     from .views import fragment_fingerprint
 
     digest = hashlib.sha256(fragment_fingerprint().encode())
+    # the canonical links name the public address; the embed snippet shows when framing is on
+    digest.update(settings.PLANWERK_BASE_URL.encode())
+    digest.update(" ".join(getattr(settings, "PLANWERK_EMBED_FRAME_ANCESTORS", [])).encode())
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     for path in [*_sources(PAGE_SOURCES), manifest]:
         if path.is_file():

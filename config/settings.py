@@ -3,6 +3,7 @@
 import datetime
 import json
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "notifications",
     "legal",
     "workbench",
+    "embeds",
     "adminsortable2",
     "rest_framework",
     "drf_spectacular",
@@ -307,6 +309,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- embeds (issue 18; embeds/) -------------------------------------------------------------------
+# The sites that may show a plan's or a measure's embed in an <iframe> (CSP frame-ancestors of the
+# embed views only), separated by commas or spaces, e.g. "https://www.leipzig.de
+# https://*.leipzig.de". Empty (the default): nobody may, and every page refuses to be framed.
+PLANWERK_EMBED_FRAME_ANCESTORS = (
+    os.environ.get("PLANWERK_EMBED_FRAME_ANCESTORS", "").replace(",", " ").split()
+)
+_HOST_SOURCE = r"(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]+|:\*)?|'self'|https:|\*"
+for _source in PLANWERK_EMBED_FRAME_ANCESTORS:
+    if not re.fullmatch(_HOST_SOURCE, _source):
+        raise ImproperlyConfigured(
+            f"PLANWERK_EMBED_FRAME_ANCESTORS: {_source!r} is not a host source such as "
+            "https://www.example.org or https://*.example.org."
+        )
+# --- end embeds -----------------------------------------------------------------------------------
 
 # django-permissions-policy: nothing here needs a camera, a location or a payment.
 PERMISSIONS_POLICY = {

@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("benachrichtigungen/", include("notifications.urls")),
     path("", include("feeds.urls")),
     path("", include("opendata.urls")),
+    path("", include("embeds.urls")),
     path("", include("versions.urls")),
     path("", include("contacts.urls")),
     path("", include("legal.urls")),

@@ -474,6 +474,21 @@ def public_url(world, name, state):
     return reverse(name, kwargs=kwargs)
 
 
+def embed_url(world, name, state):
+    """The draft plan's embed, and the draft measure's (of the published plan)."""
+    if name == "embeds:plan":
+        return reverse(name, kwargs={"plan_slug": world.objects[("plan", state)].slug})
+    measure = world.objects[("measure", state)]
+    return reverse(
+        name,
+        kwargs={
+            "plan_slug": measure.field.plan.slug,
+            "field_slug": measure.field.slug,
+            "measure_slug": measure.slug,
+        },
+    )
+
+
 def version_url(world, name, state):
     version = world.objects[("planversion", state)]
     kwargs = {"plan_slug": version.plan.slug, "version_slug": version.slug}
@@ -751,6 +766,8 @@ RULES = [
         plan_feed_url,
         lambda r, s, n: 200 if s == "published" else 404,
     ),
+    # embeds for other sites: published content only, the same for everyone (embeds/)
+    Rule(r"embeds:(plan|measure)", embed_url, lambda r, s, n: 200 if s == "published" else 404),
     Rule(
         r"feeds:campaign_ical",
         campaign_feed_url,
