@@ -11,7 +11,6 @@ One browser, one page, the demo data loaded once; the viewport is resized per wi
 """
 
 import datetime
-import re
 from collections import Counter
 from io import StringIO
 from urllib.parse import urlsplit
@@ -84,8 +83,8 @@ SMALL_TEXT = """(minPx) => {
       px = px * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
     }
     if (px < minPx - 0.01) {
-      found.push(`${Math.round(px * 10) / 10}px ${el.tagName.toLowerCase()}` +
-                 `${el.className && el.className.baseVal === undefined ? "." + el.className : ""}: ` +
+      const css = typeof el.className === "string" && el.className ? "." + el.className : "";
+      found.push(`${Math.round(px * 10) / 10}px ${el.tagName.toLowerCase()}${css}: ` +
                  text.slice(0, 40));
     }
   }
@@ -128,7 +127,7 @@ PAGE_CHECKS = [check_axe, check_no_sideways_scrolling, check_text_size, check_fo
 
 
 def resolve(path: str):
-    """resolve() in the language of the path's prefix (i18n_patterns resolve /en/ only in English)."""
+    """resolve() in the language of the path's prefix (/en/ resolves only in English)."""
     with translation.override("en" if path.startswith("/en/") else "de"):
         return django_resolve(path)
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from actionplan import models as ap
-from tests.browser.support import docs_screenshot, screenshot
+from tests.browser.support import SCREENSHOTS, docs_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,15 @@ def demo(live_url):
 def phone(browser_page):
     browser_page.set_viewport_size(PHONE)
     return browser_page
+
+
+def _two_screens(page, name: str):
+    """The top two screens of the page, the README's phone screenshot."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    clip = {"x": 0, "y": 0, "width": PHONE["width"], "height": 2 * PHONE["height"]}
+    page.screenshot(path=str(path), full_page=True, clip=clip)
+    return path
 
 
 def _box(page, selector: str) -> dict:
@@ -69,8 +78,7 @@ def test_plan_tabs_fold_into_two_even_rows(phone, demo, live_url):
     assert len(rows) == 2  # two rows of two, not three ragged ones
     assert {round(box["width"]) for box in boxes} == {round(boxes[0]["width"])}
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    path = screenshot(page, "phone-plan", full_page=False)
-    docs_screenshot(path, "phone-plan")
+    docs_screenshot(_two_screens(page, "phone-plan"), "phone-plan")
 
 
 def test_filters_fold_behind_a_count_and_show_removable_chips(phone, demo, live_url):
@@ -128,8 +136,7 @@ def test_progress_page_on_a_phone_and_on_a_desktop(phone, demo, live_url):
     assert region.get_attribute("aria-labelledby") == "table-budget-field"
     assert page.locator("#table-budget-field .scroll-hint").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    path = screenshot(page, "phone-progress", full_page=False)
-    docs_screenshot(path, "phone-progress")
+    docs_screenshot(_two_screens(page, "phone-progress"), "phone-progress")
     # at 1280 px the field table is not clipped, and no hint says otherwise
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
