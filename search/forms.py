@@ -20,6 +20,7 @@ class SearchForm(forms.Form):
         },
     )
     kind = forms.ChoiceField(
+        label=_("Kind of result"),
         choices=[(kind.key, kind.label) for kind in KINDS],
         required=False,
         error_messages={"invalid_choice": _("There is no such kind of result.")},

@@ -67,12 +67,14 @@ def test_campaign_page_screenshot_for_the_readme(browser_page, demo, live_url):
 def test_filter_the_campaign_list(browser_page, demo, live_url):
     page = browser_page
     page.goto(live_url("/kampagnen/"))
+    page.get_by_text("Filter (0)").click()  # the filters are folded away
     page.get_by_label("Zielmarkt").select_option(label="Großbritannien")
     page.get_by_role("button", name="Anwenden").click()
     page.wait_for_url(re.compile(r".*market=\d+.*"))
     assert page.locator(".card__title").all_inner_texts() == ["Stadt der Städte"]
     page.get_by_role("link", name="Alle Filter zurücksetzen").click()
     page.wait_for_url("**/kampagnen/")
+    page.get_by_text("Filter (0)").click()
     page.get_by_label("Status").select_option(label="Abgeschlossen")
     page.get_by_role("button", name="Anwenden").click()
     page.wait_for_url(re.compile(r".*status=completed.*"))

@@ -37,7 +37,8 @@ def test_axe_finds_no_violations_on_the_directory(browser_page, world, live_url,
 def test_keyboard_from_the_footer_to_a_person_and_the_vcard(browser_page, world, live_url):
     page = browser_page
     page.goto(live_url("/"))
-    page.get_by_role("link", name="Ansprechpartner", exact=True).focus()
+    footer = page.get_by_role("contentinfo")  # the header's main menu has the same link
+    footer.get_by_role("link", name="Ansprechpartner", exact=True).focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/kontakte/")
     assert page.locator("h1").inner_text() == "Ansprechpartner"

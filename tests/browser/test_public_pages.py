@@ -74,9 +74,10 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     page = browser_page
     page.goto(live_url("/plaene/leipzig/massnahmen/"))
     assert page.get_by_role("heading", name="10 Maßnahmen").is_visible()
+    page.get_by_text("Filter (0)").click()  # the filters are folded away
     page.get_by_label("Status").select_option(label="Abgeschlossen")
     page.get_by_role("searchbox", name="Suche", exact=True).fill("Marketing")
-    page.get_by_role("button", name="Anwenden").click()
+    page.get_by_role("button", name="Anwenden", exact=True).click()
     page.wait_for_url(re.compile(r".*status=completed.*"))
     assert "q=Marketing" in page.url
     assert page.get_by_role("heading", name="1 Maßnahme", exact=True).is_visible()
@@ -85,8 +86,9 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     # the shared URL reproduces the view
     page.goto(page.url)
     assert page.get_by_label("Status").input_value() == "completed"
+    assert page.get_by_text("Filter (1)").is_visible()
     page.get_by_role("searchbox", name="Suche", exact=True).fill("gibt-es-nicht")
-    page.get_by_role("button", name="Anwenden").click()
+    page.get_by_role("button", name="Anwenden", exact=True).click()
     assert page.get_by_text("Keine Maßnahme entspricht diesen Filtern.").is_visible()
 
 

@@ -47,8 +47,13 @@ def test_dashboard_has_no_axe_violation_and_no_csp_violation(
         response = page.goto(live_url(f"{prefix}/plaene/{leipzig.slug}/stand/"))
         assert response.status == 200
         assert page.locator("h1").inner_text() == heading
-        charts = page.locator("svg[role=img]")
+        charts = page.locator(".hchart[role=img]")
         assert charts.count() == 4
+        # chart text is HTML and keeps a readable size (SVG text in a viewBox would shrink)
+        sizes = page.eval_on_selector_all(
+            ".hchart__label, .hchart__value", "els => els.map(e => getComputedStyle(e).fontSize)"
+        )
+        assert sizes and min(float(size.removesuffix("px")) for size in sizes) >= 12
         # the stylesheet reached the charts: bars are coloured by class, not black
         fill = page.eval_on_selector("rect.chart-bar--planned", "el => getComputedStyle(el).fill")
         assert fill == "rgb(123, 135, 148)"
