@@ -410,6 +410,18 @@ class Measure(models.Model):
         """The URL slug a measure gets from its code and title when none is entered."""
         return german_slugify(f"{code}-{title}" if code else title)
 
+    @property
+    def display_code(self) -> str:
+        """The measure's number in its plan: its field's number and its code, “2 A” (“5”
+        without a code). Codes repeat from field to field (every field has an “A”); with the
+        field's number they are unique in the plan. Reads ``self.field``: select it."""
+        return f"{self.field.position} {self.code}" if self.code else str(self.field.position)
+
+    @property
+    def full_label(self) -> str:
+        """How the measure is named outside its field of action: “2 A · Title”."""
+        return f"{self.display_code} · {self.title}"
+
 
 class Step(models.Model):
     measure = models.ForeignKey(

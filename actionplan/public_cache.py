@@ -326,3 +326,60 @@ class PublicPageMiddleware:
             response=response,
         )
         return not_modified if not_modified is not None else response
+
+
+# --- the home page ------------------------------------------------------------------------------
+
+
+def home_stamp() -> str:
+    """What the home page is made of, in two queries: the number of plans and campaigns and the
+    newest stamp of each. Every change of a plan, of what it shows or of a campaign moves a
+    stamp (actionplan/signals.py, campaigns/signals.py); deleting a plan lowers the count (the
+    remaining stamps are all older than the state that was cached with it)."""
+    from django.db.models import Count, Max
+
+    from campaigns.models import Campaign
+
+    from .models import Plan
+
+    plans = Plan.objects.aggregate(n=Count("pk"), newest=Max("content_changed_at"))
+    campaigns = Campaign.objects.aggregate(n=Count("pk"), newest=Max("content_changed_at"))
+    return "|".join(
+        str(value) for value in (plans["n"], plans["newest"], campaigns["n"], campaigns["newest"])
+    )
+
+
+def public_home_page(view):
+    """The full-response cache and ``ETag``/304 for the home page's anonymous GETs, keyed on
+    ``home_stamp`` and today's date (a campaign's lifecycle is read against today)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or not is_anonymous_request(request):
+            return view(request, *args, **kwargs)
+        parts = [
+            home_stamp(),
+            timezone.localdate().isoformat(),
+            get_language() or "",
+            request.build_absolute_uri(),
+            page_fingerprint(),
+        ]
+        version = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        etag = quote_etag(version)
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
+        key = f"planwerk-home:{version}"
+        cached = cache.get(key)
+        if cached is None:
+            response = view(request, *args, **kwargs)
+            if not _cacheable(request, response):
+                return response
+            cached = _stored(response)
+            cache.set(key, cached, PAGE_TIMEOUT)
+        response = _response(request, cached)
+        response.headers["ETag"] = "W/" + etag if response.has_header("Content-Encoding") else etag
+        patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    return wrapper

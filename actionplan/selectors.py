@@ -11,6 +11,7 @@ from typing import NamedTuple
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     Min,
     OuterRef,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from access import rules
 from contacts.models import Organisation, Person
@@ -36,6 +38,7 @@ from .models import (
     Step,
     TargetGroup,
 )
+from .schedule import parse_schedule
 
 
 def plans_for_index(user) -> QuerySet[Plan]:
@@ -53,6 +56,93 @@ def plans_for_index(user) -> QuerySet[Plan]:
                 0,
             ),
         )
+    )
+
+
+# The home page names this many campaigns and links to the rest.
+HOME_CAMPAIGNS = 6
+
+
+@dataclass(frozen=True)
+class StatusShare:
+    """How many of a plan's measures have one status, for the home page's progress bar."""
+
+    status: str
+    label: str
+    count: int
+    start: float  # percent of the bar before this part
+    share: float  # percent of the measures
+
+
+def plans_for_home(user) -> list[Plan]:
+    """The plans the user may see, each with ``period`` (start, end) and ``period_label`` as
+    the progress page reads it, ``statuses`` (``StatusShare`` of the visible measures, in status
+    order, empty ones left out) and ``as_of`` (the latest status report, else the plan's issue
+    date, else the day its content last changed). Two queries, whatever the number of plans."""
+    visible = Measure.objects.visible_to(user)
+    dates = ScheduleEntry.objects.filter(measure__in=visible.filter(field__plan=OuterRef("pk")))
+    plans = list(
+        plans_for_index(user).annotate(
+            span_start=Subquery(
+                dates.order_by()
+                .values("measure__field__plan")
+                .annotate(d=Min(Coalesce("start_date", "end_date")))
+                .values("d")
+            ),
+            span_end=Subquery(
+                dates.order_by()
+                .values("measure__field__plan")
+                .annotate(d=Max(Coalesce("end_date", "start_date")))
+                .values("d")
+            ),
+        )
+    )
+    rows = (
+        visible.filter(field__plan__in=[plan.pk for plan in plans])
+        .order_by()
+        .values_list("field__plan_id", "status")
+        .annotate(n=Count("pk"), reported=Max("status_reported_at"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    reports: dict[int, list] = {}
+    for plan_id, status, n, reported in rows:
+        counts.setdefault(plan_id, {})[status] = n
+        if reported is not None:
+            reports.setdefault(plan_id, []).append(reported)
+    for plan in plans:
+        plan.period = _period(plan)
+        of_plan = counts.get(plan.pk, {})
+        total, start, plan.statuses = sum(of_plan.values()), 0.0, []
+        for value, label in Measure.Status.choices:
+            if of_plan.get(value):
+                share = of_plan[value] * 100 / total
+                plan.statuses.append(StatusShare(value, label, of_plan[value], start, share))
+                start += share
+        content_day = (
+            timezone.localdate(plan.content_changed_at) if plan.content_changed_at else None
+        )
+        plan.as_of = max(reports.get(plan.pk, []), default=None) or plan.issued_on or content_day
+    return plans
+
+
+def _period(plan: Plan) -> tuple[datetime.date | None, datetime.date | None]:
+    """The plan's term as ``progress.selectors.plan_period`` reads it, from the annotated span
+    rather than a query of its own."""
+    if plan.period_label:
+        parsed = parse_schedule(plan.period_label)
+        if parsed.is_dated:
+            return parsed.start, parsed.end
+    return plan.span_start, plan.span_end
+
+
+def campaigns_for_home(user) -> list:
+    """The newest campaigns the user may see, at most ``HOME_CAMPAIGNS``: one query."""
+    from campaigns.models import Campaign
+
+    return list(
+        rules.visible_campaigns(user, Campaign.objects.all()).order_by(
+            F("start_date").desc(nulls_last=True), "title", "pk"
+        )[:HOME_CAMPAIGNS]
     )
 
 
@@ -95,17 +185,17 @@ def visible_measure_count(plan: Plan, user) -> int:
 
 
 def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
-    """Fields of a plan with their contacts (the plan page shows neither their target state nor
-    their lead)."""
+    """Fields of a plan with their lead and contacts: the plan page shows each field as a
+    section with its target state."""
     return (
-        plan.fields.defer("target_state", "lead_note")
+        plan.fields.select_related("lead_organisation__parent")
         .prefetch_related(_contacts_prefetch())
         .order_by("position", "pk")
     )
 
 
 # What the overview table shows of a measure.
-OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status")
+OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status", "status_reported_at")
 
 
 def overview_measures(plan: Plan, user) -> dict[int, list[dict]]:
@@ -240,6 +330,30 @@ def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> Qu
             campaigns_for_measure(user),
         )
     )
+
+
+def measure_neighbours(measure: Measure, user) -> tuple[Measure | None, Measure | None]:
+    """The measures before and after ``measure`` in its plan (by field, then measure order)
+    among those the user may see: two queries, whatever the size of the plan."""
+    visible = (
+        Measure.objects.visible_to(user)
+        .filter(field__plan_id=measure.field.plan_id)
+        .select_related("field__plan")
+    )
+    field_position, position = measure.field.position, measure.position
+    before = (
+        Q(field__position__lt=field_position)
+        | Q(field__position=field_position, position__lt=position)
+        | Q(field__position=field_position, position=position, pk__lt=measure.pk)
+    )
+    after = (
+        Q(field__position__gt=field_position)
+        | Q(field__position=field_position, position__gt=position)
+        | Q(field__position=field_position, position=position, pk__gt=measure.pk)
+    )
+    previous = visible.filter(before).order_by("-field__position", "-position", "-pk").first()
+    following = visible.filter(after).order_by("field__position", "position", "pk").first()
+    return previous, following
 
 
 def fields_for_timeline(plan: Plan, user) -> QuerySet[FieldOfAction]:

@@ -23,16 +23,24 @@ from access import rules
 
 from . import selectors
 from .models import BaselineFinding, Measure, Responsibility, ScheduleEntry
-from .public_cache import public_page
+from .public_cache import public_home_page, public_page
 from .schedule import describe_schedule, parse_schedule
 from .timeline import measure_timeline, plan_timeline
 
 MEASURES_PER_PAGE = 50
 
 
+@public_home_page
 def plan_list(request):
-    plans = selectors.plans_for_index(request.user)
-    return render(request, "actionplan/plan_list.html", {"plans": plans})
+    """The home page: the plans with their period and progress, the campaigns, the search."""
+    return render(
+        request,
+        "actionplan/plan_list.html",
+        {
+            "plans": selectors.plans_for_home(request.user),
+            "campaigns": selectors.campaigns_for_home(request.user),
+        },
+    )
 
 
 def plan_or_404(request, plan_slug):
@@ -94,6 +102,7 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
     budget_lines = list(measure.budget_lines.all())
     planned_total = _total(line.planned_amount for line in budget_lines)
     actual_total = _total(line.actual_amount for line in budget_lines)
+    previous, following = selectors.measure_neighbours(measure, request.user)
     return render(
         request,
         "actionplan/measure_detail.html",
@@ -110,6 +119,8 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
             "budget_actual_total": actual_total,
             "budget_has_amounts": planned_total is not None or actual_total is not None,
             "related_measures": related_measures(measure),
+            "previous_measure": previous,
+            "next_measure": following,
         },
     )
 

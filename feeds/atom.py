@@ -80,10 +80,10 @@ def measure_entries(plan: Plan) -> list[FeedEntry]:
         if change is None:
             continue
         if change.lines:
-            title = gettext("Changed: %(measure)s") % {"measure": measure}
+            title = gettext("Changed: %(measure)s") % {"measure": measure.full_label}
             summary = "".join(f"<p>{escape(line)}</p>" for line in change.lines)
         else:
-            title = gettext("New: %(measure)s") % {"measure": measure}
+            title = gettext("New: %(measure)s") % {"measure": measure.full_label}
             status = gettext("Published; status: %(status)s.") % {
                 "status": measure.get_status_display()
             }

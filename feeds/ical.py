@@ -160,7 +160,7 @@ def plan_calendar(plan: Plan, *, absolute_uri) -> bytes:
         cal.add_component(
             _event(
                 uid=f"scheduleentry-{entry.pk}@{host}",
-                summary=f"{measure}: {entry.label}",
+                summary=f"{measure.full_label}: {entry.label}",
                 span=entry_span(entry),
                 stamp=stamp,
                 url=absolute_uri(measure.get_absolute_url()),

@@ -244,8 +244,8 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 def _title(kind: Kind, obj) -> str:
-    if kind.key == "measures" and obj.code:
-        return f"{obj.code}) {obj.title}"
+    if kind.key == "measures":
+        return obj.full_label
     if kind.key == "persons":
         return obj.public_name
     if kind.key == "organisations":

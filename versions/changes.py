@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actionplan.models import Measure, Responsibility
+from actionplan.models import FieldOfAction, Measure, Responsibility
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 ACTION_LABELS = {
@@ -211,8 +211,10 @@ def _steps(spec: dict) -> list[tuple[str, str]]:
     return result
 
 
-def _measure_title(spec: dict) -> str:
-    return f"{spec['code']}) {spec['title']}" if spec.get("code") else spec["title"]
+def _measure_title(field_spec: dict, spec: dict) -> str:
+    """“2 A · Title”, as ``Measure.full_label`` names a measure outside its field."""
+    fld = FieldOfAction(position=field_spec.get("position", 0))
+    return Measure(field=fld, code=spec.get("code", ""), title=spec["title"]).full_label
 
 
 def _measure_key(field_slug: str, spec: dict) -> str:
@@ -249,7 +251,7 @@ def compare(old: dict, new: dict) -> ChangeReport:
                 changes.append(Change("field", CHANGED, spec["title"], texts=texts))
         for measure in spec.get("measures", []):
             key = _measure_key(slug, measure)
-            title = _measure_title(measure)
+            title = _measure_title(spec, measure)
             if key not in old_measures:
                 changes.append(Change("measure", ADDED, title, where=spec["title"]))
                 continue
@@ -262,7 +264,9 @@ def compare(old: dict, new: dict) -> ChangeReport:
             changes.extend(_step_changes(_steps(before), _steps(measure), title))
     for key, (fld, measure) in old_measures.items():
         if key not in new_measures:
-            changes.append(Change("measure", REMOVED, _measure_title(measure), where=fld["title"]))
+            changes.append(
+                Change("measure", REMOVED, _measure_title(fld, measure), where=fld["title"])
+            )
     for slug, spec in old_fields.items():
         if slug not in new_fields:
             changes.append(Change("field", REMOVED, spec["title"]))

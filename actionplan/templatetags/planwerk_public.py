@@ -174,6 +174,12 @@ def status_badge(measure) -> str:
 
 
 @register.filter
+def as_of_text(day) -> str:
+    """“as of 6 December 2026” (“Stand vom 6. Dezember 2026”): when a status was reported."""
+    return _("as of %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
+
+
+@register.filter
 def bar_text(bar) -> str:
     """Text equivalent of a timeline bar: its dates, and whether they are approximate."""
     entry = bar.entry
@@ -238,7 +244,10 @@ def _measure_urls(field):
 def _overview_row(measure) -> dict:
     """A measure instance as a row of ``selectors.overview_measures``, with its own URL (a
     version's measures link to the version's pages)."""
-    row = {name: getattr(measure, name) for name in ("code", "title", "slug", "status")}
+    row = {
+        name: getattr(measure, name)
+        for name in ("code", "title", "slug", "status", "status_reported_at")
+    }
     row["url"] = html.escape(measure.get_absolute_url())
     row["dated_count"] = getattr(measure, "dated_count", 0)
     if row["dated_count"]:
@@ -279,6 +288,7 @@ def overview_rows(
     measure_url = _measure_urls(field)
     names = {}  # escaped, by organisation and person
     spans = {}  # escaped, by span
+    reports = {}  # escaped “as of …”, by date
     rows = []
     for measure in measures:
         leads = []
@@ -306,6 +316,11 @@ def overview_rows(
         status = badges.get(measure["status"]) or format_html(
             '<span class="status">{}</span>', measure["status"]
         )
+        reported = measure.get("status_reported_at")
+        if reported is not None:
+            if reported not in reports:
+                reports[reported] = escape(as_of_text(reported))
+            status = f'{status} <span class="as-of">{reports[reported]}</span>'
         rows.append(
             f'<tr><td class="overview__code" data-label="{code_label}">{code or "–"}</td>'
             f'<td class="overview__title"><a href="{url}"{lang}>{inline_code}{title}</a></td>'

@@ -47,11 +47,12 @@ def test_open_plan_and_follow_a_measure(browser_page, site, live_url):
     page.get_by_role("link", name="Lokaler Maßnahmenplan Leipzig").click()
     page.wait_for_url("**/plaene/leipzig/")
     assert page.locator("h1").inner_text().startswith("Lokaler Maßnahmenplan Leipzig")
-    table = page.get_by_role("table")
-    assert table.get_by_role("row").count() == 1 + 5 + 10  # head, fields, measures
+    tables = page.get_by_role("table")
+    assert tables.count() == 5  # one per field of action
+    assert tables.get_by_role("row").count() == 5 + 10  # heads, measures
     marketing = site["plan"].fields.get(title="Marketing")
     measure = marketing.measures.get(code="A")
-    table.get_by_role("link", name="Maßnahme Marketing A").click()
+    tables.get_by_role("link", name="Maßnahme Marketing A").click()
     page.wait_for_url(live_url(measure.get_absolute_url()))
     assert page.locator("h1").inner_text() == "Maßnahme Marketing A"
     crumbs = page.get_by_role("navigation", name="Brotkrümelnavigation")
@@ -81,7 +82,7 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     page.wait_for_url(re.compile(r".*status=completed.*"))
     assert "q=Marketing" in page.url
     assert page.get_by_role("heading", name="1 Maßnahme", exact=True).is_visible()
-    assert page.locator(".result__title").all_inner_texts() == ["A) Maßnahme Marketing A"]
+    assert page.locator(".result__title").all_inner_texts() == ["3 A · Maßnahme Marketing A"]
     screenshot(page, "list-filtered")
     # the shared URL reproduces the view
     page.goto(page.url)

@@ -33,7 +33,7 @@ def parse(response) -> ET.Element:
 def plan():
     plan = PlanFactory(slug="atom-plan", title="Atomplan")
     with time_machine.travel(datetime.datetime(2024, 1, 10, 9, tzinfo=BERLIN), tick=False):
-        old = MeasureFactory(field__plan=plan, code="A", title="Alte Maßnahme")
+        old = MeasureFactory(field__plan=plan, field__position=1, code="A", title="Alte Maßnahme")
     with time_machine.travel(datetime.datetime(2024, 2, 10, 9, tzinfo=BERLIN), tick=False):
         MeasureFactory(field=old.field, code="B", title="Neue Maßnahme")
         MeasureFactory(
@@ -53,7 +53,7 @@ def test_atom_feed_lists_new_and_changed_published_measures_newest_first(client,
     root = parse(client.get(feed_url(plan)))
     entries = root.findall("a:entry", NS)
     titles = [e.findtext("a:title", namespaces=NS) for e in entries]
-    assert titles == ["Geändert: A) Alte Maßnahme", "Neu: B) Neue Maßnahme"]
+    assert titles == ["Geändert: 1 A · Alte Maßnahme", "Neu: 1 B · Neue Maßnahme"]
     changed = entries[0]
     assert changed.findtext("a:updated", namespaces=NS) == "2024-03-01T08:00:00+00:00"
     assert changed.findtext("a:published", namespaces=NS) == "2024-01-10T08:00:00+00:00"
@@ -86,7 +86,7 @@ def test_atom_feed_leaves_out_drafts(client, plan):
         e.findtext("a:title", namespaces=NS)
         for e in parse(client.get(feed_url(plan))).findall("a:entry", NS)
     ]
-    assert titles == ["Geändert: A) Alte Maßnahme"]
+    assert titles == ["Geändert: 1 A · Alte Maßnahme"]
 
 
 def test_atom_feed_answers_304(client, plan):
@@ -116,9 +116,9 @@ def test_registered_entry_sources_join_the_feed(client, plan):
     finally:
         atom._PLAN_ENTRY_SOURCES.remove(versions)
     assert titles == [
-        "Geändert: A) Alte Maßnahme",
+        "Geändert: 1 A · Alte Maßnahme",
         "Fassung 2 veröffentlicht",
-        "Neu: B) Neue Maßnahme",
+        "Neu: 1 B · Neue Maßnahme",
     ]
 
 

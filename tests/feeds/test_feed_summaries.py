@@ -49,7 +49,11 @@ def plan():
     plan = PlanFactory(slug="summaries", title="Zusammenfassungen")
     with at(1):
         measure = MeasureFactory(
-            field__plan=plan, code="A", title="Netzwerk", description="Erste Fassung des Textes."
+            field__plan=plan,
+            field__position=1,
+            code="A",
+            title="Netzwerk",
+            description="Erste Fassung des Textes.",
         )
         StepFactory(measure=measure, text="Alter Schritt")
         save(measure)
@@ -63,7 +67,7 @@ def test_changed_description_and_status_in_words_dated_by_the_change(client, pla
         measure.status = ap.Measure.Status.IN_PROGRESS
         save(measure)
     (entry,) = entries(client, plan)
-    assert entry["title"] == "Geändert: A) Netzwerk"
+    assert entry["title"] == "Geändert: 1 A · Netzwerk"
     assert "Beschreibung" in entry["summary"]
     assert "Status: geplant → in Umsetzung" in entry["summary"]
     assert entry["updated"] == "2024-03-05T08:00:00+00:00"
@@ -84,7 +88,7 @@ def test_steps_added_and_removed_in_words(client, plan):
 
 def test_a_new_measure_says_it_was_published(client, plan):
     (entry,) = entries(client, plan)
-    assert entry["title"] == "Neu: A) Netzwerk"
+    assert entry["title"] == "Neu: 1 A · Netzwerk"
     assert "Veröffentlicht" in entry["summary"] and "geplant" in entry["summary"]
 
 
@@ -122,7 +126,7 @@ def test_changes_without_public_content_make_no_changed_entry(client, plan):
         measure.position = 7
         save(measure)
     (entry,) = entries(client, plan)
-    assert entry["title"] == "Neu: A) Netzwerk"
+    assert entry["title"] == "Neu: 1 A · Netzwerk"
     assert entry["updated"] == "2024-01-01T08:00:00+00:00"
     assert "intern" not in entry["summary"]
 
@@ -135,7 +139,7 @@ def test_rows_of_one_operation_are_one_version(client, plan):
         measure.description = "Vom Import ergänzt"
         save(measure, reason="Import X")
     titles = [e["title"] for e in entries(client, plan)]
-    assert titles == ["Neu: B) Import", "Neu: A) Netzwerk"]
+    assert titles == ["Neu: 1 B · Import", "Neu: 1 A · Netzwerk"]
 
 
 @pytest.fixture
@@ -157,7 +161,7 @@ def test_every_entry_names_a_change(client, demo_plan):
     measure.status = ap.Measure.Status.COMPLETED
     save(measure)
     found = entries(client, demo_plan)
-    assert found[0]["title"] == f"Geändert: {measure}"
+    assert found[0]["title"] == f"Geändert: {measure.full_label}"
     assert "Status: geplant → abgeschlossen" in found[0]["summary"]
     for entry in found:
         assert "Veröffentlicht" in entry["summary"] or "Geändert: " in entry["summary"], entry

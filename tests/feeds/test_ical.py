@@ -48,7 +48,7 @@ def span(event) -> tuple[datetime.date, datetime.date]:
 @pytest.fixture
 def plan():
     plan = PlanFactory(slug="leipzig-test", title="Maßnahmenplan Leipzig")
-    public = MeasureFactory(field__plan=plan, code="A", title="Kreativquartier")
+    public = MeasureFactory(field__plan=plan, field__position=1, code="A", title="Kreativquartier")
     for position, label in enumerate(
         [
             "ab Herbst 2011",
@@ -74,20 +74,23 @@ def plan():
 def test_plan_feed_parses_and_spans_fuzzy_dates(client, plan):
     events = events_of(client.get(plan_url(plan)))
     assert set(events) == {
-        "A) Kreativquartier: ab Herbst 2011",
-        "A) Kreativquartier: II. Quartal 2011",
-        "A) Kreativquartier: Umsetzung bis Ende 2012",
-        "A) Kreativquartier: 21. Februar 2011",
+        "1 A · Kreativquartier: ab Herbst 2011",
+        "1 A · Kreativquartier: II. Quartal 2011",
+        "1 A · Kreativquartier: Umsetzung bis Ende 2012",
+        "1 A · Kreativquartier: 21. Februar 2011",
     }
     # "ab Herbst 2011": an open start spans autumn 2011, 1 September to 30 November; DTEND is
     # exclusive, so 1 December
-    assert span(events["A) Kreativquartier: ab Herbst 2011"]) == (D(2011, 9, 1), D(2011, 12, 1))
+    assert span(events["1 A · Kreativquartier: ab Herbst 2011"]) == (D(2011, 9, 1), D(2011, 12, 1))
     # "II. Quartal 2011": April to June, DTEND 1 July
-    assert span(events["A) Kreativquartier: II. Quartal 2011"]) == (D(2011, 4, 1), D(2011, 7, 1))
+    assert span(events["1 A · Kreativquartier: II. Quartal 2011"]) == (D(2011, 4, 1), D(2011, 7, 1))
     # a deadline is the one day it falls on
-    deadline = events["A) Kreativquartier: Umsetzung bis Ende 2012"]
+    deadline = events["1 A · Kreativquartier: Umsetzung bis Ende 2012"]
     assert span(deadline) == (D(2012, 12, 31), D(2013, 1, 1))
-    assert span(events["A) Kreativquartier: 21. Februar 2011"]) == (D(2011, 2, 21), D(2011, 2, 22))
+    assert span(events["1 A · Kreativquartier: 21. Februar 2011"]) == (
+        D(2011, 2, 21),
+        D(2011, 2, 22),
+    )
 
 
 def test_plan_feed_links_back_and_has_stable_uids(client, plan):
@@ -100,8 +103,8 @@ def test_plan_feed_links_back_and_has_stable_uids(client, plan):
     entry.label = "III. Quartal 2011"
     entry.save()
     second = events_of(client.get(plan_url(plan)))
-    moved = second["A) Kreativquartier: III. Quartal 2011"]
-    assert moved["UID"] == first["A) Kreativquartier: II. Quartal 2011"]["UID"]
+    moved = second["1 A · Kreativquartier: III. Quartal 2011"]
+    assert moved["UID"] == first["1 A · Kreativquartier: II. Quartal 2011"]["UID"]
     assert span(moved) == (D(2011, 7, 1), D(2011, 10, 1))
     assert {str(e["UID"]) for e in second.values()} == {str(e["UID"]) for e in first.values()}
 
@@ -150,7 +153,7 @@ def test_plan_feed_answers_304_and_a_hit_costs_one_plan_query(
     measure.save()
     changed = client.get(plan_url(plan), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
-    assert "A) Kreativquartier Süd: II. Quartal 2011" in events_of(changed)
+    assert "1 A · Kreativquartier Süd: II. Quartal 2011" in events_of(changed)
 
 
 def test_plan_feed_refuses_writes(client, plan):
@@ -174,7 +177,7 @@ def test_plan_feed_text_survives_the_round_trip(client, plan):
     measure = ap.Measure.objects.get(code="A")
     ScheduleEntryFactory(measure=measure, position=9, label="Mai 2011; Treffen, <b>Runde</b>")
     events = events_of(client.get(plan_url(plan)))
-    assert "A) Kreativquartier: Mai 2011; Treffen, <b>Runde</b>" in events
+    assert "1 A · Kreativquartier: Mai 2011; Treffen, <b>Runde</b>" in events
 
 
 @pytest.mark.parametrize(

@@ -38,13 +38,14 @@ def text(response) -> str:
 
 
 def titles(response, kind) -> list[str]:
-    """The plain titles of the hits of one kind on the page."""
+    """The plain titles of the hits of one kind on the page; a measure without a code is named
+    with its field's number (“3 · Title”, ``Measure.full_label``), which is left out here."""
     if "groups" in response.context:
         group = next(g for g in response.context["groups"] if g.kind.key == kind)
         hits = group.hits
     else:
         hits = response.context["hits"] if response.context["kind"].key == kind else []
-    return [re.sub(r"</?mark>", "", str(hit.title)) for hit in hits]
+    return [re.sub(r"^\d+ · ", "", re.sub(r"</?mark>", "", str(hit.title))) for hit in hits]
 
 
 @pytest.fixture
@@ -88,8 +89,9 @@ def test_search_finds_a_measure_by_a_step_text_with_an_excerpt(client, measure):
 def test_search_finds_a_measure_by_title_and_code_case_insensitively(client, measure):
     measure.code = "B7"
     measure.save()
-    assert titles(search(client, "REGIONALMARKE"), "measures") == ["B7) Regionalmarke entwickeln"]
-    assert titles(search(client, "b7"), "measures") == ["B7) Regionalmarke entwickeln"]
+    label = f"{measure.field.position} B7 · Regionalmarke entwickeln"
+    assert titles(search(client, "REGIONALMARKE"), "measures") == [label]
+    assert titles(search(client, "b7"), "measures") == [label]
 
 
 def test_search_ignores_the_case_of_umlauts_too(client):

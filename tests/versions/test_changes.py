@@ -55,12 +55,12 @@ def test_changes_between_two_versions_are_exactly_the_three_made(leipzig, publis
     second = publish(leipzig, "Fortschreibung 2012", datetime.date(2012, 3, 1))
     report = compare(first.snapshot, second.snapshot)
     summary = sorted((c.kind, c.action, c.title) for c in report.changes)
-    code = f"{edited.code}) " if edited.code else ""
+    first_field = FieldOfAction.objects.filter(plan=leipzig).order_by("position").first()
     assert summary == sorted(
         [
-            ("measure", ADDED, "Z) Neue Maßnahme Werkstatt"),
+            ("measure", ADDED, f"{first_field.position} Z · Neue Maßnahme Werkstatt"),
             ("step", REMOVED, "Einzelschritt 2"),
-            ("measure", CHANGED, f"{code}{edited.title}"),
+            ("measure", CHANGED, edited.full_label),
         ]
     )
     step = report.of("step")[0]
