@@ -11,8 +11,8 @@ from django.utils.html import strip_tags
 from actionplan.models import FieldOfAction, Measure, Step
 from versions.changes import ADDED, CHANGED, REMOVED, compare, word_diff
 
-DEL = '<span class="visually-hidden">removed: </span>'
-INS = '<span class="visually-hidden">added: </span>'
+DEL = '<span class="visually-hidden">entfernt: </span>'
+INS = '<span class="visually-hidden">eingefügt: </span>'
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_word_diff_keeps_a_space_between_removed_and_added_words():
     html = word_diff("Status: geplant", "Status: abgeschlossen")
 
     assert html == f"Status: <del>{DEL}geplant</del> <ins>{INS}abgeschlossen</ins>"
-    assert strip_tags(html) == "Status: removed: geplant added: abgeschlossen"
+    assert strip_tags(html) == "Status: entfernt: geplant eingefügt: abgeschlossen"
     # without the hidden prefixes (what a sighted reader sees): the words stay apart
     visible = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", str(html))
     assert strip_tags(visible) == "Status: geplant abgeschlossen"
