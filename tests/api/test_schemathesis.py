@@ -19,6 +19,8 @@ import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 
@@ -42,7 +44,15 @@ def demo_data(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def api_schema(demo_data, db):
-    return schemathesis.openapi.from_wsgi(SCHEMA_URL, WSGIHandler())
+    # Django's own WSGI handler, as a server runs it; but like Django's test client, without
+    # closing the database connection after each request (it holds the test's transaction).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi(SCHEMA_URL, WSGIHandler())
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def run_operation(operation, mode: GenerationMode) -> list[str]:
