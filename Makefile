@@ -33,6 +33,7 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/compile_messages_if_needed.py
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py load_demo_versions
 	$(PY) manage.py load_campaign_demo_data
 	$(PY) manage.py ensure_local_admin --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py load_demo_team

@@ -3,12 +3,15 @@
 The parameter descriptions are English, like the schema: it is the same for every client.
 
 Each list view names a ``filter_params_class``: a serializer that validates the parameters
-(a bad value answers 400 with the reason) and applies them to the queryset. The same class
-describes the parameters in the OpenAPI schema.
+(a malformed value answers 400 with the reason) and applies them to the queryset. An id that
+is well formed but names nothing the client may see gives an empty list: a draft reads exactly
+like an id nobody knows. The same class describes the parameters in the OpenAPI schema.
 """
 
 import datetime
+import re
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from rest_framework import filters, serializers
@@ -21,6 +24,18 @@ from campaigns.selectors import lifecycle_q
 from contacts.models import Organisation
 
 YEAR = {"min_value": 1900, "max_value": 2200}
+# Ids are positive 64-bit integers (the largest the databases store).
+MAX_ID = 2**63 - 1
+
+
+class Nothing:
+    """An id filter naming no object the user may see: the list is empty."""
+
+    def __repr__(self):
+        return "NOTHING"
+
+
+NOTHING = Nothing()
 
 
 class FilterParams(serializers.Serializer):
@@ -34,15 +49,52 @@ class FilterParams(serializers.Serializer):
         return self.context["request"].user
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """An id among the objects the requesting user may see: an invisible one reads as unknown."""
+class StrictIntegerField(serializers.IntegerField):
+    """Digits only (DRF's field also takes ``"12.0"``, which the schema's integer forbids)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"-?[0-9]+", data.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdField(StrictIntegerField):
+    """A positive id; an id nobody knows matches nothing (the list is empty)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class VisibleIdField(IdField):
+    """An id among the objects the requesting user may see. An unknown or invisible one
+    matches nothing: the list is empty, so a draft reads exactly like an id nobody knows."""
 
     def __init__(self, *, visible, **kwargs):
         self.visible = visible
         super().__init__(**kwargs)
 
-    def get_queryset(self):
-        return self.visible(self.context["request"].user)
+    def run_validation(self, data=serializers.empty):
+        pk = super().run_validation(data)  # the number, range-checked
+        found = self.visible(self.context["request"].user).filter(pk=pk).first()
+        return NOTHING if found is None else found
+
+
+class TextField(serializers.CharField):
+    """Free text; blank means no filter, NUL characters (which no text holds) are dropped."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.replace("\x00", "")
+        return super().to_internal_value(data)
 
 
 def _year_overlap(year: int, start: str = "start_date", end: str = "end_date") -> Q:
@@ -59,9 +111,7 @@ def _listed_organisations(user):
 
 
 class PlanFilterParams(FilterParams):
-    region = serializers.CharField(
-        required=False, max_length=150, help_text="city or region, exactly"
-    )
+    region = TextField(required=False, max_length=150, help_text="city or region, exactly")
 
     def apply(self, qs):
         if region := self.validated_data.get("region"):
@@ -70,7 +120,7 @@ class PlanFilterParams(FilterParams):
 
 
 class FieldFilterParams(FilterParams):
-    plan = VisibleRelatedField(
+    plan = VisibleIdField(
         visible=lambda user: Plan.objects.visible_to(user),
         required=False,
         help_text="id of the plan",
@@ -85,10 +135,10 @@ class FieldFilterParams(FilterParams):
 class MeasureFilterParams(FilterParams):
     """The filters of the public measure list, across plans."""
 
-    plan = VisibleRelatedField(
+    plan = VisibleIdField(
         visible=lambda user: Plan.objects.visible_to(user), required=False, help_text="id"
     )
-    field = VisibleRelatedField(
+    field = VisibleIdField(
         visible=lambda user: FieldOfAction.objects.visible_to(user),
         required=False,
         help_text="id of the field of action",
@@ -96,10 +146,10 @@ class MeasureFilterParams(FilterParams):
     status = serializers.ChoiceField(
         choices=Measure.Status.choices, required=False, help_text="progress of the work"
     )
-    target_group = serializers.PrimaryKeyRelatedField(
-        queryset=TargetGroup.objects.all(), required=False, help_text="id"
+    target_group = VisibleIdField(
+        visible=lambda user: TargetGroup.objects.all(), required=False, help_text="id"
     )
-    organisation = VisibleRelatedField(
+    organisation = VisibleIdField(
         visible=_listed_organisations,
         required=False,
         help_text="id of an organisation holding a responsibility (itself or by a person)",
@@ -109,12 +159,10 @@ class MeasureFilterParams(FilterParams):
         required=False,
         help_text="role of the responsibility",
     )
-    year = serializers.IntegerField(
+    year = StrictIntegerField(
         required=False, help_text="a dated schedule entry touches this year", **YEAR
     )
-    q = serializers.CharField(
-        required=False, max_length=200, help_text="words in title, description or steps"
-    )
+    q = TextField(required=False, max_length=200, help_text="words in title, description or steps")
 
     def apply(self, qs):
         data = self.validated_data
@@ -136,10 +184,8 @@ class CampaignFilterParams(FilterParams):
     """The filters of the public campaign list (region, organiser, status, target group, target
     market, year), plus kind and any organisation taking part."""
 
-    region = serializers.CharField(
-        required=False, max_length=150, help_text="city or region, exactly"
-    )
-    organiser = VisibleRelatedField(
+    region = TextField(required=False, max_length=150, help_text="city or region, exactly")
+    organiser = VisibleIdField(
         visible=_listed_organisations, required=False, help_text="id of the organiser"
     )
     lifecycle = serializers.ChoiceField(
@@ -148,18 +194,20 @@ class CampaignFilterParams(FilterParams):
         help_text="planned, running or completed today (the status filter of the public list)",
     )
     kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
-    target_group = serializers.PrimaryKeyRelatedField(
-        queryset=TargetGroup.objects.all(), required=False, help_text="id"
+    target_group = VisibleIdField(
+        visible=lambda user: TargetGroup.objects.all(), required=False, help_text="id"
     )
-    market = serializers.PrimaryKeyRelatedField(
-        queryset=Market.objects.all(), required=False, help_text="id of a target market"
+    market = VisibleIdField(
+        visible=lambda user: Market.objects.all(),
+        required=False,
+        help_text="id of a target market",
     )
-    organisation = VisibleRelatedField(
+    organisation = VisibleIdField(
         visible=_listed_organisations,
         required=False,
         help_text="id of the organiser or a partner",
     )
-    year = serializers.IntegerField(
+    year = StrictIntegerField(
         required=False, help_text="the campaign's period touches this year", **YEAR
     )
 
@@ -193,9 +241,7 @@ class CampaignFilterParams(FilterParams):
 
 class OrganisationFilterParams(FilterParams):
     kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
-    parent = serializers.IntegerField(
-        required=False, min_value=1, help_text="id of the parent organisation"
-    )
+    parent = IdField(required=False, help_text="id of the parent organisation")
 
     def apply(self, qs):
         data = self.validated_data
@@ -207,9 +253,7 @@ class OrganisationFilterParams(FilterParams):
 
 
 class PersonFilterParams(FilterParams):
-    organisation = serializers.IntegerField(
-        required=False, min_value=1, help_text="id of the person's organisation"
-    )
+    organisation = IdField(required=False, help_text="id of the person's organisation")
 
     def apply(self, qs):
         if org := self.validated_data.get("organisation"):
@@ -219,7 +263,6 @@ class PersonFilterParams(FilterParams):
 
 _SCHEMA_TYPES = (
     (serializers.IntegerField, {"type": "integer"}),
-    (serializers.PrimaryKeyRelatedField, {"type": "integer"}),
     (serializers.CharField, {"type": "string"}),
 )
 
@@ -233,6 +276,8 @@ class ParamsFilterBackend(filters.BaseFilterBackend):
             return queryset
         params = params_class(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
+        if any(value is NOTHING for value in params.validated_data.values()):
+            return queryset.none()
         return params.apply(queryset)
 
     def get_schema_operation_parameters(self, view):
@@ -251,6 +296,8 @@ class ParamsFilterBackend(filters.BaseFilterBackend):
                         schema["minimum"] = field.min_value
                     if field.max_value is not None:
                         schema["maximum"] = field.max_value
+                if isinstance(field, serializers.CharField) and field.max_length is not None:
+                    schema["maxLength"] = field.max_length
             result.append(
                 {
                     "name": name,

@@ -1,8 +1,28 @@
-from rest_framework import pagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=2&page_size=100``; at most 200 items per page."""
+    """``?page=2&page_size=100``; at most 200 items per page. A ``page_size`` that is not a
+    positive whole number answers 400 (DRF would silently use the default); a larger one is
+    capped. A page that does not exist answers 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("A positive whole number is required.")]}
+            )
+        return min(int(value), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters

@@ -2,7 +2,7 @@
 serializers print joined or prefetched, so that a list costs the same number of queries
 whatever its length."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 
 from access import rules
 from actionplan import selectors as plan_selectors
@@ -43,10 +43,24 @@ def _visible_fields(user) -> QuerySet[FieldOfAction]:
     return FieldOfAction.objects.visible_to(user).order_by("position", "pk")
 
 
+def _schedule_bound(aggregate, field: str):
+    entries = ScheduleEntry.objects.filter(measure__field__plan=OuterRef("pk"))
+    return Subquery(
+        entries.order_by().values("measure__field__plan").annotate(d=aggregate(field)).values("d")
+    )
+
+
 def plans(user) -> QuerySet[Plan]:
-    """Plans the user may see, with the number of measures they may see."""
+    """Plans the user may see, with the number of measures they may see and the earliest and
+    latest dates of their schedule entries (the period when the plan names none)."""
     return (
         plan_selectors.plans_for_index(user)
+        .annotate(
+            schedule_first_start=_schedule_bound(Min, "start_date"),
+            schedule_first_end=_schedule_bound(Min, "end_date"),
+            schedule_last_start=_schedule_bound(Max, "start_date"),
+            schedule_last_end=_schedule_bound(Max, "end_date"),
+        )
         .select_related("project_lead__organisation")
         .prefetch_related(Prefetch("fields", queryset=_visible_fields(user)))
         .order_by("-issued_on", "title", "pk")

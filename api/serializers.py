@@ -27,6 +27,7 @@ from actionplan.models import (
     Step,
     TargetGroup,
 )
+from actionplan.schedule import parse_schedule
 from campaigns.models import (
     Campaign,
     CampaignContact,
@@ -39,6 +40,7 @@ from campaigns.models import (
     Market,
 )
 from contacts.models import Organisation, Person
+from progress.selectors import plan_period
 
 
 def _absolute(request, path: str) -> str:
@@ -175,7 +177,43 @@ class FieldRefSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "field", obj.pk)
 
 
+NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
+
+
+class PeriodSerializer(serializers.Serializer):
+    """The plan's term: as written (``label``, may be blank) and as dates. The dates come from
+    the label when it names any, else from the earliest and latest dated schedule entries of
+    the plan; either may be ``null``."""
+
+    label = serializers.CharField(source="period_label", help_text="as written, e.g. “2011–2012”")
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+
+    @staticmethod
+    def bounds(plan) -> tuple:
+        if plan.period_label:
+            parsed = parse_schedule(plan.period_label)
+            if parsed.is_dated:
+                return parsed.start, parsed.end
+        if not hasattr(plan, "schedule_first_start"):
+            return plan_period(plan)
+        starts = [d for d in (plan.schedule_first_start, plan.schedule_first_end) if d]
+        ends = [d for d in (plan.schedule_last_start, plan.schedule_last_end) if d]
+        return (min(starts) if starts else None, max(ends) if ends else None)
+
+    @extend_schema_field(NULLABLE_DATE)
+    def get_start(self, plan):
+        start = self.bounds(plan)[0]
+        return start.isoformat() if start else None
+
+    @extend_schema_field(NULLABLE_DATE)
+    def get_end(self, plan):
+        end = self.bounds(plan)[1]
+        return end.isoformat() if end else None
+
+
 class PlanSerializer(serializers.ModelSerializer):
+    period = PeriodSerializer(source="*", read_only=True)
     publisher = OrganisationRefSerializer(
         source="author_organisation", read_only=True, allow_null=True
     )
@@ -197,6 +235,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "region",
             "issued_on",
             "issued_label",
+            "period",
             "status",
             "language",
             "introduction",
@@ -278,6 +317,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "position",
             "description",
             "status",
+            "status_reported_at",
             "state",
             "steps",
             "schedule",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -22,4 +22,6 @@ router.register("persons", views.PersonViewSet, basename="person")
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(urlconf=None), name="schema"),
     *router.urls,
+    # Last: any other address below the API answers a JSON 404 (after APPEND_SLASH's redirect).
+    re_path(r"^(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import routers, viewsets
+from rest_framework import exceptions, routers, views, viewsets
 from rest_framework.response import Response
 
 from . import filters, selectors, serializers
 from .conditional import conditional
+from .schema import ApiAutoSchema
 
 
 class ConditionalMixin:
@@ -57,6 +58,7 @@ class SchemaView(ConditionalMixin, SpectacularAPIView):
 
 
 class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    schema = ApiAutoSchema()
     lookup_value_converter = "int"
     filter_backends = [filters.ParamsFilterBackend]
     filter_params_class = None
@@ -134,3 +136,15 @@ class PersonViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PersonSerializer
     filter_params_class = filters.PersonFilterParams
     selector = staticmethod(selectors.persons)
+
+
+class NotFoundView(ConditionalMixin, views.APIView):
+    """Any other address under the API (``/api/v1/plans/abc/``, ``/api/v1/nothing/``): a 404
+    in JSON like the API's own, not the site's HTML page."""
+
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    head = options = get

@@ -1,10 +1,16 @@
 """DCAT-AP.de metadata of a plan's open data, as JSON-LD: what a city's open-data portal (and
-through it GovData) harvests to list the plan as a dataset with its two distributions."""
+through it GovData) harvests to list the plan as a dataset with its two distributions.
+
+The document is the ``dcat:Dataset``; through ``@reverse`` it also names the catalog that lists
+it (``dcat:Catalog``, this site) and its catalog record (``dcat:CatalogRecord``), which says in
+``dct:conformsTo`` which profiles the metadata follows: DCAT-AP 3.0 and DCAT-AP.de 2.0. The
+shapes in ``opendata/shapes/dcat-ap-de.ttl`` check exactly these rules (tests/opendata)."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from actionplan.models import Plan
 
@@ -15,13 +21,19 @@ CONTEXT = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "adms": "http://www.w3.org/ns/adms#",
 }
 EU = "http://publications.europa.eu/resource/authority"
 IANA = "https://www.iana.org/assignments/media-types"
 LANGUAGES = {"de": "DEU", "en": "ENG"}
 # DCAT-AP.de asks for a theme; an action plan of a city is “government and public sector”.
 THEME = f"{EU}/data-theme/GOVE"
-DCATDE_VERSION = "http://dcat-ap.de/def/dcatde/2.0"
+# The profiles the metadata follows (dct:conformsTo of the catalog record).
+DCATAP_VERSION = "https://semiceu.github.io/DCAT-AP/releases/3.0.0/"
+DCATDE_VERSION = "https://www.dcat-ap.de/def/dcatde/2.0/spec/"
+PROFILES = (DCATAP_VERSION, DCATDE_VERSION)
+# The data is complete as published (DCAT-AP.de convention 22: adms:status of distributions).
+COMPLETED = "http://purl.org/adms/status/Completed"
 
 
 def _ref(uri: str) -> dict:
@@ -32,13 +44,15 @@ def _url(absolute_uri: Callable[[str], str], name: str, plan: Plan) -> str:
     return absolute_uri(reverse(name, kwargs={"plan_slug": plan.slug}))
 
 
-def _publisher(plan: Plan, absolute_uri) -> dict | None:
+def _publisher(plan: Plan, absolute_uri) -> dict:
+    """The plan's publisher as a ``foaf:Agent`` (DCAT-AP: the range of ``dct:publisher``; an
+    organisation is typed as both). Without one, the city or region the plan is for."""
     organisation = plan.author_organisation
     if organisation is None:
-        return None
+        return {"@type": ["foaf:Agent"], "foaf:name": plan.region}
     publisher = {
         "@id": absolute_uri(organisation.get_absolute_url()),
-        "@type": "foaf:Organization",
+        "@type": ["foaf:Agent", "foaf:Organization"],
         "foaf:name": organisation.display_name,
     }
     if organisation.website:
@@ -51,10 +65,38 @@ def _contact_point(plan: Plan) -> dict | None:
     if organisation is None or not organisation.email:
         return None
     return {
-        "@type": "vcard:Organization",
+        "@type": ["vcard:Kind", "vcard:Organization"],
         "vcard:fn": organisation.display_name,
         "vcard:hasEmail": _ref(f"mailto:{organisation.email}"),
     }
+
+
+def _catalog(plan: Plan, absolute_uri, publisher: dict) -> dict:
+    """The catalog listing the plan: this site, published by the plan's publisher."""
+    with translation.override(settings.LANGUAGE_CODE):
+        home = absolute_uri(reverse("actionplan:plan_list"))
+    return {
+        "@id": f"{home}#katalog",
+        "@type": "dcat:Catalog",
+        "dct:title": "Planwerk – Maßnahmenpläne",
+        "dct:description": "Maßnahmenpläne mit Handlungsfeldern, Maßnahmen, Zeitplan, "
+        "Zuständigkeiten und Budget als offene Daten (CSV, JSON).",
+        "dct:publisher": publisher,
+        "foaf:homepage": _ref(home),
+    }
+
+
+def _record(plan: Plan, metadata_url: str, modified: str | None) -> dict:
+    """The catalog record: this metadata document, and the profiles it follows."""
+    stamp = modified or (plan.updated_at.isoformat() if plan.updated_at else None)
+    record = {
+        "@id": f"{metadata_url}#eintrag",
+        "@type": "dcat:CatalogRecord",
+        "dct:conformsTo": [_ref(uri) for uri in PROFILES],
+    }
+    if stamp:
+        record["dct:modified"] = {"@value": stamp, "@type": "xsd:dateTime"}
+    return record
 
 
 def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list[str]) -> dict:
@@ -65,7 +107,7 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
     language = LANGUAGES.get(plan.language[:2])
     csv_url = _url(absolute_uri, "opendata:plan_csv", plan)
     json_url = _url(absolute_uri, "opendata:plan_json", plan)
-    common = {"dct:license": _ref(licence.uri)}
+    common = {"dct:license": _ref(licence.uri), "adms:status": _ref(COMPLETED)}
     if modified:
         common["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
     distributions = [
@@ -95,11 +137,16 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
         },
     ]
     page = absolute_uri(plan.get_absolute_url())
+    metadata_url = _url(absolute_uri, "opendata:plan_metadata", plan)
+    publisher = _publisher(plan, absolute_uri)
     dataset = {
         "@context": CONTEXT,
-        "@id": _url(absolute_uri, "opendata:plan_metadata", plan),
+        "@id": metadata_url,
         "@type": "dcat:Dataset",
-        "dcatde:dcatapdeVersion": DCATDE_VERSION,
+        "@reverse": {
+            "dcat:dataset": _catalog(plan, absolute_uri, publisher),
+            "foaf:primaryTopic": _record(plan, metadata_url, modified),
+        },
         "dct:identifier": page,
         "dct:title": str(plan),
         "dct:description": plan.introduction.split("\n\n")[0].strip()
@@ -117,13 +164,11 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
         dataset["dct:issued"] = {"@value": plan.issued_on.isoformat(), "@type": "xsd:date"}
     if language:
         dataset["dct:language"] = _ref(f"{EU}/language/{language}")
-    publisher = _publisher(plan, absolute_uri)
-    if publisher:
-        dataset["dct:publisher"] = publisher
-        if licence.attribution:
-            dataset["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
-            for distribution in distributions:
-                distribution["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
+    dataset["dct:publisher"] = publisher
+    if licence.attribution:
+        dataset["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
+        for distribution in distributions:
+            distribution["dcatde:licenseAttributionByText"] = publisher["foaf:name"]
     contact = _contact_point(plan)
     if contact:
         dataset["dcat:contactPoint"] = contact

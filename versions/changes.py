@@ -27,35 +27,44 @@ ACTION_LABELS = {
     CHANGED: gettext_lazy("changed"),
 }
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# words with the spaces before them
+_WORDS = re.compile(r"\s*\S+")
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """``new`` with the words taken out in ``<del>`` and those put in in ``<ins>``, escaped."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    """``new`` with the words taken out in ``<del>`` and those put in in ``<ins>``, escaped.
+
+    Readable without colour and when read aloud: words are compared as words (the spaces
+    between them kept as written), each mark starts with a visually hidden “removed:” or
+    “added:”, and replaced words are followed by their replacement after a space
+    (“<del>geplant</del> <ins>abgeschlossen</ins>”, never “geplantabgeschlossen”)."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    matcher = difflib.SequenceMatcher(
+        None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False
+    )
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
-            continue
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         removed, inserted = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if op in ("delete", "replace") and removed.strip():
-            parts.append(_marked("del", removed, keep_space=op == "delete"))
-        if op in ("insert", "replace"):
-            parts.append(_marked("ins", inserted, keep_space=True))
+        if op == "equal":
+            parts.append(escape(inserted))
+        elif op == "delete":
+            parts.append(_marked("del", removed))
+        elif op == "insert":
+            parts.append(_marked("ins", inserted))
+        else:  # replace: the new text's spacing, the removed words, a space, the new words
+            space = inserted[: len(inserted) - len(inserted.lstrip())]
+            parts.append(_marked("del", space + removed.lstrip()) + " ")
+            parts.append(_marked("ins", inserted.lstrip()))
+    parts.append(escape(new[len(new.rstrip()) :]) if new.strip() else "")
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
 
 
-def _marked(tag: str, text: str, *, keep_space: bool) -> str:
-    """``text`` in ``<tag>``, with the spaces around it left outside the mark."""
-    core = text.strip()
-    if not core:
-        return escape(text) if keep_space else ""
-    start = text.index(core)
-    lead, trail = text[:start], text[start + len(core) :]
-    if not keep_space:
-        lead = trail = ""
-    return f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}"
+def _marked(tag: str, text: str) -> str:
+    """``text`` in ``<tag>`` with its hidden prefix; its leading space outside the mark."""
+    core = text.lstrip()
+    label = _("removed:") if tag == "del" else _("added:")
+    prefix = f'<span class="visually-hidden">{escape(label)} </span>'
+    return f"{escape(text[: len(text) - len(core)])}<{tag}>{prefix}{escape(core)}</{tag}>"
 
 
 @dataclass
@@ -79,6 +88,12 @@ class Change:
     where: str = ""  # the field or measure it belongs to
     texts: list[TextChange] = field(default_factory=list)
     content: str = ""  # the text of an added or removed step
+    # where to find it: the field's and measure's slugs, in the newer document (added,
+    # changed) or in the older one (removed); ``url`` is set by the view
+    field_slug: str = ""
+    measure_slug: str = ""
+    in_old: bool = False
+    url: str = ""
 
     @property
     def action_label(self) -> str:
@@ -217,10 +232,12 @@ def _measure_title(field_spec: dict, spec: dict) -> str:
     return Measure(field=fld, code=spec.get("code", ""), title=spec["title"]).full_label
 
 
+def _measure_slug(spec: dict) -> str:
+    return spec.get("slug") or Measure.slug_for(spec.get("code", ""), spec["title"])
+
+
 def _measure_key(field_slug: str, spec: dict) -> str:
-    return (
-        f"{field_slug}/{spec.get('slug') or Measure.slug_for(spec.get('code', ''), spec['title'])}"
-    )
+    return f"{field_slug}/{_measure_slug(spec)}"
 
 
 def compare(old: dict, new: dict) -> ChangeReport:
@@ -242,34 +259,49 @@ def compare(old: dict, new: dict) -> ChangeReport:
     }
     for slug, spec in new_fields.items():
         if slug not in old_fields:
-            changes.append(Change("field", ADDED, spec["title"]))
+            changes.append(Change("field", ADDED, spec["title"], field_slug=slug))
         else:
             texts = _text_changes(
                 _field_texts(old_fields[slug], old_names), _field_texts(spec, new_names)
             )
             if texts:
-                changes.append(Change("field", CHANGED, spec["title"], texts=texts))
+                changes.append(
+                    Change("field", CHANGED, spec["title"], texts=texts, field_slug=slug)
+                )
         for measure in spec.get("measures", []):
             key = _measure_key(slug, measure)
             title = _measure_title(spec, measure)
+            at = {"field_slug": slug, "measure_slug": _measure_slug(measure)}
             if key not in old_measures:
-                changes.append(Change("measure", ADDED, title, where=spec["title"]))
+                changes.append(Change("measure", ADDED, title, where=spec["title"], **at))
                 continue
             before = old_measures[key][1]
             texts = _text_changes(
                 _measure_texts(before, old_names), _measure_texts(measure, new_names)
             )
             if texts:
-                changes.append(Change("measure", CHANGED, title, where=spec["title"], texts=texts))
-            changes.extend(_step_changes(_steps(before), _steps(measure), title))
+                changes.append(
+                    Change("measure", CHANGED, title, where=spec["title"], texts=texts, **at)
+                )
+            for change in _step_changes(_steps(before), _steps(measure), title):
+                change.field_slug, change.measure_slug = at["field_slug"], at["measure_slug"]
+                changes.append(change)
     for key, (fld, measure) in old_measures.items():
         if key not in new_measures:
             changes.append(
-                Change("measure", REMOVED, _measure_title(fld, measure), where=fld["title"])
+                Change(
+                    "measure",
+                    REMOVED,
+                    _measure_title(fld, measure),
+                    where=fld["title"],
+                    field_slug=fld["slug"],
+                    measure_slug=_measure_slug(measure),
+                    in_old=True,
+                )
             )
     for slug, spec in old_fields.items():
         if slug not in new_fields:
-            changes.append(Change("field", REMOVED, spec["title"]))
+            changes.append(Change("field", REMOVED, spec["title"], field_slug=slug, in_old=True))
     return ChangeReport(changes)
 
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -92,11 +93,31 @@ def version_measure(request, plan_slug, version_slug, field_slug, measure_slug):
 
 
 def changes_between(plan, version, until_slug: str | None):
-    """(report, the later version or None for today) — ``until_slug`` names a version."""
+    """(report, the later version or None for today) — ``until_slug`` names a version. Each
+    change of a field, measure or step links to where it can be read: today's page, or the
+    page of the version that holds it (a removed one: the older version)."""
     if until_slug:
         until = selectors.version_or_404(plan, until_slug)
-        return compare(version.snapshot, until.snapshot), until
-    return compare(version.snapshot, public_document(plan)), None
+        report = compare(version.snapshot, until.snapshot)
+    else:
+        until = None
+        report = compare(version.snapshot, public_document(plan))
+    for change in report.changes:
+        change.url = _change_url(plan, version if change.in_old else until, change)
+    return report, until
+
+
+def _change_url(plan, version, change) -> str:
+    """The page of the change's measure (else field) in ``version``, or today's (None)."""
+    if not change.field_slug:
+        return ""
+    kwargs = {"plan_slug": plan.slug, "field_slug": change.field_slug}
+    if change.measure_slug:
+        kwargs["measure_slug"] = change.measure_slug
+    kind = "measure" if change.measure_slug else "field"
+    if version is None:
+        return reverse(f"actionplan:{kind}_detail", kwargs=kwargs)
+    return reverse(f"versions:version_{kind}", kwargs={**kwargs, "version_slug": version.slug})
 
 
 @public_page

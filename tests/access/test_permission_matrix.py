@@ -796,6 +796,12 @@ RULES = [
         everyone(200),
     ),
     Rule(r"api:(plan|field|measure)-detail", api_object_url, lambda r, s, n: public(r, s)),
+    # any other address below the API: a JSON 404 for everyone
+    Rule(
+        r"api:not-found",
+        lambda w, n, s: "/api/v1/nichts/" if s == "published" else None,
+        everyone(404),
+    ),
     # the world's campaign is a draft without members
     Rule(r"api:campaign-detail", api_object_url, lambda r, s, n: 200 if r == SUPER else 404),
     # organisation A and its person are named by drafts only: members see them, nobody else

@@ -1,24 +1,45 @@
 """The changes report: exactly what changed between two versions, with word diffs."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from actionplan.models import FieldOfAction, Measure, Step
 from versions.changes import ADDED, CHANGED, REMOVED, compare, word_diff
+
+DEL = '<span class="visually-hidden">entfernt: </span>'
+INS = '<span class="visually-hidden">eingefügt: </span>'
 
 pytestmark = pytest.mark.django_db
 
 
 def test_word_diff_marks_words_and_escapes_text():
     html = word_diff("Die alte <b>Kontaktstelle</b> bleibt", "Die neue <b>Kontaktstelle</b> bleibt")
-    assert html == ("Die <del>alte</del><ins>neue</ins> &lt;b&gt;Kontaktstelle&lt;/b&gt; bleibt")
+    assert html == (
+        f"Die <del>{DEL}alte</del> <ins>{INS}neue</ins> &lt;b&gt;Kontaktstelle&lt;/b&gt; bleibt"
+    )
     assert word_diff("gleich", "gleich") == "gleich"
-    assert word_diff("", "neu") == "<ins>neu</ins>"
-    assert word_diff("a b c", "a c") == "a <del>b</del> c"
-    assert word_diff("a c", "a b c") == "a <ins>b</ins> c"
+    assert word_diff("", "neu") == f"<ins>{INS}neu</ins>"
+    assert word_diff("a b c", "a c") == f"a <del>{DEL}b</del> c"
+    assert word_diff("a c", "a b c") == f"a <ins>{INS}b</ins> c"
+
+
+def test_word_diff_keeps_a_space_between_removed_and_added_words():
+    html = word_diff("Status: geplant", "Status: abgeschlossen")
+
+    assert html == f"Status: <del>{DEL}geplant</del> <ins>{INS}abgeschlossen</ins>"
+    assert strip_tags(html) == "Status: entfernt: geplant eingefügt: abgeschlossen"
+    # without the hidden prefixes (what a sighted reader sees): the words stay apart
+    visible = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", str(html))
+    assert strip_tags(visible) == "Status: geplant abgeschlossen"
+    two = word_diff("in der alten Form gedruckt", "in neuer Gestalt gedruckt")
+    assert strip_tags(re.sub(r'<span class="visually-hidden">[^<]*</span>', "", str(two))) == (
+        "in der alten Form neuer Gestalt gedruckt"
+    )
 
 
 def change_three_things(plan):
@@ -68,7 +89,7 @@ def test_changes_between_two_versions_are_exactly_the_three_made(leipzig, publis
     assert step.where.endswith(measure.title)
     changed = report.of("measure", CHANGED)[0]
     assert [t.label for t in changed.texts] == ["Titel"]
-    assert "<ins>(überarbeitet)</ins>" in changed.texts[0].html
+    assert f"<ins>{INS}(überarbeitet)</ins>" in changed.texts[0].html
     assert report.counts == {ADDED: 1, REMOVED: 1, CHANGED: 1}
     # nothing changed between a version and itself
     assert not compare(first.snapshot, first.snapshot)
@@ -86,7 +107,7 @@ def test_changes_report_page_between_versions_and_until_today(leipzig, publish):
     page = client.get(url + "?bis=fortschreibung-2012").content.decode()
     assert "1 hinzugefügt, 1 entfernt, 1 geändert." in page
     assert "Neue Maßnahme Werkstatt" in page
-    assert "<ins>(überarbeitet)</ins>" in page
+    assert f"<ins>{INS}(überarbeitet)</ins>" in page
     # until today, after one more edit with markup in it
     Step.objects.filter(pk=measure.steps.order_by("position").first().pk).update(
         text="<script>alert(1)</script> neuer Schritt"
