@@ -166,7 +166,7 @@ def _label_html(shown, language: str, *, keep_words: bool) -> str:
     if not shown.from_phrase:  # dates entered by hand: the phrase does not say them
         return format_html("{}: <span{}>{}</span>", shown.dates, lang, shown.phrase)
     if not lang:
-        return format_html("<span>{}</span>", shown.phrase)
+        return shown.phrase
     return format_html("{}: <span{}>{}</span>", shown.dates, lang, shown.words)
 
 
