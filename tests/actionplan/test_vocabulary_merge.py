@@ -5,13 +5,25 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.forms import modelform_factory
+from django.urls import reverse
 
+from access.models import Membership
 from actionplan import models as ap
+from actionplan.admin_merge import VocabularyForm
 from actionplan.vocabulary import merge_demo_duplicates, vocabulary_merge
 from campaigns.models import Campaign
-from tests.factories import BudgetLineFactory, MeasureFactory, TargetGroupFactory
+from tests.factories import (
+    BudgetLineFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    PlanFactory,
+    TargetGroupFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +90,58 @@ def test_merge_of_budget_categories_repoints_budget_lines():
     line.refresh_from_db()
     assert line.category == keep
     assert line.history.first().history_change_reason.startswith("„Personalkosten")
+
+
+@pytest.fixture
+def coordinator_and_editor(db):
+    org = OrganisationFactory(name="Kulturamt")
+    plan = PlanFactory()
+    coord = UserFactory(username="coord", is_staff=True)
+    editor = UserFactory(username="editor", is_staff=True)
+    Membership.objects.create(user=coord, plan=plan, role=Membership.Role.COORDINATOR)
+    Membership.objects.create(user=editor, plan=plan, role=Membership.Role.EDITOR, organisation=org)
+    return coord, editor
+
+
+CHANGELIST = reverse("admin:actionplan_targetgroup_changelist")
+
+
+def test_admin_merge_action_asks_then_merges_for_coordinators(client, coordinator_and_editor):
+    coord, _editor = coordinator_and_editor
+    keep = TargetGroupFactory(name="Unternehmen")
+    duplicate = TargetGroupFactory(name="Unternehmer")
+    measure = MeasureFactory()
+    measure.target_groups.add(duplicate)
+    client.force_login(coord)
+    selected = {"action": "merge", ACTION_CHECKBOX_NAME: [keep.pk, duplicate.pk]}
+    page = client.post(CHANGELIST, selected)
+    assert page.status_code == 200
+    assert "Diesen Eintrag behalten" in page.content.decode()
+    assert ap.TargetGroup.objects.count() == 2
+    done = client.post(CHANGELIST, {**selected, "post": "yes", "keep": keep.pk})
+    assert done.status_code == 302
+    assert list(ap.TargetGroup.objects.all()) == [keep]
+    assert list(measure.target_groups.all()) == [keep]
+    deleted = ap.TargetGroup.history.get(id=duplicate.pk, history_type="-")
+    assert deleted.history_user == coord
+
+
+def test_editors_cannot_merge(client, coordinator_and_editor):
+    _coord, editor = coordinator_and_editor
+    keep = TargetGroupFactory(name="Unternehmen")
+    duplicate = TargetGroupFactory(name="Unternehmer")
+    client.force_login(editor)
+    client.post(
+        CHANGELIST,
+        {"action": "merge", ACTION_CHECKBOX_NAME: [duplicate.pk], "post": "yes", "keep": keep.pk},
+    )
+    assert ap.TargetGroup.objects.count() == 2
+
+
+def test_vocabulary_form_refuses_a_name_differing_only_in_case():
+    TargetGroupFactory(name="Unternehmen")
+    admin_form = modelform_factory(ap.TargetGroup, form=VocabularyForm, fields=["name", "position"])
+    bound = admin_form({"name": " unternehmen ", "position": 0})
+    assert not bound.is_valid()
+    assert "Unternehmen" in bound.errors["name"][0]
+    assert admin_form({"name": "Unternehmer", "position": 0}).is_valid()
