@@ -26,7 +26,7 @@ class VocabularyForm(forms.ModelForm):
         name = " ".join(self.cleaned_data["name"].split())
         others = self._meta.model.objects.exclude(pk=self.instance.pk)
         clash = next((o for o in others.only("name") if _normal(o.name) == _normal(name)), None)
-        if clash is not None:
+        if clash is not None and clash.name != name:  # the same name: the unique check says so
             raise forms.ValidationError(
                 _("“%(name)s” is already in the list; use it or merge the entries.")
                 % {"name": clash.name}
