@@ -8,6 +8,7 @@ from django.utils import translation
 
 from actionplan import models as ap
 from actionplan.schedule import parse_schedule, schedule_display
+from campaigns.models import Campaign, CampaignEvent
 from tests.actionplan.public_data import build_rich_plan
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +198,34 @@ def test_german_measure_page_shows_the_phrase_once_and_no_note(client, plan):
     assert "(01/2011)" not in html
     assert "lang-note" not in html
     assert "lang-note" not in client.get(measure.field.get_absolute_url()).content.decode()
+
+
+def test_campaign_page_shows_period_and_event_dates_once_in_the_page_language(client):
+    campaign = Campaign.objects.create(
+        title="Stadt der Städte",
+        slug="stadt-der-staedte",
+        region="Metropole Ruhr",
+        status=Campaign.Status.PUBLISHED,
+        period_label="2017 bis 2019",
+    )
+    CampaignEvent.objects.create(
+        campaign=campaign,
+        title="Auswahl der Agenturen",
+        kind="decision",
+        date=Y(2017, 1, 1),
+        date_precision="month",
+        date_label="Ende Januar",
+    )
+    CampaignEvent.objects.create(
+        campaign=campaign, title="Präsentation", kind="presentation", date_label="2017-06"
+    )
+    german = client.get(campaign.get_absolute_url()).content.decode()
+    assert "Ende Januar 2017" in german and "Juni 2017" in german and "2017–2019" in german
+    assert "(2017 – 2019)" not in german and "(06/2017)" not in german
+    assert "lang-note" not in german
+    with translation.override("en"):
+        url = campaign.get_absolute_url()
+    english = client.get(url).content.decode()
+    assert "end of January 2017" in english and "June 2017" in english
+    assert "Januar 2017" not in english and "Juni 2017" not in english
+    assert '<p class="lang-note">Content in German</p>' in english
