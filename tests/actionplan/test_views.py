@@ -313,7 +313,9 @@ def test_measure_without_schedule_budget_or_steps_says_so(client, plan):
     assert "Keine verbundenen Maßnahmen." in html
 
 
-def test_measure_schedule_shows_dates_as_precise_as_the_label(client, plan):
+def test_measure_schedule_shows_each_date_once(client, plan):
+    """The phrase as written where it says more than its date, the date alone where it does
+    not; never the date again in brackets (tests/actionplan/test_schedule_display.py)."""
     measure = _measures(plan)[0]
     measure.schedule.all().delete()
     for position, label in enumerate(
@@ -321,10 +323,10 @@ def test_measure_schedule_shows_dates_as_precise_as_the_label(client, plan):
     ):
         ap.ScheduleEntry.objects.create(measure=measure, position=position, label=label)
     html = _text(client.get(measure.get_absolute_url()))
-    assert '<span class="muted nowrap">(21.02.2011)</span>' in html
-    assert '<span class="muted nowrap">(2011 – 2012)</span>' in html
-    assert '<span class="muted nowrap">(01/2011)</span>' in html
-    assert '<span class="visually-hidden">21.02.2011</span>' in html
+    assert "<li>21. Februar 2011: Vorstellung</li>" in html
+    assert "<li>2011–2012</li>" in html
+    assert "<li>Januar 2011: Arbeitsaufnahme</li>" in html
+    assert "(21.02.2011)" not in html and "(2011 – 2012)" not in html and "(01/2011)" not in html
 
 
 def test_measure_budget_without_amounts_has_no_amount_columns(client, plan):
