@@ -28,6 +28,7 @@ from reviews.admin import PendingChangeAdminMixin
 from workbench.sections import SectionedChangeFormMixin
 
 from .admin_actions import MeasureStatusActionMixin
+from .admin_merge import VocabularyMergeMixin
 from .constraints import ConstraintCheckedForm, UniqueRowsFormSetMixin
 from .forms import ScheduleEntryForm
 from .locking import OptimisticLockAdminMixin, row_changed
@@ -847,8 +848,9 @@ class BaselineFindingAdmin(MeasureRowAdmin):
 # Managed lists ----------------------------------------------------------------------------
 
 
-class VocabularyAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+class VocabularyAdmin(VocabularyMergeMixin, RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "position", "usage")
+    actions = ["merge"]
     list_editable = ("position",)
     search_fields = ("name",)
     usage_relation = ""

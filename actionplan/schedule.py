@@ -5,7 +5,8 @@ Never guesses: a phrase without a recognisable date stays undated.
 What a phrase means (``parse_schedule`` returns start/end with a precision each):
 
 * A period on its own ("Januar 2011", "21. Februar 2011", "II. Quartal 2011", "Q3 2011",
-  "2. Halbjahr 2011", "1. Hj. 2012", "Sommer 2011", "2012", "03/11", "03/2011", "21.02.2011")
+  "2. Halbjahr 2011", "1. Hj. 2012", "Sommer 2011", "2012", "03/11", "03/2011", "2011-03",
+  "21.02.2011")
   runs from its first to its last day. Seasons: Frühjahr/Frühling March–May, Sommer June–August,
   Herbst September–November, Winter December–February of the next year ("Winter 2011/12" is the
   same as "Winter 2011"). "2011/12" is the two years 2011 and 2012.
@@ -38,9 +39,10 @@ What a phrase means (``parse_schedule`` returns start/end with a precision each)
 """
 
 import calendar
+import dataclasses
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.formats import date_format
@@ -65,10 +67,28 @@ class ParsedSchedule:
     end_precision: str = ""
     approximate: bool = False
     reason: str = ""
+    # For display only (``schedule_text``), not part of what a phrase means: the period each
+    # side was read from, with its "Anfang/Mitte/Ende", whether a word like "ca." said it was
+    # approximate, and where in the (whitespace-normalised) phrase the date stands.
+    start_unit: "Unit | None" = field(default=None, compare=False, repr=False)
+    end_unit: "Unit | None" = field(default=None, compare=False, repr=False)
+    approx_word: bool = field(default=False, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
+    span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_dated(self) -> bool:
         return self.start is not None or self.end is not None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A period as a phrase names it: "Januar 2017", "II. Quartal 2011", "Ende 2012"."""
+
+    precision: str
+    first: datetime.date
+    last: datetime.date
+    modifier: str = ""  # "early", "mid" or "late"
 
 
 NO_DATE = _("no date recognised")
@@ -143,6 +163,7 @@ _ORD = r"(?:erst|zweit|dritt|viert)e[snr]?"
 _TOKEN = re.compile(
     rf"""
     (?<![\w.,/])(?P<iso_y>{_YEAR})-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)(?!\d)
+    | (?<![\w.,/])(?P<isom_y>{_YEAR})-(?P<isom_m>0[1-9]|1[0-2])(?![\d-])
     | (?<![\w.,/])(?P<n_d>\d{{1,2}})\.\ ?(?P<n_m>\d{{1,2}})\.\ ?(?P<n_y>{_YEAR})
     | (?<![\w.,/])(?P<d_d>\d{{1,2}})\.\ ?(?P<d_m>{_MON})\b\.?(?:\ (?P<d_y>{_YEAR}))?
     | (?<![\w.,/])(?P<do_d>\d{{1,2}})\.(?=\ ?(?:–|-|bis\b))
@@ -273,14 +294,23 @@ class _Invalid(Exception):
     pass
 
 
-def parse_schedule(label: str) -> ParsedSchedule:
-    """Read the dates out of a German schedule phrase; see the module docstring."""
+def parse_schedule(label: str, *, default_year: int | None = None) -> ParsedSchedule:
+    """Read the dates out of a German schedule phrase; see the module docstring.
+
+    ``default_year`` is the year a phrase without one ("Ende Januar") is read in, when the
+    caller knows it from context (the date stored with the phrase); without it such a phrase
+    stays undated.
+    """
     if not isinstance(label, str):
         return ParsedSchedule(reason=NO_DATE)
     text = " ".join(label.replace("—", "–").replace("‑", "-").replace("−", "-").split())
     if not text:
         return ParsedSchedule(reason=NO_DATE)
     tokens = _scan(text)
+    if default_year is not None and tokens and all(t.year is None for t in tokens):
+        last = tokens[-1]
+        if last.kind != "day" or last.month is not None:
+            last.year = default_year  # a range before it takes it over from here
     expressions = _group(text, tokens)
     for index, (first, connector, second) in enumerate(expressions):
         try:
@@ -295,7 +325,7 @@ def parse_schedule(label: str) -> ParsedSchedule:
             return ParsedSchedule(reason=INVALID_DATE)
         if result.start and result.end and result.start > result.end:
             return ParsedSchedule(reason=END_BEFORE_START)
-        return result
+        return dataclasses.replace(result, text=text)
     return ParsedSchedule(reason=NO_DATE)
 
 
@@ -321,6 +351,8 @@ def _token(match: re.Match) -> _Token | None:
 
     if g["iso_y"]:
         return _Token("day", **span, year=year("iso_y"), month=int(g["iso_m"]), day=int(g["iso_d"]))
+    if g["isom_y"]:
+        return _Token("month", **span, year=year("isom_y"), month=int(g["isom_m"]))
     if g["n_d"]:
         return _Token("day", **span, year=year("n_y"), month=int(g["n_m"]), day=int(g["n_d"]))
     if g["d_d"]:
@@ -461,13 +493,29 @@ def _evaluate(text, first, connector, second, previous) -> ParsedSchedule | None
     if connector != "range":
         role, start, end = _apply_role(words, role, start, end)
     used = [side for side in (start, end) if side is not None]
+    if second is None:
+        start_unit = end_unit = _unit(first)
+    elif connector == "range":
+        start_unit, end_unit = _unit(first), _unit(second)
+    else:  # an alternative ("Sommer/Herbst 2011"): the earlier and the later of the two
+        units = sorted((_unit(first), _unit(second)), key=lambda unit: unit.first)
+        start_unit, end_unit = units[0], units[-1]
     return ParsedSchedule(
         start=start.date if start else None,
         start_precision=start.precision if start else "",
         end=end.date if end else None,
         end_precision=end.precision if end else "",
         approximate=approximate or any(side.approximate for side in used),
+        start_unit=start_unit if start else None,
+        end_unit=end_unit if end else None,
+        approx_word=approximate,
+        span=(first.start, last_token.end),
     )
+
+
+def _unit(token: _Token) -> Unit:
+    first, last, precision = _bounds(token)
+    return Unit(precision, first, last, token.modifier)
 
 
 def _apply_role(words, role, start, end):
@@ -603,6 +651,10 @@ def _join_following(text, result, current, following) -> ParsedSchedule:
         end=later.end,
         end_precision=later.end_precision,
         approximate=result.approximate or later.approximate,
+        start_unit=result.start_unit,
+        end_unit=later.end_unit,
+        approx_word=result.approx_word or later.approx_word,
+        span=(result.span[0], later.span[1]) if result.span and later.span else result.span,
     )
 
 
@@ -642,4 +694,201 @@ def describe_entry(entry) -> str:
             approximate=entry.approximate,
             reason=NO_DATE,
         )
+    )
+
+
+# Display --------------------------------------------------------------------------------------
+# One label per date, in the reader's language: "Ende Januar 2017" / "end of January 2017",
+# "Juni 2017" / "June 2017", "2017–2019". The words a phrase carries besides its date
+# ("Januar 2011: Arbeitsaufnahme") are kept; a phrase that is only a date is not shown twice.
+
+_SEASON_NAMES = {
+    3: _("spring %(year)s"),
+    6: _("summer %(year)s"),
+    9: _("autumn %(year)s"),
+    12: _("winter %(year)s"),
+}
+_HALF_NAMES = {1: _("first half of %(year)s"), 2: _("second half of %(year)s")}
+_MODIFIER_NAMES = {
+    "early": _("early %(date)s"),
+    "mid": _("mid-%(date)s"),
+    "late": _("end of %(date)s"),
+}
+# Words that only lead up to the date ("ab", "ca.", "im Juni 2011"): dropped with it.
+_LEAD_WORDS = (
+    _START_WORDS
+    | _END_WORDS
+    | _APPROX_WORDS
+    | {"im", "in", "am", "um", "zum", "zur", "von", "vom", "vor", "nach", "des", "der", "jahres"}
+)
+_SEPARATORS = " :,;–-"
+
+
+@dataclass(frozen=True)
+class ScheduleDisplay:
+    """What to show for a dated phrase: ``dates`` in the active language ("" if undated),
+    ``words`` the phrase without its date ("" if it is only a date), ``phrase`` as entered,
+    ``from_phrase`` whether the phrase states the dates shown."""
+
+    dates: str = ""
+    words: str = ""
+    phrase: str = ""
+    from_phrase: bool = False
+
+
+def unit_for(day: datetime.date, precision: str) -> Unit:
+    """The period of ``precision`` around ``day``: the month, quarter, season … it lies in."""
+    if precision == Precision.MONTH:
+        return Unit(precision, day.replace(day=1), _month_end(day.year, day.month))
+    if precision == Precision.QUARTER:
+        first = 3 * ((day.month - 1) // 3) + 1
+        return Unit(precision, *_months(day.year, first, 3))
+    if precision == Precision.HALF_YEAR:
+        first = 1 if day.month <= 6 else 7
+        return Unit(precision, *_months(day.year, first, 6))
+    if precision == Precision.SEASON:
+        year, first = (
+            (day.year - 1, 12) if day.month <= 2 else (day.year, day.month - (day.month % 3))
+        )
+        return Unit(precision, *_months(year, first, 3))
+    if precision == Precision.YEAR:
+        return Unit(precision, datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31))
+    return Unit(Precision.DAY, day, day)
+
+
+def format_unit(unit: Unit) -> str:
+    """A period in the active language: "Juni 2017", "II. Quartal 2011", "Ende 2012"."""
+    first, precision = unit.first, unit.precision
+    if precision == Precision.DAY:
+        text = date_format(first, "DATE_FORMAT")
+    elif precision == Precision.MONTH:
+        text = date_format(first, "YEAR_MONTH_FORMAT")
+    elif precision == Precision.QUARTER:
+        text = gettext("Q%(number)s %(year)s") % {
+            "number": (first.month - 1) // 3 + 1,
+            "year": first.year,
+        }
+    elif precision == Precision.HALF_YEAR:
+        text = gettext(_HALF_NAMES[1 if first.month <= 6 else 2]) % {"year": first.year}
+    elif precision == Precision.SEASON:
+        year = f"{first.year}/{str(first.year + 1)[2:]}" if first.month == 12 else first.year
+        text = gettext(_SEASON_NAMES[first.month - first.month % 3 or 12]) % {"year": year}
+    elif unit.last.year != first.year:
+        text = f"{first.year}–{unit.last.year}"
+    else:
+        text = str(first.year)
+    if unit.modifier:
+        text = gettext(_MODIFIER_NAMES[unit.modifier]) % {"date": text}
+    return text
+
+
+def format_dates(
+    start_unit: Unit | None, end_unit: Unit | None, *, approximate: bool = False
+) -> str:
+    """A span of periods as one label: "2017–2019", "ab März 2011", "Ende Januar 2017"."""
+    if start_unit is None and end_unit is None:
+        return ""
+    if start_unit is not None and end_unit is not None:
+        first, last = format_unit(start_unit), format_unit(end_unit)
+        if first == last:
+            text = first
+        elif start_unit.precision == end_unit.precision == Precision.YEAR and not (
+            start_unit.modifier or end_unit.modifier or " " in first + last
+        ):
+            text = f"{start_unit.first.year}–{end_unit.last.year}"
+        else:
+            text = f"{first} – {last}"
+    elif start_unit is not None:
+        text = format_unit(start_unit)
+        if start_unit.modifier != "early":  # "Anfang 2012" already says it starts then
+            text = gettext("from %(date)s") % {"date": text}
+    else:
+        text = format_unit(end_unit)
+        if end_unit.modifier != "late":  # "Ende Januar 2017" already says it ends then
+            text = gettext("until %(date)s") % {"date": text}
+    if approximate:
+        text = gettext("approx. %(dates)s") % {"dates": text}
+    return text
+
+
+def _units(parsed: ParsedSchedule) -> tuple[Unit | None, Unit | None]:
+    """The periods a parsed phrase names, where they agree with its dates ("vor Juni 2011"
+    ends in May: then the date's own month)."""
+
+    def agreeing(unit, day, precision):
+        if day is None:
+            return None
+        if unit is not None and unit.first <= day <= unit.last:
+            return unit
+        return unit_for(day, precision)
+
+    return (
+        agreeing(parsed.start_unit, parsed.start, parsed.start_precision),
+        agreeing(parsed.end_unit, parsed.end, parsed.end_precision),
+    )
+
+
+def _words_without_date(parsed: ParsedSchedule) -> str:
+    """The phrase without its date and the words leading up to it ("ab", "ca.", "im")."""
+    text, (lo, hi) = parsed.text, parsed.span
+    left, right = text[:lo].rstrip(), text[hi:].lstrip()
+    words = left.split(" ")
+    while words and words[-1].lower().rstrip(":") in _LEAD_WORDS:
+        words.pop()
+    left = " ".join(words).rstrip(_SEPARATORS)
+    right = right.lstrip(_SEPARATORS)
+    cut = text[len(left) : len(text) - len(right)]
+    if right.lower().rstrip(".") in {"ca", "circa", "etwa"}:
+        right = ""
+    if left and right:
+        joint = ", " if any(mark in cut for mark in ":,;") else " "
+        return f"{left}{joint}{right}"
+    return left or right
+
+
+def schedule_display(
+    phrase: str,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    start_precision: str = "",
+    end_precision: str = "",
+    approximate: bool = False,
+    exact: bool = True,
+) -> ScheduleDisplay:
+    """What to show for a phrase and the dates stored with it, in the active language.
+
+    The phrase's own reading gives the label ("Ende Januar 2017" keeps its "Ende") when it
+    agrees with the stored dates: exactly (``exact``, schedule entries, whose dates the parser
+    fills), or by containing them (a single stored date with a precision, as campaigns keep
+    them). A phrase without a year ("Ende Januar") is read in the stored date's year. Dates
+    entered by hand that the phrase does not state are shown from the dates.
+    """
+    phrase = phrase or ""
+    stored = [day for day in (start, end) if day is not None]
+    default_year = stored[0].year if stored else None
+    parsed = parse_schedule(phrase, default_year=default_year) if phrase else ParsedSchedule()
+    if parsed.is_dated and parsed.span is not None:
+        if exact:
+            agrees = not stored or (start, end) == (parsed.start, parsed.end)
+        else:
+            start_unit, end_unit = _units(parsed)
+            lo = parsed.start or end_unit.first
+            hi = parsed.end or start_unit.last
+            agrees = all(lo <= day <= hi for day in stored)
+        if agrees:
+            return ScheduleDisplay(
+                dates=format_dates(*_units(parsed), approximate=parsed.approx_word),
+                words=_words_without_date(parsed),
+                phrase=phrase,
+                from_phrase=True,
+            )
+    if not stored:
+        return ScheduleDisplay(words=phrase, phrase=phrase)
+    start_unit = unit_for(start, start_precision) if start else None
+    end_unit = unit_for(end, end_precision or start_precision) if end else None
+    return ScheduleDisplay(
+        dates=format_dates(start_unit, end_unit, approximate=approximate),
+        words=phrase,
+        phrase=phrase,
     )

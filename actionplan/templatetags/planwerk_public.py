@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from access import rules
 from actionplan import timeline
 from actionplan.models import Measure, Responsibility
-from actionplan.schedule import Precision
+from actionplan.schedule import Precision, schedule_display
 
 register = template.Library()
 
@@ -58,6 +58,22 @@ def content_lang(language: str) -> str:
     if language and language.split("-")[0] != (get_language() or "").split("-")[0]:
         return format_html(' lang="{}"', language)
     return ""
+
+
+@register.simple_tag
+def language_note(language: str) -> str:
+    """A short note that the content is in another language than the page ("in German"),
+    shown once below a page title; nothing when both agree."""
+    if not language or _is_content_language(language):
+        return ""
+    code = language.split("-")[0]
+    try:
+        name = translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        name = code
+    return format_html(
+        '<p class="lang-note">{}</p>', _("Content in %(language)s") % {"language": name}
+    )
 
 
 def _month(day) -> str:
@@ -98,6 +114,60 @@ def date_span(start, end, start_precision="", end_precision="") -> str:
 def entry_dates(entry) -> str:
     """The dates the schedule parser (or an editor) gave a schedule entry."""
     return date_span(entry.start_date, entry.end_date, entry.start_precision, entry.end_precision)
+
+
+def _is_content_language(language: str) -> bool:
+    return (language or "de").split("-")[0] == (get_language() or "").split("-")[0]
+
+
+@register.simple_tag
+def schedule_label(entry, language="de") -> str:
+    """A schedule entry as one label in the page's language, its date shown once.
+
+    On a page in the content's language the phrase is shown as written when it says more
+    than its date ("Januar 2011: Arbeitsaufnahme"), else the date alone ("2011–2012"). On a
+    page in another language: the date in that language, then the phrase's other words, marked
+    as content in ``language`` ("January 2011: Arbeitsaufnahme").
+    """
+    shown = schedule_display(
+        entry.label,
+        start=entry.start_date,
+        end=entry.end_date,
+        start_precision=entry.start_precision,
+        end_precision=entry.end_precision,
+        approximate=entry.approximate,
+    )
+    return _label_html(shown, language, keep_words=True)
+
+
+@register.simple_tag
+def fuzzy_date(label, start=None, end=None, precision="", language="de") -> str:
+    """A date field with its label as written ("2017 bis 2019", "Ende Januar"): the date once,
+    in the page's language ("2017–2019", "end of January 2017"); the label as written only
+    when it names no date. A single date (an event's) is passed as both ``start`` and ``end``.
+    """
+    shown = schedule_display(
+        label or "",
+        start=start,
+        end=end,
+        start_precision=precision,
+        end_precision=precision,
+        exact=False,
+    )
+    return _label_html(shown, language, keep_words=False)
+
+
+def _label_html(shown, language: str, *, keep_words: bool) -> str:
+    lang = "" if _is_content_language(language) else format_html(' lang="{}"', language or "de")
+    if not shown.dates:
+        return format_html("<span{}>{}</span>", lang, shown.phrase) if shown.phrase else ""
+    if not shown.words or (shown.from_phrase and not keep_words):
+        return shown.dates
+    if not shown.from_phrase:  # dates entered by hand: the phrase does not say them
+        return format_html("{}: <span{}>{}</span>", shown.dates, lang, shown.phrase)
+    if not lang:
+        return shown.phrase
+    return format_html("{}: <span{}>{}</span>", shown.dates, lang, shown.words)
 
 
 @register.filter
@@ -177,14 +247,6 @@ def status_badge(measure) -> str:
 def as_of_text(day) -> str:
     """“as of 6 December 2026” (“Stand vom 6. Dezember 2026”): when a status was reported."""
     return _("as of %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
-
-
-@register.filter
-def bar_text(bar) -> str:
-    """Text equivalent of a timeline bar: its dates, and whether they are approximate."""
-    entry = bar.entry
-    text = entry_dates(entry)
-    return f"{text}, {_('approximately')}" if entry.approximate else text
 
 
 @register.filter

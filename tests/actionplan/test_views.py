@@ -313,7 +313,9 @@ def test_measure_without_schedule_budget_or_steps_says_so(client, plan):
     assert "Keine verbundenen Maßnahmen." in html
 
 
-def test_measure_schedule_shows_dates_as_precise_as_the_label(client, plan):
+def test_measure_schedule_shows_each_date_once(client, plan):
+    """The phrase as written where it says more than its date, the date alone where it does
+    not; never the date again in brackets (tests/actionplan/test_schedule_display.py)."""
     measure = _measures(plan)[0]
     measure.schedule.all().delete()
     for position, label in enumerate(
@@ -321,10 +323,10 @@ def test_measure_schedule_shows_dates_as_precise_as_the_label(client, plan):
     ):
         ap.ScheduleEntry.objects.create(measure=measure, position=position, label=label)
     html = _text(client.get(measure.get_absolute_url()))
-    assert '<span class="muted nowrap">(21.02.2011)</span>' in html
-    assert '<span class="muted nowrap">(2011 – 2012)</span>' in html
-    assert '<span class="muted nowrap">(01/2011)</span>' in html
-    assert '<span class="visually-hidden">21.02.2011</span>' in html
+    assert "<li>21. Februar 2011: Vorstellung</li>" in html
+    assert "<li>2011–2012</li>" in html
+    assert "<li>Januar 2011: Arbeitsaufnahme</li>" in html
+    assert "(21.02.2011)" not in html and "(2011 – 2012)" not in html and "(01/2011)" not in html
 
 
 def test_measure_budget_without_amounts_has_no_amount_columns(client, plan):
@@ -379,9 +381,10 @@ def test_plan_timeline_groups_entries_and_lists_undated(client, plan):
     assert html.count("tl-bar--open-end") == 10
     assert "Einträge ohne Datum" in html
     assert len(timeline.undated) == 10
-    # text equivalent of each bar
-    assert '<span class="visually-hidden">03/2011 – 12/2012</span>' in html
-    assert '<span class="visually-hidden">ab 07/2011</span>' in html
+    # each bar's label states its dates once: the phrase as written, or the date alone
+    assert html.count('<span class="tl-label">März 2011 – Dezember 2012: Umsetzung</span>') == 10
+    assert html.count('<span class="tl-label">ab 3. Quartal 2011</span>') == 10
+    assert 'visually-hidden">03/2011' not in html
     # the axis has a spare quarter for open ends; the intro names the real first and last date
     assert timeline.axis.end.isoformat() == "2013-03-31"
     assert "Datierte Zeitplan-Einträge von 03/2011 bis 12/2012" in html

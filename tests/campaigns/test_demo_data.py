@@ -207,13 +207,9 @@ def test_demo_ruhr_channels_and_web_presence(demo):
 
 def test_demo_ruhr_target_groups(demo):
     names = set(demo["stadt-der-staedte"].target_groups.values_list("name", flat=True))
-    assert {
-        "Investoren",
-        "Unternehmen",
-        "Unternehmer",
-        "Junge Berufstätige",
-        "Studierende",
-    } <= names
+    assert {"Investoren", "Unternehmen", "Junge Berufstätige", "Studierende"} <= names
+    # the seed's "Unternehmer" and "Unternehmen" are one target group (issue 18, item 8)
+    assert "Unternehmer" not in names
 
 
 def _group_photo():
