@@ -68,7 +68,7 @@ def test_demo_campaign_cards_show_real_periods(demo_campaign_pks):
     html = Client().get("/kampagnen/").content.decode()
     cards = _cards(html)
     assert "Zeitraum 2026 Status Laufend" in cards["Altmark – Mehr Platz für Entfaltung"]
-    assert "Zeitraum 2017 bis 2019 Status Abgeschlossen" in cards["Stadt der Städte"]
+    assert "Zeitraum 2017–2019 Status Abgeschlossen" in cards["Stadt der Städte"]
     assert "Standortmarketing-Kampagne" not in html  # a label, not a period
     english = _cards(Client().get("/en/kampagnen/").content.decode())
     assert "Period 2017–2019" in english["Stadt der Städte"]
@@ -88,7 +88,7 @@ def test_demo_campaign_pages_show_no_doubled_dates_and_no_duration_as_reach(
     assert "Reichweite: 4" not in channels.replace("Reichweite: 40.000", "")
     assert not re.search(r"\bWochen\b", channels)
     if slug == "stadt-der-staedte":
-        assert "Zeitraum 2017 bis 2019" in text and "Datum Ende Januar 2017" in text
+        assert "Zeitraum 2017–2019" in text and "Datum Ende Januar 2017" in text
         assert "Datum Juni 2017" in text and "2017-06" not in text
         assert "Website · Umsetzung nicht berichtet · ab Oktober 2017" in text
         assert "geplant" not in text  # the campaign ended in 2019
