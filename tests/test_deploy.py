@@ -1,4 +1,5 @@
-"""`manage.py check --deploy` with exactly the production environment the README documents."""
+"""`manage.py check --deploy` with exactly the production environment docs/production.md
+documents."""
 
 import os
 import re
@@ -10,9 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _documented_production_env() -> dict[str, str]:
-    """The `export NAME=value` lines of the README's "Running in production" example."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
+    """The `export NAME=value` lines of the "Running in production" example in
+    docs/production.md."""
+    text = (ROOT / "docs" / "production.md").read_text()
+    section = text.split("# Running in production", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     env = {}
     for line in block.splitlines():

@@ -4,7 +4,7 @@ The routes come from the URL configuration itself (``get_resolver()``, admin and
 included); ``RULES`` says for each route name how to build its URL and what each role gets. A
 route without a rule fails ``test_matrix_covers_every_url_pattern`` with its name, so a new URL
 cannot ship without a decision about who may open it. List pages also pin the set of objects
-each role sees. Expectations follow README "Roles" and ``access.rules``.
+each role sees. Expectations follow docs/roles.md and ``access.rules``.
 """
 
 import re
