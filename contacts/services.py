@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -298,28 +298,26 @@ def _scrub_everywhere(values: set[str], names: set[tuple[str, str]] = frozenset(
     return changed
 
 
-def _drop_stored_documents(person: Person) -> int:
-    """Stored PDF exports of plans that name the person were rendered with the erased details:
-    they go (rows now, files once the erasure is committed). Cached bytes are keyed by the
-    plan's change stamp, which the erasure moved, so they are never served again."""
+def _forget_every_copy() -> int:
+    """Every stored or cached document and page may hold the erased details (a dated
+    version's PDF names the person although today's plan no longer does): stored PDF exports
+    go (rows now, files once the erasure is committed), every plan's and campaign's change
+    stamp moves (their cached pages, feeds and PDFs are keyed by it), and the documents' cache
+    keys carry the time of the latest erasure (``documents.services.erasure_stamp``), which
+    reaches the version PDFs keyed by their version. Erasures are rare; a refill is cheap."""
     from actionplan.models import Plan
+    from actionplan.signals import plan_touch
+    from campaigns.signals import campaigns_touch
     from documents.models import PdfExport
 
-    plans = Plan.objects.filter(
-        Q(project_lead=person)
-        | Q(fields__field_contacts__person=person)
-        | Q(fields__measures__responsibilities__person=person)
-    ).values("pk")
-    exports = list(
-        PdfExport.objects.filter(
-            Q(plan__in=plans) | Q(field__plan__in=plans) | Q(measure__field__plan__in=plans)
-        )
-    )
+    exports = list(PdfExport.objects.all())
     for export in exports:
         if export.file:
             name, storage = export.file.name, export.file.storage
             transaction.on_commit(lambda n=name, st=storage: st.delete(n))
         export.delete()
+    plan_touch(Plan.objects.all())
+    campaigns_touch()
     return len(exports)
 
 
@@ -355,7 +353,7 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
                 for value in rows.exclude(**{f: ""}).values_list(f, flat=True):
                     values.add(value)
     _scrub_everywhere(values - _organisation_details(), names)
-    _drop_stored_documents(person)
+    _forget_every_copy()
     # the person as it is now (“—”): the event names the record, not the erased details
     audit(ERASED, actor=acting_user, request=request, obj=person, detail=f"person #{person.pk}")
     return person

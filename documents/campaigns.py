@@ -172,11 +172,12 @@ class CampaignDocumentRequest:
 
     @property
     def cache_key(self) -> str:
-        from .services import layout_fingerprint
+        from .services import erasure_stamp, layout_fingerprint
 
         stamps = (self.campaign.content_changed_at or self.campaign.updated_at, self.measures_stamp)
         raw = ":".join(
             [
+                erasure_stamp(),
                 "campaign",
                 str(self.campaign.pk),
                 *(stamp.isoformat() if stamp else "-" for stamp in stamps),

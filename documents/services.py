@@ -57,6 +57,17 @@ def layout_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def erasure_stamp() -> str:
+    """When a person was last erased: part of every document's cache key, so no cached
+    document rendered before an erasure is served after it (contacts.services.person_erase)."""
+    from django.db.models import Max
+
+    from contacts.models import Person
+
+    latest = Person.objects.aggregate(latest=Max("erased_at"))["latest"]
+    return latest.isoformat() if latest else "-"
+
+
 @dataclass(frozen=True)
 class DocumentRequest:
     """What to render: a plan, or one of its fields or measures, and how."""
@@ -112,6 +123,7 @@ class DocumentRequest:
         stamp = self.plan.content_changed_at or self.plan.updated_at
         raw = ":".join(
             [
+                erasure_stamp(),
                 self.kind,
                 str(self.target.pk),
                 f"plan{self.plan.pk}",
@@ -184,6 +196,7 @@ class VersionDocumentRequest(DocumentRequest):
         stamp = self.plan.content_changed_at or self.plan.updated_at
         raw = ":".join(
             [
+                erasure_stamp(),
                 "version",
                 str(self.version.pk),
                 self.version.created_at.isoformat(),
