@@ -339,17 +339,10 @@ def export_check_alive(export: PdfExport) -> bool:
     """False, and the export marked failed, when its job can no longer finish: the task ended
     (failed, or done without a file: its worker was lost and the attempts used up) or is gone.
     A dead job is then neither shown as "being created" nor handed to the next visitor."""
-    if export.is_finished or not export.task_result_id:
-        return True
-    from django_tasks import default_task_backend
-    from django_tasks.exceptions import TaskResultDoesNotExist
+    from workers.services import task_gone
 
-    try:
-        task_status = default_task_backend.get_result(export.task_result_id).status
-    except (TaskResultDoesNotExist, ValueError):
-        task_status = None
-    if task_status is not None and task_status not in {"SUCCESSFUL", "FAILED"}:
-        return True  # waiting or running
+    if export.is_finished or not task_gone(export.task_result_id):
+        return True
     PdfExport.objects.filter(
         pk=export.pk, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING]
     ).update(

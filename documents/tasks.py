@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from actionplan.models import FieldOfAction, Measure, Plan
+from workers.services import task_restarted_since
 
 from . import services
 from .models import PdfExport
@@ -44,17 +44,8 @@ def claim(export_id) -> bool:
 
 def _task_restarted(export_id) -> bool:
     """Whether the export's task was (re)started after the export was last claimed."""
-    from django_tasks_db.models import DBTaskResult
-
     export = PdfExport.objects.filter(pk=export_id).values("task_result_id", "started_at").first()
-    if not export or not export["task_result_id"] or export["started_at"] is None:
-        return False
-    try:
-        return DBTaskResult.objects.filter(
-            pk=export["task_result_id"], started_at__gt=export["started_at"]
-        ).exists()
-    except (ValueError, DjangoValidationError):
-        return False
+    return bool(export) and task_restarted_since(export["task_result_id"], export["started_at"])
 
 
 @task()

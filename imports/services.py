@@ -242,6 +242,38 @@ def import_job_cancel(*, job: ImportJob, acting_user) -> ImportJob:
     return job
 
 
+def import_job_check_alive(job: ImportJob) -> ImportJob:
+    """A job whose task can no longer run it (its worker was lost and the attempts are used
+    up) is marked failed with a message, and its file deleted: its page stops saying "being
+    checked" or "being imported" and the user can upload again."""
+    from workers.services import task_gone
+
+    if not job.is_working or job.status == ImportJob.Status.QUEUED and not job.task_result_id:
+        return job
+    if not task_gone(job.task_result_id):
+        return job
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_working:
+            remove_job_file(job)
+            job.status = ImportJob.Status.FAILED
+            job.finished_at = timezone.now()
+            store_messages(
+                job,
+                [
+                    RowMessage(
+                        None,
+                        gettext(
+                            "The background process stopped before the import was finished. "
+                            "Nothing was imported. Please upload the file again."
+                        ),
+                    )
+                ],
+            )
+            job.save()
+    return job
+
+
 def remove_job_file(job: ImportJob) -> None:
     if job.file_name:
         ImportUploadStorage(name=job.file_name).remove()

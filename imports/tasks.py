@@ -5,6 +5,8 @@ import logging
 from django.utils import timezone, translation
 from django_tasks import task
 
+from workers.services import task_restarted_since
+
 from . import services
 from .models import ImportJob
 
@@ -148,8 +150,12 @@ _BINARY = _BinaryFormat()
 
 
 def _claim(job_id: str, expected: str, *, new_status: str) -> ImportJob | None:
+    """The job, marked ``new_status``, if it is ``expected``; or if it is ``new_status``
+    already and its task was started again since (the worker running it died and the reaper
+    gave the task back: the import ran in one transaction, so nothing of it was written)."""
     job = ImportJob.objects.select_related("requested_by", "plan").get(pk=job_id)
-    if job.status != expected:
+    retry = job.status == new_status and task_restarted_since(job.task_result_id, job.started_at)
+    if job.status != expected and not retry:
         return None
     job.status = new_status
     job.started_at = timezone.now()

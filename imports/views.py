@@ -39,7 +39,7 @@ def _changelist_url(job: ImportJob) -> str | None:
 @login_required
 @require_GET
 def job_status(request, job_id):
-    job = _own_job(request, job_id)
+    job = services.import_job_check_alive(_own_job(request, job_id))
     done = job.current_rows_done
     return render(
         request,

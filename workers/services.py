@@ -19,6 +19,7 @@ import os
 import socket
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -132,3 +133,30 @@ def task_release(result_id, *, worker_id: str, max_attempts: int) -> str | None:
         result.started_at = None
         result.save(update_fields=["status", "started_at"])
     return result.status
+
+
+def task_restarted_since(task_result_id, since) -> bool:
+    """Whether the task was (re)started by a worker after ``since``: a job record claimed at
+    ``since`` whose task started again is being retried after its worker died, and the retry
+    may claim the job record again (PDF exports, import jobs)."""
+    if not task_result_id or since is None:
+        return False
+    try:
+        return DBTaskResult.objects.filter(pk=task_result_id, started_at__gt=since).exists()
+    except (ValueError, ValidationError):
+        return False
+
+
+def task_gone(task_result_id) -> bool:
+    """Whether the task can no longer run its job: it ended (failed, or succeeded without
+    finishing the job record, i.e. its worker was lost and the attempts used up) or does not
+    exist. A waiting or running task is not gone."""
+    if not task_result_id:
+        return False
+    try:
+        status = (
+            DBTaskResult.objects.filter(pk=task_result_id).values_list("status", flat=True).first()
+        )
+    except (ValueError, ValidationError):
+        return True
+    return status is None or status in {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}

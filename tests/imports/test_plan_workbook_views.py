@@ -258,3 +258,58 @@ def test_import_plan_command_refuses_a_bad_document(tmp_path):
     with pytest.raises(CommandError, match="not a UTF-8 JSON document"):
         call_command("import_plan", str(path))
     assert not ap.Plan.objects.exists() and history_count() == 0
+
+
+def _started(job, *, ago_minutes: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.now() - datetime.timedelta(minutes=ago_minutes)
+
+
+def test_import_whose_worker_died_is_taken_again_by_its_retry(settings, coordinator_client, plan):
+    """kill -9 of the worker mid-import: the transaction rolled back, the reaper gave the task
+    back; the retry must claim the job (it used to skip it: "expected queued")."""
+    settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 10
+    upload(coordinator_client, plan, retitled(plan, "Nach dem Absturz"))
+    job = ImportJob.objects.get()
+    preview_import_job.call(str(job.pk))
+    coordinator_client.post(reverse("imports:job_confirm", kwargs={"job_id": job.pk}))
+    job.refresh_from_db()
+    # the first attempt claimed it, then its worker died
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.IMPORTING, started_at=_started(job, ago_minutes=3)
+    )
+    task = DBTaskResult.objects.get(pk=job.task_result_id)
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=_started(job, ago_minutes=4)
+    )
+    assert run_import_job.call(str(job.pk)) == {"job": str(job.pk), "skipped": True}, (
+        "a live first attempt keeps its job"
+    )
+    DBTaskResult.objects.filter(pk=task.pk).update(started_at=_started(job, ago_minutes=0))
+    run_import_job.call(str(job.pk))  # the retry
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert ap.Measure.objects.filter(title="Nach dem Absturz").count() == 1
+
+
+def test_import_whose_task_ended_is_shown_as_failed_not_in_progress(
+    settings, coordinator_client, plan
+):
+    settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 10
+    before = snapshot(plan)
+    upload(coordinator_client, plan, retitled(plan, "Nie importiert"))
+    job = ImportJob.objects.get()
+    page = coordinator_client.get(job.get_absolute_url()).content.decode()
+    assert '<meta http-equiv="refresh"' in page, "waiting for its worker: still refreshing"
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING)
+    DBTaskResult.objects.filter(pk=job.task_result_id).update(status="FAILED")
+
+    page = coordinator_client.get(job.get_absolute_url()).content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert '<meta http-equiv="refresh"' not in page
+    assert "Hintergrundprozess wurde beendet" in page
+    assert stored_uploads() == [] and snapshot(plan) == before
