@@ -5,7 +5,8 @@ admin, no downloads, no documents, no feeds), a few pages of each kind, plus one
 filtered lists. Every page, at every width, must pass axe-core (WCAG 2.1 A/AA), never scroll
 sideways, show no text smaller than 12 px (HTML text by its computed size, SVG text by its font
 size times the scale at which the SVG is drawn) and link the three legal statements from its
-footer. Each check is a function in PAGE_CHECKS: `check(page) -> list[str]` of problems.
+footer, and carry OpenGraph tags, an absolute canonical link and hreflang alternates in its
+head. Each check is a function in PAGE_CHECKS: `check(page) -> list[str]` of problems.
 
 One browser, one page, the demo data loaded once; the viewport is resized per width.
 """
@@ -123,7 +124,43 @@ def check_footer_links(page) -> list[str]:
     return [f"footer lacks the legal statements {missing}"] if missing else []
 
 
-PAGE_CHECKS = [check_axe, check_no_sideways_scrolling, check_text_size, check_footer_links]
+def check_head(page) -> list[str]:
+    """A shared link shows a preview and search engines find one address per page: OpenGraph,
+    an absolute canonical link (none on a filtered or searched address, which is noindex) and
+    hreflang alternates for both languages."""
+    head = page.evaluate(
+        """() => ({
+            og: [...document.querySelectorAll('meta[property^="og:"]')]
+                .map(m => m.getAttribute('property')),
+            canonical: document.querySelector('link[rel=canonical]')?.getAttribute('href') || '',
+            robots: document.querySelector('meta[name=robots]')?.getAttribute('content') || '',
+            hreflang: [...document.querySelectorAll('link[rel=alternate][hreflang]')]
+                .map(l => l.hreflang),
+        })"""
+    )
+    problems = [
+        f"no {prop}"
+        for prop in ("og:title", "og:url", "og:image", "og:description")
+        if prop not in head["og"]
+    ]
+    if (
+        not head["canonical"].startswith(("http://", "https://"))
+        and "noindex" not in head["robots"]
+    ):
+        problems.append(f"canonical {head['canonical']!r} is not absolute")
+    missing = {"de", "en", "x-default"} - set(head["hreflang"])
+    if missing:
+        problems.append(f"hreflang missing: {sorted(missing)}")
+    return problems
+
+
+PAGE_CHECKS = [
+    check_axe,
+    check_no_sideways_scrolling,
+    check_text_size,
+    check_footer_links,
+    check_head,
+]
 
 
 def resolve(path: str):
