@@ -275,6 +275,15 @@ class ParamsFilterBackend(filters.BaseFilterBackend):
         if params_class is None or getattr(view, "action", "list") != "list":
             return queryset
         params = params_class(data=request.query_params, context={"request": request})
+        blank = {
+            name: [serializers.CharField.default_error_messages["blank"]]
+            for name, field in params.fields.items()
+            if not isinstance(field, serializers.CharField)
+            and name in request.query_params
+            and not request.query_params[name].strip()
+        }
+        if blank:  # "?kind=": not a choice, not an id (DRF would take it as left out)
+            raise serializers.ValidationError(blank)
         params.is_valid(raise_exception=True)
         if any(value is NOTHING for value in params.validated_data.values()):
             return queryset.none()

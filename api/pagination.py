@@ -21,6 +21,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return min(int(value), self.max_page_size)
 
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not value.strip():
+            raise exceptions.NotFound(_("Invalid page."))  # "?page=": no page (DRF: the first)
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

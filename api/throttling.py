@@ -67,5 +67,7 @@ class WrongTokenThrottle(_RuntimeRate, throttling.SimpleRateThrottle):
         return len(self.history) < self.num_requests
 
     def record_failure(self) -> None:
+        if self.rate is None:
+            return  # no limit configured
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)

@@ -6,6 +6,7 @@ import os
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -84,12 +85,15 @@ def job_cancel(request, job_id):
 
 
 def _plan(request, plan_slug, rule):
-    """The plan if the user may see it and ``rule`` allows; 404 otherwise, hidden or forbidden
-    alike, so that the answer tells nothing about which plans exist."""
+    """The plan if the user may see it and ``rule`` allows. Members of the plan whom ``rule``
+    refuses get 403 with whom to ask (they know the plan); everybody else 404, hidden or
+    forbidden alike, so that the answer tells an outsider nothing about which plans exist."""
     from actionplan.models import Plan
 
     plan = get_object_or_404(rules.visible_plans(request.user, Plan.objects.all()), slug=plan_slug)
     if not rule(request.user, plan):
+        if rules.plan_roles(request.user, plan.pk):
+            raise PermissionDenied
         raise Http404
     return plan
 

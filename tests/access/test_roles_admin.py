@@ -159,7 +159,7 @@ def test_editor_cannot_delete_add_or_import(editor, setting):
     assert editor.get(admin_url(ap.Measure, "add")).status_code == 403
     assert editor.get(admin_url(ap.Measure, "import")).status_code == 403
     workbook_import = reverse("imports:plan_workbook_import", args=[setting["plan"].slug])
-    assert editor.get(workbook_import).status_code == 404  # forbidden reads like hidden
+    assert editor.get(workbook_import).status_code == 403
     assert editor.get(admin_url(ap.Measure, "export")).status_code == 403
     assert ap.Measure.objects.filter(pk=measure.pk).exists()
 

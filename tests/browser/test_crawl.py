@@ -13,10 +13,12 @@ One browser, one page, the demo data loaded once; the viewport is resized per wi
 
 import datetime
 from collections import Counter
+from importlib import import_module
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import Resolver404
 from django.urls import resolve as django_resolve
@@ -193,6 +195,9 @@ def _kind(path: str) -> str:
 
 @pytest.fixture
 def demo(live_url):
+    # The legal pages come from a data migration; a transactional test that ran before on
+    # this worker flushed them with everything else.
+    import_module("legal.migrations.0002_template_pages").create_pages(django_apps, None)
     call_command("load_demo_data", stdout=StringIO())
     call_command("load_campaign_demo_data", stdout=StringIO())
     plan = ap.Plan.objects.get()

@@ -139,7 +139,7 @@ def test_an_editor_cannot_confirm_a_preview_made_by_the_coordinator(client, coor
     client.force_login(editor)
     before = snapshot(plan)
 
-    assert confirm(client, plan, preview).status_code == 404  # as if the plan were hidden
+    assert confirm(client, plan, preview).status_code == 403
 
     assert snapshot(plan) == before
     assert not ap.Measure.objects.filter(title="Von der Koordination").exists()

@@ -157,7 +157,7 @@ def test_stale_preview_is_refused_on_confirm(coordinator_client, plan):
 
 
 @pytest.mark.parametrize("role", [Membership.Role.EDITOR, Membership.Role.READER])
-def test_members_without_import_rights_get_404_like_outsiders(client, plan, role):
+def test_members_without_import_rights_get_403(client, plan, role):
     user = UserFactory(username=f"mitglied-{role}", is_staff=True)
     organisation = Organisation.objects.get(name="Kulturamt")
     Membership.objects.create(
@@ -168,9 +168,9 @@ def test_members_without_import_rights_get_404_like_outsiders(client, plan, role
     )
     client.force_login(user)
     before = snapshot(plan)
-    assert client.get(import_url(plan)).status_code == 404
-    assert upload(client, plan, retitled(plan)).status_code == 404
-    assert client.get(export_url(plan)).status_code == 404
+    assert client.get(import_url(plan)).status_code == 403  # with whom to ask
+    assert upload(client, plan, retitled(plan)).status_code == 403
+    assert client.get(export_url(plan)).status_code == 403
     assert snapshot(plan) == before and stored_uploads() == []
 
 
