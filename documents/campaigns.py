@@ -5,6 +5,7 @@ template gets it; ``documents.kinds`` registers it as the kind ``campaign``. Ren
 and served like the plan documents (``documents.services``), always inline: a brief is small.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -170,7 +171,7 @@ class CampaignDocumentRequest:
     def target(self):
         return self.campaign
 
-    @property
+    @functools.cached_property
     def cache_key(self) -> str:
         from .services import erasure_stamp, layout_fingerprint
 

@@ -5,6 +5,7 @@ small document inline, or returns the background job of a large one. Views, the 
 management command and the worker only wrap these.
 """
 
+import functools
 import hashlib
 import logging
 import time
@@ -118,7 +119,7 @@ class DocumentRequest:
     def target(self):
         return self.measure or self.field or self.plan
 
-    @property
+    @functools.cached_property
     def cache_key(self) -> str:
         stamp = self.plan.content_changed_at or self.plan.updated_at
         raw = ":".join(
@@ -190,7 +191,7 @@ class VersionDocumentRequest(DocumentRequest):
     def target(self):
         return self.version
 
-    @property
+    @functools.cached_property
     def cache_key(self) -> str:
         # The snapshot never changes; the appendix compares with today's plan.
         stamp = self.plan.content_changed_at or self.plan.updated_at

@@ -822,7 +822,9 @@ RULES = [
                 **({"file_format": "xlsx"} if n.endswith("export") else {}),
             },
         ),
-        lambda r, s, n: 302 if r == ANON else 200 if r in {COORD, SUPER} else 404,
+        lambda r, s, n: (
+            302 if r == ANON else 200 if r in {COORD, SUPER} else 403 if r in MEMBERS else 404
+        ),
     ),
     # the review of a pending change (reviews): the comparison and its POST-only steps
     Rule(r"reviews:(compare|approve|send_back|withdraw|submit)", pending_url, pending_expect),
