@@ -68,7 +68,9 @@ def test_home_lists_public_plans_with_period_progress_last_update_and_campaigns(
     card = _card(html, plan.title)
     assert "Entwurf" not in html and "Maßnahmenplan Entwurf" not in html
     # the period taken from the dated schedule entries (the plan has no period label)
-    assert re.search(r"<dt>Zeitraum</dt><dd>2011 – 2012</dd>", card)
+    period = re.search(r"<dt>Zeitraum</dt>\s*<dd>(.*?)</dd>", card, flags=re.S)
+    assert period, card[card.find("<dl") : card.find("</dl>")]
+    assert period[1].strip() == "2011 – 2012", card[card.find("<dl") : card.find("</dl>")]
     # ten measures, two of each status, as text beside the bar
     for label in ("geplant", "in Umsetzung", "abgeschlossen", "zurückgestellt", "abgebrochen"):
         assert f"2 {label}" in card
