@@ -172,13 +172,20 @@ class CampaignDocumentRequest:
         return self.campaign
 
     @functools.cached_property
+    def erasure_stamp(self) -> str:
+        """``services.erasure_stamp()`` once per request object (it is a query)."""
+        from .services import erasure_stamp
+
+        return erasure_stamp()
+
+    @property
     def cache_key(self) -> str:
-        from .services import erasure_stamp, layout_fingerprint
+        from .services import layout_fingerprint
 
         stamps = (self.campaign.content_changed_at or self.campaign.updated_at, self.measures_stamp)
         raw = ":".join(
             [
-                erasure_stamp(),
+                self.erasure_stamp,
                 "campaign",
                 str(self.campaign.pk),
                 *(stamp.isoformat() if stamp else "-" for stamp in stamps),

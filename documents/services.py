@@ -115,16 +115,21 @@ class DocumentRequest:
     def kind(self) -> str:
         return "measure" if self.measure else "field" if self.field else "plan"
 
+    @functools.cached_property
+    def erasure_stamp(self) -> str:
+        """``erasure_stamp()`` once per request object (it is a query)."""
+        return erasure_stamp()
+
     @property
     def target(self):
         return self.measure or self.field or self.plan
 
-    @functools.cached_property
+    @property
     def cache_key(self) -> str:
         stamp = self.plan.content_changed_at or self.plan.updated_at
         raw = ":".join(
             [
-                erasure_stamp(),
+                self.erasure_stamp,
                 self.kind,
                 str(self.target.pk),
                 f"plan{self.plan.pk}",
@@ -191,13 +196,13 @@ class VersionDocumentRequest(DocumentRequest):
     def target(self):
         return self.version
 
-    @functools.cached_property
+    @property
     def cache_key(self) -> str:
         # The snapshot never changes; the appendix compares with today's plan.
         stamp = self.plan.content_changed_at or self.plan.updated_at
         raw = ":".join(
             [
-                erasure_stamp(),
+                self.erasure_stamp,
                 "version",
                 str(self.version.pk),
                 self.version.created_at.isoformat(),
