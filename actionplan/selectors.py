@@ -80,7 +80,9 @@ def plans_for_home(user) -> list[Plan]:
     order, empty ones left out) and ``as_of`` (the latest status report, else the plan's issue
     date, else the day its content last changed). Two queries, whatever the number of plans."""
     visible = Measure.objects.visible_to(user)
-    dates = ScheduleEntry.objects.filter(measure__in=visible.filter(field__plan=OuterRef("pk")))
+    # The correlation belongs to the schedule entries' query: an OuterRef inside ``visible``
+    # would refer to the entries' own id (one level out), not to the plan.
+    dates = ScheduleEntry.objects.filter(measure__in=visible, measure__field__plan=OuterRef("pk"))
     plans = list(
         plans_for_index(user).annotate(
             span_start=Subquery(
