@@ -190,7 +190,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        consecutive_changes(historical_records)
+        consecutive_changes(historical_records, user=request.user)
 
     def changelist_view(self, request, extra_context=None):
         context = dict(extra_context or {})
@@ -221,7 +221,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 messages.error(request, gettext("Please choose two different versions."))
                 return HttpResponseRedirect(self._history_admin_url("history", pk))
             old, new = found[old_id], found[new_id]
-        diff = compare(old, new)
+        diff = compare(old, new, user=request.user)
         context = self._context(
             request,
             obj,
@@ -280,7 +280,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
             title=gettext("Revert: %(object)s") % {"object": current},
             record=record,
             diff=(
-                compare(latest, record, chronological=False)
+                compare(latest, record, user=request.user, chronological=False)
                 if latest.history_id != record.history_id
                 else None
             ),
@@ -366,7 +366,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
                     ),
                 )
                 return HttpResponseRedirect(self._history_admin_url("change", result.obj.pk))
-        labels = Labels()
+        labels = Labels(request.user)
         fields = compared_fields(self.model)
         for f in fields:
             labels.want(f, getattr(record, f.attname))

@@ -8,11 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import yesno
 from django.utils import formats
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from access import rules
 from config.numbers import format_number
 
 from . import selectors
@@ -89,11 +92,16 @@ def compared_fields(model, *, skip: str | None = None) -> list:
 
 
 class Labels:
-    """Display names of referenced rows, looked up in one query per model."""
+    """Display names of referenced rows, looked up in one query per model, as ``user`` may
+    read them: a row the access rules hide from them (a draft measure of another plan linked
+    as related) is named by its number only, never by its title. Without a user, as an
+    anonymous visitor sees them."""
 
-    def __init__(self):
+    def __init__(self, user=None):
+        self.user = user if user is not None else AnonymousUser()
         self.wanted: dict[type, set] = defaultdict(set)
         self.found: dict[type, dict] = {}
+        self.hidden: dict[type, set] = defaultdict(set)
 
     def want(self, model_field, value) -> None:
         if model_field.many_to_one and value is not None:
@@ -110,7 +118,13 @@ class Labels:
                 related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
                 # their own labels may name a related row (“role: organisation”)
                 qs = qs.select_related(*related) if related else qs
-                self.found.setdefault(model, {}).update({obj.pk: obj for obj in qs})
+                own = model._base_manager.filter(pk=OuterRef("pk"))
+                qs = qs.annotate(planwerk_seen=Exists(rules.choosable(self.user, own)))
+                found = self.found.setdefault(model, {})
+                for obj in qs:
+                    found[obj.pk] = obj
+                    if not obj.planwerk_seen:
+                        self.hidden[model].add(obj.pk)
         self.wanted.clear()
 
     def object(self, model, pk):
@@ -120,6 +134,8 @@ class Labels:
         obj = self.object(model, pk)
         if obj is None:
             return _("%(pk)s (deleted)") % {"pk": f"#{pk}"}
+        if pk in self.hidden.get(model, ()):
+            return _("%(pk)s (not visible to you)") % {"pk": f"#{pk}"}
         return str(obj)
 
     def attach(self, instance) -> None:
@@ -222,15 +238,16 @@ def _sort_key(row):
     return (getattr(row, "parent_id", None) or 0, getattr(row, "position", 0) or 0, row.pk)
 
 
-def compare(old, new, *, chronological: bool = True) -> VersionDiff:
-    """What changed from history row ``old`` to ``new`` of the same object (any two versions).
+def compare(old, new, *, user=None, chronological: bool = True) -> VersionDiff:
+    """What changed from history row ``old`` to ``new`` of the same object (any two versions),
+    as ``user`` may read it (``Labels``).
 
     The older of the two is ``old`` unless ``chronological`` is off (a revert: now → then).
     """
     if chronological and (old.history_date, old.history_id) > (new.history_date, new.history_id):
         old, new = new, old
     model = old.instance_type
-    labels = Labels()
+    labels = Labels(user)
     fields = compared_fields(model)
     old_values, new_values = _record_values(old, fields), _record_values(new, fields)
     old_m2m, new_m2m = _m2m_ids(old), _m2m_ids(new)
@@ -296,15 +313,16 @@ def compare(old, new, *, chronological: bool = True) -> VersionDiff:
     return result
 
 
-def consecutive_changes(records) -> None:
+def consecutive_changes(records, *, user=None) -> None:
     """Set ``history_delta_changes`` (readable field changes) on each of ``records`` (newest
-    first) against the next older one in the list; labels in one query per model."""
+    first) against the next older one in the list, as ``user`` may read them; labels in one
+    query per model."""
     records = list(records)
     if len(records) < 2:
         return
     model = records[0].instance_type
     fields = compared_fields(model)
-    labels = Labels()
+    labels = Labels(user)
     values = [_record_values(r, fields) for r in records]
     m2m = _m2m_ids_of(records)
     for row in values:

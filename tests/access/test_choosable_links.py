@@ -134,3 +134,35 @@ def test_admin_filter_names_only_visible_plans(client, world):
     html = page.content.decode()
     assert world["own"].title in html
     assert world["draft_plan"].title not in html
+
+
+def test_history_names_a_hidden_linked_measure_by_number_only(client, world):
+    """A link recorded before the choices were limited (or made by a superuser) stays in the
+    measure's history; its readers see the title only of what they may see themselves."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from history.diff import compare
+
+    measure = world["own_measure"]
+    measure.title = "Eigene, neu"
+    measure.save()
+    measure.related_measures.add(world["hidden"], world["public_other"])
+    measure.title = "Eigene, verknüpft"
+    measure.save()  # the history row that holds the links
+    old, new = measure.history.order_by("history_date", "history_id")[1:3]
+    hidden = f"#{world['hidden'].pk} (für Sie nicht sichtbar)"
+
+    client.force_login(world["coordinator"])
+    for url in (
+        reverse("admin:actionplan_measure_history", args=[measure.pk]),
+        reverse("admin:actionplan_measure_history_compare", args=[measure.pk])
+        + f"?old={old.history_id}&new={new.history_id}",
+    ):
+        html = client.get(url).content.decode()
+        assert SECRET not in html, url
+        assert hidden in html and "Öffentlich woanders" in html, url
+
+    superuser = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+    assert SECRET in str(compare(old, new, user=superuser).fields)
+    public = str(compare(old, new, user=AnonymousUser()).fields)
+    assert SECRET not in public and "Öffentlich woanders" in public
