@@ -6,39 +6,13 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.urls import reverse
 
 from access.models import AuditEvent, Membership
-from tests.factories import PlanFactory, UserFactory
-from tests.sso.stub_provider import CLIENT_ID, CLIENT_SECRET, ENDPOINTS, ISSUER, install
+from tests.factories import UserFactory
+from tests.sso.conftest import BACKEND, BUTTON
+from tests.sso.stub_provider import ENDPOINTS
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-BACKEND = "sso.backends.PlanwerkOIDCBackend"
-BUTTON = "Mit dem Konto der Stadt anmelden"
-
-
-@pytest.fixture
-def provider(monkeypatch):
-    return install(monkeypatch)
-
-
-@pytest.fixture
-def sso(settings, provider):
-    """Single sign-on switched on against the stub, with every endpoint named."""
-    settings.PLANWERK_OIDC_ENABLED = True
-    settings.PLANWERK_OIDC_ISSUER = ISSUER
-    for name, url in ENDPOINTS.items():
-        setattr(settings, name, url)
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, BACKEND]
-    return settings
-
-
-@pytest.fixture
-def editor(db):
-    user = UserFactory(username="erika", email="Erika.Muster@leipzig.de")
-    Membership.objects.create(user=user, plan=PlanFactory(), role=Membership.Role.READER)
-    return user
 
 
 def sign_in(client, provider, next_url=""):
@@ -68,40 +42,40 @@ def roles(user):
 # --- signing in -----------------------------------------------------------------------------
 
 
-def test_sso_existing_user_signs_in_by_email_and_keeps_roles(client, sso, provider, editor):
-    before = roles(editor)
+def test_sso_existing_user_signs_in_by_email_and_keeps_roles(client, sso, provider, member):
+    before = roles(member)
     assert before[0] is True  # the membership made the account staff
     provider.sign_in_as(email="erika.muster@LEIPZIG.de", email_verified=True)
 
     response = sign_in(client, provider, next_url="/admin/")
 
     assert response.status_code == 302 and response["Location"] == "/admin/"
-    assert signed_in_user(client) == editor
-    assert roles(editor) == before
+    assert signed_in_user(client) == member
+    assert roles(member) == before
     assert client.session["planwerk_sso"] is True
     event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN)
-    assert (event.actor, event.detail) == (editor, "OpenID Connect")
+    assert (event.actor, event.detail) == (member, "OpenID Connect")
     assert client.get("/admin/").status_code == 200
 
 
-def test_sso_without_next_leads_to_the_admin_start_page(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email)
+def test_sso_without_next_leads_to_the_admin_start_page(client, sso, provider, member):
+    provider.sign_in_as(email=member.email)
 
     response = sign_in(client, provider)
 
     assert response["Location"] == reverse("admin:index")
-    assert signed_in_user(client) == editor
+    assert signed_in_user(client) == member
 
 
 def test_sso_session_mark_only_when_the_providers_second_factor_is_trusted(
-    client, sso, provider, editor
+    client, sso, provider, member
 ):
     sso.PLANWERK_OIDC_TRUST_MFA = False
-    provider.sign_in_as(email=editor.email)
+    provider.sign_in_as(email=member.email)
 
     sign_in(client, provider)
 
-    assert signed_in_user(client) == editor
+    assert signed_in_user(client) == member
     assert "planwerk_sso" not in client.session
 
 
@@ -174,8 +148,8 @@ def test_sso_creates_a_plain_account_when_allowed(client, sso, provider):
     assert event.detail == "OpenID Connect: account created"
 
 
-def test_sso_email_verified_false_is_refused(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email, email_verified=False)
+def test_sso_email_verified_false_is_refused(client, sso, provider, member):
+    provider.sign_in_as(email=member.email, email_verified=False)
 
     response = sign_in(client, provider)
 
@@ -185,9 +159,9 @@ def test_sso_email_verified_false_is_refused(client, sso, provider, editor):
     )
 
 
-def test_sso_two_accounts_with_the_same_email_are_refused(client, sso, provider, editor):
+def test_sso_two_accounts_with_the_same_email_are_refused(client, sso, provider, member):
     UserFactory(username="erika2", email="erika.muster@leipzig.de")
-    provider.sign_in_as(email=editor.email)
+    provider.sign_in_as(email=member.email)
 
     response = sign_in(client, provider)
 
@@ -198,31 +172,31 @@ def test_sso_two_accounts_with_the_same_email_are_refused(client, sso, provider,
     )
 
 
-def test_sso_inactive_account_is_refused_and_not_replaced(client, sso, provider, editor):
+def test_sso_inactive_account_is_refused_and_not_replaced(client, sso, provider, member):
     sso.PLANWERK_OIDC_CREATE_USERS = True
-    editor.is_active = False
-    editor.save()
-    provider.sign_in_as(email=editor.email)
+    member.is_active = False
+    member.save()
+    provider.sign_in_as(email=member.email)
 
     response = sign_in(client, provider)
 
     assert signed_in_user(client) is None
-    assert User.objects.filter(email__iexact=editor.email).count() == 1
+    assert User.objects.filter(email__iexact=member.email).count() == 1
     assert "ist deaktiviert" in refusal_page(client, response)
 
 
-def test_sso_account_deactivated_later_loses_its_session(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email)
+def test_sso_account_deactivated_later_loses_its_session(client, sso, provider, member):
+    provider.sign_in_as(email=member.email)
     sign_in(client, provider)
     assert client.get("/admin/").status_code == 200
 
-    User.objects.filter(pk=editor.pk).update(is_active=False)
+    User.objects.filter(pk=member.pk).update(is_active=False)
 
     assert client.get("/admin/").status_code == 302
 
 
-def test_sso_id_token_for_another_client_is_refused(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email)
+def test_sso_id_token_for_another_client_is_refused(client, sso, provider, member):
+    provider.sign_in_as(email=member.email)
     provider.id_token_overrides = {"aud": "another-app"}
 
     response = sign_in(client, provider)
@@ -233,8 +207,8 @@ def test_sso_id_token_for_another_client_is_refused(client, sso, provider, edito
     )
 
 
-def test_sso_userinfo_of_another_subject_is_refused(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email)
+def test_sso_userinfo_of_another_subject_is_refused(client, sso, provider, member):
+    provider.sign_in_as(email=member.email)
     provider.id_token_overrides = {"sub": "someone-else", "email": "x@leipzig.de"}
 
     sign_in(client, provider)
@@ -242,8 +216,8 @@ def test_sso_userinfo_of_another_subject_is_refused(client, sso, provider, edito
     assert signed_in_user(client) is None
 
 
-def test_sso_callback_with_a_forged_state_is_refused(client, sso, provider, editor):
-    provider.sign_in_as(email=editor.email)
+def test_sso_callback_with_a_forged_state_is_refused(client, sso, provider, member):
+    provider.sign_in_as(email=member.email)
     start = client.get(reverse("oidc_authentication_init"))
     callback = provider.authorize(start["Location"]).replace("state=", "state=x")
 
@@ -255,27 +229,27 @@ def test_sso_callback_with_a_forged_state_is_refused(client, sso, provider, edit
 # --- discovery, the password sign-in beside it ----------------------------------------------
 
 
-def test_sso_endpoints_from_the_issuers_discovery_document(client, sso, provider, editor):
+def test_sso_endpoints_from_the_issuers_discovery_document(client, sso, provider, member):
     for name in ENDPOINTS:
         setattr(sso, name, "")
-    provider.sign_in_as(email=editor.email)
+    provider.sign_in_as(email=member.email)
 
     sign_in(client, provider)
     client.logout()
     sign_in(client, provider)
 
-    assert signed_in_user(client) == editor
+    assert signed_in_user(client) == member
     discovery = [r for r in provider.requests if r[1].endswith("/openid-configuration")]
     assert len(discovery) == 1  # cached
 
 
-def test_password_sign_in_beside_sso_does_not_ask_the_provider(client, sso, provider, editor):
+def test_password_sign_in_beside_sso_does_not_ask_the_provider(client, sso, provider, member):
     response = client.post(
         reverse("admin:login"), {"username": "erika", "password": "test-password-123"}
     )
 
     assert response.status_code == 302
-    assert signed_in_user(client) == editor
+    assert signed_in_user(client) == member
     assert provider.requests == []
     assert "planwerk_sso" not in client.session
 
@@ -283,7 +257,7 @@ def test_password_sign_in_beside_sso_does_not_ask_the_provider(client, sso, prov
 # --- switched off, and the button -----------------------------------------------------------
 
 
-def test_sso_off_by_default_no_urls_and_no_button(client, settings, provider, editor):
+def test_sso_off_by_default_no_urls_and_no_button(client, settings, provider, member):
     assert settings.PLANWERK_OIDC_ENABLED is False
     assert BACKEND not in settings.AUTHENTICATION_BACKENDS
 
@@ -310,12 +284,12 @@ def test_sso_button_label_is_configurable(client, sso):
     assert "Anmelden mit Stadt-ID" in html and BUTTON not in html
 
 
-def test_sso_refusals_count_towards_the_address_lock_out(client, sso, provider, editor):
+def test_sso_refusals_count_towards_the_address_lock_out(client, sso, provider, member):
     sso.AXES_FAILURE_LIMIT = 2
     provider.sign_in_as(email="unbekannt@leipzig.de")
     sign_in(client, provider)
     sign_in(client, provider)
-    provider.sign_in_as(email=editor.email)
+    provider.sign_in_as(email=member.email)
 
     response = sign_in(client, provider)
 
