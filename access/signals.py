@@ -12,7 +12,9 @@ from .services import audit, staff_sync
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit(AuditEvent.Action.LOGIN, actor=user, request=request)
+    # how, where not by password (sso.backends sets it: "OpenID Connect")
+    detail = getattr(user, "login_detail", "")
+    audit(AuditEvent.Action.LOGIN, actor=user, request=request, detail=detail)
 
 
 @receiver(user_logged_out)
@@ -23,8 +25,10 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    name = str(credentials.get("username", ""))[:150]
-    audit(AuditEvent.Action.LOGIN_FAILED, actor_name=name, request=request)
+    # a sign-in without user name (sso.backends) names the account and the reason on the request
+    name = str(credentials.get("username") or getattr(request, "login_failure_name", ""))[:150]
+    detail = getattr(request, "login_failure_detail", "")
+    audit(AuditEvent.Action.LOGIN_FAILED, actor_name=name, request=request, detail=detail)
 
 
 def _user_permissions_changed(sender, instance, action, **kwargs):

@@ -517,3 +517,51 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 # Open data (opendata/dcat.py): the publisher's ID in the DCAT-AP.de contributor register
 # (e.g. "http://dcat-ap.de/def/contributors/stadtLeipzig"), given by the state's portal.
 OPENDATA_CONTRIBUTOR_ID = os.environ.get("PLANWERK_OPENDATA_CONTRIBUTOR_ID", "")
+
+# --- single sign-on (issue 19; sso/) --------------------------------------------------------------
+# OpenID Connect with the city's identity provider (Keycloak, ADFS, Entra ID), off unless
+# configured: PLANWERK_OIDC_ISSUER (endpoints from its discovery document) or the endpoints
+# OIDC_OP_*, and always the client's OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET. Existing
+# accounts are found by e-mail address; roles come only from memberships (sso/backends.py).
+INSTALLED_APPS += ["sso"]
+PLANWERK_OIDC_ISSUER = os.environ.get("PLANWERK_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = os.environ.get("PLANWERK_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = env_bool("PLANWERK_OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = 10
+# A new account for an unknown e-mail address (plain, without any role); off: only invited
+# or otherwise existing accounts may sign in.
+PLANWERK_OIDC_CREATE_USERS = env_bool("PLANWERK_OIDC_CREATE_USERS", False)
+# The provider enforces a second factor: a sign-in by SSO counts as passing Planwerk's (the
+# session then holds "planwerk_sso": True, read by the two-factor middleware).
+PLANWERK_OIDC_TRUST_MFA = env_bool("PLANWERK_OIDC_TRUST_MFA", True)
+# The button's text; empty: “Mit dem Konto der Stadt anmelden” (translated).
+PLANWERK_OIDC_LABEL = os.environ.get("PLANWERK_OIDC_LABEL", "").strip()
+_oidc_endpoints = [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT]
+PLANWERK_OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET and (PLANWERK_OIDC_ISSUER or all(_oidc_endpoints))
+)
+_oidc_any = [PLANWERK_OIDC_ISSUER, OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET, *_oidc_endpoints]
+if any(_oidc_any) and not PLANWERK_OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "Single sign-on needs OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET and either "
+        "PLANWERK_OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT and "
+        "OIDC_OP_JWKS_ENDPOINT (docs/production.md, Single sign-on)."
+    )
+if PLANWERK_OIDC_ENABLED:
+    # after django-axes (a locked-out address stays locked) and beside the password sign-in
+    AUTHENTICATION_BACKENDS.append("sso.backends.PlanwerkOIDCBackend")
+    # The button is a link, but a browser may treat the redirect to the provider as part of a
+    # form's navigation: its host may be a form's destination.
+    _oidc_origin = re.match(
+        r"https?://[^/]+", OIDC_OP_AUTHORIZATION_ENDPOINT or PLANWERK_OIDC_ISSUER
+    )
+    if _oidc_origin:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_oidc_origin.group(0))
+# --- end single sign-on ---------------------------------------------------------------------------

@@ -19,6 +19,9 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     # for the load balancer and monitoring, outside the languages (health/views.py)
     path("health/", include("health.urls")),
+    # single sign-on (sso/): answers 404 unless configured; outside the languages, the
+    # callback's address is registered at the provider
+    path("oidc/", include("sso.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -31,6 +31,14 @@ ENV_VARS = [
     "PLANWERK_CLIENT_IP_PROXY_COUNT",
     "PLANWERK_LOGIN_FAILURE_LIMIT",
     "PLANWERK_LOGIN_COOLOFF_MINUTES",
+    # single sign-on (tests/sso/test_sso.py)
+    "PLANWERK_OIDC_ISSUER",
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
 ]
 
 
@@ -236,3 +244,57 @@ def test_django_messages_keep_djangos_german_wording_although_drf_translates_the
     with translation.override("de"):
         assert str(EmailValidator.message) == "Bitte gültige E-Mail-Adresse eingeben."
         assert str(URLValidator.message) == "Bitte eine gültige Adresse eingeben."
+
+
+# single sign-on (sso/; the sign-in itself: tests/sso/)
+SSO_BACKEND = "sso.backends.PlanwerkOIDCBackend"
+
+
+def test_settings_sso_off_without_configuration(load_settings):
+    config = load_settings()
+
+    assert config["PLANWERK_OIDC_ENABLED"] is False
+    assert SSO_BACKEND not in config["AUTHENTICATION_BACKENDS"]
+    assert config["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == ["'self'"]
+
+
+def test_settings_sso_with_issuer_adds_backend_after_axes_and_the_form_action(load_settings):
+    config = load_settings(
+        PLANWERK_OIDC_ISSUER="https://login.microsoftonline.com/tenant-id/v2.0",
+        OIDC_RP_CLIENT_ID="planwerk",
+        OIDC_RP_CLIENT_SECRET="secret",
+    )
+
+    assert config["PLANWERK_OIDC_ENABLED"] is True
+    assert config["AUTHENTICATION_BACKENDS"] == [
+        "axes.backends.AxesStandaloneBackend",
+        "django.contrib.auth.backends.ModelBackend",
+        SSO_BACKEND,
+    ]
+    assert config["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == [
+        "'self'",
+        "https://login.microsoftonline.com",
+    ]
+    assert config["PLANWERK_OIDC_CREATE_USERS"] is False
+    assert config["PLANWERK_OIDC_TRUST_MFA"] is True
+
+
+def test_settings_sso_half_configured_refuses_to_start(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="OIDC_RP_CLIENT_SECRET"):
+        load_settings(PLANWERK_OIDC_ISSUER="https://idp.example.org", OIDC_RP_CLIENT_ID="x")
+
+
+def test_settings_sso_with_explicit_endpoints_and_no_issuer(load_settings):
+    base = "https://adfs.stadt.example/adfs/oauth2"
+    config = load_settings(
+        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{base}/authorize/",
+        OIDC_OP_TOKEN_ENDPOINT=f"{base}/token/",
+        OIDC_OP_JWKS_ENDPOINT="https://adfs.stadt.example/adfs/discovery/keys",
+        OIDC_RP_CLIENT_ID="planwerk",
+        OIDC_RP_CLIENT_SECRET="secret",
+    )
+
+    assert config["PLANWERK_OIDC_ENABLED"] is True
+    assert config["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"][-1] == (
+        "https://adfs.stadt.example"
+    )

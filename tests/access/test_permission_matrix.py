@@ -748,6 +748,13 @@ RULES = [
         lambda w, n, s: reverse(n) if s == "published" else None,
         everyone(503),
     ),
+    # single sign-on (sso/): not configured in the tests, so no such page for anyone
+    # (tests/sso/ signs in against a provider stub)
+    Rule(
+        r"oidc_authentication_(init|callback)",
+        lambda w, n, s: reverse(n) if s == "published" else None,
+        everyone(404),
+    ),
     Rule(
         r"django\.contrib\.sitemaps\.views\.sitemap",
         lambda w, n, s: reverse(n) if s == "published" else None,
