@@ -23,6 +23,7 @@ def _unit(name: str) -> configparser.ConfigParser:
     [
         ("planwerk-worker@.service", "task_worker"),
         ("planwerk-reminders.service", "send_reminders"),
+        ("planwerk-purge.service", "purge_documents"),
     ],
 )
 def test_units_run_existing_management_commands(name, command):
@@ -40,3 +41,6 @@ def test_web_runs_the_wsgi_application_and_services_restart():
         assert service["EnvironmentFile"] == "/etc/planwerk/env", name
     assert _unit("planwerk-worker@.service")["Service"]["KillMode"] == "control-group"
     assert _unit("planwerk-reminders.timer")["Timer"]["OnCalendar"] == "Mon 07:00"
+    assert _unit("planwerk-purge.timer")["Timer"]["OnCalendar"] == "*-*-* 03:30"
+    for name in ("planwerk-reminders.service", "planwerk-purge.service"):
+        assert _unit(name)["Service"]["Type"] == "oneshot", name
