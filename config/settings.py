@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "legal",
     "workbench",
     "embeds",
+    "backups",
     "adminsortable2",
     "rest_framework",
     "drf_spectacular",
