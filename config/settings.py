@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "legal",
     "workbench",
     "embeds",
+    "backups",
     "adminsortable2",
     "rest_framework",
     "drf_spectacular",
@@ -420,6 +421,12 @@ PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
 # The progress page names an open measure whose status was last reported longer ago than this.
 PLANWERK_STALE_STATUS_DAYS = int(os.environ.get("PLANWERK_STALE_STATUS_DAYS", "365"))
 PLANWERK_IMPORT_JOB_KEEP_DAYS = int(os.environ.get("PLANWERK_IMPORT_JOB_KEEP_DAYS", "30"))
+# Generated documents (background PDF exports) that a newer state of the data replaced, failed
+# jobs, and files no export names are deleted this long after they were made
+# (manage.py purge_documents, docs/systemd/planwerk-purge.timer).
+PLANWERK_DOCUMENT_RETENTION = datetime.timedelta(
+    days=int(os.environ.get("PLANWERK_DOCUMENT_RETENTION_DAYS", "7"))
+)
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an

@@ -310,15 +310,11 @@ def _forget_every_copy() -> int:
     from campaigns.signals import campaigns_touch
     from documents.models import PdfExport
 
-    exports = list(PdfExport.objects.all())
-    for export in exports:
-        if export.file:
-            name, storage = export.file.name, export.file.storage
-            transaction.on_commit(lambda n=name, st=storage: st.delete(n))
-        export.delete()
+    # each export's file goes once the erasure is committed (documents.signals)
+    count, _ = PdfExport.objects.all().delete()
     plan_touch(Plan.objects.all())
     campaigns_touch()
-    return len(exports)
+    return count
 
 
 @transaction.atomic

@@ -7,4 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("documents")
 
     def ready(self):
-        from . import kinds  # noqa: F401  (registers the plan's document kinds)
+        from . import (
+            kinds,  # noqa: F401  (registers the plan's document kinds)
+            signals,
+        )
+
+        signals.connect()

@@ -69,6 +69,10 @@ def erasure_stamp() -> str:
     return latest.isoformat() if latest else "-"
 
 
+#: What a ``DocumentRequest`` and its background ``PdfExport`` both hold.
+EXPORT_FIELDS = ("plan", "field", "measure", "draft", "language", "variant", "progress")
+
+
 @dataclass(frozen=True)
 class DocumentRequest:
     """What to render: a plan, or one of its fields or measures, and how."""
@@ -110,6 +114,11 @@ class DocumentRequest:
     def for_object(cls, obj, **options):
         plan, field, measure = plans.scope(obj)
         return cls.build(plan, field=field, measure=measure, **options)
+
+    @classmethod
+    def for_export(cls, export: PdfExport):
+        """The request a background export was made for, with its objects as stored now."""
+        return cls(**{name: getattr(export, name) for name in EXPORT_FIELDS})
 
     @property
     def kind(self) -> str:
@@ -320,15 +329,9 @@ def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
     try:
         with transaction.atomic():
             export = PdfExport.objects.create(
-                plan=request.plan,
-                field=request.field,
-                measure=request.measure,
                 cache_key=request.cache_key,
-                draft=request.draft,
-                language=request.language,
-                variant=request.variant,
-                progress=request.progress,
                 requested_by=user,
+                **{name: getattr(request, name) for name in EXPORT_FIELDS},
             )
     except IntegrityError:
         # Another process created the job between our look and our insert.
@@ -368,3 +371,100 @@ def get_or_enqueue(request: DocumentRequest, *, requested_by=None) -> bytes | Pd
     if request.measure_count() > inline_max_measures():
         return export_request(request, requested_by=requested_by)
     return get_or_render(request)
+
+
+# --- storage hygiene ------------------------------------------------------------------------
+
+#: Where the background exports keep their files in the documents storage (``PdfExport.file``).
+EXPORTS_FOLDER = "pdf_exports"
+
+
+@dataclass
+class PurgeResult:
+    """What ``purge_generated`` deleted (or, in a dry run, would delete)."""
+
+    exports: int = 0  # export rows: superseded or stale documents, failed jobs
+    files: int = 0  # files: theirs, and orphans no export names
+    bytes: int = 0
+    orphans: int = 0  # of ``files``
+
+
+def _export_is_current(export: PdfExport, erasure: str) -> bool:
+    """Whether the export is the document its object would get now: its cache key is the key
+    of the same request today (data stamp, erasure, layout, and the day of a progress
+    chapter). A newer state of the data supersedes it whether or not it was rendered yet."""
+    request = DocumentRequest.for_export(export)
+    request.__dict__["erasure_stamp"] = erasure  # the cached property, once for all exports
+    return request.cache_key == export.cache_key
+
+
+def _stored_files(storage, folder: str):
+    """Every file under ``folder`` of ``storage`` (local or S3-compatible), recursively."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
+
+
+def purge_generated(*, now=None, retention=None, dry_run: bool = False) -> PurgeResult:
+    """Delete generated documents nobody will be handed again, once ``retention`` (default
+    ``PLANWERK_DOCUMENT_RETENTION``) has passed since they were made:
+
+    - finished exports superseded by a newer state of their document (``_export_is_current``),
+    - failed exports, and queued or running ones whose task is gone (``export_check_alive``),
+    - files in the exports folder that no export names (a deleted row's file left behind).
+
+    The export each document would get today is never deleted, however old, and nothing
+    younger than the retention is: a render in progress writes its file before its row is
+    committed. Rows go at once, their files when the deletion is committed
+    (``documents.signals``). ``dry_run`` counts without deleting.
+    """
+    from .models import documents_storage
+
+    now = now or timezone.now()
+    retention = settings.PLANWERK_DOCUMENT_RETENTION if retention is None else retention
+    cutoff = now - retention
+    result = PurgeResult()
+    erasure = erasure_stamp()
+    doomed = []
+    old = PdfExport.objects.filter(created_at__lt=cutoff).select_related("plan", "field", "measure")
+    for export in old.iterator(chunk_size=200):
+        if export.status == PdfExport.Status.DONE:
+            gone = not _export_is_current(export, erasure)
+        elif export.status == PdfExport.Status.FAILED:
+            gone = True
+        else:
+            gone = not dry_run and not export_check_alive(export)
+        if gone:
+            doomed.append(export)
+    storage = documents_storage()
+    for export in doomed:
+        result.exports += 1
+        if export.file:
+            result.files += 1
+            result.bytes += export.size or 0
+    if not dry_run:
+        with transaction.atomic():
+            PdfExport.objects.filter(pk__in=[export.pk for export in doomed]).delete()
+    named = set(PdfExport.objects.exclude(file="").values_list("file", flat=True))
+    named.update(export.file.name for export in doomed if export.file)
+    for name in _stored_files(storage, EXPORTS_FOLDER):
+        if name in named:
+            continue
+        try:
+            if storage.get_modified_time(name) >= cutoff:
+                continue
+            size = storage.size(name)
+            if not dry_run:
+                storage.delete(name)
+        except FileNotFoundError:
+            continue  # deleted meanwhile
+        result.files += 1
+        result.orphans += 1
+        result.bytes += size
+    logger.info("Generated documents purged: %s", result)
+    return result

@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from actionplan.models import FieldOfAction, Measure, Plan
 from workers.services import task_restarted_since
 
 from . import services
@@ -56,15 +55,7 @@ def build_pdf_export(export_id: str) -> dict:
         return {"export": export_id, "size": export.size, "rendered": False}
     export = PdfExport.objects.select_related("plan", "field", "measure").get(pk=export_id)
     try:
-        request = services.DocumentRequest(
-            plan=Plan.objects.get(pk=export.plan_id),
-            field=FieldOfAction.objects.get(pk=export.field_id) if export.field_id else None,
-            measure=Measure.objects.get(pk=export.measure_id) if export.measure_id else None,
-            draft=export.draft,
-            language=export.language,
-            variant=export.variant,
-            progress=export.progress,
-        )
+        request = services.DocumentRequest.for_export(export)
         data = services.get_or_render(request)
     except Exception as exc:
         logger.exception("PDF export %s failed", export_id)

@@ -1,5 +1,5 @@
-"""The systemd units in docs/systemd (issue 19, item 5): each starts a command that exists, and
-the long-running ones are restarted when they end."""
+"""The systemd units in docs/systemd (issue 19, items 5, 8 and 9): each starts a command that
+exists, the long-running ones are restarted when they end, the timers fire when documented."""
 
 import configparser
 import shlex
@@ -23,6 +23,8 @@ def _unit(name: str) -> configparser.ConfigParser:
     [
         ("planwerk-worker@.service", "task_worker"),
         ("planwerk-reminders.service", "send_reminders"),
+        ("planwerk-purge.service", "purge_documents"),
+        ("planwerk-backup.service", "backup"),
     ],
 )
 def test_units_run_existing_management_commands(name, command):
@@ -40,3 +42,7 @@ def test_web_runs_the_wsgi_application_and_services_restart():
         assert service["EnvironmentFile"] == "/etc/planwerk/env", name
     assert _unit("planwerk-worker@.service")["Service"]["KillMode"] == "control-group"
     assert _unit("planwerk-reminders.timer")["Timer"]["OnCalendar"] == "Mon 07:00"
+    assert _unit("planwerk-purge.timer")["Timer"]["OnCalendar"] == "*-*-* 03:30"
+    assert _unit("planwerk-backup.timer")["Timer"]["OnCalendar"] == "*-*-* 02:30"
+    for name in ("planwerk-reminders.service", "planwerk-purge.service", "planwerk-backup.service"):
+        assert _unit(name)["Service"]["Type"] == "oneshot", name
