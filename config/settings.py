@@ -142,6 +142,9 @@ MIDDLEWARE[_auth_index + 1 : _auth_index + 1] = [
 # Coordinators and superusers must set up a second factor before they may work; on by default
 # in production. Everybody else may set one up.
 PLANWERK_2FA_REQUIRED = env_bool("PLANWERK_2FA_REQUIRED", PLANWERK_ENV == "production")
+# A session signed in through SSO (sso/, session["planwerk_sso"]) counts as verified: the identity
+# provider asks for its own second factor. Off: Planwerk's code is asked after SSO as well.
+PLANWERK_OIDC_TRUST_MFA = env_bool("PLANWERK_OIDC_TRUST_MFA", True)
 # The name an authenticator app shows next to the account.
 OTP_TOTP_ISSUER = os.environ.get("PLANWERK_2FA_ISSUER", "Planwerk")
 # --- end two-factor authentication ----------------------------------------------------------------

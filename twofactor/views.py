@@ -147,9 +147,7 @@ def verify(request):
     return render(request, "twofactor/verify.html", context)
 
 
-@never_cache
-def manage(request):
-    """The person's own page: whether a second factor is set up, new recovery codes, removal."""
+def _manage_page(request, remove_form):
     user = request.user
     has_device = user_has_device(user, confirmed=True)
     context = _context(
@@ -159,9 +157,15 @@ def manage(request):
         codes_left=services.recovery_codes_left(user) if has_device else 0,
         required=rules.must_use_second_factor(user),
         sso=policy.trusts_sso(request),
-        remove_form=RemoveForm(),
+        remove_form=remove_form,
     )
     return render(request, "twofactor/manage.html", context)
+
+
+@never_cache
+def manage(request):
+    """The person's own page: whether a second factor is set up, new recovery codes, removal."""
+    return _manage_page(request, RemoveForm())
 
 
 @require_POST
@@ -187,17 +191,7 @@ def remove(request):
             messages.success(request, _("Two-factor authentication was removed."))
             return redirect("twofactor:manage")
         form.add_error("code", _("This code is not right."))
-    has_device = user_has_device(user, confirmed=True)
-    context = _context(
-        request,
-        _("Two-factor authentication"),
-        has_device=has_device,
-        codes_left=services.recovery_codes_left(user) if has_device else 0,
-        required=rules.must_use_second_factor(user),
-        sso=policy.trusts_sso(request),
-        remove_form=form,
-    )
-    return render(request, "twofactor/manage.html", context, status=200)
+    return _manage_page(request, form)
 
 
 @never_cache

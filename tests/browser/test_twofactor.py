@@ -26,6 +26,16 @@ def _sign_in(page, live_url):
     page.click("input[type=submit]")
 
 
+def _check(page, name, violations, accessibility):
+    """Policy and axe findings of the page, and screenshots at desktop and phone width."""
+    violations[name] = page.check_csp()
+    accessibility[name] = run_axe(page)
+    screenshot(page, f"twofactor-{name}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, f"twofactor-{name}-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _sign_out(page, live_url):
     page.click("#logout-form button")
     page.wait_for_url("**/admin/logout/")
@@ -48,12 +58,7 @@ def test_set_up_then_sign_in_with_the_app_and_with_a_recovery_code(
     page.wait_for_url("**/admin/zwei-faktor/einrichten/?next=%2Fadmin%2F")
     assert page.locator("h1").inner_text() == "Zwei-Faktor-Anmeldung einrichten"
     assert page.locator(".twofactor-qr svg").is_visible()
-    violations["setup"] = page.check_csp()
-    accessibility["setup"] = run_axe(page)
-    screenshot(page, "twofactor-setup")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "twofactor-setup-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    _check(page, "setup", violations, accessibility)
     # the key as shown, as somebody without a camera types it into the app
     secret = page.locator("#twofactor-secret").inner_text().replace(" ", "")
     device = TOTPDevice.objects.get(user=coordinator)
@@ -67,9 +72,7 @@ def test_set_up_then_sign_in_with_the_app_and_with_a_recovery_code(
     assert set(codes) == set(
         StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)
     )
-    violations["codes"] = page.check_csp()
-    accessibility["codes"] = run_axe(page)
-    screenshot(page, "twofactor-codes")
+    _check(page, "codes", violations, accessibility)
     with page.expect_download() as download:
         page.get_by_role("link", name="Als Textdatei herunterladen").click()
     assert codes[0] in download.value.path().read_text()
@@ -80,12 +83,7 @@ def test_set_up_then_sign_in_with_the_app_and_with_a_recovery_code(
     # with a code from the app (the next period's: this period's code was used up above)
     _sign_in(page, live_url)
     page.wait_for_url("**/admin/zwei-faktor/anmelden/?next=%2Fadmin%2F")
-    violations["verify"] = page.check_csp()
-    accessibility["verify"] = run_axe(page)
-    screenshot(page, "twofactor-verify")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "twofactor-verify-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    _check(page, "verify", violations, accessibility)
     page.fill("#id_code", "000000")
     page.get_by_role("button", name="Anmelden").click()
     assert "nicht richtig" in page.locator(".errorlist").inner_text()
