@@ -28,6 +28,13 @@ OPEN_VIEWS = {
 }
 
 
+def _is_sign_in(match) -> bool:
+    """The single sign-on's own steps (sso/, mozilla-django-oidc's ``oidc_*`` routes)."""
+    if match is None:
+        return False
+    return "sso" in match.namespaces or (match.url_name or "").startswith("oidc_")
+
+
 class SecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,7 +50,7 @@ class SecondFactorMiddleware:
         if match and "twofactor" not in match.namespaces:
             # fresh recovery codes are shown once: gone when the person moves on
             request.session.pop(policy.FRESH_CODES_SESSION_KEY, None)
-        if name in OPEN_VIEWS:
+        if name in OPEN_VIEWS or _is_sign_in(match):
             return None
         step = policy.pending_step(request)
         if step is None:
