@@ -159,6 +159,13 @@ class AuditEvent(models.Model):
         CONTACTS_MERGED = "contacts_merged", _("contacts merged")
         PERSON_ERASED = "person_erased", _("person erased")
         INVITED = "invited", _("invited")
+        # the second factor (twofactor/)
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", _("two-factor authentication set up")
+        TWO_FACTOR_FAILED = "2fa_failed", _("wrong second-factor code")
+        TWO_FACTOR_RECOVERY_USED = "2fa_recovery_used", _("recovery code used")
+        TWO_FACTOR_CODES_RENEWED = "2fa_codes_renewed", _("recovery codes renewed")
+        TWO_FACTOR_REMOVED = "2fa_removed", _("two-factor authentication removed")
+        TWO_FACTOR_RESET = "2fa_reset", _("two-factor authentication reset")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

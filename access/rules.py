@@ -577,6 +577,19 @@ def coordinates_anything(user) -> bool:
     return bool(r.plan_ids(COORDINATOR) or r.campaign_ids(COORDINATOR))
 
 
+def must_use_second_factor(user) -> bool:
+    """Must sign in with a second factor (and set one up first): coordinators and superusers,
+    when PLANWERK_2FA_REQUIRED is on. Anybody else may set one up."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "PLANWERK_2FA_REQUIRED", False)) and coordinates_anything(user)
+
+
+def may_reset_second_factor(user) -> bool:
+    """May remove another person's second factor (a lost phone): superusers only."""
+    return is_superuser(user)
+
+
 def may_manage_contacts(user) -> bool:
     """Organisations, persons and the shared lists: coordinators of any plan or campaign."""
     return coordinates_anything(user)

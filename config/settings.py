@@ -129,6 +129,26 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- two-factor authentication (issue 19; twofactor/) -------------------------------------------
+# TOTP apps with recovery codes (django-otp). OTPMiddleware right after the authentication
+# middleware; the gate below it sends a signed-in person who still owes a code (or must enrol)
+# to the second step before any other page (twofactor/middleware.py).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+INSTALLED_APPS += ["twofactor"]
+_auth_index = MIDDLEWARE.index("config.middleware.CookielessAuthenticationMiddleware")
+MIDDLEWARE[_auth_index + 1 : _auth_index + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.SecondFactorMiddleware",
+]
+# Coordinators and superusers must set up a second factor before they may work; on by default
+# in production. Everybody else may set one up.
+PLANWERK_2FA_REQUIRED = env_bool("PLANWERK_2FA_REQUIRED", PLANWERK_ENV == "production")
+# A session signed in through SSO counts as verified while PLANWERK_OIDC_TRUST_MFA is on (set
+# with the other SSO settings below; sso/ then puts "planwerk_sso" into the session).
+# The name an authenticator app shows next to the account.
+OTP_TOTP_ISSUER = os.environ.get("PLANWERK_2FA_ISSUER", "Planwerk")
+# --- end two-factor authentication ----------------------------------------------------------------
+
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [

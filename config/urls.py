@@ -27,6 +27,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # before the admin's catch-all: the review of pending changes, in the admin's frame
     path("admin/aenderungen/", include("reviews.urls")),
+    # the second factor (twofactor/): before the admin's catch-all, in its frame
+    path("admin/zwei-faktor/", include("twofactor.urls")),
     path("admin/", admin.site.urls),
     # Invited members choose their password here (access.services.membership_invite).
     path(

@@ -789,6 +789,30 @@ RULES = [
         admin_list_url,
         lambda r, s, n: 200 if r in ADMIN_USERS else 302,
     ),
+    # the second factor (twofactor/): one's own page and setting it up, whoever may open the
+    # admin; the second step and the fresh codes lead on (nobody here has a device or fresh
+    # codes); the reset of another person's device, superusers only
+    Rule(
+        r"twofactor:(manage|setup)",
+        admin_list_url,
+        lambda r, s, n: 200 if r in ADMIN_USERS else 302,
+    ),
+    Rule(r"twofactor:(verify|codes)", admin_list_url, everyone(302)),
+    Rule(
+        r"twofactor:codes_download",
+        admin_list_url,
+        lambda r, s, n: 404 if r in ADMIN_USERS else 302,
+    ),
+    Rule(
+        r"twofactor:(codes_renew|remove)",
+        admin_list_url,
+        lambda r, s, n: 405 if r in ADMIN_USERS else 302,
+    ),
+    Rule(
+        r"twofactor:reset",
+        lambda w, n, s: reverse(n, args=[w.users[READER].pk]) if s == "published" else None,
+        lambda r, s, n: 302 if r in {ANON, STAFF} else 200 if r == SUPER else 403,
+    ),
     # background import jobs: only their uploader (here the coordinator) and superusers
     Rule(
         r"imports:job_status",
