@@ -127,11 +127,17 @@ class PersonAdminForm(forms.ModelForm):
         model = Person
         fields = ("public_contact",)  # the admin adds the fields of its fieldsets
 
+    def stored_consent(self) -> bool:
+        """As stored, not as the form began: a history revert starts from an old state."""
+        if self.instance.pk is None:
+            return False
+        stored = Person.objects.filter(pk=self.instance.pk).values_list("public_contact", flat=True)
+        return bool(stored.first())
+
     def consent_changed(self) -> bool:
         if "public_contact" not in self.fields:
             return False
-        before = bool(self.initial.get("public_contact", False))
-        return bool(self.cleaned_data.get("public_contact")) != before
+        return bool(self.cleaned_data.get("public_contact")) != self.stored_consent()
 
     def clean(self):
         cleaned = super().clean()
@@ -204,7 +210,7 @@ class PersonAdmin(ContactAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # the consent is not saved with the form: the service records who, when and how
         wanted = obj.public_contact
-        obj.public_contact = bool(form.initial.get("public_contact", False))
+        obj.public_contact = form.stored_consent()
         super().save_model(request, obj, form, change)
         if wanted != obj.public_contact:
             services.contact_consent_set(

@@ -166,6 +166,23 @@ def test_admin_withdrawal_is_recorded(staff_client, shy, staff_user):
     assert shy.consents.first().given is False
 
 
+def test_reverting_to_an_old_version_cannot_restore_consent_silently(staff_client, staff_user, shy):
+    services.contact_consent_set(
+        shy, public=True, source="email", note="Mail", acting_user=staff_user
+    )
+    services.contact_consent_set(
+        shy, public=False, source="in_writing", note="Widerruf", acting_user=staff_user
+    )
+    consenting = shy.history.filter(public_contact=True).latest("history_date")
+    url = reverse("admin:contacts_person_simple_history", args=[shy.pk, consenting.history_id])
+    old = consenting.instance
+    response = staff_client.post(url, person_form(old))
+    assert response.status_code == 200
+    assert "consent_source" in response.context["adminform"].form.errors
+    shy.refresh_from_db()
+    assert shy.public_contact is False and shy.consents.count() == 2
+
+
 # --- imports ---------------------------------------------------------------------------------
 
 
