@@ -158,6 +158,7 @@ class AuditEvent(models.Model):
         EXPORTED = "exported", _("exported")
         CONTACTS_MERGED = "contacts_merged", _("contacts merged")
         PERSON_ERASED = "person_erased", _("person erased")
+        CONSENT_CHANGED = "consent_changed", _("publication consent changed")
         INVITED = "invited", _("invited")
         # the second factor (twofactor/)
         TWO_FACTOR_ENROLLED = "2fa_enrolled", _("two-factor authentication set up")

@@ -160,6 +160,24 @@ def coordinates_campaign(user, campaign) -> bool:
     return is_superuser(user) or COORDINATOR in campaign_roles(user, _pk(campaign))
 
 
+def can_cancel_job(user, job) -> bool:
+    """A background job (an import, a PDF export) may be followed and cancelled by whoever
+    started it and by the coordinators of its plan or campaign (superusers included)."""
+    if not is_active_user(user):
+        return False
+    if job.requested_by_id is not None and job.requested_by_id == user.pk:
+        return True
+    plan_id = getattr(job, "plan_id", None)
+    campaign_id = getattr(job, "campaign_id", None)
+    return (
+        is_superuser(user)
+        or plan_id is not None
+        and coordinates(user, plan_id)
+        or campaign_id is not None
+        and coordinates_campaign(user, campaign_id)
+    )
+
+
 def coordinated_plan_ids(user) -> set[int] | None:
     """Plans the user coordinates; None means all (superuser)."""
     if is_superuser(user):

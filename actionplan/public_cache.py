@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
@@ -88,6 +88,28 @@ def code_changed_at() -> datetime.datetime:
 def is_anonymous_request(request) -> bool:
     """No session cookie: nobody can be signed in, the response is the public one."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+# A cached page's query parameters: how long each value and how many values per name.
+MAX_PARAM_LENGTH = 200
+MAX_PARAM_VALUES = 20
+
+
+def canonical_request(request, params=()) -> str:
+    """Cut the request's query string down to the parameters the page reads (``params``, as
+    its cache decorator declares them), sorted, each value at most ``MAX_PARAM_LENGTH``
+    characters; return the absolute URL that leaves. The view then sees, prints and is cached
+    under that URL alone: ``?junk=N`` neither adds a cache entry nor shows on the page."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(set(params).intersection(request.GET)):
+        values = request.GET.getlist(name)[:MAX_PARAM_VALUES]
+        kept.setlist(name, sorted(value[:MAX_PARAM_LENGTH] for value in values))
+    query = kept.urlencode()
+    if query != request.META.get("QUERY_STRING", ""):
+        kept._mutable = False
+        request.GET = kept
+        request.META["QUERY_STRING"] = query
+    return request.build_absolute_uri()
 
 
 def page_version(request, stamp: datetime.datetime) -> str:
@@ -218,18 +240,22 @@ def _response(request, cached) -> HttpResponse:
     return response
 
 
-def public_page(view):
+def public_page(view=None, *, params=()):
     """Serve anonymous GETs of a plan's public pages from the full-response cache, answer
     conditional requests with 304, and mark the response with ``ETag``/``Last-Modified``.
+    ``params``: the query parameters the page reads; others are dropped (``canonical_request``).
 
     A hit costs three cache reads and no query (``public_stamp``); the view runs only on a
     miss, for members, and when the plan is not public (it then answers 404).
     """
+    if view is None:
+        return functools.partial(public_page, params=params)
 
     @functools.wraps(view)
     def wrapper(request, plan_slug, *args, **kwargs):
         if request.method != "GET" or not is_anonymous_request(request):
             return view(request, plan_slug, *args, **kwargs)
+        canonical_request(request, params)
         stamp = public_stamp(request, plan_slug)
         if stamp is None:
             return view(request, plan_slug, *args, **kwargs)
@@ -296,6 +322,9 @@ class PublicPageMiddleware:
         if (
             anonymous_get
             and marked is not None
+            # kept only under its canonical URL (``canonical_request``): ``?junk=N`` adds
+            # nothing here, and is then answered from the page cache below
+            and self._key(request) == key
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
@@ -361,7 +390,7 @@ def public_home_page(view):
             home_stamp(),
             timezone.localdate().isoformat(),
             get_language() or "",
-            request.build_absolute_uri(),
+            canonical_request(request),  # the home page reads no parameter
             page_fingerprint(),
         ]
         version = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -256,7 +256,7 @@ class MeasureFilterForm(forms.Form):
         )
 
 
-@public_page
+@public_page(params=(*MeasureFilterForm.base_fields, "page"))
 def measure_list(request, plan_slug):
     plan = plan_or_404(request, plan_slug)
     form = MeasureFilterForm(request.GET or None, plan=plan, user=request.user)

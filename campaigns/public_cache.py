@@ -50,13 +50,17 @@ def content_stamp():
     return max((s for s in row or () if s is not None), default=None)
 
 
-def public_campaign_page(view):
-    """Serve anonymous GETs from the full-response cache, with ETag/304 like the plan pages."""
+def public_campaign_page(view=None, *, params=()):
+    """Serve anonymous GETs from the full-response cache, with ETag/304 like the plan pages;
+    ``params``: the query parameters the page reads (``plan_cache.canonical_request``)."""
+    if view is None:
+        return functools.partial(public_campaign_page, params=params)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or not plan_cache.is_anonymous_request(request):
             return view(request, *args, **kwargs)
+        plan_cache.canonical_request(request, params)
         stamp = content_stamp()
         if stamp is None:
             return view(request, *args, **kwargs)

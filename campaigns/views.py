@@ -76,7 +76,7 @@ class CampaignFilterForm(forms.Form):
         )
 
 
-@public_campaign_page
+@public_campaign_page(params=tuple(CampaignFilterForm.base_fields))
 def campaign_list(request):
     form = CampaignFilterForm(request.GET or None, user=request.user)
     flt = form.to_filter() if form.is_bound else selectors.CampaignFilter()

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,7 @@ from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
 
 from . import services
-from .models import Organisation, Person
+from .models import ContactConsent, Organisation, Person
 from .resources import CONTACT_FORMATS, OrganisationResource, PersonResource
 
 # Actions that change or remove records beyond the selected ones: contact managers only.
@@ -96,8 +98,65 @@ class OrganisationAdmin(ContactAdminMixin, SimpleHistoryAdmin):
         return super().get_queryset(request).select_related("parent")
 
 
+# How a clerk records a consent by hand; imports and erasure record their own source.
+MANUAL_SOURCES = [
+    ("", "---------"),
+    *(
+        (value, label)
+        for value, label in ContactConsent.Source.choices
+        if value not in (ContactConsent.Source.IMPORTED, ContactConsent.Source.ERASURE)
+    ),
+]
+
+
+class PersonAdminForm(forms.ModelForm):
+    """A change of ``public_contact`` needs its source and a note (who, when and how are
+    then recorded by ``services.contact_consent_set``)."""
+
+    consent_source = forms.ChoiceField(
+        label=_("source of the consent"), choices=MANUAL_SOURCES, required=False
+    )
+    consent_note = forms.CharField(
+        label=_("note on the consent"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. the date and reference of the letter or e-mail"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ("public_contact",)  # the admin adds the fields of its fieldsets
+
+    def stored_consent(self) -> bool:
+        """As stored, not as the form began: a history revert starts from an old state."""
+        if self.instance.pk is None:
+            return False
+        stored = Person.objects.filter(pk=self.instance.pk).values_list("public_contact", flat=True)
+        return bool(stored.first())
+
+    def consent_changed(self) -> bool:
+        if "public_contact" not in self.fields:
+            return False
+        return bool(self.cleaned_data.get("public_contact")) != self.stored_consent()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.consent_changed():
+            if not cleaned.get("consent_source"):
+                self.add_error(
+                    "consent_source",
+                    _("Say how the consent was given or withdrawn."),
+                )
+            if not (cleaned.get("consent_note") or "").strip():
+                self.add_error(
+                    "consent_note", _("Note when and in which form the consent was given.")
+                )
+        return cleaned
+
+
 @admin.register(Person)
 class PersonAdmin(ContactAdminMixin, SimpleHistoryAdmin):
+    form = PersonAdminForm
     resource_classes = [PersonResource]
     list_display = ("__str__", "function", "organisation", "email", "public_contact")
     list_filter = ("public_contact", "organisation")
@@ -107,14 +166,64 @@ class PersonAdmin(ContactAdminMixin, SimpleHistoryAdmin):
     actions = ["merge_selected", "erase_selected"]
     fieldsets = (
         (None, {"fields": ("salutation", "title", "first_name", "last_name", "function")}),
-        (_("Contact details"), {"fields": ("organisation", "phone", "email", "public_contact")}),
+        (_("Contact details"), {"fields": ("organisation", "phone", "email")}),
+        (
+            _("Consent to publication"),
+            {"fields": ("public_contact", "consent_source", "consent_note", "consent_history")},
+        ),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.erased_at:
+            return (
+                *self.fieldsets[:2],
+                (_("Consent to publication"), {"fields": ("consent_history",)}),
+            )
+        return self.fieldsets
+
+    @admin.display(description=_("consent history"))
+    def consent_history(self, obj):
+        records = list(obj.consents.select_related(None)) if obj and obj.pk else []
+        if not records:
+            return gettext("No consent recorded.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {} – {} ({}){}</li>",
+                (
+                    (
+                        f"{r.recorded_at:%d.%m.%Y %H:%M}",
+                        gettext("given") if r.given else gettext("withdrawn"),
+                        r.get_source_display(),
+                        r.recorded_by_name or "–",
+                        f": {r.note}" if r.note else "",
+                    )
+                    for r in records
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # the consent is not saved with the form: the service records who, when and how
+        wanted = obj.public_contact
+        obj.public_contact = form.stored_consent()
+        super().save_model(request, obj, form, change)
+        if wanted != obj.public_contact:
+            services.contact_consent_set(
+                obj,
+                public=wanted,
+                source=form.cleaned_data.get("consent_source", ""),
+                note=form.cleaned_data.get("consent_note", ""),
+                acting_user=request.user,
+                request=request,
+            )
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = [*super().get_readonly_fields(request, obj), "consent_history"]
         if obj is not None and obj.erased_at:
             # an erased person stays erased: nothing personal can be entered again
             readonly += ["salutation", "title", "first_name", "last_name", "phone", "email"]

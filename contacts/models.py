@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -181,3 +183,45 @@ class Person(models.Model):
         if self.is_public and self.email:
             return self.email
         return self.organisation.email if self.organisation_id else ""
+
+
+class ContactConsent(models.Model):
+    """One recorded change of a person's consent to publishing their contact details: who
+    recorded it, when, and how the consent was given or withdrawn."""
+
+    class Source(models.TextChoices):
+        IN_WRITING = "in_writing", _("in writing")
+        EMAIL = "email", _("by e-mail")
+        IN_PERSON = "in_person", _("in person")
+        IMPORTED = "imported", _("imported document")
+        ERASURE = "erasure", _("erasure on request")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    given = models.BooleanField(_("contact details public"))
+    source = models.CharField(_("source of the consent"), max_length=20, choices=Source)
+    note = models.TextField(
+        _("note on the consent"),
+        blank=True,
+        help_text=_("e.g. the date and reference of the letter or e-mail"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        state = _("given") if self.given else _("withdrawn")
+        return f"{state} ({self.get_source_display()})"

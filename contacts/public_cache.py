@@ -43,6 +43,7 @@ def directory_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or not public_cache.is_anonymous_request(request):
             return view(request, *args, **kwargs)
+        public_cache.canonical_request(request)  # the directory pages read no parameter
         stamp = selectors.directory_changed_at()
         if stamp is None:
             return view(request, *args, **kwargs)

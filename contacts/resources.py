@@ -10,7 +10,7 @@ from imports import formats, widgets
 from imports.resources import PlanwerkResourceMixin, StrictHeadersMixin
 
 from . import services
-from .models import Organisation, Person
+from .models import ContactConsent, Organisation, Person
 
 
 class XLSX(formats.FormulaSafeMixin, base_formats.XLSX):
@@ -137,6 +137,10 @@ class PersonResource(ContactResourceMixin, resources.ModelResource):
         column_name=_("contact details public"),
         widget=BooleanWidget(),
     )
+    # Shown in the import preview only: a consent given or withdrawn by this row.
+    consent = fields.Field(
+        attribute="consent_change", column_name=_("consent change"), readonly=True
+    )
 
     class Meta:
         model = Person
@@ -152,12 +156,40 @@ class PersonResource(ContactResourceMixin, resources.ModelResource):
             "phone",
             "email",
             "public_contact",
+            "consent",
         )
         import_id_fields = ("id",)
         clean_model_instances = True
 
     def get_queryset(self):
         return super().get_queryset().select_related("organisation")
+
+    def import_instance(self, instance, row, **kwargs):
+        before = instance.public_contact if instance.pk else False
+        super().import_instance(instance, row, **kwargs)
+        if instance.public_contact != before:
+            # saved with the consent as it was; ``contact_consent_set`` records the change
+            instance._consent_wanted = instance.public_contact
+            instance.public_contact = before
+            instance.consent_change = (
+                f"{gettext('Consent: contact details public')} – "
+                f"{services.consent_label(instance._consent_wanted)}"
+            )
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        wanted = getattr(instance, "_consent_wanted", None)
+        if wanted is None:
+            return
+        user = kwargs.get("user")
+        services.contact_consent_set(
+            instance,
+            public=wanted,
+            source=ContactConsent.Source.IMPORTED,
+            note=gettext("Import of the file “%(name)s”")
+            % {"name": kwargs.get("file_name") or "–"},
+            acting_user=user,
+        )
 
     def duplicate_message(self, instance, seen: dict) -> str:
         row_number = self._row

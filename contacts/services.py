@@ -23,10 +23,74 @@ from access import rules
 from access.models import AuditEvent
 from access.services import audit
 
-from .models import NO_NAME, Organisation, Person
+from .models import NO_NAME, ContactConsent, Organisation, Person
 
 MERGED = AuditEvent.Action.CONTACTS_MERGED
 ERASED = AuditEvent.Action.PERSON_ERASED
+CONSENT_CHANGED = AuditEvent.Action.CONSENT_CHANGED
+
+# --- publication consent ---------------------------------------------------------------------
+
+
+def consent_label(given: bool) -> str:
+    """The change as an import preview and the audit log show it."""
+    return _("newly given") if given else _("withdrawn")
+
+
+@transaction.atomic
+def contact_consent_set(
+    person: Person,
+    *,
+    public: bool,
+    source: str,
+    note: str = "",
+    acting_user=None,
+    request=None,
+) -> ContactConsent | None:
+    """Give or withdraw a person's consent to publishing their contact details, with who
+    recorded it, when and how; the one way ``Person.public_contact`` changes. ``None`` when
+    the consent is already as asked (nothing is recorded)."""
+    if source not in ContactConsent.Source.values:
+        raise ValidationError(
+            {"source": _("Say how the consent was given or withdrawn.")}, code="required"
+        )
+    if person.pk is None:
+        raise ValueError("save the person before recording a consent")
+    stored = Person.objects.select_for_update().only("public_contact", "erased_at")
+    stored = stored.get(pk=person.pk)
+    if stored.public_contact == public:
+        person.public_contact = public
+        return None
+    if public and stored.erased_at is not None:
+        raise ValidationError(_("An erased person keeps no contact details."))
+    actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    record = ContactConsent(
+        person=person,
+        given=public,
+        source=source,
+        note=note.strip(),
+        recorded_by=actor,
+        recorded_by_name=actor.get_username() if actor else "",
+    )
+    record.full_clean()
+    record.save()
+    person.public_contact = public
+    person._history_user = actor
+    person._change_reason = (
+        f"{_('Consent: contact details public')} – {consent_label(public)} "
+        f"({record.get_source_display()})"
+    )[:100]
+    person.save(update_fields=["public_contact"])
+    audit(
+        CONSENT_CHANGED,
+        actor=actor,
+        request=request,
+        obj=person,
+        detail=f"{_('Consent: contact details public')} – {consent_label(public)}; "
+        f"{record.get_source_display()}" + (f": {record.note}" if record.note else ""),
+    )
+    return record
+
 
 # --- duplicates ------------------------------------------------------------------------------
 
@@ -327,6 +391,18 @@ def person_erase(*, person: Person, acting_user, request=None) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     values = _erased_values(person)
     names = _erased_names(person)
+    # Consent records stay, anonymised: when and how publication was covered, recorded by
+    # whom, without the free-text note that may name the person; erasure withdraws consent.
+    person.consents.exclude(note="").update(note="")
+    if person.public_contact:
+        actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
+        ContactConsent.objects.create(
+            person=person,
+            given=False,
+            source=ContactConsent.Source.ERASURE,
+            recorded_by=actor,
+            recorded_by_name=actor.get_username() if actor else "",
+        )
     for name in PERSONAL_FIELDS:
         setattr(person, name, "")
     person.last_name = NO_NAME

@@ -34,6 +34,7 @@ class PdfExport(models.Model):
         RUNNING = "running", _("being created")
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(
@@ -83,6 +84,14 @@ class PdfExport(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = PdfExportQuerySet.as_manager()
 
@@ -136,7 +145,11 @@ class PdfExport(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.RUNNING}
 
     @property
     def download_name(self) -> str:

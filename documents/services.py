@@ -363,6 +363,21 @@ def export_check_alive(export: PdfExport) -> bool:
     return export.status == PdfExport.Status.DONE
 
 
+def export_cancel(*, export: PdfExport, acting_user) -> PdfExport:
+    """Cancel a queued or running export (one conditional UPDATE): a queued one is never
+    started, a running one's PDF is discarded when it is done (``tasks.build_pdf_export``)."""
+    PdfExport.objects.filter(
+        pk=export.pk, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING]
+    ).update(
+        status=PdfExport.Status.CANCELLED,
+        finished_at=timezone.now(),
+        cancelled_by=acting_user,
+        error=gettext("Cancelled by %(user)s.") % {"user": acting_user.get_username()},
+    )
+    export.refresh_from_db()
+    return export
+
+
 def get_or_enqueue(request: DocumentRequest, *, requested_by=None) -> bytes | PdfExport:
     """Cached bytes; else the bytes rendered inline when small; else the background job."""
     data = cached(request)

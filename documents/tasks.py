@@ -54,18 +54,28 @@ def build_pdf_export(export_id: str) -> dict:
         export = PdfExport.objects.get(pk=export_id)
         return {"export": export_id, "size": export.size, "rendered": False}
     export = PdfExport.objects.select_related("plan", "field", "measure").get(pk=export_id)
+    if export.status != PdfExport.Status.RUNNING:  # cancelled right after the claim
+        return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
     try:
         request = services.DocumentRequest.for_export(export)
         data = services.get_or_render(request)
     except Exception as exc:
         logger.exception("PDF export %s failed", export_id)
-        PdfExport.objects.filter(pk=export.pk).update(
+        PdfExport.objects.filter(pk=export.pk, status=PdfExport.Status.RUNNING).update(
             status=PdfExport.Status.FAILED,
             finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
     with transaction.atomic():
+        # Locked while the file is stored: a cancel either came before (the PDF is discarded)
+        # or waits and finds the export done.
+        running = PdfExport.objects.select_for_update().filter(
+            pk=export.pk, status=PdfExport.Status.RUNNING
+        )
+        if not running.exists():
+            logger.info("PDF export %s was cancelled; its document is discarded", export_id)
+            return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
         export.file.save(request.filename, ContentFile(data), save=False)
         export.size = len(data)
         export.status = PdfExport.Status.DONE

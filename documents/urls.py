@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("pdf-exporte/<uuid:export_id>/", views.pdf_export_status, name="pdf_export_status"),
     path(
+        "pdf-exporte/<uuid:export_id>/abbrechen/",
+        views.pdf_export_cancel,
+        name="pdf_export_cancel",
+    ),
+    path(
         "pdf-exporte/<uuid:export_id>/download/",
         views.pdf_export_download,
         name="pdf_export_download",

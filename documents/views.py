@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
@@ -144,8 +144,20 @@ def pdf_export_status(request, export_id):
             "queue_position": _queue_position(export),
             "show_error": staff,
             "refresh": not export.is_finished,
+            "may_cancel": export.is_working and rules.can_cancel_job(request.user, export),
         },
     )
+
+
+@require_POST
+def pdf_export_cancel(request, export_id):
+    """Whoever started the export and the plan's coordinators may cancel it; for anybody
+    else it answers as a hidden one does (404)."""
+    export = _visible_export(request, export_id)
+    if not rules.can_cancel_job(request.user, export):
+        raise Http404
+    export = services.export_cancel(export=export, acting_user=request.user)
+    return redirect(export.get_absolute_url())
 
 
 @require_GET

@@ -20,6 +20,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from actionplan.models import Plan
+from actionplan.public_cache import canonical_request
 
 FEED_TIMEOUT = 60 * 60 * 24
 # What a feed is made of besides the data.
@@ -70,6 +71,7 @@ def plan_feed(view):
         if plan is None:
             raise Http404
         request.feed_plan = plan
+        canonical_request(request)  # a feed reads no parameter: ``?junk=N`` is the same feed
         if plan.content_changed_at is None:
             return view(request, plan_slug=plan_slug)
         version = feed_version(request, plan.content_changed_at)

@@ -40,10 +40,11 @@ from campaigns.models import (
     Market,
     _fill_dates,
 )
-from contacts.models import Organisation, Person
+from contacts.models import ContactConsent, Organisation, Person
+from contacts.services import consent_label, contact_consent_set
 
 from . import changes
-from .changes import ImportResult, Incoming, Problem, Where, by_pk, display, names_by_pk
+from .changes import ImportResult, Incoming, Problem, Where, by_pk, names_by_pk
 from .plan_document import _ORG_KEYS as _ORGANISATION_KEYS
 from .plan_document import _PERSON_KEYS
 
@@ -573,14 +574,22 @@ class _Reader:
         public = spec.get("public_contact", False)
         if not isinstance(public, bool):
             raise CampaignImportError.at(f"{path}.public_contact", "expected true or false")
-        if public and not person.public_contact:
-            person.public_contact = True
-            field = force_str(Person._meta.get_field("public_contact").verbose_name)
-            changed.append((field, display(False), display(True)))
-        if created or changed:
+        consent = public and not person.public_contact
+        diffs = [] if created else changed
+        if consent:  # the preview names it as a consent change, recorded with its source
+            diffs.append((_("Consent: contact details public"), "–", consent_label(True)))
+        if created or diffs:
             action = "new" if created else "changed"
             label = f"{_('person')} {person}"
-            self.save(person, path, action, "person", label, () if created else changed)
+            self.save(person, path, action, "person", label, diffs)
+        if consent:
+            contact_consent_set(
+                person,
+                public=True,
+                source=ContactConsent.Source.IMPORTED,
+                note=self.reason,
+                acting_user=self.acting_user,
+            )
         return person
 
     def target_groups(self, item, path) -> frozenset[int]:

@@ -30,7 +30,8 @@ from actionplan.models import (
     TargetGroup,
 )
 from actionplan.services import _history_user
-from contacts.models import Organisation, Person
+from contacts.models import ContactConsent, Organisation, Person
+from contacts.services import consent_label, contact_consent_set
 
 from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
 from .plan_import import (
@@ -91,7 +92,7 @@ def plan_document_import(
     savepoint = transaction.savepoint()
     try:
         with _history_user(acting_user):
-            result = _DocumentImport(data, reason=reason).run(
+            result = _DocumentImport(data, reason=reason, acting_user=acting_user).run(
                 acting_user=acting_user, replace=replace
             )
     except PlanDocumentError:
@@ -457,9 +458,10 @@ _ORDER = {"organisation": 0, "person": 1, "vocabulary": 2, "plan": 3}
 class _DocumentImport:
     """Turns a validated document into rows for the importer; creates missing contacts."""
 
-    def __init__(self, data: dict, *, reason: str):
+    def __init__(self, data: dict, *, reason: str, acting_user=None):
         self.data = data
         self.reason = reason
+        self.acting_user = acting_user
         self.orgs: dict[str, Organisation] = {}
         self.persons: dict[str, Person] = {}
         self.vocab: dict[tuple[type, str], object] = {}
@@ -563,10 +565,20 @@ class _DocumentImport:
                 function=spec.get("function", ""),
                 phone=spec.get("phone", ""),
                 email=spec.get("email", ""),
-                public_contact=spec.get("public_contact", False),
             )
             self._save(person, f"persons.{key}")
             self._created("person", f"{_('person')} {person}")
+            if spec.get("public_contact", False):
+                contact_consent_set(
+                    person,
+                    public=True,
+                    source=ContactConsent.Source.IMPORTED,
+                    note=self.reason,
+                    acting_user=self.acting_user,
+                )
+                self.changes[-1].diffs.append(
+                    (_("Consent: contact details public"), "–", consent_label(True))
+                )
         return person
 
     def vocabulary(self, model: type, name: str, path: str):

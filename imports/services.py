@@ -231,15 +231,69 @@ def import_job_confirm(*, job: ImportJob, acting_user) -> ImportJob:
 
 @transaction.atomic
 def import_job_cancel(*, job: ImportJob, acting_user) -> ImportJob:
-    """Drop a job that is not importing yet, and its file."""
+    """Drop a job that is not importing yet, and its file; ask a running import to stop (the
+    worker sees the request at its next batch and rolls the whole import back)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status in {ImportJob.Status.IMPORTING, ImportJob.Status.DONE}:
+    if job.status == ImportJob.Status.DONE:
+        return job
+    if job.status == ImportJob.Status.IMPORTING:
+        if job.cancel_requested_at is None:
+            job.cancel_requested_at = timezone.now()
+            job.cancelled_by = acting_user
+            job.save(update_fields=["cancel_requested_at", "cancelled_by"])
         return job
     remove_job_file(job)
     job.status = ImportJob.Status.CANCELLED
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at", "file_name"])
+    job.cancelled_by = acting_user
+    job.save(update_fields=["status", "finished_at", "file_name", "cancelled_by"])
     return job
+
+
+class ImportCancelled(Exception):
+    """The job was cancelled while the worker ran it: its transaction is rolled back."""
+
+    def __init__(self, cancelled_by_id=None):
+        super().__init__()
+        self.cancelled_by_id = cancelled_by_id
+
+
+def import_job_cancel_request(job: ImportJob) -> tuple[bool, int | None]:
+    """Whether someone cancelled the job since the worker took it, and who (one query)."""
+    row = (
+        ImportJob.objects.filter(pk=job.pk)
+        .values_list("status", "cancel_requested_at", "cancelled_by_id")
+        .first()
+    )
+    if row is None:
+        return True, None
+    status, requested_at, by = row
+    return requested_at is not None or status == ImportJob.Status.CANCELLED, by
+
+
+class CancelWatch:
+    """The progress callback of a job on the worker: reports the rows done and stops the
+    import (``ImportCancelled``) once a cancel was requested. Called between row batches."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+
+    def __call__(self, rows_done: int) -> None:
+        self.job.report_progress(rows_done)
+        self.check()
+
+    def check(self) -> None:
+        cancelled, by = import_job_cancel_request(self.job)
+        if cancelled:
+            raise ImportCancelled(by)
+
+
+def cancelled_message(job: ImportJob) -> RowMessage:
+    name = job.cancelled_by.get_username() if job.cancelled_by_id else "–"
+    return RowMessage(
+        None,
+        gettext("Cancelled by %(user)s while importing. Nothing was imported.") % {"user": name},
+    )
 
 
 def import_job_check_alive(job: ImportJob) -> ImportJob:

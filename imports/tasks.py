@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -20,6 +21,19 @@ def _finish(job: ImportJob, status: str, *, messages=(), remove_file: bool) -> N
     if remove_file:
         services.remove_job_file(job)
     job.save()
+
+
+def _cancelled(job: ImportJob, cancel: services.ImportCancelled) -> dict:
+    """The worker saw the cancel request: the import's transaction was rolled back."""
+    job.refresh_from_db(fields=["cancelled_by", "cancel_requested_at", "status"])
+    job.cancelled_by_id = job.cancelled_by_id or cancel.cancelled_by_id
+    _finish(
+        job,
+        ImportJob.Status.CANCELLED,
+        messages=[services.cancelled_message(job)],
+        remove_file=True,
+    )
+    return {"job": str(job.pk), "status": job.status}
 
 
 def _execute(job: ImportJob, *, dry_run: bool) -> dict:
@@ -42,14 +56,19 @@ def _execute(job: ImportJob, *, dry_run: bool) -> dict:
                 job.preview_token = token
             elif token != job.preview_token:
                 raise services.ImportRefused(services.stale_message())
-            result = services.run_import(
-                resource,
-                dataset,
-                user=job.requested_by,
-                dry_run=dry_run,
-                file_name=job.original_file_name,
-                progress=job.report_progress,
-            )
+            watch = services.CancelWatch(job)
+            with transaction.atomic():
+                result = services.run_import(
+                    resource,
+                    dataset,
+                    user=job.requested_by,
+                    dry_run=dry_run,
+                    file_name=job.original_file_name,
+                    progress=watch,
+                )
+                watch.check()  # a request after the last batch still rolls everything back
+        except services.ImportCancelled as cancel:
+            return _cancelled(job, cancel)
         except services.ImportRefused as refused:
             _finish(
                 job, failed, messages=[services.RowMessage(None, str(refused))], remove_file=True
@@ -86,15 +105,20 @@ def _execute_plan_workbook(job: ImportJob, *, dry_run: bool, failed: str) -> dic
             content = storage.read()
             if dry_run:
                 job.preview_token = plan_workbook_fingerprint(job.plan)
-            result = plan_workbook_import(
-                plan=job.plan,
-                content=content,
-                file_name=job.original_file_name,
-                acting_user=job.requested_by,
-                dry_run=dry_run,
-                expected_fingerprint=None if dry_run else job.preview_token,
-                progress=job.report_progress,
-            )
+            watch = services.CancelWatch(job)
+            with transaction.atomic():
+                result = plan_workbook_import(
+                    plan=job.plan,
+                    content=content,
+                    file_name=job.original_file_name,
+                    acting_user=job.requested_by,
+                    dry_run=dry_run,
+                    expected_fingerprint=None if dry_run else job.preview_token,
+                    progress=watch,
+                )
+                watch.check()  # a request after the last batch still rolls everything back
+        except services.ImportCancelled as cancel:
+            return _cancelled(job, cancel)
         except FileNotFoundError:
             message = services.RowMessage(None, services.unexpected_message())
             _finish(job, failed, messages=[message], remove_file=True)

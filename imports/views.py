@@ -30,6 +30,15 @@ def _own_job(request, job_id) -> ImportJob:
     return job
 
 
+def _followed_job(request, job_id) -> ImportJob:
+    """Whoever started the job and the coordinators of its plan see it and may cancel it;
+    for anybody else it does not exist (access.rules decides)."""
+    job = get_object_or_404(ImportJob.objects.select_related("requested_by"), pk=job_id)
+    if not rules.can_cancel_job(request.user, job):
+        raise Http404
+    return job
+
+
 def _changelist_url(job: ImportJob) -> str | None:
     try:
         return reverse(f"{job.model_admin_url_name}_changelist")
@@ -40,7 +49,7 @@ def _changelist_url(job: ImportJob) -> str | None:
 @login_required
 @require_GET
 def job_status(request, job_id):
-    job = services.import_job_check_alive(_own_job(request, job_id))
+    job = services.import_job_check_alive(_followed_job(request, job_id))
     done = job.current_rows_done
     return render(
         request,
@@ -74,10 +83,15 @@ def job_confirm(request, job_id):
 @login_required
 @require_POST
 def job_cancel(request, job_id):
-    job = _own_job(request, job_id)
+    job = _followed_job(request, job_id)
     job = services.import_job_cancel(job=job, acting_user=request.user)
     if job.status == ImportJob.Status.CANCELLED:
         messages.info(request, gettext("Import cancelled. The uploaded file was deleted."))
+    elif job.status == ImportJob.Status.IMPORTING:
+        messages.info(
+            request,
+            gettext("The import is being stopped; everything it wrote so far is undone."),
+        )
     return redirect(job.get_absolute_url())
 
 

@@ -120,7 +120,7 @@ def _change_url(plan, version, change) -> str:
     return reverse(f"versions:version_{kind}", kwargs={**kwargs, "version_slug": version.slug})
 
 
-@public_page
+@public_page(params=(UNTIL_PARAM,))
 @require_GET
 def version_changes(request, plan_slug, version_slug):
     plan = plan_or_404(request, plan_slug)

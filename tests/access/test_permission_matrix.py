@@ -709,6 +709,9 @@ RULES = [
     Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
     Rule(r"campaigns:(campaign_list|campaign_detail|campaign_pdf)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
+    # cancelling an export: POST only (starter or the plan's coordinators, else 404:
+    # tests/documents/test_cancel_export.py)
+    Rule(r"actionplan:pdf_export_cancel", export_url, everyone(405)),
     # a plan's versions: wherever the plan itself may be seen (the draft plan's version was
     # published before the plan was withdrawn)
     Rule(
@@ -813,7 +816,8 @@ RULES = [
         lambda w, n, s: reverse(n, args=[w.users[READER].pk]) if s == "published" else None,
         lambda r, s, n: 302 if r in {ANON, STAFF} else 200 if r == SUPER else 403,
     ),
-    # background import jobs: only their uploader (here the coordinator) and superusers
+    # background import jobs: their uploader (here the coordinator), the coordinators of their
+    # plan (none here; tests/imports/test_cancel_running.py) and superusers
     Rule(
         r"imports:job_status",
         import_job_url,
