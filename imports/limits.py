@@ -230,25 +230,22 @@ def _scan_csv(archive, members, file_name: str, budget: Budget) -> Scan:
             continue
         lines, run = 0, 0
         for chunk in member_chunks(archive, info, file_name, budget):
-            lines += chunk.count(b"\n")
-            if rows + lines > max_rows():
+            if rows + lines + chunk.count(b"\n") > max_rows():
                 refuse(_too_many_rows(_in(info.filename, file_name)))
             first, *rest = chunk.split(b"\n")
-            longest = run + len(first)
-            if rest:
-                longest = max(longest, *(len(part) for part in rest))
-                run = len(rest[-1])
-            else:
-                run = longest
-            if longest > max_line_bytes():
+            pieces = [run + len(first), *(len(part) for part in rest)]
+            too_long = next((i for i, size in enumerate(pieces) if size > max_line_bytes()), None)
+            if too_long is not None:
                 refuse(
-                    _("%(member)s has a line longer than %(limit)s bytes (after line %(line)s).")
+                    _("%(member)s: line %(line)s is longer than %(limit)s bytes.")
                     % {
                         "member": _in(info.filename, file_name),
                         "limit": _number(max_line_bytes()),
-                        "line": _number(lines),
+                        "line": _number(lines + 1 + too_long),
                     }
                 )
+            lines += len(rest)
+            run = pieces[-1]
         rows += max(lines - 1 + (1 if run else 0), 0)  # the last line may lack a line break
     return Scan("csv", rows)
 

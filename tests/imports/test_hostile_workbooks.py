@@ -11,7 +11,6 @@ tracemalloc (figures in docs/benchmarks.md). Timings are left to scripts/bench_h
 """
 
 import io
-import struct
 import tracemalloc
 import zipfile
 
@@ -24,6 +23,7 @@ from imports import limits
 from imports import plan_workbook as wb
 from imports.models import ImportJob
 from imports.plan_import import PlanImportError
+from scripts.bench_hostile_uploads import LAUGHS, patch_headers, zip_stream
 from tests.imports.plan_support import load_leipzig, make_zip, snapshot, zip_members
 from tests.imports.support import coordinator_of
 
@@ -53,17 +53,20 @@ def counts() -> tuple:
     )
 
 
-def upload(client, plan, content: bytes, name: str):
-    """Upload through the view; the response and the peak of Python allocations meanwhile."""
-    url = reverse("imports:plan_workbook_import", kwargs={"plan_slug": plan.slug})
-    data = {"import_file": SimpleUploadedFile(name, content)}
+def traced_post(client, url: str, data: dict):
+    """The response, and the peak of Python allocations while it was made."""
     tracemalloc.start()
     try:
         response = client.post(url, data)
-        peak = tracemalloc.get_traced_memory()[1]
+        return response, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return response, peak
+
+
+def upload(client, plan, content: bytes, name: str):
+    """Upload through the workbook view as the coordinator's browser would."""
+    url = reverse("imports:plan_workbook_import", kwargs={"plan_slug": plan.slug})
+    return traced_post(client, url, {"import_file": SimpleUploadedFile(name, content)})
 
 
 def refused(client, plan, content: bytes, name: str) -> str:
@@ -94,34 +97,6 @@ def previewed(client, plan, content: bytes, name: str):
 # --- building hostile archives ---------------------------------------------------------------
 
 
-def zip_of(name: str, chunks, *, level: int = 9) -> bytes:
-    """One deflated member written from ``chunks`` (never held whole)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        with archive.open(name, "w", force_zip64=False) as member:
-            for chunk in chunks:
-                member.write(chunk)
-    return out.getvalue()
-
-
-def repeated(block: bytes, total: int):
-    for _ in range(total // len(block)):
-        yield block
-
-
-LOCAL, CENTRAL = b"PK\x03\x04", b"PK\x01\x02"
-
-
-def patched(content: bytes, *, local: dict, central: dict) -> bytes:
-    """Overwrite header fields of a one-member archive: ``{offset: (format, value)}``."""
-    data = bytearray(content)
-    for signature, fields in ((LOCAL, local), (CENTRAL, central)):
-        start = data.index(signature)
-        for offset, (fmt, value) in fields.items():
-            struct.pack_into(fmt, data, start + offset, value)
-    return bytes(data)
-
-
 def csv_zip(plan) -> dict[str, bytes]:
     return zip_members(wb.plan_workbook_csv_zip(plan))
 
@@ -145,7 +120,7 @@ def sheet_path(members: dict, title: str) -> str:
 
 def test_csv_zip_bigger_than_the_cap_unpacked_is_refused(coordinator_client, plan):
     row = b"1;leipzig;" + b"x" * 990 + b"\r\n"  # few rows, many bytes: the byte cap, not rows
-    content = zip_of("Maßnahmen.csv", repeated(row, 60 * MB))
+    content = zip_stream("Maßnahmen.csv", row, 60 * MB)
     assert len(content) < 300 * 1024
     message = refused(coordinator_client, plan, content, "plan.zip")
     assert (
@@ -155,7 +130,7 @@ def test_csv_zip_bigger_than_the_cap_unpacked_is_refused(coordinator_client, pla
 
 
 def test_csv_zip_of_newlines_stops_at_the_row_cap(coordinator_client, plan):
-    content = zip_of("Maßnahmen.csv", repeated(b"\n" * 65536, 20 * MB))
+    content = zip_stream("Maßnahmen.csv", b"\n" * 65536, 20 * MB)
     assert len(content) < 30 * 1024
     message = refused(coordinator_client, plan, content, "plan.zip")
     assert (
@@ -165,8 +140,8 @@ def test_csv_zip_of_newlines_stops_at_the_row_cap(coordinator_client, plan):
 
 
 def test_member_whose_header_understates_its_size_is_damaged(coordinator_client, plan):
-    honest = zip_of("Maßnahmen.csv", repeated(b"\x00" * 65536, 200 * MB), level=1)
-    lying = patched(honest, local={22: ("<I", 10)}, central={24: ("<I", 10)})
+    honest = zip_stream("Maßnahmen.csv", b"\x00" * 65536, 200 * MB, level=1)
+    lying = patch_headers(honest, {22: ("<I", 10)}, {24: ("<I", 10)})
     assert zipfile.ZipFile(io.BytesIO(lying)).infolist()[0].file_size == 10
     message = refused(coordinator_client, plan, lying, "plan.zip")
     assert "„Maßnahmen.csv“ in „plan.zip“ ist beschädigt." in message
@@ -174,7 +149,7 @@ def test_member_whose_header_understates_its_size_is_damaged(coordinator_client,
 
 def test_bad_crc_is_damaged(coordinator_client, plan):
     content = make_zip({"Maßnahmen.csv": b"ID;Plan\r\n1;leipzig\r\n"})
-    bad = patched(content, local={14: ("<I", 12345)}, central={16: ("<I", 12345)})
+    bad = patch_headers(content, {14: ("<I", 12345)}, {16: ("<I", 12345)})
     message = refused(coordinator_client, plan, bad, "plan.zip")
     assert "„Maßnahmen.csv“ in „plan.zip“ ist beschädigt." in message
 
@@ -182,7 +157,7 @@ def test_bad_crc_is_damaged(coordinator_client, plan):
 def test_encrypted_member_is_refused(coordinator_client, plan):
     content = make_zip({"Maßnahmen.csv": b"ID;Plan\r\n1;leipzig\r\n"})
     flags = 0x801  # encrypted, and the name in UTF-8 as before
-    encrypted = patched(content, local={6: ("<H", flags)}, central={8: ("<H", flags)})
+    encrypted = patch_headers(content, {6: ("<H", flags)}, {8: ("<H", flags)})
     message = refused(coordinator_client, plan, encrypted, "plan.zip")
     assert "„Maßnahmen.csv“ in „plan.zip“ ist verschlüsselt (mit Kennwort geschützt)." in message
 
@@ -208,9 +183,9 @@ def test_damaged_archive_is_refused(coordinator_client, plan):
 
 
 def test_overlong_csv_line_is_refused(coordinator_client, plan):
-    content = zip_of("Maßnahmen.csv", repeated(b"x" * 65536, 2 * MB))
+    content = zip_stream("Maßnahmen.csv", b"x" * 65536, 2 * MB)
     message = refused(coordinator_client, plan, content, "plan.zip")
-    assert "„Maßnahmen.csv“ in „plan.zip“ hat eine Zeile, die länger als" in message
+    assert "„Maßnahmen.csv“ in „plan.zip“: Zeile 1 ist länger als 1.048.544 Byte." in message
 
 
 def test_overlong_cell_is_refused_with_its_place(coordinator_client, plan):
@@ -293,14 +268,6 @@ EXTERNAL_ENTITY = (
     b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
     b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
     b'uniqueCount="1"><si><t>&e;</t></si></sst>'
-)
-LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(
-        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
-        for n in range(1, 10)
-    )
-    + b"]>"
 )
 
 
@@ -454,3 +421,67 @@ def test_caps_follow_the_settings(plan, settings):
     with pytest.raises(limits.InputRefused) as excinfo:
         limits.scan_workbook(wb.plan_workbook_csv_zip(plan), "plan.zip")
     assert "hat mehr als 10 Zeilen" in str(excinfo.value)
+
+
+# --- the admin's row imports (XLSX and CSV through django-import-export) -------------------
+
+
+def admin_upload(client, content: bytes, name: str, title: str):
+    from django.contrib import admin
+
+    from contacts.models import Person
+
+    formats = admin.site._registry[Person].get_import_formats()
+    index = next(i for i, f in enumerate(formats) if f().get_title() == title)
+    url = reverse("admin:contacts_person_import")
+    data = {
+        "import_file": SimpleUploadedFile(name, content),
+        "format": str(index),
+        "resource": "0",
+    }
+    before = Person.objects.count(), Person.history.count()
+    response, peak = traced_post(client, url, data)
+    assert response.status_code == 200
+    assert (Person.objects.count(), Person.history.count()) == before
+    assert peak < PEAK_BYTES, f"peak {peak / MB:.1f} MB"
+    return " ".join(response.context["form"].errors.get("import_file", []))
+
+
+def persons_xlsx(edit) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["ID", "Nachname", "Vorname"])
+    book.active.append([None, "Rabenberg", "Ines"])
+    members = zip_members(save(book))
+    members["xl/worksheets/sheet1.xml"] = edit(members["xl/worksheets/sheet1.xml"])
+    return make_zip(members)
+
+
+def save(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_admin_xlsx_with_100000_columns_is_refused(coordinator_client):
+    content = persons_xlsx(
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="3">' + b"<c><v>1</v></c>" * 100_000 + b"</row></sheetData>"
+        )
+    )
+    message = admin_upload(coordinator_client, content, "personen.xlsx", "xlsx")
+    path = "xl/worksheets/sheet1.xml"
+    assert f"„{path}“ in „personen.xlsx“, Zeile 3: mehr als 100 Spalten." in message
+
+
+def test_admin_xlsx_billion_laughs_is_refused(coordinator_client):
+    content = persons_xlsx(lambda xml: LAUGHS + body(xml))
+    message = admin_upload(coordinator_client, content, "personen.xlsx", "xlsx")
+    assert "deklariert einen DOCTYPE oder Entitäten" in message
+
+
+def test_admin_csv_of_newlines_is_refused(coordinator_client):
+    content = b"ID,Nachname,Vorname\n" + b"\n" * 200_000
+    message = admin_upload(coordinator_client, content, "personen.csv", "csv")
+    assert "„personen.csv“ hat mehr als 100.000 Zeilen" in message
