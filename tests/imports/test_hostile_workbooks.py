@@ -485,3 +485,22 @@ def test_admin_csv_of_newlines_is_refused(coordinator_client):
     content = b"ID,Nachname,Vorname\n" + b"\n" * 200_000
     message = admin_upload(coordinator_client, content, "personen.csv", "csv")
     assert "„personen.csv“ hat mehr als 100.000 Zeilen" in message
+
+
+def test_large_file_goes_to_the_worker_on_the_count_alone(
+    coordinator_client, plan, settings, monkeypatch
+):
+    """Above the inline limit the view parses nothing: the scan's count starts the job."""
+    settings.PLANWERK_IMPORT_INLINE_MAX_ROWS = 10
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed inline")
+
+    monkeypatch.setattr(wb, "read_workbook", no_parse)
+    jobs = ImportJob.objects.count()
+    response, peak = upload(coordinator_client, plan, wb.plan_workbook_xlsx(plan), "plan.xlsx")
+    assert response.status_code == 200
+    job = response.context["job"]
+    assert ImportJob.objects.count() == jobs + 1
+    assert job.rows_total == wb.workbook_scan(wb.plan_workbook_xlsx(plan), "plan.xlsx").rows
+    assert peak < PEAK_BYTES
