@@ -134,8 +134,8 @@ def _encrypted(member: str, file_name: str) -> str:
 class Budget:
     """The decompressed bytes an archive may still give, shared by its members."""
 
-    def __init__(self, limit: int | None = None):
-        self.limit = max_decompressed_bytes() if limit is None else limit
+    def __init__(self):
+        self.limit = max_decompressed_bytes()
         self.spent = 0
 
     def take(self, size: int, member: str, file_name: str) -> None:
@@ -231,7 +231,7 @@ def _scan_csv(archive, members, file_name: str, budget: Budget) -> Scan:
         lines, run = 0, 0
         for chunk in member_chunks(archive, info, file_name, budget):
             if rows + lines + chunk.count(b"\n") > max_rows():
-                refuse(_too_many_rows(_in(info.filename, file_name)))
+                refuse(too_many_rows_message(_in(info.filename, file_name)))
             first, *rest = chunk.split(b"\n")
             pieces = [run + len(first), *(len(part) for part in rest)]
             too_long = next((i for i, size in enumerate(pieces) if size > max_line_bytes()), None)
@@ -250,7 +250,7 @@ def _scan_csv(archive, members, file_name: str, budget: Budget) -> Scan:
     return Scan("csv", rows)
 
 
-def _too_many_rows(where: str) -> str:
+def too_many_rows_message(where: str) -> str:
     return _(
         "%(where)s has more than %(limit)s rows (all sheets together). Please split the file."
     ) % {"where": where, "limit": _number(max_rows())}
@@ -362,7 +362,7 @@ class _XmlCounter:
             self.rows_here += self.row - self.last_row
             self.last_row, self.row_cells = self.row, 0
             if self.rows > max_rows():
-                refuse(_too_many_rows(self._where()))
+                refuse(too_many_rows_message(self._where()))
         elif local == "c":
             self.row_cells += 1
             column = max(_column_index(attributes.get("r", "")), self.row_cells)
@@ -397,15 +397,11 @@ class _XmlCounter:
             )
 
 
-def cell_too_long_message(limit: int | None = None) -> str:
+def cell_too_long_message() -> str:
     return _("The cell holds more than %(limit)s characters.") % {
-        "limit": _number(limit or max_cell_chars())
+        "limit": _number(max_cell_chars())
     }
 
 
 def too_many_columns_message() -> str:
     return _("The row has more than %(limit)s columns.") % {"limit": _number(max_columns())}
-
-
-def too_many_rows_message(where: str) -> str:
-    return _too_many_rows(where)

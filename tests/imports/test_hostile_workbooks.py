@@ -197,6 +197,14 @@ def test_overlong_cell_is_refused_with_its_place(coordinator_client, plan):
     assert "Blatt „Maßnahmen“, Zeile 2, Spalte „Nr. 2“: Die Zelle enthält mehr als" in message
 
 
+def test_csv_row_with_too_many_columns_is_refused_with_its_place(coordinator_client, plan):
+    members = csv_zip(plan)
+    members["Maßnahmen.csv"] += b"1;leipzig" + b";x" * 150 + b"\r\n"
+    rows = members["Maßnahmen.csv"].count(b"\n")
+    message = refused(coordinator_client, plan, make_zip(members), "plan.zip")
+    assert f"Blatt „Maßnahmen“, Zeile {rows}: Die Zeile hat mehr als 100 Spalten." in message
+
+
 def test_unclosed_quote_is_refused_with_its_row(coordinator_client, plan):
     members = csv_zip(plan)
     members["Maßnahmen.csv"] += b'1;"' + b"x" * 200_000
