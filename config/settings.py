@@ -449,6 +449,16 @@ PLANWERK_DOCUMENT_RETENTION = datetime.timedelta(
 )
 # Files with more rows than this are previewed and imported by the background worker.
 PLANWERK_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_INLINE_MAX_ROWS", "300"))
+# Bounds on an uploaded workbook (imports/limits.py), checked while it is read: bytes after
+# decompression (all ZIP members together, counted as they come out, whatever a header says),
+# rows of all sheets, columns of a row, characters of a cell, files in the archive.
+PLANWERK_IMPORT_MAX_DECOMPRESSED_BYTES = int(
+    float(os.environ.get("PLANWERK_IMPORT_MAX_DECOMPRESSED_MB", "50")) * 1024 * 1024
+)
+PLANWERK_IMPORT_MAX_ROWS = int(os.environ.get("PLANWERK_IMPORT_MAX_ROWS", "100000"))
+PLANWERK_IMPORT_MAX_COLUMNS = int(os.environ.get("PLANWERK_IMPORT_MAX_COLUMNS", "100"))
+PLANWERK_IMPORT_MAX_CELL_CHARS = int(os.environ.get("PLANWERK_IMPORT_MAX_CELL_CHARS", "32767"))
+PLANWERK_IMPORT_MAX_MEMBERS = int(os.environ.get("PLANWERK_IMPORT_MAX_MEMBERS", "100"))
 # Documents with more measures go to the worker: ~0.1 s CPU per measure plus ~0.7 s keeps an
 # inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
 PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))

@@ -131,7 +131,7 @@ class PermissionedImportExportMixin(ImportExportMixin):
             import_file.tmp_storage_name = tmp.name
             keep_file = False
             try:
-                dataset = services.read_dataset(tmp, input_format)
+                dataset = services.read_dataset(tmp, input_format, file_name=import_file.name)
                 resource_index = self.get_resource_index(form)
                 resource_class = self.get_import_resource_classes(request)[resource_index]
                 if len(dataset) > services.inline_max_rows():
@@ -197,7 +197,7 @@ class PermissionedImportExportMixin(ImportExportMixin):
         input_format = self.get_import_formats()[int(data["format"])]()
         tmp = services.tmp_storage(data["import_file_name"], input_format)
         try:
-            dataset = services.read_dataset(tmp, input_format)
+            dataset = services.read_dataset(tmp, input_format, file_name=data["original_file_name"])
             resource_class = self.choose_import_resource_class(confirm_form, request)
             resource = resource_class(**self.get_import_resource_kwargs(request, form=confirm_form))
             if resource.fingerprint(dataset) != data.get("preview_token"):

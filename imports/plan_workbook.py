@@ -26,6 +26,8 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
+import logging
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -52,7 +54,7 @@ from actionplan.models import (
 from actionplan.services import _history_user
 from contacts.models import Organisation, Person
 
-from . import uploads
+from . import limits, uploads
 from .formats import neutralise, restore
 from .plan_extras import ContactRow, Link, LinkRow, PlanExtras, extras_fingerprint
 from .plan_import import (
@@ -70,6 +72,8 @@ from .plan_import import (
     plan_lock,
     stale_message,
 )
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_CONTENT_TYPE = "application/zip"
@@ -545,12 +549,10 @@ def _looks_like(content: bytes) -> str:
     return ""
 
 
-def read_workbook(content: bytes, file_name: str) -> tuple[dict[str, RawSheet], list[str]]:
-    """The sheets of an uploaded XLSX workbook or ZIP of CSV files, and notices about it.
-
-    Raises ``PlanImportError`` for a file that is empty, too large, not a workbook, or holds
-    formulas.
-    """
+def workbook_scan(content: bytes, file_name: str) -> limits.Scan:
+    """One cheap, bounded pass over an uploaded file (``imports.limits``): refuses what is not a
+    workbook, is damaged or hostile, or lies beyond a cap; counts its rows for the choice
+    between inline preview and the worker. ``PlanImportError`` says why."""
     if not content:
         raise PlanImportError([Problem(_("The file is empty."))])
     if len(content) > uploads.max_bytes():
@@ -564,134 +566,231 @@ def read_workbook(content: bytes, file_name: str) -> tuple[dict[str, RawSheet], 
             message += " " + _("It looks like a %(kind)s file.") % {"kind": looks}
         raise PlanImportError([Problem(message)])
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError):
-        raise PlanImportError(
-            [Problem(_("“%(name)s” is a damaged ZIP or XLSX file.") % {"name": file_name})]
-        ) from None
-    if "xl/workbook.xml" in names:
-        return _read_xlsx(content, file_name), []
-    return _read_csv_zip(archive, file_name)
+        return limits.scan_workbook(content, file_name)
+    except limits.InputRefused as refused:
+        raise PlanImportError(refused.problems) from None
+
+
+def read_workbook(content: bytes, file_name: str) -> tuple[dict[str, RawSheet], list[str]]:
+    """The sheets of an uploaded XLSX workbook or ZIP of CSV files, and notices about it.
+
+    Raises ``PlanImportError`` for a file that is empty, too large, not a workbook, damaged,
+    beyond a cap of ``imports.limits``, or holds formulas (refused, never evaluated).
+    """
+    scan = workbook_scan(content, file_name)
+    try:
+        if scan.kind == "xlsx":
+            return _read_xlsx(content, file_name), []
+        with limits.open_archive(content, file_name) as archive:
+            return _read_csv_zip(archive, file_name)
+    except limits.InputRefused as refused:
+        raise PlanImportError(refused.problems) from None
+
+
+class _Rows:
+    """Counts the rows of all sheets against ``limits.max_rows()``."""
+
+    def __init__(self, file_name: str):
+        self.file_name = file_name
+        self.count = 0
+
+    def add(self, sheet: str) -> None:
+        self.count += 1
+        if self.count > limits.max_rows():
+            limits.refuse(
+                limits.too_many_rows_message(_("“%(value)s”") % {"value": self.file_name}),
+                sheet=sheet,
+            )
+
+
+def _check_cells(values, sheet: str, number: int) -> None:
+    if len(values) > limits.max_columns():
+        limits.refuse(limits.too_many_columns_message(), sheet=sheet, row=number)
+    for index, value in enumerate(values, start=1):
+        if isinstance(value, str) and len(value) > limits.max_cell_chars():
+            limits.refuse(
+                limits.cell_too_long_message(),
+                sheet=sheet,
+                row=number,
+                column=_("no. %(index)s") % {"index": index},
+            )
 
 
 def _read_xlsx(content: bytes, file_name: str) -> dict[str, RawSheet]:
+    """Read-only openpyxl, row by row; ``<dimension>`` is ignored (``reset_dimensions``) and
+    rows, columns and cells are counted as they come. Formula cells are refused."""
     from openpyxl import load_workbook
 
+    sheets, problems, counted = {}, [], _Rows(file_name)
+    title, number = "", None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for broken files
-        raise PlanImportError(
-            [Problem(_("“%(name)s” is a damaged XLSX workbook.") % {"name": file_name})]
-        ) from None
-    sheets, problems = {}, []
-    try:
-        for worksheet in workbook.worksheets:
-            headers, rows = None, []
-            for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
-                values = []
-                for cell in cells:
-                    if cell.data_type == "f":
-                        problems.append(
-                            Problem(
-                                _(
-                                    "Cell %(cell)s holds a formula (%(formula)s). Formulas are "
-                                    "not imported: please replace them by their values."
-                                )
-                                % {"cell": cell.coordinate, "formula": str(cell.value)[:60]},
-                                sheet=worksheet.title,
-                                row=number,
-                            )
-                        )
-                        values.append(None)
-                    elif cell.data_type == "e":
-                        problems.append(
-                            Problem(
-                                _("Cell %(cell)s holds an error value (%(value)s).")
-                                % {"cell": cell.coordinate, "value": cell.value},
-                                sheet=worksheet.title,
-                                row=number,
-                            )
-                        )
-                        values.append(None)
-                    else:
-                        values.append(cell.value)
-                if headers is None:
-                    if any(v not in (None, "") for v in values):
-                        headers = [force_str(v).strip() if v is not None else "" for v in values]
-                    continue
-                rows.append((number, values))
-            sheets[worksheet.title] = RawSheet(worksheet.title, headers or [], rows)
-    finally:
-        workbook.close()
+        try:
+            for worksheet in workbook.worksheets:
+                title, number = worksheet.title, None
+                worksheet.reset_dimensions()
+                headers, rows = None, []
+                for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
+                    counted.add(title)
+                    if len(cells) > limits.max_columns():
+                        limits.refuse(limits.too_many_columns_message(), sheet=title, row=number)
+                    values = []
+                    for cell in cells:
+                        values.append(_xlsx_value(cell, title, number, problems))
+                    _check_cells(values, title, number)
+                    if headers is None:
+                        if any(v not in (None, "") for v in values):
+                            headers = [
+                                force_str(v).strip() if v is not None else "" for v in values
+                            ]
+                        continue
+                    rows.append((number, values))
+                sheets[title] = RawSheet(title, headers or [], rows)
+        finally:
+            workbook.close()
+    except limits.InputRefused:
+        raise
+    except Exception as error:  # openpyxl and its XML parsers raise many kinds for broken files
+        logger.info("Unreadable workbook %s", file_name, exc_info=True)
+        raise PlanImportError([_damaged_xlsx(error, file_name, title, number)]) from None
     if problems:
         raise PlanImportError(problems)
     return sheets
 
 
+def _xlsx_value(cell, title: str, number: int, problems: list):
+    if cell.data_type == "f":
+        problems.append(
+            Problem(
+                _(
+                    "Cell %(cell)s holds a formula (%(formula)s). Formulas are "
+                    "not imported: please replace them by their values."
+                )
+                % {"cell": cell.coordinate, "formula": str(cell.value)[:60]},
+                sheet=title,
+                row=number,
+            )
+        )
+        return None
+    if cell.data_type == "e":
+        problems.append(
+            Problem(
+                _("Cell %(cell)s holds an error value (%(value)s).")
+                % {"cell": cell.coordinate, "value": cell.value},
+                sheet=title,
+                row=number,
+            )
+        )
+        return None
+    return cell.value
+
+
+def _damaged_xlsx(error: Exception, file_name: str, sheet: str, row: int | None) -> Problem:
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
+    import defusedxml
+
+    causes = []
+    while error is not None and len(causes) < 10:  # openpyxl wraps them in a ValueError
+        causes.append(error)
+        error = error.__cause__ or error.__context__
+    if any(isinstance(e, defusedxml.DefusedXmlException) for e in causes):
+        message = _(
+            "“%(name)s” declares XML entities or a DOCTYPE. Workbooks from spreadsheet "
+            "programs never do; the file is refused."
+        ) % {"name": file_name}
+    elif any(isinstance(e, ParseError | ExpatError) for e in causes):
+        message = _("“%(name)s” holds XML that is not well-formed.") % {"name": file_name}
+    else:
+        message = _("“%(name)s” is a damaged XLSX workbook.") % {"name": file_name}
+    return Problem(message, sheet=sheet, row=row)
+
+
 ENCODINGS = (("utf-8-sig", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("cp1252", "Windows-1252"))
 
 
-def decode_csv(data: bytes, name: str) -> tuple[str, str]:
-    """The text of a CSV file and the name of the encoding it was read with."""
-    if b"\x00" in data:
-        raise PlanImportError(
-            [
-                Problem(
-                    _(
-                        "“%(name)s” is not a text file in UTF-8 or Windows-1252 "
-                        "(it holds zero bytes, e.g. UTF-16)."
-                    )
-                    % {"name": name}
-                )
-            ]
-        )
-    for codec, label in ENCODINGS:
-        if codec == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
-            continue
-        try:
-            return data.decode(codec), label
-        except UnicodeDecodeError:
-            continue
-    raise PlanImportError(
-        [
-            Problem(
-                _("“%(name)s” is neither UTF-8 nor Windows-1252 text. Please save it as UTF-8.")
-                % {"name": name}
-            )
-        ]
-    )
+def _not_text_message(name: str) -> str:
+    return _(
+        "“%(name)s” is not a text file in UTF-8 or Windows-1252 (it holds zero bytes, e.g. UTF-16)."
+    ) % {"name": name}
+
+
+def _not_decodable_message(name: str) -> str:
+    return _("“%(name)s” is neither UTF-8 nor Windows-1252 text. Please save it as UTF-8.") % {
+        "name": name
+    }
+
+
+def _without_zero_bytes(chunks, name: str):
+    for chunk in chunks:
+        if b"\x00" in chunk:
+            raise PlanImportError([Problem(_not_text_message(name))])
+        yield chunk
 
 
 def _read_csv_zip(archive: zipfile.ZipFile, file_name: str) -> tuple[dict[str, RawSheet], list]:
-    sheets, notices = {}, []
-    members = [i for i in archive.infolist() if not i.is_dir()]
-    total = sum(i.file_size for i in members)
-    if total > 20 * uploads.max_bytes():
-        raise PlanImportError([Problem(uploads.too_large_message(total))])
-    for info in members:
+    """Each CSV member decoded and parsed as a stream: UTF-8 first, then Windows-1252 (the
+    member is read again from the start), rows and cells counted as they come."""
+    sheets, notices, counted = {}, [], _Rows(file_name)
+    for info in limits.safe_members(archive, file_name):
         name = info.filename.rsplit("/", 1)[-1]
         if not name.lower().endswith(".csv"):
             continue
-        text, encoding = decode_csv(archive.read(info), name)
-        notices.append(
-            _("“%(name)s” was read as %(encoding)s.") % {"name": name, "encoding": encoding}
-        )
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         title = name[: -len(".csv")]
-        headers, rows = None, []
+        for codec, label in ENCODINGS:
+            start = counted.count
+            try:
+                sheet, bom = _read_csv_member(archive, info, file_name, title, codec, counted)
+            except UnicodeDecodeError:
+                counted.count = start
+                continue
+            if codec == "utf-8-sig" and not bom:
+                label = "UTF-8"
+            break
+        else:
+            raise PlanImportError([Problem(_not_decodable_message(name))])
+        sheets[title] = sheet
+        notices.append(
+            _("“%(name)s” was read as %(encoding)s.") % {"name": name, "encoding": label}
+        )
+    if not sheets:
+        raise PlanImportError([Problem(_("“%(name)s” holds no CSV files.") % {"name": file_name})])
+    return sheets, notices
+
+
+def _read_csv_member(archive, info, file_name: str, title: str, codec: str, counted: _Rows):
+    name = info.filename.rsplit("/", 1)[-1]
+    chunks = _without_zero_bytes(
+        limits.member_chunks(archive, info, file_name, limits.Budget()), name
+    )
+    raw = io.BufferedReader(limits.ChunkReader(chunks), buffer_size=limits.CHUNK)
+    bom = raw.peek(3)[:3] == b"\xef\xbb\xbf"
+    text = io.TextIOWrapper(raw, encoding=codec, newline="")
+    first = text.readline()
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    headers, rows, number = None, [], 0
+    try:
         for number, values in enumerate(reader, start=1):
+            counted.add(title)
+            _check_cells(values, title, number)
             if headers is None:
                 if any(v.strip() for v in values):
                     headers = [v.strip() for v in values]
                 continue
             rows.append((number, values))
-        sheets[title] = RawSheet(title, headers or [], rows)
-    if not sheets:
-        raise PlanImportError([Problem(_("“%(name)s” holds no CSV files.") % {"name": file_name})])
-    return sheets, notices
+    except csv.Error as error:
+        message = (
+            limits.cell_too_long_message()
+            if "field larger than field limit" in str(error)
+            else _(
+                "This row cannot be read as CSV (for example a quotation mark that is never "
+                "closed)."
+            )
+        )
+        raise PlanImportError([Problem(message, sheet=title, row=number + 1)]) from None
+    return RawSheet(title, headers or [], rows), bom
 
 
 # --- cells → rows ---------------------------------------------------------------------------
@@ -722,14 +821,24 @@ def _integer(value) -> int | None:
         return None
     if isinstance(value, bool):
         raise _CellError(_("“%(value)s” is not a whole number.") % {"value": value})
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) > MAX_INTEGER:
+            raise _CellError(_too_large(value))
+        return value
     text = force_str(value).strip()
     if text.isdigit() and len(text) < 10:
         return int(text)
-    raise _CellError(_("“%(value)s” is not a whole number.") % {"value": _text(value)})
+    raise _CellError(_("“%(value)s” is not a whole number.") % {"value": _text(value)[:40]})
+
+
+MAX_INTEGER = 2_147_483_647  # the largest position every database stores
+MAX_AMOUNT = Decimal(10**12)  # amounts have 14 digits, 2 of them after the comma
+
+
+def _too_large(value) -> str:
+    return _("“%(value)s” is too large.") % {"value": _text(value)[:40]}
 
 
 def _decimal(value) -> Decimal | None:
@@ -746,9 +855,13 @@ def _decimal(value) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise _CellError(_("“%(value)s” is not a number.") % {"value": _text(value)}) from None
+            raise _CellError(
+                _("“%(value)s” is not a number.") % {"value": _text(value)[:40]}
+            ) from None
     if not number.is_finite():
-        raise _CellError(_("“%(value)s” is not a number.") % {"value": _text(value)})
+        raise _CellError(_("“%(value)s” is not a number.") % {"value": _text(value)[:40]})
+    if abs(number) >= MAX_AMOUNT:
+        raise _CellError(_too_large(value))
     return number.quantize(CENT)
 
 
@@ -1133,10 +1246,6 @@ def workbook_input(plan: Plan, sheets: dict[str, RawSheet], progress=None):
     if reader.problems:
         raise PlanImportError(reader.problems)
     return rows, extras
-
-
-def workbook_row_count(sheets: dict[str, RawSheet]) -> int:
-    return sum(len(sheet.rows) for sheet in sheets.values())
 
 
 @transaction.atomic

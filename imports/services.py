@@ -40,7 +40,7 @@ def tmp_storage(name: str | None, input_format) -> ImportUploadStorage:
     return ImportUploadStorage(name=name, encoding=encoding, read_mode=input_format.get_read_mode())
 
 
-def read_dataset(storage: ImportUploadStorage, input_format):
+def read_dataset(storage: ImportUploadStorage, input_format, *, file_name: str = ""):
     """The upload as a ``tablib.Dataset``; ``ImportRefused`` with a clear reason otherwise."""
     try:
         data = storage.read()
@@ -53,6 +53,7 @@ def read_dataset(storage: ImportUploadStorage, input_format):
         ) from None
     except UnicodeDecodeError:
         data = None
+    _check_bounds(data, file_name or storage.name or "")
     try:
         if data is None:
             raise ValueError("not UTF-8")
@@ -69,6 +70,20 @@ def read_dataset(storage: ImportUploadStorage, input_format):
     if not dataset or not dataset.headers:
         raise ImportRefused(gettext("The file contains no rows to import."))
     return dataset
+
+
+def _check_bounds(data, name: str) -> None:
+    """Caps of ``imports.limits`` before tablib holds the file as a dataset: an XLSX file gets
+    the bounded scan (zip bombs, entities, rows, columns), a text file a count of its lines."""
+    from . import limits
+
+    try:
+        if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
+            limits.scan_workbook(data, name)
+        elif isinstance(data, str) and data.count("\n") > limits.max_rows():
+            limits.refuse(limits.too_many_rows_message(gettext("“%(value)s”") % {"value": name}))
+    except limits.InputRefused as refused:
+        raise ImportRefused(" ".join(str(p) for p in refused.problems)) from None
 
 
 def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", progress=None):

@@ -48,7 +48,9 @@ def _execute(job: ImportJob, *, dry_run: bool) -> dict:
         try:
             input_format = services.job_format(job)
             dataset = services.read_dataset(
-                services.tmp_storage(job.file_name, input_format), input_format
+                services.tmp_storage(job.file_name, input_format),
+                input_format,
+                file_name=job.original_file_name,
             )
             resource = services.job_resource(job)
             token = resource.fingerprint(dataset)

@@ -210,8 +210,7 @@ def _preview(request, plan, stored: ImportUploadStorage, file_name: str) -> dict
     try:
         content = stored.read()
         try:
-            sheets, notices = plan_workbook.read_workbook(content, file_name)
-            total = plan_workbook.workbook_row_count(sheets)
+            total = plan_workbook.workbook_scan(content, file_name).rows  # bounded, no parse
             if total > services.inline_max_rows():
                 job = services.plan_import_job_start(
                     plan=plan,
