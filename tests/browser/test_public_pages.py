@@ -90,6 +90,7 @@ def test_filter_the_measure_list(browser_page, site, live_url):
     assert page.get_by_text("Filter (1)").is_visible()
     page.get_by_role("searchbox", name="Suche", exact=True).fill("gibt-es-nicht")
     page.get_by_role("button", name="Anwenden", exact=True).click()
+    page.wait_for_url(re.compile(r".*q=gibt-es-nicht.*"))  # is_visible() does not wait
     assert page.get_by_text("Keine Maßnahme entspricht diesen Filtern.").is_visible()
 
 
