@@ -268,11 +268,27 @@ def test_cancelling_a_background_import_deletes_its_file(coordinator_client, pla
     assert snapshot(plan) == before
 
 
-def test_the_job_page_is_only_for_its_uploader(client, plan, background):
-    client.force_login(coordinator_of(plan, "andere-koordination"))
+def test_the_job_page_is_for_its_uploader_and_the_plans_coordinators(
+    client, plan, other_plan, background
+):
+    """An outsider (a coordinator of another plan) finds nothing; another coordinator of the
+    plan sees the job and may cancel it (issue 19, item 4) but not confirm another's import."""
+    client.force_login(coordinator_of(other_plan, "fremde-koordination"))
     for name in ("job_status", "job_confirm", "job_cancel"):
         url = reverse(f"imports:{name}", kwargs={"job_id": background.pk})
         response = client.get(url) if name == "job_status" else client.post(url)
         assert response.status_code == 404, name
     background.refresh_from_db()
     assert background.status == ImportJob.Status.READY and len(stored_uploads()) == 1
+
+    client.force_login(coordinator_of(plan, "andere-koordination"))
+    url = reverse("imports:job_status", kwargs={"job_id": background.pk})
+    assert client.get(url).status_code == 200
+    url = reverse("imports:job_confirm", kwargs={"job_id": background.pk})
+    assert client.post(url).status_code == 404
+    background.refresh_from_db()
+    assert background.status == ImportJob.Status.READY
+    url = reverse("imports:job_cancel", kwargs={"job_id": background.pk})
+    assert client.post(url).status_code == 302
+    background.refresh_from_db()
+    assert background.status == ImportJob.Status.CANCELLED and stored_uploads() == []
