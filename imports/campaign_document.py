@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -40,6 +40,7 @@ from campaigns.models import (
     Market,
     _fill_dates,
 )
+from config.numbers import bounded_decimal
 from contacts.models import Organisation, Person
 
 from . import changes
@@ -49,6 +50,8 @@ from .plan_document import _PERSON_KEYS
 
 DOCUMENT_FORMAT = "planwerk-campaigns"
 DOCUMENT_VERSION = 1
+# the largest whole number the database columns hold (a 32-bit integer)
+MAX_INTEGER = 2**31 - 1
 
 
 class CampaignImportError(changes.ImportRefused):
@@ -411,10 +414,15 @@ class _Reader:
         if doc.get("format", DOCUMENT_FORMAT) != DOCUMENT_FORMAT:
             raise CampaignImportError.at("document.format", f"expected “{DOCUMENT_FORMAT}”")
         items = self.sequence(doc["campaigns"], "campaigns")
-        slugs = Counter(item.get("slug") for item in items if isinstance(item, dict))
+        slugs = Counter(
+            item["slug"]
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("slug"), str)
+        )
         for index, item in enumerate(items):
             path = f"campaigns[{index}]"
             item = self.mapping(item, path, _CAMPAIGN_KEYS, {"slug", "title", "region"})
+            self.text(item, "slug", path)
             if slugs[item["slug"]] > 1:
                 raise CampaignImportError.at(
                     f"{path}.slug", f"“{item['slug']}” occurs more than once"
@@ -457,6 +465,12 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise CampaignImportError.at(f"{path}.{key}", f"expected a whole number, got {value!r}")
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise CampaignImportError.at(
+                f"{path}.{key}",
+                _("%(value)s is too large: at most %(limit)s.")
+                % {"value": value, "limit": MAX_INTEGER},
+            )
         return value
 
     def date(self, data, key, path):
@@ -470,7 +484,8 @@ class _Reader:
                 f"{path}.{key}", f"expected a date as YYYY-MM-DD, got {value!r}"
             ) from None
 
-    def decimal(self, data, key, path):
+    def decimal(self, data, key, path, field):
+        """An amount or figure as text or int, within ``field``'s digits (never 1e400, NaN)."""
         value = data.get(key)
         if value in (None, ""):
             return None
@@ -479,9 +494,14 @@ class _Reader:
                 f"{path}.{key}", "expected a number written as text or int"
             )
         try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise CampaignImportError.at(f"{path}.{key}", f"not a number: {value!r}") from None
+            return bounded_decimal(
+                value, max_digits=field.max_digits, decimal_places=field.decimal_places
+            )
+        except ValidationError as error:
+            if error.code == "invalid":
+                message = f"not a number: {value!r}"
+                raise CampaignImportError.at(f"{path}.{key}", message[:80]) from None
+            raise CampaignImportError.at(f"{path}.{key}", error.messages[0]) from None
 
     def lines(self, data, key, path):
         """A list of texts (or one text with a line each) as one line-separated text."""
@@ -661,7 +681,9 @@ class _Reader:
             lifecycle_override=self.text(item, "lifecycle", path),
             kind=self.text(item, "kind", path) or Campaign.Kind.CAMPAIGN,
             status=self.text(item, "status", path) or Campaign.Status.DRAFT,
-            budget_amount=self.decimal(budget, "amount", f"{path}.budget"),
+            budget_amount=self.decimal(
+                budget, "amount", f"{path}.budget", Campaign._meta.get_field("budget_amount")
+            ),
             budget_currency=self.text(budget, "currency", f"{path}.budget") or "EUR",
             budget_note=self.text(budget, "note", f"{path}.budget"),
             **self.period(item, path),
@@ -793,8 +815,8 @@ class _Reader:
             "position": position,
             "name": self.text(spec, "name", path),
             "unit": self.text(spec, "unit", path),
-            "target": self.decimal(spec, "target", path),
-            "actual": self.decimal(spec, "actual", path),
+            "target": self.decimal(spec, "target", path, KeyFigure._meta.get_field("target")),
+            "actual": self.decimal(spec, "actual", path, KeyFigure._meta.get_field("actual")),
             "date": self.date(spec, "date", path),
             "date_precision": self.text(spec, "date_precision", path) or "day",
             "date_label": self.text(spec, "date_label", path),

@@ -11,7 +11,7 @@ A document is the complete plan: stored rows it does not mention are deleted.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
+    BudgetLine,
     FieldOfAction,
     FundingSource,
     Measure,
@@ -30,6 +31,7 @@ from actionplan.models import (
     TargetGroup,
 )
 from actionplan.services import _history_user
+from config.numbers import bounded_decimal
 from contacts.models import Organisation, Person
 
 from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
@@ -45,6 +47,9 @@ from .plan_import import (
 )
 
 PLAN_DOCUMENT_FORMAT = "planwerk.plan/1"
+# Positions are 32-bit columns; an organisation's parents are followed by recursion.
+MAX_POSITION = 2**31 - 1
+MAX_ORGANISATION_LEVELS = 20
 
 
 class PlanDocumentError(PlanImportError):
@@ -223,7 +228,9 @@ class _Validator:
 
     def ref(self, obj: dict, key: str, path: str, known: set[str], what: str) -> None:
         value = obj.get(key)
-        if value is not None and value not in known:
+        if value is not None and not isinstance(value, str):
+            self.error(f"{path}.{key}", "must be text")
+        elif value is not None and value not in known:
             self.error(f"{path}.{key}", f"unknown {what} key {value!r}")
 
     def items(self, obj: dict, key: str, path: str) -> list:
@@ -239,8 +246,15 @@ class _Validator:
             if not isinstance(item, dict):
                 continue
             position = item.get("position")
-            if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-                self.error(f"{path}[{i}].position", "must be a whole number from 1")
+            if (
+                not isinstance(position, int)
+                or isinstance(position, bool)
+                or not 1 <= position <= MAX_POSITION
+            ):
+                self.error(
+                    f"{path}[{i}].position",
+                    _("must be a whole number from 1 to %(limit)s") % {"limit": MAX_POSITION},
+                )
             elif position in seen:
                 first = seen[position]
                 self.error(f"{path}[{i}].position", f"duplicate position {position}, as [{first}]")
@@ -262,7 +276,7 @@ class _Validator:
             return
         self.plan(data["plan"])
         for path, key in self.related:
-            if key not in self.measure_keys:
+            if not isinstance(key, str) or key not in self.measure_keys:
                 self.error(path, f"unknown measure key {key!r}")
 
     def organisations(self, orgs) -> None:
@@ -281,9 +295,16 @@ class _Validator:
             self.ref(org, "parent", path, self.org_keys, "organisation")
         for key in orgs:
             seen, current = {key}, orgs[key]
-            while isinstance(current, dict) and current.get("parent") in orgs:
+            while isinstance(current, dict) and _is_key(current.get("parent"), self.org_keys):
                 if current["parent"] in seen:
                     self.error(f"organisations.{key}.parent", "organisations form a cycle")
+                    break
+                if len(seen) > MAX_ORGANISATION_LEVELS:
+                    self.error(
+                        f"organisations.{key}.parent",
+                        _("organisations are nested deeper than %(limit)s levels")
+                        % {"limit": MAX_ORGANISATION_LEVELS},
+                    )
                     break
                 seen.add(current["parent"])
                 current = orgs[current["parent"]]
@@ -339,6 +360,8 @@ class _Validator:
                 continue
             self.field(field, fpath)
             slug = field.get("slug") or FieldOfAction.slug_for(str(field.get("title", "")))
+            if not isinstance(slug, str):
+                continue  # named by the check of the field's texts
             if slug in slugs:
                 self.error(f"{fpath}.slug", f"duplicate slug {slug!r}")
             slugs.add(slug)
@@ -347,12 +370,14 @@ class _Validator:
         self.text(field, "title", path, required=True)
         self.text(field, "slug", path)
         self.text(field, "target_state", path)
-        contacts = self.items(field, "contacts", path)
-        for j, key in enumerate(contacts):
-            if key not in self.person_keys:
+        listed: set[str] = set()
+        for j, key in enumerate(self.items(field, "contacts", path)):
+            if not isinstance(key, str) or key not in self.person_keys:
                 self.error(f"{path}.contacts[{j}]", f"unknown person key {key!r}")
-            elif contacts.index(key) != j:
+            elif key in listed:
                 self.error(f"{path}.contacts[{j}]", f"person {key!r} listed twice")
+            else:
+                listed.add(key)
         for j, finding in enumerate(self.items(field, "baseline", path)):
             fpath = f"{path}.baseline[{j}]"
             if self.mapping(finding, fpath, {"text", "swot"}):
@@ -371,6 +396,8 @@ class _Validator:
                 continue
             self.measure(measure, mpath)
             code = measure.get("code") or ""
+            if not isinstance(code, str):
+                continue  # named by the check of the measure's texts
             if code and code in codes:
                 self.error(f"{mpath}.code", f"duplicate code {code!r} in this field")
             codes.add(code)
@@ -433,9 +460,9 @@ class _Validator:
             for attr in ("planned_amount", "actual_amount"):
                 if line.get(attr) is not None:
                     try:
-                        Decimal(str(line[attr]))
-                    except InvalidOperation:
-                        self.error(f"{bpath}.{attr}", "must be a number")
+                        _decimal(line[attr], attr)
+                    except ValidationError as error:
+                        self.error(f"{bpath}.{attr}", error.messages[0])
         for j, ref in enumerate(self.items(measure, "related_measures", path)):
             self.related.append((f"{path}.related_measures[{j}]", ref))
 
@@ -443,8 +470,16 @@ class _Validator:
 # --- document → rows ------------------------------------------------------------------------
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def _is_key(value, keys: set[str]) -> bool:
+    return isinstance(value, str) and value in keys
+
+
+def _decimal(value, attribute: str) -> Decimal | None:
+    """An amount of a budget line within its column's digits (ValidationError if not)."""
+    if value is None:
+        return None
+    field = BudgetLine._meta.get_field(attribute)
+    return bounded_decimal(value, max_digits=field.max_digits, decimal_places=field.decimal_places)
 
 
 def _date(value) -> datetime.date | None:
@@ -730,8 +765,8 @@ class _DocumentImport:
                     "funding_source": self.vocabulary(FundingSource, source, bpath).pk
                     if source
                     else None,
-                    "planned_amount": _decimal(line.get("planned_amount")),
-                    "actual_amount": _decimal(line.get("actual_amount")),
+                    "planned_amount": _decimal(line.get("planned_amount"), "planned_amount"),
+                    "actual_amount": _decimal(line.get("actual_amount"), "actual_amount"),
                     "note": line.get("note", ""),
                 },
                 where=Where(path=bpath),

@@ -223,7 +223,12 @@ def test_bad_document_names_the_place_and_changes_nothing(
         (b"", lambda: de("The submitted file is empty.")),
         (
             b"%PDF-1.4 \xe4\xf6",
-            lambda: de("The file is not UTF-8 text. Please save it as UTF-8 JSON."),
+            lambda: de(
+                "The file is not UTF-8 text (line %(line)s, column %(column)s). "
+                "Please save it as UTF-8 JSON.",
+                line=1,
+                column=10,
+            ),
         ),
         (
             b'{"campaigns": [',
