@@ -412,7 +412,8 @@ class _Reader:
     def read(self, data) -> tuple[list[str], list[Incoming]]:
         doc = self.mapping(data, "document", {"format", "version", "campaigns"}, {"campaigns"})
         if doc.get("format", DOCUMENT_FORMAT) != DOCUMENT_FORMAT:
-            raise CampaignImportError.at("document.format", f"expected “{DOCUMENT_FORMAT}”")
+            expected = _("expected “%(format)s”") % {"format": DOCUMENT_FORMAT}
+            raise CampaignImportError.at("document.format", expected)
         items = self.sequence(doc["campaigns"], "campaigns")
         slugs = Counter(
             item["slug"]
@@ -425,7 +426,8 @@ class _Reader:
             self.text(item, "slug", path)
             if slugs[item["slug"]] > 1:
                 raise CampaignImportError.at(
-                    f"{path}.slug", f"“{item['slug']}” occurs more than once"
+                    f"{path}.slug",
+                    _("“%(slug)s” occurs more than once") % {"slug": item["slug"]},
                 )
             self.campaign(item, path)
         return list(slugs), self.rows
@@ -434,18 +436,24 @@ class _Reader:
 
     def mapping(self, value, path, allowed, required=()):
         if not isinstance(value, dict):
-            raise CampaignImportError.at(path, f"expected an object, got {type(value).__name__}")
+            raise CampaignImportError.at(
+                path, _("expected an object, got %(type)s") % {"type": type(value).__name__}
+            )
         unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise CampaignImportError.at(path, f"unknown key(s): {', '.join(unknown)}")
+            raise CampaignImportError.at(
+                path, _("unknown key(s): %(keys)s") % {"keys": ", ".join(unknown)}
+            )
         for key in sorted(required):
             if value.get(key) in (None, ""):
-                raise CampaignImportError.at(f"{path}.{key}", "is required")
+                raise CampaignImportError.at(f"{path}.{key}", _("is required"))
         return value
 
     def sequence(self, value, path):
         if not isinstance(value, list):
-            raise CampaignImportError.at(path, f"expected a list, got {type(value).__name__}")
+            raise CampaignImportError.at(
+                path, _("expected a list, got %(type)s") % {"type": type(value).__name__}
+            )
         return value
 
     def items(self, data, key, path):
@@ -456,7 +464,7 @@ class _Reader:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise CampaignImportError.at(f"{path}.{key}", "expected text")
+            raise CampaignImportError.at(f"{path}.{key}", _("expected text"))
         return value.strip()
 
     def integer(self, data, key, path):
@@ -464,7 +472,9 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise CampaignImportError.at(f"{path}.{key}", f"expected a whole number, got {value!r}")
+            raise CampaignImportError.at(
+                f"{path}.{key}", _("expected a whole number, got %(value)r") % {"value": value}
+            )
         if not -MAX_INTEGER <= value <= MAX_INTEGER:
             raise CampaignImportError.at(
                 f"{path}.{key}",
@@ -481,7 +491,8 @@ class _Reader:
             return datetime.date.fromisoformat(value)
         except (TypeError, ValueError):
             raise CampaignImportError.at(
-                f"{path}.{key}", f"expected a date as YYYY-MM-DD, got {value!r}"
+                f"{path}.{key}",
+                _("expected a date as YYYY-MM-DD, got %(value)r") % {"value": value},
             ) from None
 
     def decimal(self, data, key, path, field):
@@ -491,7 +502,7 @@ class _Reader:
             return None
         if isinstance(value, bool | float) or not isinstance(value, int | str):
             raise CampaignImportError.at(
-                f"{path}.{key}", "expected a number written as text or int"
+                f"{path}.{key}", _("expected a number written as text or int")
             )
         try:
             return bounded_decimal(
@@ -499,7 +510,7 @@ class _Reader:
             )
         except ValidationError as error:
             if error.code == "invalid":
-                message = f"not a number: {value!r}"
+                message = _("not a number: %(value)r") % {"value": value}
                 raise CampaignImportError.at(f"{path}.{key}", message[:80]) from None
             raise CampaignImportError.at(f"{path}.{key}", error.messages[0]) from None
 
@@ -509,7 +520,7 @@ class _Reader:
         if isinstance(value, str):
             value = value.splitlines()
         if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
-            raise CampaignImportError.at(f"{path}.{key}", "expected a list of texts")
+            raise CampaignImportError.at(f"{path}.{key}", _("expected a list of texts"))
         return "\n".join(line.strip() for line in value if line.strip())
 
     def period(self, data, path):
@@ -592,7 +603,7 @@ class _Reader:
         )
         public = spec.get("public_contact", False)
         if not isinstance(public, bool):
-            raise CampaignImportError.at(f"{path}.public_contact", "expected true or false")
+            raise CampaignImportError.at(f"{path}.public_contact", _("expected true or false"))
         if public and not person.public_contact:
             person.public_contact = True
             field = force_str(Person._meta.get_field("public_contact").verbose_name)
@@ -608,7 +619,7 @@ class _Reader:
         for index, name in self.items(item, "target_groups", path):
             where = f"{path}.target_groups[{index}]"
             if not isinstance(name, str) or not name.strip():
-                raise CampaignImportError.at(where, "expected the name of a target group")
+                raise CampaignImportError.at(where, _("expected the name of a target group"))
             group = TargetGroup.objects.filter(name=name.strip()).first()
             if group is None:
                 group = TargetGroup(name=name.strip())
@@ -648,7 +659,7 @@ class _Reader:
                 candidates = rules.choosable(self.acting_user, candidates)
             found = list(candidates.filter(**lookup).values_list("pk", flat=True)[:2])
             if len(found) != 1:
-                problem = "no such measure" if not found else "ambiguous, give the field slug"
+                problem = _("no such measure") if not found else _("ambiguous, give the field slug")
                 raise CampaignImportError.at(where, problem)
             measures.add(found[0])
         return frozenset(measures)
