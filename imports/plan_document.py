@@ -570,12 +570,12 @@ class _DocumentImport:
             org = Organisation(
                 name=spec["name"],
                 parent=parent,
-                short_name=spec.get("short_name", ""),
+                short_name=spec.get("short_name") or "",
                 kind=spec.get("kind", Organisation.Kind.OTHER),
-                address=spec.get("address", ""),
-                phone=spec.get("phone", ""),
-                email=spec.get("email", ""),
-                website=spec.get("website", ""),
+                address=spec.get("address") or "",
+                phone=spec.get("phone") or "",
+                email=spec.get("email") or "",
+                website=spec.get("website") or "",
             )
             self._save(org, f"organisations.{key}")
             self._created("organisation", f"{_('organisation')} {org.name}")
@@ -586,18 +586,18 @@ class _DocumentImport:
         organisation = self.orgs.get(spec.get("organisation"))
         natural_key = {
             "organisation": organisation,
-            "first_name": spec.get("first_name", ""),
+            "first_name": spec.get("first_name") or "",
             "last_name": spec["last_name"],
         }
         person = Person.objects.filter(**natural_key).first()
         if person is None:
             person = Person(
                 **natural_key,
-                salutation=spec.get("salutation", ""),
-                title=spec.get("title", ""),
-                function=spec.get("function", ""),
-                phone=spec.get("phone", ""),
-                email=spec.get("email", ""),
+                salutation=spec.get("salutation") or "",
+                title=spec.get("title") or "",
+                function=spec.get("function") or "",
+                phone=spec.get("phone") or "",
+                email=spec.get("email") or "",
                 public_contact=spec.get("public_contact", False),
             )
             self._save(person, f"persons.{key}")
@@ -617,18 +617,18 @@ class _DocumentImport:
 
     def plan_values(self, spec: dict) -> dict:
         """The plan's own attributes as the document gives them (foreign keys as pks)."""
-        intro = spec.get("introduction", "")
+        intro = spec.get("introduction") or ""
         lead = self.persons.get(spec.get("project_lead"))
         publisher = self.orgs.get(spec.get("author_organisation"))
         return {
             "slug": spec["slug"],
             "title": spec["title"],
-            "subtitle": spec.get("subtitle", ""),
+            "subtitle": spec.get("subtitle") or "",
             "region": spec["region"],
-            "issued_label": spec.get("issued_label", ""),
+            "issued_label": spec.get("issued_label") or "",
             "issued_on": _date(spec.get("issued_on")),
-            "period_label": spec.get("period_label", ""),
-            "funding_note": spec.get("funding_note", ""),
+            "period_label": spec.get("period_label") or "",
+            "funding_note": spec.get("funding_note") or "",
             "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
             "status": spec.get("status", Plan.Status.DRAFT),
             "language": spec.get("language", "de"),
@@ -662,9 +662,9 @@ class _DocumentImport:
                     "position": field_spec["position"],
                     "title": field_spec["title"],
                     "slug": slug,
-                    "target_state": field_spec.get("target_state", ""),
+                    "target_state": field_spec.get("target_state") or "",
                     "lead_organisation": org.pk if org else None,
-                    "lead_note": lead.get("note", ""),
+                    "lead_note": lead.get("note") or "",
                 },
                 where=Where(path=path),
             )
@@ -684,7 +684,7 @@ class _DocumentImport:
                 yield from self.measure(slug, measure_spec, f"{path}.measures[{j}]")
 
     def measure(self, field_slug: str, spec: dict, path: str):
-        code = spec.get("code", "")
+        code = spec.get("code") or ""
         key = (field_slug, measure_ref(code, spec["position"]))
         groups = [
             self.vocabulary(TargetGroup, name, f"{path}.target_groups[{i}]")
@@ -699,7 +699,7 @@ class _DocumentImport:
                 "code": code,
                 "title": spec["title"],
                 "slug": spec.get("slug") or Measure.slug_for(code, spec["title"]),
-                "description": spec.get("description", ""),
+                "description": spec.get("description") or "",
                 "status": spec.get("status", Measure.Status.PLANNED),
                 # New measures start as drafts unless the document says otherwise.
                 "state": spec.get("state", Measure.State.DRAFT),
@@ -748,7 +748,7 @@ class _DocumentImport:
                     "organisation": org.pk if org else None,
                     "person": person.pk if person else None,
                     "role": resp.get("role", Responsibility.Role.RESPONSIBLE),
-                    "note": resp.get("note", ""),
+                    "note": resp.get("note") or "",
                 },
                 where=Where(path=f"{path}.responsibilities[{i}]"),
             )
@@ -767,7 +767,7 @@ class _DocumentImport:
                     else None,
                     "planned_amount": _decimal(line.get("planned_amount"), "planned_amount"),
                     "actual_amount": _decimal(line.get("actual_amount"), "actual_amount"),
-                    "note": line.get("note", ""),
+                    "note": line.get("note") or "",
                 },
                 where=Where(path=bpath),
             )
@@ -791,7 +791,7 @@ class _DocumentImport:
         for i, field_spec in enumerate(spec.get("fields", [])):
             slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
             for j, measure_spec in enumerate(field_spec.get("measures", [])):
-                key = (slug, measure_ref(measure_spec.get("code", ""), measure_spec["position"]))
+                key = (slug, measure_ref(measure_spec.get("code") or "", measure_spec["position"]))
                 if measure_spec.get("key"):
                     by_doc_key[measure_spec["key"]] = key
                 measures.append((key, measure_spec, f"plan.fields[{i}].measures[{j}]"))

@@ -412,3 +412,15 @@ def test_admin_amount_field_reads_minus_zero_as_zero():
     with translation.override("de"):
         assert field.clean("-0") == 0
         assert field.clean("999.999.999.999,99") == Decimal("999999999999.99")
+
+
+def test_null_texts_of_a_plan_document_are_read_as_empty(tmp_path, capsys):
+    document = plan_document()
+    document["persons"] = {"p": {"last_name": "Muster", "first_name": None, "phone": None}}
+    document["plan"]["fields"][0]["contacts"] = ["p"]
+    document["plan"]["subtitle"] = None
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    call_command("import_plan", str(path))  # a NOT NULL column was a 500 (IntegrityError)
+    person = Person.objects.get(last_name="Muster")
+    assert (person.first_name, person.phone, Plan.objects.get().subtitle) == ("", "", "")
