@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from access.models import Membership
@@ -28,6 +29,7 @@ from tests.campaigns.factories import CampaignFactory
 from tests.factories import UserFactory
 from tests.imports.plan_support import history_count
 from tests.imports.support import stored_uploads
+from tests.imports.support import upload as upload_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -424,3 +426,23 @@ def test_null_texts_of_a_plan_document_are_read_as_empty(tmp_path, capsys):
     call_command("import_plan", str(path))  # a NOT NULL column was a 500 (IntegrityError)
     person = Person.objects.get(last_name="Muster")
     assert (person.first_name, person.phone, Plan.objects.get().subtitle) == ("", "", "")
+
+
+# --- numbers in a row import (persons as CSV) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "msgid"),
+    [
+        ("9999999999999999999", "%(value)s is too large: at most %(limit)s."),
+        ("1e400", "“%(value)s” is not a whole number."),
+        ("NaN", "“%(value)s” is not a number."),
+    ],
+)
+def test_hostile_id_in_a_row_import_is_a_row_error(client, typed, msgid):
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    before = state()
+    response = upload_rows(client, Person, f"ID,Nachname,Vorname\n{typed},Muster,Ina\n")
+    assert response.status_code == 200
+    assert escape(de(msgid, value=typed, limit=2**63 - 1)) in response.content.decode()
+    assert state() == before
