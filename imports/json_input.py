@@ -56,7 +56,7 @@ def loads(content: bytes) -> Any:
             % {"line": error.lineno, "column": error.colno, "error": error.msg}
         ) from None
     except RecursionError:  # the scan stops far earlier; this only guards a low stack limit
-        raise DocumentRefused(_too_deep(1, 1)) from None
+        raise DocumentRefused(_depth_message(settings.PLANWERK_IMPORT_MAX_DEPTH)) from None
 
 
 def _decode(content: bytes) -> str:
@@ -90,9 +90,9 @@ def _scan(text: str) -> None:
     for match in _TOKENS.finditer(text):
         token = match.group()
         first = token[0]
-        if first in ",]}":
-            if first == ",":
-                continue
+        if first == ",":
+            continue
+        if first in "]}":
             depth -= 1
             continue
         values += 1
@@ -143,14 +143,6 @@ def _at(text: str, offset: int, message: str) -> str:
 
 def _depth_message(limit: int) -> str:
     return gettext("lists and objects are nested deeper than %(limit)s levels.") % {"limit": limit}
-
-
-def _too_deep(line: int, column: int) -> str:
-    return gettext("Line %(line)s, column %(column)s: %(problem)s") % {
-        "line": line,
-        "column": column,
-        "problem": _depth_message(settings.PLANWERK_IMPORT_MAX_DEPTH),
-    }
 
 
 def _too_many(limit: int) -> str:
