@@ -446,3 +446,12 @@ def test_hostile_id_in_a_row_import_is_a_row_error(client, typed, msgid):
     assert response.status_code == 200
     assert escape(de(msgid, value=typed, limit=2**63 - 1)) in response.content.decode()
     assert state() == before
+
+
+def test_load_campaign_demo_data_refuses_a_latin1_file_with_its_place(tmp_path):
+    path = tmp_path / "kampagnen.json"
+    path.write_bytes('{"campaigns": [{"title": "Für"}]}'.encode("latin-1"))
+    before = state()
+    with pytest.raises(CommandError, match=r"Cannot read .*: The file is not UTF-8 text \(line 1"):
+        call_command("load_campaign_demo_data", "--file", str(path))
+    assert state() == before
