@@ -15,7 +15,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if value is None:
             return self.page_size
         value = value.strip()
-        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        # Longer digit strings are no page size; int() of thousands of digits raises ValueError.
+        if len(value) > 9 or not (value.isascii() and value.isdigit()) or int(value) < 1:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("A positive whole number is required.")]}
             )

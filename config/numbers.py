@@ -82,6 +82,44 @@ def parse_number(text: str) -> Decimal | None:
     return -number if match["sign"] in ("-", "−") else number
 
 
+# A number as a document or a program writes it: digits, one point, an exponent; ASCII only.
+_PLAIN = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+OUT_OF_RANGE = _(
+    "“%(value)s” does not fit: at most %(whole)s digits before the decimal point and "
+    "%(places)s after it."
+)
+
+
+def bounded_decimal(value, *, max_digits: int, decimal_places: int) -> Decimal:
+    """``value`` (text, an int or a float from a document) as a Decimal that fits a column of
+    ``max_digits``/``decimal_places``; "-0" is 0. Raises ValidationError (never
+    InvalidOperation): "NaN", "Infinity", "1e400" or too many digits are refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationError(NOT_A_NUMBER, code="invalid", params={"example": example()})
+    whole_digits = max_digits - decimal_places
+    if isinstance(value, int) and abs(value) >= 10**whole_digits:
+        shown = str(value) if abs(value) < 10**MAX_INPUT_LENGTH else "…"
+        raise _out_of_range(shown, whole_digits, decimal_places)
+    text = str(value).strip()
+    if len(text) > MAX_INPUT_LENGTH or not _PLAIN.fullmatch(text):
+        raise ValidationError(NOT_A_NUMBER, code="invalid", params={"example": example()})
+    number = Decimal(text)  # the pattern admits only what Decimal reads
+    if number.is_zero():
+        return Decimal(0).quantize(Decimal(1).scaleb(-decimal_places))
+    _sign, digits, exponent = number.as_tuple()
+    while exponent < 0 and digits[-1] == 0:  # "1.500" has one place
+        digits, exponent = digits[:-1], exponent + 1
+    if len(digits) + exponent > whole_digits or -exponent > decimal_places:
+        raise _out_of_range(text, whole_digits, decimal_places)
+    return number.quantize(Decimal(1).scaleb(-decimal_places))
+
+
+def _out_of_range(shown: str, whole: int, places: int) -> ValidationError:
+    return ValidationError(
+        OUT_OF_RANGE, code="max_digits", params={"value": shown, "whole": whole, "places": places}
+    )
+
+
 def format_number(value: Decimal | int | None, decimal_places: int | None = 2) -> str:
     """``value`` grouped and with the decimal separator of the active language."""
     if value is None:

@@ -436,6 +436,11 @@ PLANWERK_IMPORT_UPLOAD_DIR = Path(
     os.environ.get("PLANWERK_IMPORT_UPLOAD_DIR", VAR_DIR / "import-uploads")
 )
 PLANWERK_IMPORT_UPLOAD_MAX_AGE = 60 * 60
+# JSON documents (campaign document, whole-plan document) are scanned before they are parsed:
+# deeper nesting, more values in all, longer texts are refused with their line and column.
+PLANWERK_IMPORT_MAX_DEPTH = int(os.environ.get("PLANWERK_IMPORT_MAX_DEPTH", "32"))
+PLANWERK_IMPORT_MAX_ITEMS = int(os.environ.get("PLANWERK_IMPORT_MAX_ITEMS", "200000"))
+PLANWERK_IMPORT_MAX_TEXT = int(os.environ.get("PLANWERK_IMPORT_MAX_TEXT", "100000"))
 # Finished import jobs (their row counts and messages) are kept this long, then purged; the
 # audit log keeps who imported what for good.
 # The progress page names an open measure whose status was last reported longer ago than this.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -40,6 +40,7 @@ from campaigns.models import (
     Market,
     _fill_dates,
 )
+from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
 
@@ -50,6 +51,8 @@ from .plan_document import _PERSON_KEYS
 
 DOCUMENT_FORMAT = "planwerk-campaigns"
 DOCUMENT_VERSION = 1
+# the largest whole number the database columns hold (a 32-bit integer)
+MAX_INTEGER = 2**31 - 1
 
 
 class CampaignImportError(changes.ImportRefused):
@@ -410,15 +413,22 @@ class _Reader:
     def read(self, data) -> tuple[list[str], list[Incoming]]:
         doc = self.mapping(data, "document", {"format", "version", "campaigns"}, {"campaigns"})
         if doc.get("format", DOCUMENT_FORMAT) != DOCUMENT_FORMAT:
-            raise CampaignImportError.at("document.format", f"expected “{DOCUMENT_FORMAT}”")
+            expected = _("expected “%(format)s”") % {"format": DOCUMENT_FORMAT}
+            raise CampaignImportError.at("document.format", expected)
         items = self.sequence(doc["campaigns"], "campaigns")
-        slugs = Counter(item.get("slug") for item in items if isinstance(item, dict))
+        slugs = Counter(
+            item["slug"]
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("slug"), str)
+        )
         for index, item in enumerate(items):
             path = f"campaigns[{index}]"
             item = self.mapping(item, path, _CAMPAIGN_KEYS, {"slug", "title", "region"})
+            self.text(item, "slug", path)
             if slugs[item["slug"]] > 1:
                 raise CampaignImportError.at(
-                    f"{path}.slug", f"“{item['slug']}” occurs more than once"
+                    f"{path}.slug",
+                    _("“%(slug)s” occurs more than once") % {"slug": item["slug"]},
                 )
             self.campaign(item, path)
         return list(slugs), self.rows
@@ -427,18 +437,24 @@ class _Reader:
 
     def mapping(self, value, path, allowed, required=()):
         if not isinstance(value, dict):
-            raise CampaignImportError.at(path, f"expected an object, got {type(value).__name__}")
+            raise CampaignImportError.at(
+                path, _("expected an object, got %(type)s") % {"type": type(value).__name__}
+            )
         unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise CampaignImportError.at(path, f"unknown key(s): {', '.join(unknown)}")
+            raise CampaignImportError.at(
+                path, _("unknown key(s): %(keys)s") % {"keys": ", ".join(unknown)}
+            )
         for key in sorted(required):
             if value.get(key) in (None, ""):
-                raise CampaignImportError.at(f"{path}.{key}", "is required")
+                raise CampaignImportError.at(f"{path}.{key}", _("is required"))
         return value
 
     def sequence(self, value, path):
         if not isinstance(value, list):
-            raise CampaignImportError.at(path, f"expected a list, got {type(value).__name__}")
+            raise CampaignImportError.at(
+                path, _("expected a list, got %(type)s") % {"type": type(value).__name__}
+            )
         return value
 
     def items(self, data, key, path):
@@ -449,7 +465,7 @@ class _Reader:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise CampaignImportError.at(f"{path}.{key}", "expected text")
+            raise CampaignImportError.at(f"{path}.{key}", _("expected text"))
         return value.strip()
 
     def integer(self, data, key, path):
@@ -457,7 +473,15 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise CampaignImportError.at(f"{path}.{key}", f"expected a whole number, got {value!r}")
+            raise CampaignImportError.at(
+                f"{path}.{key}", _("expected a whole number, got %(value)r") % {"value": value}
+            )
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise CampaignImportError.at(
+                f"{path}.{key}",
+                _("%(value)s is too large: at most %(limit)s.")
+                % {"value": value, "limit": MAX_INTEGER},
+            )
         return value
 
     def date(self, data, key, path):
@@ -468,21 +492,28 @@ class _Reader:
             return datetime.date.fromisoformat(value)
         except (TypeError, ValueError):
             raise CampaignImportError.at(
-                f"{path}.{key}", f"expected a date as YYYY-MM-DD, got {value!r}"
+                f"{path}.{key}",
+                _("expected a date as YYYY-MM-DD, got %(value)r") % {"value": value},
             ) from None
 
-    def decimal(self, data, key, path):
+    def decimal(self, data, key, path, field):
+        """An amount or figure as text or int, within ``field``'s digits (never 1e400, NaN)."""
         value = data.get(key)
         if value in (None, ""):
             return None
         if isinstance(value, bool | float) or not isinstance(value, int | str):
             raise CampaignImportError.at(
-                f"{path}.{key}", "expected a number written as text or int"
+                f"{path}.{key}", _("expected a number written as text or int")
             )
         try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise CampaignImportError.at(f"{path}.{key}", f"not a number: {value!r}") from None
+            return bounded_decimal(
+                value, max_digits=field.max_digits, decimal_places=field.decimal_places
+            )
+        except ValidationError as error:
+            if error.code == "invalid":
+                message = _("not a number: %(value)r") % {"value": value}
+                raise CampaignImportError.at(f"{path}.{key}", message[:80]) from None
+            raise CampaignImportError.at(f"{path}.{key}", error.messages[0]) from None
 
     def lines(self, data, key, path):
         """A list of texts (or one text with a line each) as one line-separated text."""
@@ -490,7 +521,7 @@ class _Reader:
         if isinstance(value, str):
             value = value.splitlines()
         if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
-            raise CampaignImportError.at(f"{path}.{key}", "expected a list of texts")
+            raise CampaignImportError.at(f"{path}.{key}", _("expected a list of texts"))
         return "\n".join(line.strip() for line in value if line.strip())
 
     def period(self, data, path):
@@ -573,7 +604,7 @@ class _Reader:
         )
         public = spec.get("public_contact", False)
         if not isinstance(public, bool):
-            raise CampaignImportError.at(f"{path}.public_contact", "expected true or false")
+            raise CampaignImportError.at(f"{path}.public_contact", _("expected true or false"))
         consent = public and not person.public_contact
         diffs = [] if created else changed
         if consent:  # the preview names it as a consent change, recorded with its source
@@ -597,7 +628,7 @@ class _Reader:
         for index, name in self.items(item, "target_groups", path):
             where = f"{path}.target_groups[{index}]"
             if not isinstance(name, str) or not name.strip():
-                raise CampaignImportError.at(where, "expected the name of a target group")
+                raise CampaignImportError.at(where, _("expected the name of a target group"))
             group = TargetGroup.objects.filter(name=name.strip()).first()
             if group is None:
                 group = TargetGroup(name=name.strip())
@@ -637,7 +668,7 @@ class _Reader:
                 candidates = rules.choosable(self.acting_user, candidates)
             found = list(candidates.filter(**lookup).values_list("pk", flat=True)[:2])
             if len(found) != 1:
-                problem = "no such measure" if not found else "ambiguous, give the field slug"
+                problem = _("no such measure") if not found else _("ambiguous, give the field slug")
                 raise CampaignImportError.at(where, problem)
             measures.add(found[0])
         return frozenset(measures)
@@ -670,7 +701,9 @@ class _Reader:
             lifecycle_override=self.text(item, "lifecycle", path),
             kind=self.text(item, "kind", path) or Campaign.Kind.CAMPAIGN,
             status=self.text(item, "status", path) or Campaign.Status.DRAFT,
-            budget_amount=self.decimal(budget, "amount", f"{path}.budget"),
+            budget_amount=self.decimal(
+                budget, "amount", f"{path}.budget", Campaign._meta.get_field("budget_amount")
+            ),
             budget_currency=self.text(budget, "currency", f"{path}.budget") or "EUR",
             budget_note=self.text(budget, "note", f"{path}.budget"),
             **self.period(item, path),
@@ -802,8 +835,8 @@ class _Reader:
             "position": position,
             "name": self.text(spec, "name", path),
             "unit": self.text(spec, "unit", path),
-            "target": self.decimal(spec, "target", path),
-            "actual": self.decimal(spec, "actual", path),
+            "target": self.decimal(spec, "target", path, KeyFigure._meta.get_field("target")),
+            "actual": self.decimal(spec, "actual", path, KeyFigure._meta.get_field("actual")),
             "date": self.date(spec, "date", path),
             "date_precision": self.text(spec, "date_precision", path) or "day",
             "date_label": self.text(spec, "date_label", path),

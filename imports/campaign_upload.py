@@ -15,7 +15,7 @@ from access import rules
 from actionplan.management.commands.export_plan import dumps
 from campaigns.models import Campaign
 
-from . import services
+from . import json_input, services
 from .campaign_document import (
     CampaignImportError,
     CampaignImportResult,
@@ -63,22 +63,12 @@ def document_response(campaigns) -> HttpResponse:
 
 
 def read_document(content: bytes):
-    """The uploaded bytes as JSON; ``CampaignImportError`` when they are not UTF-8 JSON."""
+    """The uploaded bytes as JSON; ``CampaignImportError`` when they are no JSON document
+    within the import's bounds (``imports.json_input``)."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CampaignImportError(
-            [Problem(gettext("The file is not UTF-8 text. Please save it as UTF-8 JSON."))]
-        ) from None
-    if not text.strip():
-        raise CampaignImportError([Problem(gettext("The file is empty."))])
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        message = gettext(
-            "The file is not a JSON document (line %(line)s, column %(column)s: %(error)s)."
-        ) % {"line": error.lineno, "column": error.colno, "error": error.msg}
-        raise CampaignImportError([Problem(message)]) from None
+        return json_input.loads(content)
+    except json_input.DocumentRefused as refused:
+        raise CampaignImportError([Problem(refused.message)]) from None
 
 
 def named_slugs(data) -> list[str]:

@@ -1,9 +1,11 @@
 """What the import commands share: the author they record and the JSON file they read."""
 
-import json
-
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
+
+from . import json_input
 
 
 def acting_user(username: str | None):
@@ -17,11 +19,20 @@ def acting_user(username: str | None):
 
 
 def read_json(file: str):
-    """A UTF-8 JSON document (a byte order mark is allowed); ``CommandError`` when it is not."""
+    """A JSON document (UTF-8, a byte order mark allowed) within the import's bounds: no
+    larger than an upload may be, checked by ``imports.json_input``; ``CommandError`` if not."""
+    limit = settings.PLANWERK_UPLOAD_MAX_BYTES
     try:
-        with open(file, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+        with open(file, "rb") as handle:
+            content = handle.read(limit + 1)
     except OSError as exc:
         raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CommandError(f"{file} is not a UTF-8 JSON document: {exc}") from exc
+    if len(content) > limit:
+        raise CommandError(
+            gettext("%(file)s is larger than %(limit)s bytes (PLANWERK_UPLOAD_MAX_MB).")
+            % {"file": file, "limit": limit}
+        )
+    try:
+        return json_input.loads(content)
+    except json_input.DocumentRefused as refused:
+        raise CommandError(f"{file}: {refused.message}") from None

@@ -11,7 +11,7 @@ A document is the complete plan: stored rows it does not mention are deleted.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
+    BudgetLine,
     FieldOfAction,
     FundingSource,
     Measure,
@@ -30,6 +31,7 @@ from actionplan.models import (
     TargetGroup,
 )
 from actionplan.services import _history_user
+from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
 
@@ -46,6 +48,9 @@ from .plan_import import (
 )
 
 PLAN_DOCUMENT_FORMAT = "planwerk.plan/1"
+# Positions are 32-bit columns; an organisation's parents are followed by recursion.
+MAX_POSITION = 2**31 - 1
+MAX_ORGANISATION_LEVELS = 20
 
 
 class PlanDocumentError(PlanImportError):
@@ -224,7 +229,9 @@ class _Validator:
 
     def ref(self, obj: dict, key: str, path: str, known: set[str], what: str) -> None:
         value = obj.get(key)
-        if value is not None and value not in known:
+        if value is not None and not isinstance(value, str):
+            self.error(f"{path}.{key}", "must be text")
+        elif value is not None and value not in known:
             self.error(f"{path}.{key}", f"unknown {what} key {value!r}")
 
     def items(self, obj: dict, key: str, path: str) -> list:
@@ -240,8 +247,15 @@ class _Validator:
             if not isinstance(item, dict):
                 continue
             position = item.get("position")
-            if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-                self.error(f"{path}[{i}].position", "must be a whole number from 1")
+            if (
+                not isinstance(position, int)
+                or isinstance(position, bool)
+                or not 1 <= position <= MAX_POSITION
+            ):
+                self.error(
+                    f"{path}[{i}].position",
+                    _("must be a whole number from 1 to %(limit)s") % {"limit": MAX_POSITION},
+                )
             elif position in seen:
                 first = seen[position]
                 self.error(f"{path}[{i}].position", f"duplicate position {position}, as [{first}]")
@@ -263,7 +277,7 @@ class _Validator:
             return
         self.plan(data["plan"])
         for path, key in self.related:
-            if key not in self.measure_keys:
+            if not isinstance(key, str) or key not in self.measure_keys:
                 self.error(path, f"unknown measure key {key!r}")
 
     def organisations(self, orgs) -> None:
@@ -282,9 +296,16 @@ class _Validator:
             self.ref(org, "parent", path, self.org_keys, "organisation")
         for key in orgs:
             seen, current = {key}, orgs[key]
-            while isinstance(current, dict) and current.get("parent") in orgs:
+            while isinstance(current, dict) and _is_key(current.get("parent"), self.org_keys):
                 if current["parent"] in seen:
                     self.error(f"organisations.{key}.parent", "organisations form a cycle")
+                    break
+                if len(seen) > MAX_ORGANISATION_LEVELS:
+                    self.error(
+                        f"organisations.{key}.parent",
+                        _("organisations are nested deeper than %(limit)s levels")
+                        % {"limit": MAX_ORGANISATION_LEVELS},
+                    )
                     break
                 seen.add(current["parent"])
                 current = orgs[current["parent"]]
@@ -340,6 +361,8 @@ class _Validator:
                 continue
             self.field(field, fpath)
             slug = field.get("slug") or FieldOfAction.slug_for(str(field.get("title", "")))
+            if not isinstance(slug, str):
+                continue  # named by the check of the field's texts
             if slug in slugs:
                 self.error(f"{fpath}.slug", f"duplicate slug {slug!r}")
             slugs.add(slug)
@@ -348,12 +371,14 @@ class _Validator:
         self.text(field, "title", path, required=True)
         self.text(field, "slug", path)
         self.text(field, "target_state", path)
-        contacts = self.items(field, "contacts", path)
-        for j, key in enumerate(contacts):
-            if key not in self.person_keys:
+        listed: set[str] = set()
+        for j, key in enumerate(self.items(field, "contacts", path)):
+            if not isinstance(key, str) or key not in self.person_keys:
                 self.error(f"{path}.contacts[{j}]", f"unknown person key {key!r}")
-            elif contacts.index(key) != j:
+            elif key in listed:
                 self.error(f"{path}.contacts[{j}]", f"person {key!r} listed twice")
+            else:
+                listed.add(key)
         for j, finding in enumerate(self.items(field, "baseline", path)):
             fpath = f"{path}.baseline[{j}]"
             if self.mapping(finding, fpath, {"text", "swot"}):
@@ -372,6 +397,8 @@ class _Validator:
                 continue
             self.measure(measure, mpath)
             code = measure.get("code") or ""
+            if not isinstance(code, str):
+                continue  # named by the check of the measure's texts
             if code and code in codes:
                 self.error(f"{mpath}.code", f"duplicate code {code!r} in this field")
             codes.add(code)
@@ -434,9 +461,9 @@ class _Validator:
             for attr in ("planned_amount", "actual_amount"):
                 if line.get(attr) is not None:
                     try:
-                        Decimal(str(line[attr]))
-                    except InvalidOperation:
-                        self.error(f"{bpath}.{attr}", "must be a number")
+                        _decimal(line[attr], attr)
+                    except ValidationError as error:
+                        self.error(f"{bpath}.{attr}", error.messages[0])
         for j, ref in enumerate(self.items(measure, "related_measures", path)):
             self.related.append((f"{path}.related_measures[{j}]", ref))
 
@@ -444,8 +471,16 @@ class _Validator:
 # --- document → rows ------------------------------------------------------------------------
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def _is_key(value, keys: set[str]) -> bool:
+    return isinstance(value, str) and value in keys
+
+
+def _decimal(value, attribute: str) -> Decimal | None:
+    """An amount of a budget line within its column's digits (ValidationError if not)."""
+    if value is None:
+        return None
+    field = BudgetLine._meta.get_field(attribute)
+    return bounded_decimal(value, max_digits=field.max_digits, decimal_places=field.decimal_places)
 
 
 def _date(value) -> datetime.date | None:
@@ -537,12 +572,12 @@ class _DocumentImport:
             org = Organisation(
                 name=spec["name"],
                 parent=parent,
-                short_name=spec.get("short_name", ""),
+                short_name=spec.get("short_name") or "",
                 kind=spec.get("kind", Organisation.Kind.OTHER),
-                address=spec.get("address", ""),
-                phone=spec.get("phone", ""),
-                email=spec.get("email", ""),
-                website=spec.get("website", ""),
+                address=spec.get("address") or "",
+                phone=spec.get("phone") or "",
+                email=spec.get("email") or "",
+                website=spec.get("website") or "",
             )
             self._save(org, f"organisations.{key}")
             self._created("organisation", f"{_('organisation')} {org.name}")
@@ -553,18 +588,18 @@ class _DocumentImport:
         organisation = self.orgs.get(spec.get("organisation"))
         natural_key = {
             "organisation": organisation,
-            "first_name": spec.get("first_name", ""),
+            "first_name": spec.get("first_name") or "",
             "last_name": spec["last_name"],
         }
         person = Person.objects.filter(**natural_key).first()
         if person is None:
             person = Person(
                 **natural_key,
-                salutation=spec.get("salutation", ""),
-                title=spec.get("title", ""),
-                function=spec.get("function", ""),
-                phone=spec.get("phone", ""),
-                email=spec.get("email", ""),
+                salutation=spec.get("salutation") or "",
+                title=spec.get("title") or "",
+                function=spec.get("function") or "",
+                phone=spec.get("phone") or "",
+                email=spec.get("email") or "",
             )
             self._save(person, f"persons.{key}")
             self._created("person", f"{_('person')} {person}")
@@ -594,18 +629,18 @@ class _DocumentImport:
 
     def plan_values(self, spec: dict) -> dict:
         """The plan's own attributes as the document gives them (foreign keys as pks)."""
-        intro = spec.get("introduction", "")
+        intro = spec.get("introduction") or ""
         lead = self.persons.get(spec.get("project_lead"))
         publisher = self.orgs.get(spec.get("author_organisation"))
         return {
             "slug": spec["slug"],
             "title": spec["title"],
-            "subtitle": spec.get("subtitle", ""),
+            "subtitle": spec.get("subtitle") or "",
             "region": spec["region"],
-            "issued_label": spec.get("issued_label", ""),
+            "issued_label": spec.get("issued_label") or "",
             "issued_on": _date(spec.get("issued_on")),
-            "period_label": spec.get("period_label", ""),
-            "funding_note": spec.get("funding_note", ""),
+            "period_label": spec.get("period_label") or "",
+            "funding_note": spec.get("funding_note") or "",
             "introduction": "\n\n".join(intro) if isinstance(intro, list) else intro,
             "status": spec.get("status", Plan.Status.DRAFT),
             "language": spec.get("language", "de"),
@@ -639,9 +674,9 @@ class _DocumentImport:
                     "position": field_spec["position"],
                     "title": field_spec["title"],
                     "slug": slug,
-                    "target_state": field_spec.get("target_state", ""),
+                    "target_state": field_spec.get("target_state") or "",
                     "lead_organisation": org.pk if org else None,
-                    "lead_note": lead.get("note", ""),
+                    "lead_note": lead.get("note") or "",
                 },
                 where=Where(path=path),
             )
@@ -661,7 +696,7 @@ class _DocumentImport:
                 yield from self.measure(slug, measure_spec, f"{path}.measures[{j}]")
 
     def measure(self, field_slug: str, spec: dict, path: str):
-        code = spec.get("code", "")
+        code = spec.get("code") or ""
         key = (field_slug, measure_ref(code, spec["position"]))
         groups = [
             self.vocabulary(TargetGroup, name, f"{path}.target_groups[{i}]")
@@ -676,7 +711,7 @@ class _DocumentImport:
                 "code": code,
                 "title": spec["title"],
                 "slug": spec.get("slug") or Measure.slug_for(code, spec["title"]),
-                "description": spec.get("description", ""),
+                "description": spec.get("description") or "",
                 "status": spec.get("status", Measure.Status.PLANNED),
                 # New measures start as drafts unless the document says otherwise.
                 "state": spec.get("state", Measure.State.DRAFT),
@@ -725,7 +760,7 @@ class _DocumentImport:
                     "organisation": org.pk if org else None,
                     "person": person.pk if person else None,
                     "role": resp.get("role", Responsibility.Role.RESPONSIBLE),
-                    "note": resp.get("note", ""),
+                    "note": resp.get("note") or "",
                 },
                 where=Where(path=f"{path}.responsibilities[{i}]"),
             )
@@ -742,9 +777,9 @@ class _DocumentImport:
                     "funding_source": self.vocabulary(FundingSource, source, bpath).pk
                     if source
                     else None,
-                    "planned_amount": _decimal(line.get("planned_amount")),
-                    "actual_amount": _decimal(line.get("actual_amount")),
-                    "note": line.get("note", ""),
+                    "planned_amount": _decimal(line.get("planned_amount"), "planned_amount"),
+                    "actual_amount": _decimal(line.get("actual_amount"), "actual_amount"),
+                    "note": line.get("note") or "",
                 },
                 where=Where(path=bpath),
             )
@@ -768,7 +803,7 @@ class _DocumentImport:
         for i, field_spec in enumerate(spec.get("fields", [])):
             slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
             for j, measure_spec in enumerate(field_spec.get("measures", [])):
-                key = (slug, measure_ref(measure_spec.get("code", ""), measure_spec["position"]))
+                key = (slug, measure_ref(measure_spec.get("code") or "", measure_spec["position"]))
                 if measure_spec.get("key"):
                     by_doc_key[measure_spec["key"]] = key
                 measures.append((key, measure_spec, f"plan.fields[{i}].measures[{j}]"))

@@ -13,6 +13,8 @@ from django.utils.formats import sanitize_separators
 from django.utils.translation import gettext
 from import_export import widgets
 
+MAX_INTEGER = 2**63 - 1
+
 
 def _number(value) -> Decimal:
     text = force_str(value).strip()
@@ -44,6 +46,11 @@ class IntegerWidget(widgets.IntegerWidget):
         if number != number.to_integral_value() or abs(number.adjusted()) > 18:
             raise ValueError(
                 gettext("“%(value)s” is not a whole number.") % {"value": force_str(value)}
+            )
+        if abs(number) > MAX_INTEGER:  # a lookup past a 64-bit column fails in PostgreSQL
+            raise ValueError(
+                gettext("%(value)s is too large: at most %(limit)s.")
+                % {"value": force_str(value), "limit": MAX_INTEGER}
             )
         return int(number)
 

@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from campaigns.models import Campaign, CampaignEvent, Channel, EventParticipant, Market
+from imports import json_input
 from imports.campaign_document import CAMPAIGNS, CampaignImportError, campaign_document_import
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "campaigns.json"
@@ -22,11 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="campaign document")
 
     def handle(self, *args, file: Path, **options):
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
         with translation.override("en"):
+            try:
+                data = json_input.loads(file.read_bytes())
+            except (OSError, json_input.DocumentRefused) as error:
+                raise CommandError(f"Cannot read {file}: {error}") from error
             try:
                 result = campaign_document_import(data=data, file_name=file.name)
             except CampaignImportError as error:
