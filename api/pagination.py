@@ -15,12 +15,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if value is None:
             return self.page_size
         value = value.strip()
-        # Longer digit strings are no page size; int() of thousands of digits raises ValueError.
-        if len(value) > 9 or not (value.isascii() and value.isdigit()) or int(value) < 1:
+        digits = value.lstrip("0")
+        if not (value.isascii() and value.isdigit()) or not digits:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("A positive whole number is required.")]}
             )
-        return min(int(value), self.max_page_size)
+        # Capped before int(): int() of thousands of digits raises ValueError (a 500).
+        if len(digits) > 9:
+            return self.max_page_size
+        return min(int(digits), self.max_page_size)
 
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param)

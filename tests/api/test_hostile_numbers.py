@@ -23,7 +23,11 @@ def counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in (ap.Plan, ap.Measure, ap.BudgetLine))
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+NOT_A_SIZE = ["1e400", "NaN", "Infinity", "-0", "0000"]
+HUGE_SIZES = ["1" + "0" * 400, "1" + "0" * 5000, str(10**30), "0000000050000"]
+
+
+@pytest.mark.parametrize("value", NOT_A_SIZE)
 def test_hostile_page_size_answers_400_with_the_message(client, plan, make_token, value):
     _user, key = make_token()
     before = counts()
@@ -31,6 +35,18 @@ def test_hostile_page_size_answers_400_with_the_message(client, plan, make_token
     assert response.status_code == 400
     assert response.json() == {"page_size": ["Eine positive ganze Zahl ist erforderlich."]}
     assert counts() == before
+
+
+@pytest.mark.parametrize("value", HUGE_SIZES)
+def test_huge_page_size_is_capped_as_any_large_one(client, plan, make_token, value):
+    """A positive whole number, however long: capped at the largest page (as the schema's
+    "positive integer" admits it), without int() of thousands of digits."""
+    _user, key = make_token()
+    response = client.get(reverse("api:measure-list"), {"page_size": value}, **auth(key))
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    padded = client.get(reverse("api:measure-list"), {"page_size": "0000000001"}, **auth(key))
+    assert len(padded.json()["results"]) == 1
 
 
 @pytest.mark.parametrize("value", HOSTILE)
