@@ -59,6 +59,12 @@ def loads(content: bytes) -> Any:
         raise DocumentRefused(_depth_message(settings.PLANWERK_IMPORT_MAX_DEPTH)) from None
 
 
+def check(text: str) -> None:
+    """The bounds alone, for a parser of its own (the row import's JSON format, read by tablib):
+    ``DocumentRefused`` with line and column, before anything is built."""
+    _scan(text)
+
+
 def _decode(content: bytes) -> str:
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not content.startswith(
         codecs.BOM_UTF32_LE

@@ -53,7 +53,7 @@ def read_dataset(storage: ImportUploadStorage, input_format, *, file_name: str =
         ) from None
     except UnicodeDecodeError:
         data = None
-    _check_bounds(data, file_name or storage.name or "")
+    _check_bounds(data, file_name or storage.name or "", input_format)
     try:
         if data is None:
             raise ValueError("not UTF-8")
@@ -72,18 +72,23 @@ def read_dataset(storage: ImportUploadStorage, input_format, *, file_name: str =
     return dataset
 
 
-def _check_bounds(data, name: str) -> None:
+def _check_bounds(data, name: str, input_format) -> None:
     """Caps of ``imports.limits`` before tablib holds the file as a dataset: an XLSX file gets
-    the bounded scan (zip bombs, entities, rows, columns), a text file a count of its lines."""
-    from . import limits
+    the bounded scan (zip bombs, entities, rows, columns), a JSON file the document scan (depth,
+    values, texts, numbers), any other text file a count of its lines."""
+    from . import json_input, limits
 
     try:
         if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
             limits.scan_workbook(data, name)
+        elif isinstance(data, str) and input_format.get_title().lower() == "json":
+            json_input.check(data)
         elif isinstance(data, str) and data.count("\n") > limits.max_rows():
             limits.refuse(limits.too_many_rows_message(gettext("“%(value)s”") % {"value": name}))
     except limits.InputRefused as refused:
         raise ImportRefused(" ".join(str(p) for p in refused.problems)) from None
+    except json_input.DocumentRefused as refused:
+        raise ImportRefused(refused.message) from None
 
 
 def run_import(resource, dataset, *, user, dry_run: bool, file_name: str = "", progress=None):

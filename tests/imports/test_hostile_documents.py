@@ -455,3 +455,40 @@ def test_load_campaign_demo_data_refuses_a_latin1_file_with_its_place(tmp_path):
     with pytest.raises(CommandError, match=r"Cannot read .*: The file is not UTF-8 text \(line 1"):
         call_command("load_campaign_demo_data", "--file", str(path))
     assert state() == before
+
+
+# --- the row import's JSON format (persons) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"[" * 100_000, "tiefer als 32 Ebenen verschachtelt"),
+        (b'[{"Nachname": "Muster", "ID": 1e400}]', "1e400"),
+    ],
+)
+def test_hostile_json_in_a_row_import_is_refused_before_tablib_reads_it(client, content, expected):
+    from django.contrib import admin
+
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    formats = admin.site._registry[Person].get_import_formats()
+    index = next(i for i, f in enumerate(formats) if f().get_title() == "json")
+    before = state()
+    tracemalloc.start()
+    try:
+        response = client.post(
+            reverse("admin:contacts_person_import"),
+            {
+                "import_file": SimpleUploadedFile("personen.json", content),
+                "format": str(index),
+                "resource": "0",
+            },
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Zeile 1, Spalte" in page and expected in page
+    assert state() == before
+    assert peak < 48 * 1024 * 1024
