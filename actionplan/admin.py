@@ -27,6 +27,7 @@ from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 from reviews.admin import PendingChangeAdminMixin
 from workbench.sections import SectionedChangeFormMixin
 
+from . import selectors
 from .admin_actions import MeasureStatusActionMixin
 from .admin_merge import VocabularyMergeMixin
 from .constraints import ConstraintCheckedForm, UniqueRowsFormSetMixin
@@ -214,6 +215,7 @@ class PlanAdmin(
     inlines = (FieldOfActionInline, MembershipInline)
     publication_field = "status"
     actions = ("publish_with_reviewed", "export_workbook")
+    change_form_template = "actionplan/admin/plan_change_form.html"
     fieldsets = (
         (
             _("Basic data"),
@@ -233,6 +235,13 @@ class PlanAdmin(
         ("fields", _("Fields of action"), (FieldOfAction,)),
         ("members", _("Members and roles"), (Membership,)),
     )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Above the form the quality check's counts for the plan's coordinators: a notice
+        before publishing, never a block (``actionplan.selectors.quality_findings``)."""
+        if obj is not None and obj.pk and rules.coordinates(request.user, obj):
+            context["quality_report"] = selectors.quality_findings(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         return (

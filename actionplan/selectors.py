@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access import rules
 from contacts.models import Organisation, Person
@@ -515,3 +516,109 @@ def schedule_years(plan: Plan, user) -> list[int]:
     if bounds["first"] is None:
         return []
     return list(range(bounds["first"].year, bounds["last"].year + 1))
+
+
+# --- quality check before publishing (coordinators) ------------------------------------------
+
+#: Progress statuses in which a schedule date already past is a finding.
+UNDONE_STATUSES = (Measure.Status.PLANNED, Measure.Status.IN_PROGRESS)
+
+
+@dataclass
+class QualityKind:
+    key: str
+    title: str
+    measures: list
+
+    @property
+    def count(self) -> int:
+        return len(self.measures)
+
+
+@dataclass
+class QualityReport:
+    """What a coordinator should look at before publishing a plan; it never blocks."""
+
+    plan: Plan
+    kinds: list[QualityKind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {kind.key: kind.count for kind in self.kinds}
+
+    @property
+    def measure_count(self) -> int:
+        """Measures with at least one finding."""
+        return len({m.pk for kind in self.kinds for m in kind.measures})
+
+
+def _quality_kinds() -> list[tuple[str, str]]:
+    return [
+        ("without_lead", _("without lead")),
+        ("without_dates", _("without dated schedule")),
+        ("without_budget", _("without budget line")),
+        ("past_due", _("schedule date past, still planned or in progress")),
+    ]
+
+
+def quality_reports(plans, *, today: datetime.date | None = None) -> list[QualityReport]:
+    """Per plan (in the order given): measures without lead responsibility, without a dated
+    schedule entry, without a budget line, or with a schedule date (its end, or its start
+    where it has no end) before ``today`` while still planned or in progress. Archived
+    measures are left out. One query, whatever the number of plans and measures; the caller
+    decides which plans the user may check (``rules.coordinates``)."""
+    today = today or timezone.localdate()
+    plans = list(plans)
+    reports = {plan.pk: QualityReport(plan, []) for plan in plans}
+    keys = [key for key, _title in _quality_kinds()]
+    found: dict[int, dict[str, list]] = {pk: {key: [] for key in keys} for pk in reports}
+    if reports:
+        dated = ScheduleEntry.objects.filter(measure=OuterRef("pk")).filter(
+            Q(start_date__isnull=False) | Q(end_date__isnull=False)
+        )
+        qs = (
+            Measure.objects.filter(field__plan__in=list(reports))
+            .exclude(state=Measure.State.ARCHIVED)
+            .annotate(
+                has_lead=Exists(
+                    Responsibility.objects.filter(
+                        measure=OuterRef("pk"), role=Responsibility.Role.LEAD
+                    )
+                ),
+                has_dates=Exists(dated),
+                has_budget=Exists(BudgetLine.objects.filter(measure=OuterRef("pk"))),
+                is_past_due=Exists(
+                    dated.annotate(due=Coalesce("end_date", "start_date")).filter(
+                        due__lt=today, measure__status__in=UNDONE_STATUSES
+                    )
+                ),
+            )
+            .filter(
+                Q(has_lead=False) | Q(has_dates=False) | Q(has_budget=False) | Q(is_past_due=True)
+            )
+            .select_related("field")
+            .order_by("field__position", "position", "pk")
+        )
+        for measure in qs:
+            entry = found[measure.field.plan_id]
+            if not measure.has_lead:
+                entry["without_lead"].append(measure)
+            if not measure.has_dates:
+                entry["without_dates"].append(measure)
+            if not measure.has_budget:
+                entry["without_budget"].append(measure)
+            if measure.is_past_due:
+                entry["past_due"].append(measure)
+    for pk, report in reports.items():
+        report.kinds = [QualityKind(k, t, found[pk][k]) for k, t in _quality_kinds()]
+    return list(reports.values())
+
+
+def quality_findings(plan: Plan, *, today: datetime.date | None = None) -> QualityReport:
+    """The quality check of one plan (``quality_reports``); one query."""
+    return quality_reports([plan], today=today)[0]
+
+
+def quality_counts(plan: Plan, *, today: datetime.date | None = None) -> dict[str, int]:
+    """Number of measures per finding, for the status report."""
+    return quality_findings(plan, today=today).counts

@@ -29,6 +29,8 @@ urlpatterns += i18n_patterns(
     path("admin/aenderungen/", include("reviews.urls")),
     # the second factor (twofactor/): before the admin's catch-all, in its frame
     path("admin/zwei-faktor/", include("twofactor.urls")),
+    # the quality check before publishing (workbench): in the admin's frame
+    path("admin/pruefen/", include("workbench.urls")),
     path("admin/", admin.site.urls),
     # Invited members choose their password here (access.services.membership_invite).
     path(

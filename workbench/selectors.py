@@ -6,17 +6,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from access import rules
 from actionplan.models import (
-    BudgetLine,
     FieldOfAction,
     Measure,
     Plan,
-    Responsibility,
     ScheduleEntry,
 )
 from reviews import selectors as reviews_selectors
@@ -192,46 +190,6 @@ def recent_changes(user, *, limit: int = RECENT_LIMIT) -> list:
             f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[row.id]
         )
     return rows
-
-
-@dataclass
-class PlanGaps:
-    plan: Plan
-    without_lead: list = field(default_factory=list)
-    without_dates: list = field(default_factory=list)
-    without_budget: list = field(default_factory=list)
-
-
-def gaps(user) -> list[PlanGaps]:
-    """Per plan the user coordinates: measures without lead responsibility, without a dated
-    schedule entry, without a budget line (archived measures left out); one query."""
-    qs = (
-        _coordinated(user, Measure.objects.exclude(state=Measure.State.ARCHIVED), "field__plan_id")
-        .annotate(
-            has_lead=Exists(
-                Responsibility.objects.filter(measure=OuterRef("pk"), role=Responsibility.Role.LEAD)
-            ),
-            has_dates=Exists(
-                ScheduleEntry.objects.filter(measure=OuterRef("pk")).filter(
-                    Q(start_date__isnull=False) | Q(end_date__isnull=False)
-                )
-            ),
-            has_budget=Exists(BudgetLine.objects.filter(measure=OuterRef("pk"))),
-        )
-        .filter(Q(has_lead=False) | Q(has_dates=False) | Q(has_budget=False))
-        .select_related("field__plan")
-        .order_by("field__plan__title", "field__position", "position")
-    )
-    plans: dict[int, PlanGaps] = {}
-    for measure in qs:
-        entry = plans.setdefault(measure.field.plan_id, PlanGaps(measure.field.plan))
-        if not measure.has_lead:
-            entry.without_lead.append(measure)
-        if not measure.has_dates:
-            entry.without_dates.append(measure)
-        if not measure.has_budget:
-            entry.without_budget.append(measure)
-    return list(plans.values())
 
 
 # --- both ----------------------------------------------------------------------------------

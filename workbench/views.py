@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from access import reasons, rules
+from actionplan import selectors as actionplan_selectors
+from actionplan.models import Plan
 
 from . import selectors
 
@@ -51,18 +55,19 @@ def _plan_links(user, plans) -> list[PlanLinks]:
 
 def start_page_context(request, *, site) -> dict:
     """What the start page shows this user: the editor's lists for editors, the review queue,
-    recent changes and gaps for coordinators, the plan links for everybody."""
+    recent changes and the quality check for coordinators, the plan links for everybody."""
     user = request.user
     today = timezone.localdate()
     is_editor = bool(rules.roles(user).editor_orgs)
     coordinated = rules.coordinated_plan_ids(user)  # None: every plan (superuser)
     is_coordinator = coordinated is None or bool(coordinated)
+    plans = selectors.my_plans(user)
     context = {
         "title": _("My work"),
         "today": today,
         "is_editor": is_editor,
         "is_coordinator": is_coordinator,
-        "plans": _plan_links(user, selectors.my_plans(user)),
+        "plans": _plan_links(user, plans),
         "due_days": selectors.DUE_DAYS,
     }
     if is_editor or is_coordinator:
@@ -78,9 +83,28 @@ def start_page_context(request, *, site) -> dict:
             review_queue=selectors.review_queue(user),
             pending_for_review=selectors.pending_for_review(user),
             recent_changes=selectors.recent_changes(user),
-            gaps=selectors.gaps(user),
+            quality_reports=actionplan_selectors.quality_reports(
+                [plan for plan in plans if rules.coordinates(user, plan)], today=today
+            ),
         )
     return context
+
+
+def quality_check(request, plan_slug):
+    """The quality check before publishing: the plan's measures that lack a lead, a dated
+    schedule entry or a budget line, or whose schedule date is past while they are still
+    planned or in progress. For the plan's coordinators (404 for everybody else); it never
+    blocks publishing."""
+    plan = get_object_or_404(Plan, slug=plan_slug)
+    if not rules.coordinates(request.user, plan):
+        raise Http404
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Check before publishing: %(plan)s") % {"plan": plan.title},
+        "plan": plan,
+        "report": actionplan_selectors.quality_findings(plan),
+    }
+    return TemplateResponse(request, "workbench/quality_check.html", context)
 
 
 # --- 403 and 404 in the admin's own look ----------------------------------------------------

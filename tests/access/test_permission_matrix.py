@@ -861,6 +861,13 @@ RULES = [
             302 if r == ANON else 200 if r in {COORD, SUPER} else 403 if r in MEMBERS else 404
         ),
     ),
+    # the quality check before publishing (workbench): the plan's coordinators; everybody
+    # else in the admin finds no such page
+    Rule(
+        r"workbench:quality_check",
+        lambda w, n, s: reverse(n, kwargs={"plan_slug": w.objects[("plan", s)].slug}),
+        lambda r, s, n: 302 if r in {ANON, STAFF} else 200 if r in {COORD, SUPER} else 404,
+    ),
     # the review of a pending change (reviews): the comparison and its POST-only steps
     Rule(r"reviews:(compare|approve|send_back|withdraw|submit)", pending_url, pending_expect),
     # the admin's own pages

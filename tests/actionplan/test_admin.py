@@ -273,7 +273,7 @@ MAX_QUERIES = {
     "measure changelist filtered": 14,  # + the plan, for the link to its workbook import
     "measure change": 21,  # + the measure's pending change (reviews), for the review box
     "field change": 14,
-    "plan change": 11,  # + the members inline
+    "plan change": 12,  # + the members inline, the quality check (one query)
     "plan changelist": 9,
     "step changelist": 9,
     "schedule changelist": 9,

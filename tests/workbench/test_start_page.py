@@ -138,7 +138,7 @@ def test_editor_start_page_links_the_plan_but_not_its_workbook(client, world):
     assert "/arbeitsmappe" not in html
 
 
-def test_coordinator_start_page_shows_queue_changes_gaps_and_plan_links(client, world):
+def test_coordinator_start_page_shows_queue_changes_quality_and_plan_links(client, world):
     response = login(client, world, "coordinator").get(INDEX)
     html = text(response)
     queue = response.context["review_queue"]
@@ -151,12 +151,11 @@ def test_coordinator_start_page_shows_queue_changes_gaps_and_plan_links(client, 
     # recent changes: the send-back with its reason
     recent = html[html.index("Letzte Änderungen") :]
     assert "Stadtteilfeste" in recent
-    # gaps: the foreign measure has no lead, the one in review no budget line
-    (gaps,) = response.context["gaps"]
-    assert [m.title for m in gaps.without_lead] == ["Gründerzentrum"]
-    assert [m.title for m in gaps.without_budget] == ["Kreativquartier"]
-    assert gaps.without_dates == []
-    assert "Lücken im Plan" in html
+    # the quality check: the foreign measure has no lead, the one in review no budget line,
+    # the one sent back is overdue (tests/workbench/test_quality_check.py)
+    (report,) = response.context["quality_reports"]
+    assert report.measure_count == 3
+    assert "Vor dem Veröffentlichen prüfen" in html
     # the plan's public page, PDF, workbook export and import
     for name, kwargs in (
         ("actionplan:plan_detail", {}),

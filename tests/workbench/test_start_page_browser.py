@@ -68,3 +68,21 @@ def test_start_page_fits_and_is_clean(chromium_browser, live_url, world, width, 
     assert [s for s in statuses if s[0] >= 400] == []
     violations = run_axe(page)
     assert violations == [], describe(violations)
+
+
+def test_quality_check_fits_390_px_and_is_clean(chromium_browser, live_url, world):
+    """The quality check's page (tests/workbench/test_quality_check.py) on a phone."""
+    for i in range(3):
+        MeasureFactory(
+            field=world["field"],
+            title=f"Einrichtung einer Kontaktstelle Kreativwirtschaft als Querschnittsstelle {i}",
+        )
+    page = signed_in_page(chromium_browser, live_url(), world["users"]["coordinator"], 390)
+    page.goto(live_url(f"/admin/pruefen/{world['plan'].slug}/"))
+
+    assert page.get_by_role("heading", name="Ohne Federführung: 4").is_visible()
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= 390, f"{scroll_width} px wide in a 390 px window"
+    assert page.evaluate("() => window.__cspViolations || []") == []
+    violations = run_axe(page)
+    assert violations == [], describe(violations)
