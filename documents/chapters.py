@@ -17,11 +17,13 @@ Memory then grows with the largest part, not with the plan. Each part is the sam
 (``documents/plan.html``) with the other parts switched off, so the look stays the same.
 """
 
+import contextlib
 import html as html_lib
 import logging
 import multiprocessing
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -104,6 +106,32 @@ class _Pool:
             return one.submit(assembly.assemble, parts, footer, footer_from=1).result()
 
 
+# A render whose job was cancelled stops between chapters: the caller (documents.tasks) says how
+# to tell; chapters already given to a child process finish, the rest are never started.
+_stop_check: ContextVar = ContextVar("planwerk_pdf_stop_check", default=None)
+
+
+class RenderStopped(Exception):
+    """The render was asked to stop (its export was cancelled)."""
+
+
+@contextlib.contextmanager
+def stop_when(check):
+    """Renders by chapter inside this block ask ``check()`` before each chapter and stop with
+    ``RenderStopped`` when it answers true."""
+    token = _stop_check.set(check)
+    try:
+        yield
+    finally:
+        _stop_check.reset(token)
+
+
+def _stop_if_asked() -> None:
+    check = _stop_check.get()
+    if check is not None and check():
+        raise RenderStopped
+
+
 def applies(request) -> bool:
     """Whether this document is rendered by chapter."""
     return request.kind in CHAPTER_KINDS and request.measure_count() > chapter_min_measures()
@@ -160,6 +188,7 @@ def _render(request, template: str, context: dict, executor) -> bytes:
     variant = request.variant
     pending: list[tuple[Future, set[str]]] = []
     for field in fields:
+        _stop_if_asked()
         html = render_to_string(
             template,
             {**shared, **part_strings, "fields": [field], "skip_front": True, "skip_back": True},
@@ -178,7 +207,11 @@ def _render(request, template: str, context: dict, executor) -> bytes:
         },
     )
     pending.append((executor.submit(html, variant), back_owned))
-    chapter_parts = [assembly.Part(future.result(), owned) for future, owned in pending]
+    chapter_parts = []
+    for future, owned in pending:
+        _stop_if_asked()
+        chapter_parts.append(assembly.Part(future.result(), owned))
+    _stop_if_asked()
 
     # Where each chapter heading lies, counted from the first chapter page.
     local_pages: dict[str, int] = {}

@@ -1,6 +1,7 @@
 """Background document exports on django-tasks (database backend: ``manage.py db_worker``)."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django_tasks import task
 
 from workers.services import task_restarted_since
 
-from . import services
+from . import chapters, services
 from .models import PdfExport
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,26 @@ def _task_restarted(export_id) -> bool:
     return bool(export) and task_restarted_since(export["task_result_id"], export["started_at"])
 
 
+# How often a render by chapter looks whether its export was cancelled (a query each time).
+CANCEL_CHECK_SECONDS = 1.0
+
+
+def _cancelled(export_pk):
+    """A check for ``chapters.stop_when``: has the export been cancelled? At most one query a
+    ``CANCEL_CHECK_SECONDS``."""
+    asked_at = None
+
+    def check() -> bool:
+        nonlocal asked_at
+        now = time.monotonic()
+        if asked_at is not None and now - asked_at < CANCEL_CHECK_SECONDS:
+            return False
+        asked_at = now
+        return PdfExport.objects.filter(pk=export_pk, status=PdfExport.Status.CANCELLED).exists()
+
+    return check
+
+
 @task()
 def build_pdf_export(export_id: str) -> dict:
     """Render the document of one ``PdfExport`` and store it through the documents storage."""
@@ -58,7 +79,11 @@ def build_pdf_export(export_id: str) -> dict:
         return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
     try:
         request = services.DocumentRequest.for_export(export)
-        data = services.get_or_render(request)
+        with chapters.stop_when(_cancelled(export.pk)):
+            data = services.get_or_render(request)
+    except chapters.RenderStopped:
+        logger.info("PDF export %s was cancelled; its render stopped between chapters", export_id)
+        return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
     except Exception as exc:
         logger.exception("PDF export %s failed", export_id)
         PdfExport.objects.filter(pk=export.pk, status=PdfExport.Status.RUNNING).update(

@@ -135,3 +135,40 @@ def test_anonymous_starter_cannot_cancel_a_shared_export(client, plan):
     export = _export(plan, None)
     assert client.post(_cancel_url(export)).status_code == 404
     assert client.get(_cancel_url(export)).status_code == 405
+
+
+def test_running_render_by_chapter_stops_at_the_next_chapter(monkeypatch, settings, starter):
+    """A cancel that arrives while the first chapter renders: no further chapter is started,
+    nothing is cached, the render lock is given back (issue 19, item 4)."""
+    from django.core.cache import cache
+
+    from documents import chapters, rendering, tasks
+    from tests.requirements import require_weasyprint
+
+    require_weasyprint()
+    settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 2
+    settings.PLANWERK_PDF_CHAPTER_PROCESSES = 1  # in this process, one chapter after another
+    monkeypatch.setattr(tasks, "CANCEL_CHECK_SECONDS", 0)
+    plan = build_plan(fields=4, measures_per_field=3, steps_per_measure=1, status="published")
+    export = services.export_request(services.DocumentRequest.build(plan), requested_by=starter)
+    request = services.DocumentRequest.for_export(export)
+    assert chapters.applies(request)
+    colleague = coordinator_of(plan, "kollegin")
+    write_pdf = rendering.write_pdf
+    rendered = []
+
+    def first_chapter_then_cancel(html, **kwargs):
+        rendered.append(1)
+        if len(rendered) == 1:
+            services.export_cancel(export=export, acting_user=colleague)
+        return write_pdf(html, **kwargs)
+
+    monkeypatch.setattr(rendering, "write_pdf", first_chapter_then_cancel)
+    result = build_pdf_export.call(str(export.pk))
+
+    assert result == {"export": str(export.pk), "size": None, "rendered": False, "cancelled": True}
+    assert len(rendered) == 1, "four chapters, the back matter, the front and the footers"
+    export.refresh_from_db()
+    assert export.status == PdfExport.Status.CANCELLED and not export.file
+    assert cache.get(request.cache_key) is None
+    assert cache.get(request.cache_key + ":rendering") is None
