@@ -180,12 +180,9 @@ def indicator_chart(indicator):
     values = [_Point(v.date, v.value) for v in indicator.values.all()]
     targets = [_Point(t.date, t.value) for t in indicator.targets.all()]
     desc = gettext(
-        "%(values)d values, %(targets)d targets%(baseline)s. All figures are in the table."
-    ) % {
-        "values": len(values),
-        "targets": len(targets),
-        "baseline": gettext(", baseline") if baseline else "",
-    }
+        "Values as a solid line, targets as squares on a dashed line, the baseline as a "
+        "dotted line. Every figure is in the table beside the chart."
+    )
     return line_chart(
         title=gettext("Course of the indicator “%(name)s”") % {"name": indicator.name},
         desc=desc,
