@@ -103,7 +103,8 @@ def _with_rows(qs: QuerySet, user) -> QuerySet:
 
 def plan_indicators(plan, user) -> QuerySet:
     """The plan's indicators this user may see, with values, targets and visible links."""
-    qs = rules.visible_indicators(user, Indicator.objects.filter(plan=plan)).order_by("name")
+    qs = rules.visible_indicators(user, Indicator.objects.filter(plan=plan))
+    qs = qs.select_related("plan").order_by("name")
     return _with_rows(qs, user)
 
 
