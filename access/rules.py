@@ -382,6 +382,91 @@ def listed_organisations(user, qs: QuerySet) -> QuerySet:
     return qs.filter(pk__in=named)
 
 
+# --- indicators (indicators/) -------------------------------------------------------------------
+# An indicator is public when its plan is public and it is linked to a published measure or to a
+# field of action without a measure (fields are public with their plan); only its public links
+# are shown. Members of the plan see all of the plan's indicators. Coordinators manage them
+# (indicator, targets, links); editors enter values of the indicators linked to a measure they
+# may edit.
+
+
+def public_indicator_links_q(prefix: str = "") -> Q:
+    """Links an anonymous visitor may see: to a field of a public plan (no measure), or to a
+    public measure."""
+    return Q(**{f"{prefix}measure__isnull": True}) & public_plans_q(f"{prefix}field__plan__") | (
+        public_measures_q(f"{prefix}measure__")
+    )
+
+
+def public_indicators_q() -> Q:
+    from indicators.models import IndicatorLink
+
+    return public_plans_q("plan__") & Exists(
+        IndicatorLink.objects.filter(indicator=OuterRef("pk")).filter(public_indicator_links_q())
+    )
+
+
+def visible_indicators(user, qs: QuerySet) -> QuerySet:
+    """The indicators this user may see: public ones, and all of the plans they belong to."""
+    if is_superuser(user):
+        return qs
+    member = roles(user).plan_ids()
+    condition = public_indicators_q()
+    if member:
+        condition |= Q(plan_id__in=member)
+    return qs.filter(condition)
+
+
+def visible_indicator_links(user, qs: QuerySet) -> QuerySet:
+    """The links (of visible indicators) this user may see: public ones, all for members."""
+    if is_superuser(user):
+        return qs
+    member = roles(user).plan_ids()
+    condition = public_indicator_links_q()
+    if member:
+        condition |= Q(indicator__plan_id__in=member)
+    return qs.filter(condition)
+
+
+def editable_indicators(user, qs: QuerySet) -> QuerySet:
+    """The indicators whose values this user may enter: all of the plans they coordinate;
+    for an editor those linked to a measure the editor may change."""
+    from actionplan.models import Measure
+
+    if is_superuser(user):
+        return qs
+    if not is_active_user(user):
+        return qs.none()
+    condition = Q(plan_id__in=roles(user).plan_ids(COORDINATOR))
+    if roles(user).editor_orgs:
+        measures = editable_measures(user, Measure.objects.all()).values("pk")
+        condition |= Q(links__measure__in=measures)
+    return qs.filter(condition).distinct()
+
+
+def may_enter_indicator_values(user, indicator) -> bool:
+    """May add or change the values of ``indicator`` (see ``editable_indicators``)."""
+    from indicators.models import Indicator
+
+    if indicator is None or indicator.pk is None:
+        return False
+    if is_superuser(user) or coordinates(user, indicator.plan_id):
+        return True
+    return editable_indicators(user, Indicator.objects.filter(pk=indicator.pk)).exists()
+
+
+def indicator_value_editors(indicator) -> QuerySet:
+    """Active users who may enter values of ``indicator`` as editors (the reminder's
+    recipients): the editors of its linked measures."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.none()
+    for link in indicator.links.all():
+        if link.measure_id is not None:
+            users = users | measure_editors(link.measure)
+    return users.distinct()
+
+
 # --- may the user see this one object --------------------------------------------------------
 
 
@@ -408,6 +493,8 @@ def can_view(user, obj) -> bool:
         return is_member(user) or visible_persons(user, Person.objects.filter(pk=obj.pk)).exists()
     if isinstance(obj, Organisation):
         return True
+    if obj._meta.model_name == "indicator":
+        return visible_indicators(user, type(obj).objects.filter(pk=obj.pk)).exists()
     parent = owner(obj)
     if parent is not None:
         return can_view(user, parent)
@@ -419,7 +506,7 @@ def owner(obj):
 
     The most specific one that is set: a PDF export of a field has no measure.
     """
-    for attr in ("measure", "field", "campaign", "event", "plan"):
+    for attr in ("indicator", "measure", "field", "campaign", "event", "plan"):
         if getattr(obj, f"{attr}_id", None) is not None:
             return getattr(obj, attr)
     return None
@@ -558,6 +645,10 @@ def can_change(user, obj) -> bool:
     model = obj._meta.model_name
     if model in SHARED_LISTS:
         return may_manage_contacts(user)
+    if model == "indicator":
+        return coordinates(user, obj.plan_id)
+    if model == "indicatorvalue":
+        return may_enter_indicator_values(user, obj.indicator)
     parent = owner(obj)
     if parent is None:
         return False
@@ -631,6 +722,10 @@ def can_add(user, model, parent=None) -> bool:
         if parent is not None:
             return can_change(user, parent)
         return bool(r.campaign_ids(COORDINATOR, EDITOR))
+    if name == "indicatorvalue":
+        if parent is not None:
+            return may_enter_indicator_values(user, parent)
+        return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
     if parent is not None:
         if name in EDITOR_MEASURE_ROWS:
             return can_change(user, parent) and not changes_reviewed(user, parent)
@@ -799,6 +894,10 @@ PLAN_PATHS = {
     "budgetline": "measure__field__plan_id",
     "pdfexport": "plan_id",
     "planversion": "plan_id",
+    "indicator": "plan_id",
+    "indicatortarget": "indicator__plan_id",
+    "indicatorvalue": "indicator__plan_id",
+    "indicatorlink": "indicator__plan_id",
 }
 CAMPAIGN_PATHS = {
     "campaign": "pk",
@@ -883,7 +982,7 @@ def may_change_some(user, model) -> bool:
     r = roles(user)
     name = model._meta.model_name
     coordinator = bool(r.plan_ids(COORDINATOR))
-    if name == "measure" or name in EDITOR_MEASURE_ROWS:
+    if name == "measure" or name in EDITOR_MEASURE_ROWS or name == "indicatorvalue":
         return coordinator or bool(r.editor_orgs)
     if name in PLAN_PATHS:
         return coordinator
@@ -901,7 +1000,7 @@ def may_delete_some(user, model) -> bool:
     if name == "plan":
         return False
     r = roles(user)
-    if name in EDITOR_MEASURE_ROWS:
+    if name in EDITOR_MEASURE_ROWS or name == "indicatorvalue":
         return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
     if name in PLAN_PATHS:
         return bool(r.plan_ids(COORDINATOR))
@@ -920,6 +1019,8 @@ def can_change_rows(user, model, parent) -> bool:
         return True
     from actionplan.models import Measure
 
+    if model._meta.model_name == "indicatorvalue":
+        return may_enter_indicator_values(user, parent)
     if isinstance(parent, Measure) and model._meta.model_name not in EDITOR_MEASURE_ROWS:
         return coordinates(user, parent.field.plan_id)
     if model._meta.model_name == "measure":
@@ -934,6 +1035,7 @@ _CHOOSABLE = {
     "plan": visible_plans,
     "fieldofaction": visible_fields,
     "measure": visible_measures,
+    "indicator": visible_indicators,
     "campaign": visible_campaigns,
     "person": visible_persons,
     "organisation": visible_organisations,

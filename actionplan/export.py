@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from access import rules
 from contacts.models import Organisation, Person
 from imports.plan_document import PLAN_DOCUMENT_FORMAT
+from indicators.selectors import document_entries
 
 from .models import (
     BudgetLine,
@@ -258,6 +259,7 @@ class _Exporter:
                 "project_lead": self.person_keys.get(plan.project_lead_id),
                 "author_organisation": self.org_keys.get(plan.author_organisation_id),
                 "fields": [self.field(fld) for fld in self.fields],
+                "indicators": document_entries(plan, public_only=self.public_only),
             },
         }
 

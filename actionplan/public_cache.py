@@ -48,6 +48,9 @@ PAGE_SOURCES = [
     ("imports", "plan_workbook.py"),
     ("templates/embeds", "*.html"),
     ("embeds", "*.py"),
+    ("indicators", "*.py"),
+    ("templates/indicators", "*.html"),
+    ("templates/indicators/includes", "*.html"),
 ]
 
 

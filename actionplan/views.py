@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from access import rules
+from indicators.selectors import field_indicator_cards, measure_indicator_cards
 
 from . import selectors
 from .models import BaselineFinding, Measure, Responsibility, ScheduleEntry
@@ -87,6 +89,7 @@ def field_detail(request, plan_slug, field_slug):
             "plan": plan,
             "field": field,
             "baseline_groups": baseline_groups(field.baseline_findings.all()),
+            "indicator_cards": field_indicator_cards(field, request.user, timezone.localdate()),
         },
     )
 
@@ -118,6 +121,7 @@ def measure_detail(request, plan_slug, field_slug, measure_slug):
             "budget_planned_total": planned_total,
             "budget_actual_total": actual_total,
             "budget_has_amounts": planned_total is not None or actual_total is not None,
+            "indicator_cards": measure_indicator_cards(measure, request.user, timezone.localdate()),
             "related_measures": related_measures(measure),
             "previous_measure": previous,
             "next_measure": following,

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "workbench",
     "embeds",
     "backups",
+    "indicators",
     "adminsortable2",
     "rest_framework",
     "drf_spectacular",

@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("suche/", include("search.urls")),
     path("", include("actionplan.urls")),
     path("", include("progress.urls")),
+    path("", include("indicators.urls")),
     prefix_default_language=False,
 )
 

@@ -35,6 +35,7 @@ from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
 
+from . import plan_indicators
 from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
 from .plan_import import (
     Change,
@@ -154,6 +155,7 @@ _PLAN_KEYS = {
     "project_lead",
     "author_organisation",
     "fields",
+    "indicators",
 }
 _FIELD_KEYS = {
     "position",
@@ -279,6 +281,19 @@ class _Validator:
         for path, key in self.related:
             if not isinstance(key, str) or key not in self.measure_keys:
                 self.error(path, f"unknown measure key {key!r}")
+        if "indicators" in data["plan"] and isinstance(data["plan"].get("fields", []), list):
+            measures = plan_indicators.document_measures(data["plan"])
+            self.errors += plan_indicators.validate_entries(
+                data["plan"]["indicators"],
+                path="plan.indicators",
+                field_slugs={slug for slug, _measure in measures.values()}
+                | {
+                    f.get("slug") or FieldOfAction.slug_for(f["title"])
+                    for f in data["plan"]["fields"]
+                    if isinstance(f, dict) and isinstance(f.get("title"), str)
+                },
+                measures=measures,
+            )
 
     def organisations(self, orgs) -> None:
         if not isinstance(orgs, dict):
@@ -538,6 +553,16 @@ class _DocumentImport:
         )
         extras.apply(plan, reason=self.reason)
         changes = extras.changes
+        if "indicators" in spec:
+            try:
+                changes = changes + plan_indicators.indicators_sync(
+                    plan,
+                    spec["indicators"],
+                    measure_keys=plan_indicators.document_measures(spec),
+                    reason=self.reason,
+                )
+            except ValidationError as exc:
+                raise PlanDocumentError([("plan.indicators", m) for m in exc.messages]) from exc
         plan_change = [c for c in changes if c.kind == "plan"]
         others = [c for c in changes if c.kind != "plan"]
         result.changes = before + plan_change + result.changes + others

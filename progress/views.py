@@ -9,6 +9,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from actionplan.public_cache import public_page
 from actionplan.views import plan_or_404
+from indicators.selectors import plan_indicator_cards
 
 from .dashboard import budget_matrix, dashboard_charts
 from .selectors import MILESTONE_ROWS, plan_progress
@@ -53,5 +54,6 @@ def plan_dashboard(request, plan_slug):
             "charts": dashboard_charts(progress),
             "budget_matrix": budget_matrix(progress),
             "milestone_rows": MILESTONE_ROWS,
+            "indicator_cards": plan_indicator_cards(plan, request.user, timezone.localdate()),
         },
     )

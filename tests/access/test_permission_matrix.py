@@ -27,6 +27,7 @@ from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
 from imports.models import ImportJob
+from indicators.models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 from legal.models import LegalPage
 from notifications.models import NotificationDelivery, NotificationPreference
 from reminders.models import ReminderPreference
@@ -152,6 +153,19 @@ def world(db):
                 ),
             }
         )
+    for state, p, measure in (
+        ("published", plan, m_pub),
+        ("draft", draft_plan, d_measure),
+    ):
+        # the published plan's indicator measures organisation B's published measure; the
+        # draft plan's organisation A's measure
+        indicator = Indicator.objects.create(plan=p, name=f"Indikator {state}", slug="indikator")
+        IndicatorLink.objects.create(indicator=indicator, field=measure.field, measure=measure)
+        IndicatorTarget.objects.create(indicator=indicator, date="2012-12-31", value=10)
+        objects[("indicator", state)] = indicator
+        objects[("indicatorvalue", state)] = IndicatorValue.objects.create(
+            indicator=indicator, date="2011-12-31", value=5
+        )
     for obj in objects.values():
         if hasattr(obj, "history") and not obj.history.exists():
             obj.save()
@@ -226,8 +240,12 @@ PLAN_MODELS = {
     "budgetline",
     "pdfexport",
     "planversion",
+    "indicator",
+    "indicatorvalue",
 }
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
+# An indicator's values: its coordinators, and the editors of a measure it is linked to.
+INDICATOR_VALUES = {"indicatorvalue"}
 SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 
@@ -253,7 +271,7 @@ def may_add(model, role) -> bool:
         return True
     if model == "apitoken":  # every member creates tokens for themselves
         return role in ADMIN_USERS
-    if model in MEASURE_ROWS - {"measure"}:
+    if model in MEASURE_ROWS - {"measure"} or model in INDICATOR_VALUES:
         return role in {COORD, OTHER, EDITOR_A, EDITOR_B}
     if model in PLAN_MODELS - {"plan", "pdfexport"} or model in SHARED:
         return role in {COORD, OTHER}
@@ -270,6 +288,8 @@ def may_change(model, role, state) -> bool:
         return model not in {"pdfexport", "auditevent", "importjob", "planversion"}
     if model in MEASURE_ROWS:
         return role == COORD or editor_of_row(model, role, state)
+    if model in INDICATOR_VALUES:
+        return role == COORD or editor_of(role, state)
     if model in PLAN_MODELS - {"pdfexport", "planversion"} or model == "membership":
         return role == COORD
     if model in SHARED:
@@ -284,7 +304,10 @@ def may_delete(model, role, state) -> bool:
         return model != "auditevent"
     if model in MEASURE_ROWS - {"measure"}:
         return role == COORD or editor_of_row(model, role, state)
+    if model in INDICATOR_VALUES:
+        return role == COORD or editor_of(role, state)
     if model in {
+        "indicator",
         "fieldofaction",
         "measure",
         "baselinefinding",
@@ -355,7 +378,7 @@ def list_level(model, view, role) -> bool:
             return role in ADMIN_USERS
         if model in SHARED:
             return role in {COORD, OTHER}
-        if model in MEASURE_ROWS - {"measure"}:
+        if model in MEASURE_ROWS - {"measure"} or model in INDICATOR_VALUES:
             return role in {COORD, OTHER, EDITOR_A, EDITOR_B}
         if model in PLAN_MODELS - {"plan"}:
             return role in {COORD, OTHER}
@@ -471,6 +494,14 @@ def public_url(world, name, state):
         kwargs.update(field_slug=measure.field.slug, measure_slug=measure.slug)
     if view == "measure_list":
         kwargs["plan_slug"] = world.objects[("plan", state)].slug
+    return reverse(name, kwargs=kwargs)
+
+
+def indicator_url(world, name, state):
+    indicator = world.objects[("indicator", state)]
+    kwargs = {"plan_slug": indicator.plan.slug}
+    if name.endswith("detail"):
+        kwargs["indicator_slug"] = indicator.slug
     return reverse(name, kwargs=kwargs)
 
 
@@ -707,6 +738,8 @@ RULES = [
         lambda r, s, n: public(r, s),
     ),
     Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
+    # a plan's indicators: the published plan's indicator measures a published measure
+    Rule(r"indicators:indicator_(list|detail)", indicator_url, lambda r, s, n: public(r, s)),
     Rule(r"campaigns:(campaign_list|campaign_detail|campaign_pdf)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     # cancelling an export: POST only (starter or the plan's coordinators, else 404:
@@ -1144,9 +1177,9 @@ def cells(world, role):
         rule = rule_for(name)
         # pages in both languages; a PDF's access check does not depend on its language, and
         # rendering every one twice would double the runtime
-        public = name.startswith(("actionplan:", "versions:", "progress:")) and not name.endswith(
-            "pdf"
-        )
+        public = name.startswith(
+            ("actionplan:", "versions:", "progress:", "indicators:")
+        ) and not name.endswith("pdf")
         languages = ("de", "en") if public else ("de",)
         for state in STATES:
             for language in languages:

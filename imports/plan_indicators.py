@@ -1,0 +1,414 @@
+"""A plan's indicators on the import path: validate entries, compare them with the stored
+indicators, write the differences (each with a history row).
+
+An entry is the plan document's form (actionplan/export.py, key ``plan.indicators``):
+``{"key", "name", "description", "unit", "direction", "source", "update_interval",
+"baseline": {"value", "date"} | null, "targets": [...], "values": [...], "links": [...],
+"is_example"}``. The JSON document passes its entries as they are; the workbook's sheets
+„Indikatoren“, „Indikatorwerte“, „Indikatorziele“ and „Indikatorverknüpfungen“ are translated
+into the same entries (imports/plan_workbook.py). A complete set: stored indicators of the plan
+that the entries do not name are deleted. Without any entries key (old documents, workbooks
+without the sheets) nothing here runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.utils.translation import gettext as _
+
+from actionplan.models import FieldOfAction, Measure, Plan
+from config.numbers import bounded_decimal, format_number
+from indicators.models import (
+    DECIMAL_PLACES,
+    MAX_DIGITS,
+    Indicator,
+    IndicatorLink,
+    IndicatorTarget,
+    IndicatorValue,
+)
+
+from .changes import Change
+
+ENTRY_KEYS = {
+    "key",
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "source",
+    "update_interval",
+    "baseline",
+    "targets",
+    "values",
+    "links",
+    "is_example",
+}
+TEXT_ATTRIBUTES = ("name", "description", "unit", "source")
+TARGET_KEYS = {"date", "value", "note"}
+VALUE_KEYS = {"date", "value", "source", "note"}
+LINK_KEYS = {"field", "measure", "kind"}
+TEXT_LIMITS = {"name": 200, "unit": 50, "source": 300, "note": 500}
+
+
+def number(value) -> Decimal:
+    return bounded_decimal(value, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+
+
+def document_measures(plan_spec: dict) -> dict[str, tuple[str, str]]:
+    """Measure keys of a plan document → (field slug, measure slug)."""
+    result = {}
+    for field_spec in plan_spec.get("fields") or []:
+        if not isinstance(field_spec, dict) or not field_spec.get("title"):
+            continue
+        field_slug = field_spec.get("slug") or FieldOfAction.slug_for(field_spec["title"])
+        for measure_spec in field_spec.get("measures") or []:
+            if not isinstance(measure_spec, dict) or not measure_spec.get("title"):
+                continue
+            slug = measure_spec.get("slug") or Measure.slug_for(
+                measure_spec.get("code") or "", measure_spec["title"]
+            )
+            key = measure_spec.get("key") or f"{field_slug}/{slug}"
+            result[key] = (field_slug, slug)
+    return result
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def validate_entries(
+    entries, *, path: str, field_slugs: set[str], measures: dict[str, tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Every problem of ``entries`` as ``(path, message)``; empty when they may be imported."""
+    errors: list[tuple[str, str]] = []
+
+    def error(where, message):
+        errors.append((where, message))
+
+    if not isinstance(entries, list):
+        return [(path, "must be a list")]
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        ipath = f"{path}[{i}]"
+        if not isinstance(entry, dict):
+            error(ipath, "must be an object")
+            continue
+        for key in sorted(set(entry) - ENTRY_KEYS):
+            error(f"{ipath}.{key}", "unknown key")
+        key = entry.get("key")
+        if not isinstance(key, str) or not key:
+            error(f"{ipath}.key", "required")
+        else:
+            try:
+                validate_slug(key)
+            except ValidationError:
+                error(f"{ipath}.key", "must be a slug (letters, digits, hyphens)")
+            if key in seen:
+                error(f"{ipath}.key", f"duplicate indicator key {key!r}")
+            seen.add(key)
+        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            error(f"{ipath}.name", "required")
+        for attr in TEXT_ATTRIBUTES:
+            value = entry.get(attr, "")
+            if value is not None and not isinstance(value, str):
+                error(f"{ipath}.{attr}", "must be text")
+            elif value and len(value) > TEXT_LIMITS.get(attr, 10**6):
+                error(f"{ipath}.{attr}", f"at most {TEXT_LIMITS[attr]} characters")
+        if entry.get("direction", "increase") not in Indicator.Direction.values:
+            error(f"{ipath}.direction", f"must be one of {', '.join(Indicator.Direction.values)}")
+        interval = entry.get("update_interval") or ""
+        if interval and interval not in Indicator.Interval.values:
+            error(
+                f"{ipath}.update_interval",
+                f"must be one of {', '.join(Indicator.Interval.values)} or empty",
+            )
+        if not isinstance(entry.get("is_example", False), bool):
+            error(f"{ipath}.is_example", "must be true or false")
+        baseline = entry.get("baseline")
+        if baseline is not None:
+            if not isinstance(baseline, dict) or set(baseline) - {"value", "date"}:
+                error(f"{ipath}.baseline", "must be null or an object with value and date")
+            else:
+                _dated(baseline, f"{ipath}.baseline", error)
+        for name, allowed in (("targets", TARGET_KEYS), ("values", VALUE_KEYS)):
+            rows = entry.get(name, [])
+            if not isinstance(rows, list):
+                error(f"{ipath}.{name}", "must be a list")
+                continue
+            dates = set()
+            for j, row in enumerate(rows):
+                rpath = f"{ipath}.{name}[{j}]"
+                if not isinstance(row, dict):
+                    error(rpath, "must be an object")
+                    continue
+                for extra in sorted(set(row) - allowed):
+                    error(f"{rpath}.{extra}", "unknown key")
+                for attr in ("source", "note"):
+                    text = row.get(attr, "")
+                    if text is not None and not isinstance(text, str):
+                        error(f"{rpath}.{attr}", "must be text")
+                    elif text and len(text) > TEXT_LIMITS[attr]:
+                        error(f"{rpath}.{attr}", f"at most {TEXT_LIMITS[attr]} characters")
+                date = _dated(row, rpath, error)
+                if date is not None:
+                    if date in dates:
+                        error(f"{rpath}.date", f"a second row for {date.isoformat()}")
+                    dates.add(date)
+        links = entry.get("links", [])
+        if not isinstance(links, list):
+            error(f"{ipath}.links", "must be a list")
+            continue
+        seen_links = set()
+        for j, link in enumerate(links):
+            lpath = f"{ipath}.links[{j}]"
+            if not isinstance(link, dict):
+                error(lpath, "must be an object")
+                continue
+            for extra in sorted(set(link) - LINK_KEYS):
+                error(f"{lpath}.{extra}", "unknown key")
+            field_slug, measure_key = link.get("field"), link.get("measure")
+            if field_slug not in field_slugs:
+                error(f"{lpath}.field", f"unknown field {field_slug!r}")
+            if measure_key is not None:
+                if measure_key not in measures:
+                    error(f"{lpath}.measure", f"unknown measure key {measure_key!r}")
+                elif measures[measure_key][0] != field_slug:
+                    error(f"{lpath}.measure", "the measure belongs to another field")
+            kind = link.get("kind", IndicatorLink.Kind.MEASURES)
+            if kind not in IndicatorLink.Kind.values:
+                error(f"{lpath}.kind", f"must be one of {', '.join(IndicatorLink.Kind.values)}")
+            if (field_slug, measure_key, kind) in seen_links:
+                error(lpath, "the same link twice")
+            seen_links.add((field_slug, measure_key, kind))
+    return errors
+
+
+def _dated(row: dict, path: str, error) -> datetime.date | None:
+    date = None
+    try:
+        date = datetime.date.fromisoformat(row.get("date"))
+    except (TypeError, ValueError):
+        error(f"{path}.date", "must be a date as YYYY-MM-DD")
+    try:
+        number(row.get("value"))
+    except ValidationError as exc:
+        error(f"{path}.value", "; ".join(exc.messages))
+    return date
+
+
+# --- comparing and writing ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _State:
+    """An indicator's comparable state: attributes, targets, values, links."""
+
+    attributes: dict
+    targets: dict  # date -> (value, note)
+    values: dict  # date -> (value, source, note)
+    links: frozenset  # (field_id, measure_id | None, kind)
+
+
+def _incoming(entry: dict, fields: dict[str, int], measures: dict[str, int]) -> _State:
+    baseline = entry.get("baseline") or None
+    attributes = {
+        "name": entry["name"].strip(),
+        "description": entry.get("description") or "",
+        "unit": entry.get("unit") or "",
+        "direction": entry.get("direction") or Indicator.Direction.INCREASE,
+        "source": entry.get("source") or "",
+        "update_interval": entry.get("update_interval") or "",
+        "baseline_value": number(baseline["value"]) if baseline else None,
+        "baseline_date": datetime.date.fromisoformat(baseline["date"]) if baseline else None,
+        "is_example": bool(entry.get("is_example", False)),
+    }
+    return _State(
+        attributes,
+        {
+            datetime.date.fromisoformat(t["date"]): (number(t["value"]), t.get("note") or "")
+            for t in entry.get("targets") or []
+        },
+        {
+            datetime.date.fromisoformat(v["date"]): (
+                number(v["value"]),
+                v.get("source") or "",
+                v.get("note") or "",
+            )
+            for v in entry.get("values") or []
+        },
+        frozenset(
+            (
+                fields[link["field"]],
+                measures[link["measure"]] if link.get("measure") else None,
+                link.get("kind") or IndicatorLink.Kind.MEASURES,
+            )
+            for link in entry.get("links") or []
+        ),
+    )
+
+
+def _stored(indicator: Indicator) -> _State:
+    return _State(
+        {name: getattr(indicator, name) for name in _ATTRIBUTE_NAMES},
+        {t.date: (t.value, t.note) for t in indicator.targets.all()},
+        {v.date: (v.value, v.source, v.note) for v in indicator.values.all()},
+        frozenset((ln.field_id, ln.measure_id, ln.kind) for ln in indicator.links.all()),
+    )
+
+
+_ATTRIBUTE_NAMES = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "source",
+    "update_interval",
+    "baseline_value",
+    "baseline_date",
+    "is_example",
+)
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        return format_number(value.normalize(), None)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _row_diffs(label: str, old: dict, new: dict) -> list[tuple[str, str, str]]:
+    diffs = []
+    for date in sorted(set(old) | set(new)):
+        if old.get(date) != new.get(date):
+            before = " · ".join(_shown(v) for v in old[date] if v != "") if date in old else "–"
+            after = " · ".join(_shown(v) for v in new[date] if v != "") if date in new else "–"
+            diffs.append((f"{label} {_shown(date)}", before, after))
+    return diffs
+
+
+def _diffs(old: _State | None, new: _State, link_label) -> list[tuple[str, str, str]]:
+    diffs = []
+    for name in _ATTRIBUTE_NAMES:
+        before = old.attributes.get(name) if old else None
+        after = new.attributes[name]
+        if old is None and after in (None, "", False):
+            continue
+        if before != after:
+            label = str(Indicator._meta.get_field(name).verbose_name)
+            diffs.append((label, _shown(before), _shown(after)))
+    diffs += _row_diffs(_("Target"), old.targets if old else {}, new.targets)
+    diffs += _row_diffs(_("Value"), old.values if old else {}, new.values)
+    old_links = old.links if old else frozenset()
+    for link in sorted(old_links - new.links, key=str):
+        diffs.append((_("Link"), link_label(link), "–"))
+    for link in sorted(new.links - old_links, key=str):
+        diffs.append((_("Link"), "–", link_label(link)))
+    return diffs
+
+
+def indicators_sync(
+    plan: Plan, entries: list[dict], *, measure_keys: dict[str, tuple[str, str]], reason: str
+) -> list[Change]:
+    """Bring the plan's indicators to ``entries`` (validated by ``validate_entries``): create,
+    change and delete what differs; return the changes (none when nothing differs)."""
+    fields = dict(FieldOfAction.objects.filter(plan=plan).values_list("slug", "pk"))
+    stored_measures = {
+        (field_slug, slug): pk
+        for pk, field_slug, slug in Measure.objects.filter(field__plan=plan).values_list(
+            "pk", "field__slug", "slug"
+        )
+    }
+    measures = {
+        key: stored_measures[ref] for key, ref in measure_keys.items() if ref in stored_measures
+    }
+    names = {
+        pk: title
+        for pk, title in FieldOfAction.objects.filter(plan=plan).values_list("pk", "title")
+    }
+    measure_names = {
+        pk: str(m) for pk, m in ((m.pk, m) for m in Measure.objects.filter(field__plan=plan))
+    }
+    kinds = dict(IndicatorLink.Kind.choices)
+
+    def link_label(link) -> str:
+        field_id, measure_id, kind = link
+        target = measure_names.get(measure_id) if measure_id else names.get(field_id, "?")
+        return f"{kinds.get(kind, kind)}: {target}"
+
+    stored = {
+        ind.slug: ind
+        for ind in Indicator.objects.filter(plan=plan).prefetch_related(
+            "targets", "values", "links"
+        )
+    }
+    changes: list[Change] = []
+    kind_name = str(Indicator._meta.verbose_name)
+    for entry in entries:
+        new = _incoming(entry, fields, measures)
+        indicator = stored.pop(entry["key"], None)
+        old = _stored(indicator) if indicator is not None else None
+        if old == new:
+            continue
+        diffs = _diffs(old, new, link_label)
+        action = "new" if indicator is None else "changed"
+        changes.append(Change(action, "indicator", f"{kind_name} {entry['key']}", diffs, kind_name))
+        _write(plan, indicator, entry["key"], old, new, reason)
+    for slug, indicator in stored.items():
+        changes.append(Change("deleted", "indicator", f"{kind_name} {slug}", [], kind_name))
+        indicator._change_reason = reason
+        indicator.delete()
+    return changes
+
+
+def _save(instance, reason: str) -> None:
+    instance.full_clean()
+    instance._change_reason = reason
+    instance.save()
+
+
+def _write(plan, indicator, slug, old: _State | None, new: _State, reason: str) -> None:
+    if indicator is None:
+        indicator = Indicator(plan=plan, slug=slug)
+    if old is None or old.attributes != new.attributes:
+        for name, value in new.attributes.items():
+            setattr(indicator, name, value)
+        _save(indicator, reason)
+    old_targets = old.targets if old else {}
+    old_values = old.values if old else {}
+    rows = {t.date: t for t in indicator.targets.all()} if old else {}
+    for date in set(old_targets) - set(new.targets):
+        rows[date]._change_reason = reason
+        rows[date].delete()
+    for date, (value, note) in new.targets.items():
+        if old_targets.get(date) != (value, note):
+            row = rows.get(date) or IndicatorTarget(indicator=indicator, date=date)
+            row.value, row.note = value, note
+            _save(row, reason)
+    rows = {v.date: v for v in indicator.values.all()} if old else {}
+    for date in set(old_values) - set(new.values):
+        rows[date]._change_reason = reason
+        rows[date].delete()
+    for date, (value, source, note) in new.values.items():
+        if old_values.get(date) != (value, source, note):
+            row = rows.get(date) or IndicatorValue(indicator=indicator, date=date)
+            row.value, row.source, row.note = value, source, note
+            _save(row, reason)
+    old_links = old.links if old else frozenset()
+    for link in indicator.links.all() if old else []:
+        if (link.field_id, link.measure_id, link.kind) not in new.links:
+            link._change_reason = reason
+            link.delete()
+    for field_id, measure_id, kind in new.links - old_links:
+        _save(
+            IndicatorLink(indicator=indicator, field_id=field_id, measure_id=measure_id, kind=kind),
+            reason,
+        )
