@@ -408,6 +408,9 @@ def can_view(user, obj) -> bool:
         return is_member(user) or visible_persons(user, Person.objects.filter(pk=obj.pk)).exists()
     if isinstance(obj, Organisation):
         return True
+    if obj._meta.model_name in REPORT_MODELS:
+        report = obj.report if obj._meta.model_name == "fieldreporttext" else obj
+        return can_view_status_report(user, report)
     parent = owner(obj)
     if parent is not None:
         return can_view(user, parent)
@@ -556,6 +559,8 @@ def can_change(user, obj) -> bool:
     if isinstance(obj, Organisation | Person):
         return may_manage_contacts(user)
     model = obj._meta.model_name
+    if model in REPORT_MODELS:
+        return can_manage_status_reports(user, _plan_id_of(obj))
     if model in SHARED_LISTS:
         return may_manage_contacts(user)
     parent = owner(obj)
@@ -736,6 +741,26 @@ def reviewable_pending(user, qs: QuerySet) -> QuerySet:
     return qs if ids is None else qs.filter(measure__field__plan_id__in=ids)
 
 
+def can_manage_status_reports(user, plan) -> bool:
+    """Status reports (Sachstandsberichte) of a plan are generated and written by its
+    coordinators; the reports' field texts with them."""
+    return is_active_user(user) and coordinates(user, plan)
+
+
+def visible_status_reports(user, qs: QuerySet) -> QuerySet:
+    """Reports this user may open: every report of a plan they coordinate; a final report
+    wherever its plan may be seen (its content as ``sees_unpublished`` decides)."""
+    if is_superuser(user):
+        return qs
+    held = roles(user)
+    seen = public_plans_q("plan__") | Q(plan_id__in=held.plan_ids())
+    return qs.filter(Q(plan_id__in=held.plan_ids(COORDINATOR)) | (Q(state="final") & seen))
+
+
+def can_view_status_report(user, report) -> bool:
+    return visible_status_reports(user, type(report).objects.filter(pk=report.pk)).exists()
+
+
 def can_publish_version(user, plan) -> bool:
     """Publishing (and deleting) a dated version of a plan is the coordinator's."""
     return coordinates(user, plan)
@@ -799,7 +824,11 @@ PLAN_PATHS = {
     "budgetline": "measure__field__plan_id",
     "pdfexport": "plan_id",
     "planversion": "plan_id",
+    "statusreport": "plan_id",
+    "fieldreporttext": "report__plan_id",
 }
+#: The status report and its texts (``reports``): the plan's coordinators' (``can_change``).
+REPORT_MODELS = {"statusreport", "fieldreporttext"}
 CAMPAIGN_PATHS = {
     "campaign": "pk",
     "campaignpartner": "campaign_id",
