@@ -748,13 +748,14 @@ def can_manage_status_reports(user, plan) -> bool:
 
 
 def visible_status_reports(user, qs: QuerySet) -> QuerySet:
-    """Reports this user may open: every report of a plan they coordinate; a final report
-    wherever its plan may be seen (its content as ``sees_unpublished`` decides)."""
+    """Reports this user may open: every report of a plan they are a member of (a draft
+    report like a draft measure); a final report of a published plan for everybody. What a
+    report holds is ``sees_unpublished``'s: every measure for members, public ones for others."""
     if is_superuser(user):
         return qs
-    held = roles(user)
-    seen = public_plans_q("plan__") | Q(plan_id__in=held.plan_ids())
-    return qs.filter(Q(plan_id__in=held.plan_ids(COORDINATOR)) | (Q(state="final") & seen))
+    return qs.filter(
+        Q(plan_id__in=roles(user).plan_ids()) | (Q(state="final") & public_plans_q("plan__"))
+    )
 
 
 def can_view_status_report(user, report) -> bool:

@@ -1,7 +1,7 @@
 """Downloads of a status report: the PDF (through the documents app) and the Word document.
 
 Who may open a report: ``access.rules.visible_status_reports`` (drafts for the plan's
-coordinators, final reports wherever the plan may be seen); what it holds:
+members, final reports of a published plan for everybody); what it holds:
 ``access.rules.sees_unpublished`` (members get every measure, everybody else the public
 document the report stored)."""
 

@@ -7,6 +7,7 @@ cannot ship without a decision about who may open it. List pages also pin the se
 each role sees. Expectations follow docs/roles.md and ``access.rules``.
 """
 
+import datetime
 import re
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from tests.factories import (
     UserFactory,
     build_plan,
 )
+from reports.models import StatusReport
+from reports.services import status_report_generate
 from versions.models import PlanVersion
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +155,19 @@ def world(db):
                 ),
             }
         )
+    # a final status report of the published plan, a draft one of the draft plan
+    for state, p in (("published", plan), ("draft", draft_plan)):
+        report = status_report_generate(
+            plan=p,
+            title=f"Sachstandsbericht {state}",
+            period_label="2011",
+            period_start=datetime.date(2011, 1, 1),
+            period_end=datetime.date(2011, 12, 31),
+        )
+        if state == "published":
+            report.state = StatusReport.State.FINAL
+            report.save()
+        objects[("statusreport", state)] = report
     for obj in objects.values():
         if hasattr(obj, "history") and not obj.history.exists():
             obj.save()
@@ -226,6 +242,7 @@ PLAN_MODELS = {
     "budgetline",
     "pdfexport",
     "planversion",
+    "statusreport",
 }
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
 SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
@@ -292,6 +309,7 @@ def may_delete(model, role, state) -> bool:
         "membership",
         "pdfexport",  # a coordinator clears their plan's generated documents
         "planversion",  # and withdraws a version
+        "statusreport",  # and a status report
     }:
         return role == COORD
     if model in SHARED:  # can_delete falls back to can_change
@@ -499,6 +517,11 @@ def version_url(world, name, state):
     if view == "version_measure":
         kwargs["measure_slug"] = fields[0]["measures"][0]["slug"]
     return reverse(name, kwargs=kwargs)
+
+
+def report_url(world, name, state):
+    report = world.objects[("statusreport", state)]
+    return reverse(name, kwargs={"plan_slug": report.plan.slug, "pk": report.pk})
 
 
 def contact_url(world, name, state):
@@ -719,6 +742,9 @@ RULES = [
         version_url,
         lambda r, s, n: public(r, s),
     ),
+    # a plan's status reports (reports/): a final one of the published plan for everyone, a
+    # draft one (of the draft plan) for the plan's members
+    Rule(r"reports:report_(pdf|docx)", report_url, lambda r, s, n: public(r, s)),
     # the site search: a page for everyone; what it lists is pinned in LISTS
     Rule(
         r"search:results",
