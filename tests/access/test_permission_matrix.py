@@ -31,6 +31,8 @@ from imports.models import ImportJob
 from legal.models import LegalPage
 from notifications.models import NotificationDelivery, NotificationPreference
 from reminders.models import ReminderPreference
+from reports.models import StatusReport
+from reports.services import status_report_generate
 from tests.factories import (
     OrganisationFactory,
     PersonFactory,
@@ -39,8 +41,6 @@ from tests.factories import (
     UserFactory,
     build_plan,
 )
-from reports.models import StatusReport
-from reports.services import status_report_generate
 from versions.models import PlanVersion
 
 pytestmark = pytest.mark.django_db
