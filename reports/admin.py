@@ -137,6 +137,7 @@ class StatusReportAdmin(RoleAdminMixin, admin.ModelAdmin):
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
         obj.pk, obj.created_at = report.pk, report.created_at
+        obj.title, obj.plan = report.title, report.plan  # for the message and the log
 
     @admin.display(description=_("source"))
     def source(self, obj):

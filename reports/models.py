@@ -97,6 +97,19 @@ class StatusReport(models.Model):
     def source_label(self) -> str:
         return self.version.label if self.version_id else str(_("the plan as it is now"))
 
+    @property
+    def source_text(self) -> str:
+        """Where the report comes from, for its title page."""
+        from django.utils.formats import date_format
+        from django.utils.translation import pgettext
+
+        day = date_format(self.source_date, "DATE_FORMAT")
+        if self.version_id:
+            return pgettext(
+                "pdf", "Generated from the version “%(label)s” (data as of %(date)s)"
+            ) % {"label": self.version.label, "date": day}
+        return pgettext("pdf", "Generated from the plan as of %(date)s") % {"date": day}
+
 
 class FieldReportText(models.Model):
     """What the coordinator writes about one field of action for this report."""

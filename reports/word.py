@@ -106,10 +106,7 @@ def build_docx(content: ReportContent, *, language: str = "de") -> bytes:
             + f": {report.period_label} ({_date(report.period_start, 'SHORT_DATE_FORMAT')} – "
             f"{_date(report.period_end, 'SHORT_DATE_FORMAT')})"
         )
-        doc.add_paragraph(
-            pgettext("pdf", "Generated from %(source)s (data as of %(date)s)")
-            % {"source": report.source_label, "date": _date(report.source_date)}
-        )
+        doc.add_paragraph(report.source_text)
 
         doc.add_heading(pgettext("pdf", "Summary"), level=1)
         _paragraphs(doc, report.summary)
