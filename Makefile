@@ -35,6 +35,7 @@ run: $(STAMP)
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py load_demo_versions
 	$(PY) manage.py load_campaign_demo_data
+	$(PY) manage.py load_demo_reports
 	$(PY) manage.py ensure_local_admin --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py load_demo_team
 	@$(PY) -c "import weasyprint" 2>/dev/null || echo "Hinweis: PDF-Export braucht Pango – apt-get install libpango-1.0-0 libpangoft2-1.0-0 (PDF export needs Pango)"

@@ -495,6 +495,9 @@ def can_view(user, obj) -> bool:
         return True
     if obj._meta.model_name == "indicator":
         return visible_indicators(user, type(obj).objects.filter(pk=obj.pk)).exists()
+    if obj._meta.model_name in REPORT_MODELS:
+        report = obj.report if obj._meta.model_name == "fieldreporttext" else obj
+        return can_view_status_report(user, report)
     parent = owner(obj)
     if parent is not None:
         return can_view(user, parent)
@@ -643,6 +646,8 @@ def can_change(user, obj) -> bool:
     if isinstance(obj, Organisation | Person):
         return may_manage_contacts(user)
     model = obj._meta.model_name
+    if model in REPORT_MODELS:
+        return can_manage_status_reports(user, _plan_id_of(obj))
     if model in SHARED_LISTS:
         return may_manage_contacts(user)
     if model == "indicator":
@@ -831,6 +836,27 @@ def reviewable_pending(user, qs: QuerySet) -> QuerySet:
     return qs if ids is None else qs.filter(measure__field__plan_id__in=ids)
 
 
+def can_manage_status_reports(user, plan) -> bool:
+    """Status reports (Sachstandsberichte) of a plan are generated and written by its
+    coordinators; the reports' field texts with them."""
+    return is_active_user(user) and coordinates(user, plan)
+
+
+def visible_status_reports(user, qs: QuerySet) -> QuerySet:
+    """Reports this user may open: every report of a plan they are a member of (a draft
+    report like a draft measure); a final report of a published plan for everybody. What a
+    report holds is ``sees_unpublished``'s: every measure for members, public ones for others."""
+    if is_superuser(user):
+        return qs
+    return qs.filter(
+        Q(plan_id__in=roles(user).plan_ids()) | (Q(state="final") & public_plans_q("plan__"))
+    )
+
+
+def can_view_status_report(user, report) -> bool:
+    return visible_status_reports(user, type(report).objects.filter(pk=report.pk)).exists()
+
+
 def can_publish_version(user, plan) -> bool:
     """Publishing (and deleting) a dated version of a plan is the coordinator's."""
     return coordinates(user, plan)
@@ -898,7 +924,11 @@ PLAN_PATHS = {
     "indicatortarget": "indicator__plan_id",
     "indicatorvalue": "indicator__plan_id",
     "indicatorlink": "indicator__plan_id",
+    "statusreport": "plan_id",
+    "fieldreporttext": "report__plan_id",
 }
+#: The status report and its texts (``reports``): the plan's coordinators' (``can_change``).
+REPORT_MODELS = {"statusreport", "fieldreporttext"}
 CAMPAIGN_PATHS = {
     "campaign": "pk",
     "campaignpartner": "campaign_id",

@@ -561,20 +561,55 @@ def _quality_kinds() -> list[tuple[str, str]]:
     ]
 
 
+def is_overdue(due: datetime.date | None, status: str, today: datetime.date) -> bool:
+    """A schedule date (its end, or its start where it has no end) before ``today`` while the
+    measure is still planned or in progress: the quality check's “past due” and the status
+    report's “missed milestone” (one rule for both)."""
+    return due is not None and due < today and status in UNDONE_STATUSES
+
+
+def measure_quality_kinds(
+    *, has_lead: bool, first_due: datetime.date | None, has_budget: bool, status: str, today
+) -> list[str]:
+    """The findings of one measure, from its facts: the one rule behind ``quality_reports``
+    (database rows) and ``document_quality_counts`` (a plan document)."""
+    found = []
+    if not has_lead:
+        found.append("without_lead")
+    if first_due is None:
+        found.append("without_dates")
+    if not has_budget:
+        found.append("without_budget")
+    if is_overdue(first_due, status, today):
+        found.append("past_due")
+    return found
+
+
+def schedule_due(start: datetime.date | None, end: datetime.date | None) -> datetime.date | None:
+    """The day a schedule entry is due: its end, or its start where it has no end."""
+    return end if end is not None else start
+
+
 def quality_reports(plans, *, today: datetime.date | None = None) -> list[QualityReport]:
     """Per plan (in the order given): measures without lead responsibility, without a dated
     schedule entry, without a budget line, or with a schedule date (its end, or its start
-    where it has no end) before ``today`` while still planned or in progress. Archived
-    measures are left out. One query, whatever the number of plans and measures; the caller
-    decides which plans the user may check (``rules.coordinates``)."""
+    where it has no end) before ``today`` while still planned or in progress
+    (``measure_quality_kinds``). Archived measures are left out. One query, whatever the
+    number of plans and measures; the caller decides which plans the user may check
+    (``rules.coordinates``)."""
     today = today or timezone.localdate()
     plans = list(plans)
     reports = {plan.pk: QualityReport(plan, []) for plan in plans}
     keys = [key for key, _title in _quality_kinds()]
     found: dict[int, dict[str, list]] = {pk: {key: [] for key in keys} for pk in reports}
     if reports:
-        dated = ScheduleEntry.objects.filter(measure=OuterRef("pk")).filter(
-            Q(start_date__isnull=False) | Q(end_date__isnull=False)
+        # the earliest due day: past due is about the earliest, undated means none at all
+        first_due = (
+            ScheduleEntry.objects.filter(measure=OuterRef("pk"))
+            .annotate(due=Coalesce("end_date", "start_date"))
+            .filter(due__isnull=False)
+            .order_by("due")
+            .values("due")[:1]
         )
         qs = (
             Measure.objects.filter(field__plan__in=list(reports))
@@ -585,33 +620,61 @@ def quality_reports(plans, *, today: datetime.date | None = None) -> list[Qualit
                         measure=OuterRef("pk"), role=Responsibility.Role.LEAD
                     )
                 ),
-                has_dates=Exists(dated),
+                first_due=Subquery(first_due),
                 has_budget=Exists(BudgetLine.objects.filter(measure=OuterRef("pk"))),
-                is_past_due=Exists(
-                    dated.annotate(due=Coalesce("end_date", "start_date")).filter(
-                        due__lt=today, measure__status__in=UNDONE_STATUSES
-                    )
-                ),
-            )
-            .filter(
-                Q(has_lead=False) | Q(has_dates=False) | Q(has_budget=False) | Q(is_past_due=True)
             )
             .select_related("field")
             .order_by("field__position", "position", "pk")
         )
         for measure in qs:
             entry = found[measure.field.plan_id]
-            if not measure.has_lead:
-                entry["without_lead"].append(measure)
-            if not measure.has_dates:
-                entry["without_dates"].append(measure)
-            if not measure.has_budget:
-                entry["without_budget"].append(measure)
-            if measure.is_past_due:
-                entry["past_due"].append(measure)
+            for key in measure_quality_kinds(
+                has_lead=measure.has_lead,
+                first_due=measure.first_due,
+                has_budget=measure.has_budget,
+                status=measure.status,
+                today=today,
+            ):
+                entry[key].append(measure)
     for pk, report in reports.items():
         report.kinds = [QualityKind(k, t, found[pk][k]) for k, t in _quality_kinds()]
     return list(reports.values())
+
+
+def document_measure_facts(measure: dict) -> dict:
+    """``measure_quality_kinds``' facts of a measure of a plan document (``actionplan.export``):
+    the document holds schedule labels, read as the importer reads them (``parse_schedule``)."""
+    dues = [
+        due
+        for label in measure.get("schedule", [])
+        if (parsed := parse_schedule(label if isinstance(label, str) else label.get("label")))
+        and (due := schedule_due(parsed.start, parsed.end)) is not None
+    ]
+    return {
+        "has_lead": any(
+            r.get("role") == Responsibility.Role.LEAD for r in measure.get("responsibilities", [])
+        ),
+        "first_due": min(dues, default=None),
+        "has_budget": bool(measure.get("budget")),
+        "status": measure.get("status", ""),
+    }
+
+
+def document_quality_counts(document: dict, *, today: datetime.date) -> dict[str, int]:
+    """``quality_counts`` of a plan document (a version's snapshot, or the plan now)."""
+    counts = {key: 0 for key, _title in _quality_kinds()}
+    for fld in document["plan"].get("fields", []):
+        for measure in fld.get("measures", []):
+            if measure.get("state") == Measure.State.ARCHIVED:
+                continue
+            for key in measure_quality_kinds(**document_measure_facts(measure), today=today):
+                counts[key] += 1
+    return counts
+
+
+def quality_titles() -> dict[str, str]:
+    """The finding kinds' titles, in the order of the check."""
+    return dict(_quality_kinds())
 
 
 def quality_findings(plan: Plan, *, today: datetime.date | None = None) -> QualityReport:

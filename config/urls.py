@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("opendata.urls")),
     path("", include("embeds.urls")),
     path("", include("versions.urls")),
+    path("", include("reports.urls")),
     path("", include("contacts.urls")),
     path("", include("legal.urls")),
     path("kampagnen/", include("campaigns.urls")),

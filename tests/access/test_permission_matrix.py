@@ -7,6 +7,7 @@ cannot ship without a decision about who may open it. List pages also pin the se
 each role sees. Expectations follow docs/roles.md and ``access.rules``.
 """
 
+import datetime
 import re
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from indicators.models import Indicator, IndicatorLink, IndicatorTarget, Indicat
 from legal.models import LegalPage
 from notifications.models import NotificationDelivery, NotificationPreference
 from reminders.models import ReminderPreference
+from reports.models import StatusReport
+from reports.services import status_report_generate
 from tests.factories import (
     OrganisationFactory,
     PersonFactory,
@@ -166,6 +169,19 @@ def world(db):
         objects[("indicatorvalue", state)] = IndicatorValue.objects.create(
             indicator=indicator, date="2011-12-31", value=5
         )
+    # a final status report of the published plan, a draft one of the draft plan
+    for state, p in (("published", plan), ("draft", draft_plan)):
+        report = status_report_generate(
+            plan=p,
+            title=f"Sachstandsbericht {state}",
+            period_label="2011",
+            period_start=datetime.date(2011, 1, 1),
+            period_end=datetime.date(2011, 12, 31),
+        )
+        if state == "published":
+            report.state = StatusReport.State.FINAL
+            report.save()
+        objects[("statusreport", state)] = report
     for obj in objects.values():
         if hasattr(obj, "history") and not obj.history.exists():
             obj.save()
@@ -242,6 +258,7 @@ PLAN_MODELS = {
     "planversion",
     "indicator",
     "indicatorvalue",
+    "statusreport",
 }
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
 # An indicator's values: its coordinators, and the editors of a measure it is linked to.
@@ -315,6 +332,7 @@ def may_delete(model, role, state) -> bool:
         "membership",
         "pdfexport",  # a coordinator clears their plan's generated documents
         "planversion",  # and withdraws a version
+        "statusreport",  # and a status report
     }:
         return role == COORD
     if model in SHARED:  # can_delete falls back to can_change
@@ -530,6 +548,11 @@ def version_url(world, name, state):
     if view == "version_measure":
         kwargs["measure_slug"] = fields[0]["measures"][0]["slug"]
     return reverse(name, kwargs=kwargs)
+
+
+def report_url(world, name, state):
+    report = world.objects[("statusreport", state)]
+    return reverse(name, kwargs={"plan_slug": report.plan.slug, "pk": report.pk})
 
 
 def contact_url(world, name, state):
@@ -752,6 +775,9 @@ RULES = [
         version_url,
         lambda r, s, n: public(r, s),
     ),
+    # a plan's status reports (reports/): a final one of the published plan for everyone, a
+    # draft one (of the draft plan) for the plan's members
+    Rule(r"reports:report_(pdf|docx)", report_url, lambda r, s, n: public(r, s)),
     # the site search: a page for everyone; what it lists is pinned in LISTS
     Rule(
         r"search:results",
