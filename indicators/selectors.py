@@ -90,7 +90,7 @@ def standing_of(indicator: Indicator, on: datetime.date) -> Standing:
 # --- the pages ---------------------------------------------------------------------------------
 
 
-def _with_rows(qs: QuerySet, user, *, every_link: bool = False) -> QuerySet:
+def with_rows(qs: QuerySet, user, *, every_link: bool = False) -> QuerySet:
     links = IndicatorLink.objects.select_related("field", "measure", "measure__field")
     if not every_link:
         links = rules.visible_indicator_links(user, links)
@@ -106,7 +106,7 @@ def plan_indicators(plan, user) -> QuerySet:
     """The plan's indicators this user may see, with values, targets and visible links."""
     qs = rules.visible_indicators(user, Indicator.objects.filter(plan=plan))
     qs = qs.select_related("plan").order_by("name")
-    return _with_rows(qs, user)
+    return with_rows(qs, user)
 
 
 def indicator_for_page(plan, slug: str, user) -> QuerySet:
@@ -375,7 +375,7 @@ def document_indicators(plan, *, internal: bool, on: datetime.date) -> list[Docu
     from .charts import indicator_chart
 
     if internal:
-        qs = _with_rows(Indicator.objects.filter(plan=plan).order_by("name"), None, every_link=True)
+        qs = with_rows(Indicator.objects.filter(plan=plan).order_by("name"), None, every_link=True)
     else:
         qs = plan_indicators(plan, None)
     return [
@@ -396,4 +396,4 @@ def measures_indicator_cards(measures, on: datetime.date) -> list[IndicatorCard]
         .select_related("plan")
         .order_by("plan__title", "name")
     )
-    return _cards(_with_rows(qs, None), on, lambda ind: [])
+    return _cards(with_rows(qs, None), on, lambda ind: [])

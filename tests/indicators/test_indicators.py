@@ -436,3 +436,22 @@ def test_campaign_brief_shows_the_indicators_of_served_measures(world):
     html = document_html("campaign", campaign, internal=False)
     assert "Indikatoren dieser Maßnahmen" in html
     assert "Besucher" in html and "Nur Entwurf" not in html
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_lists_public_indicators_with_their_fields(client, world):
+    rows = client.get("/api/v1/indicators/").json()["results"]
+    assert [row["slug"] for row in rows] == ["besucher"]
+    row = rows[0]
+    assert row["baseline"] == {"date": "2011-01-01", "value": "100.0000"}
+    assert row["direction"] == "increase" and row["update_interval"] == "yearly"
+    assert [v["value"] for v in row["values"]] == ["140.0000", "1234.5000"]
+    assert {"kind": "measures", "field": world.field.pk, "measure": world.m_pub.pk} in row["links"]
+    assert row["url"].endswith(url(world.visitors))
+    assert client.get(f"/api/v1/indicators/{world.hidden.pk}/").status_code == 404
+    assert client.get(f"/api/v1/indicators/{world.draft_indicator.pk}/").status_code == 404
+    client.force_login(world.editor_b)
+    member = client.get(f"/api/v1/indicators/?plan={world.plan.pk}").json()["results"]
+    assert {row["slug"] for row in member} == {"besucher", "nur-entwurf"}
