@@ -132,6 +132,10 @@ class FieldFilterParams(FilterParams):
         return qs
 
 
+class IndicatorFilterParams(FieldFilterParams):
+    """Indicators of one plan."""
+
+
 class MeasureFilterParams(FilterParams):
     """The filters of the public measure list, across plans."""
 

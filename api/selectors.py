@@ -153,3 +153,14 @@ def persons(user) -> QuerySet[Person]:
         .select_related(*PERSON_JOINS)
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def indicators(user):
+    """Indicators the user may see (``access.rules.visible_indicators``) with their targets,
+    values and the links the user may see."""
+    from indicators.models import Indicator
+    from indicators.selectors import with_rows
+
+    return with_rows(Indicator.objects.visible_to(user).select_related("plan"), user).order_by(
+        "plan__title", "plan_id", "name", "pk"
+    )

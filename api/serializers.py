@@ -40,6 +40,7 @@ from campaigns.models import (
     Market,
 )
 from contacts.models import Organisation, Person
+from indicators.models import Indicator
 from progress.selectors import plan_period
 
 
@@ -567,3 +568,68 @@ class PersonSerializer(serializers.ModelSerializer):
             "phone",
             "email",
         ]
+
+
+# --- indicators (indicators/) ----------------------------------------------------------------
+
+
+class IndicatorPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=True)
+
+
+class IndicatorTargetSerializer(IndicatorPointSerializer):
+    note = serializers.CharField()
+
+
+class IndicatorValueSerializer(IndicatorPointSerializer):
+    source = serializers.CharField()
+    note = serializers.CharField()
+
+
+class IndicatorLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["measures", "influenced_by"])
+    field = serializers.IntegerField(source="field_id")
+    measure = serializers.IntegerField(source="measure_id", allow_null=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator with baseline, targets, values and its links to fields and measures (only
+    those the client sees)."""
+
+    baseline = serializers.SerializerMethodField()
+    targets = IndicatorTargetSerializer(many=True, read_only=True)
+    values = IndicatorValueSerializer(many=True, read_only=True)
+    links = IndicatorLinkSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "plan",
+            "name",
+            "slug",
+            "description",
+            "unit",
+            "direction",
+            "source",
+            "update_interval",
+            "baseline",
+            "is_example",
+            "targets",
+            "values",
+            "links",
+            "url",
+        ]
+
+    @extend_schema_field(IndicatorPointSerializer(allow_null=True))
+    def get_baseline(self, obj):
+        if obj.baseline_value is None or obj.baseline_date is None:
+            return None
+        return IndicatorPointSerializer(
+            {"date": obj.baseline_date, "value": obj.baseline_value}
+        ).data
+
+    def get_url(self, obj) -> str:
+        return page_url(self.context.get("request"), obj)

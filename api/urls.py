@@ -18,6 +18,7 @@ router.register("measures", views.MeasureViewSet, basename="measure")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("persons", views.PersonViewSet, basename="person")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(urlconf=None), name="schema"),

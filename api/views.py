@@ -138,6 +138,18 @@ class PersonViewSet(ReadOnlyViewSet):
     selector = staticmethod(selectors.persons)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Indicators"), retrieve=extend_schema(summary="Indicator")
+)
+class IndicatorViewSet(ReadOnlyViewSet):
+    """Indicators of the plans with baseline, targets, dated values and their links to fields
+    of action and measures; ``is_example`` marks example figures that were not measured."""
+
+    serializer_class = serializers.IndicatorSerializer
+    filter_params_class = filters.IndicatorFilterParams
+    selector = staticmethod(selectors.indicators)
+
+
 class NotFoundView(ConditionalMixin, views.APIView):
     """Any other address under the API (``/api/v1/plans/abc/``, ``/api/v1/nothing/``): a 404
     in JSON like the API's own, not the site's HTML page."""

@@ -25,6 +25,7 @@ from campaigns.models import (
     Market,
 )
 from campaigns.views import partner_groups
+from indicators.selectors import measures_indicator_cards
 
 from . import plans, rendering
 
@@ -135,6 +136,7 @@ def campaign_context(request) -> dict:
         "partners": partner_groups(campaign.partner_links.all()),
         "contacts": contact_lines(campaign.contact_links.all()),
         "measures": campaign.public_measures,
+        "indicator_cards": measures_indicator_cards(campaign.public_measures, timezone.localdate()),
     }
 
 

@@ -196,6 +196,8 @@ def _render(request, template: str, context: dict, executor) -> bytes:
         owned = {f"field-{field.pk}"} | {f"measure-{m.pk}" for m in field.measures.all()}
         pending.append((executor.submit(html, variant), owned))
     back_owned = {"timeline"} | ({"changes"} if context.get("report") is not None else set())
+    if context.get("indicators"):
+        back_owned.add("indicators")
     html = render_to_string(
         template,
         {
@@ -290,4 +292,8 @@ def _number(fields, local_pages, front_count) -> dict:
         field.pdf_page = page(f"field-{field.pk}")
         for measure in field.measures.all():
             measure.pdf_page = page(f"measure-{measure.pk}")
-    return {"timeline_page": page("timeline"), "changes_page": page("changes")}
+    return {
+        "timeline_page": page("timeline"),
+        "changes_page": page("changes"),
+        "indicators_page": page("indicators"),
+    }

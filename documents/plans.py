@@ -30,6 +30,7 @@ from actionplan.models import (
 )
 from actionplan.timeline import PlanTimeline, plan_timeline
 from contacts.models import Organisation
+from indicators.selectors import document_indicators
 
 # --- data -----------------------------------------------------------------------------------
 
@@ -464,6 +465,9 @@ def plan_context(request) -> dict:
     context = _context(full, draft=request.draft, language=request.language)
     context["timeline"] = build_timeline(full)
     context["doc_title"] = str(full)
+    context["indicators"] = document_indicators(
+        full, internal=request.draft, on=timezone.localdate()
+    )
     if request.progress:
         from progress.dashboard import document_context
 

@@ -90,10 +90,11 @@ def standing_of(indicator: Indicator, on: datetime.date) -> Standing:
 # --- the pages ---------------------------------------------------------------------------------
 
 
-def _with_rows(qs: QuerySet, user) -> QuerySet:
-    links = rules.visible_indicator_links(
-        user, IndicatorLink.objects.select_related("field", "measure", "measure__field")
-    ).order_by("field__position", "field__pk", "measure__position", "measure__pk")
+def with_rows(qs: QuerySet, user, *, every_link: bool = False) -> QuerySet:
+    links = IndicatorLink.objects.select_related("field", "measure", "measure__field")
+    if not every_link:
+        links = rules.visible_indicator_links(user, links)
+    links = links.order_by("field__position", "field__pk", "measure__position", "measure__pk")
     return qs.prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.order_by("date")),
         Prefetch("targets", queryset=IndicatorTarget.objects.order_by("date")),
@@ -105,7 +106,7 @@ def plan_indicators(plan, user) -> QuerySet:
     """The plan's indicators this user may see, with values, targets and visible links."""
     qs = rules.visible_indicators(user, Indicator.objects.filter(plan=plan))
     qs = qs.select_related("plan").order_by("name")
-    return _with_rows(qs, user)
+    return with_rows(qs, user)
 
 
 def indicator_for_page(plan, slug: str, user) -> QuerySet:
@@ -355,3 +356,44 @@ def document_entries(plan, *, public_only: bool = False) -> list[dict]:
             }
         )
     return result
+
+
+# --- documents (documents/plans.py, documents/campaigns.py) ---------------------------------
+
+
+@dataclass
+class DocumentIndicator:
+    indicator: Indicator
+    standing: Standing
+    chart: object  # indicators.charts.LineChart
+    table: list
+
+
+def document_indicators(plan, *, internal: bool, on: datetime.date) -> list[DocumentIndicator]:
+    """The chapter „Indikatoren“ of the plan PDF: every indicator of the plan for the internal
+    document (drafts marked), the public ones with their public links for everyone else."""
+    from .charts import indicator_chart
+
+    if internal:
+        qs = with_rows(Indicator.objects.filter(plan=plan).order_by("name"), None, every_link=True)
+    else:
+        qs = plan_indicators(plan, None)
+    return [
+        DocumentIndicator(ind, standing_of(ind, on), indicator_chart(ind), indicator_table(ind))
+        for ind in qs
+    ]
+
+
+def measures_indicator_cards(measures, on: datetime.date) -> list[IndicatorCard]:
+    """The public indicators linked to any of ``measures`` (the campaign brief: the measures a
+    campaign serves), with their standing."""
+    ids = [m.pk for m in measures]
+    if not ids:
+        return []
+    qs = (
+        rules.visible_indicators(None, Indicator.objects.all())
+        .filter(pk__in=IndicatorLink.objects.filter(measure__in=ids).values("indicator_id"))
+        .select_related("plan")
+        .order_by("plan__title", "name")
+    )
+    return _cards(with_rows(qs, None), on, lambda ind: [])

@@ -885,11 +885,15 @@ RULES = [
     Rule(r"imports:job_(confirm|cancel)", import_job_url, logged_in(405)),  # POST only
     # the read API: lists for everyone (what they hold is pinned in LISTS), objects like pages
     Rule(
-        r"api:(api-root|schema|(plan|field|measure|campaign|organisation|person)-list)",
+        r"api:(api-root|schema|(plan|field|measure|campaign|organisation|person|indicator)-list)",
         lambda w, n, s: reverse(n) if s == "published" else None,
         everyone(200),
     ),
-    Rule(r"api:(plan|field|measure)-detail", api_object_url, lambda r, s, n: public(r, s)),
+    Rule(
+        r"api:(plan|field|measure|indicator)-detail",
+        api_object_url,
+        lambda r, s, n: public(r, s),
+    ),
     # any other address below the API: a JSON 404 for everyone
     Rule(
         r"api:not-found",

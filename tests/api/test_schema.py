@@ -22,6 +22,8 @@ PATHS = [
     "/api/v1/organisations/{id}/",
     "/api/v1/persons/",
     "/api/v1/persons/{id}/",
+    "/api/v1/indicators/",
+    "/api/v1/indicators/{id}/",
 ]
 
 

@@ -18,6 +18,7 @@ from actionplan.export import plan_export_document
 from imports.plan_document import PlanDocumentError, plan_document_import
 from indicators.models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 from indicators.selectors import Point, indicator_rows, summarise
+from tests.documents.pdf_factories import pdf_pages, requires_poppler
 from tests.factories import OrganisationFactory, ResponsibilityFactory, UserFactory, build_plan
 from tests.shared_data import module_data
 
@@ -398,3 +399,59 @@ def test_leipzig_demo_indicators_marked_as_examples(client, world):
     before = plan_export_document(plan)
     call_command("load_demo_data", stdout=io.StringIO())
     assert plan_export_document(plan) == before
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+@requires_poppler
+def test_plan_pdf_has_the_indicator_chapter_with_its_chart(world):
+    from documents.services import render
+
+    text = "\n".join(pdf_pages(render("plan", world.plan, internal=False)))
+    chapter = text[text.rindex("Indikatoren") :]
+    assert "Besucher" in chapter
+    assert "1.234,5" in chapter  # the table beside the chart
+    assert "Ausgangslage" in chapter or "Ausgangswert" in chapter  # the chart's legend
+    assert "Nur Entwurf" not in text  # linked only to a draft measure
+
+
+def test_internal_plan_document_lists_every_indicator_public_only_the_public(world):
+    from documents.services import document_html
+
+    internal = document_html("plan", world.plan, internal=True)
+    public = document_html("plan", world.plan, internal=False)
+    assert 'id="indicators"' in internal and "Nur Entwurf" in internal
+    assert 'id="indicators"' in public and "Nur Entwurf" not in public
+
+
+def test_campaign_brief_shows_the_indicators_of_served_measures(world):
+    from campaigns.models import Campaign
+    from documents.services import document_html
+
+    campaign = Campaign.objects.create(
+        title="Kampagne", slug="kampagne-ind", region="Leipzig", status="published"
+    )
+    campaign.related_measures.add(world.m_pub, world.m_draft)
+    html = document_html("campaign", campaign, internal=False)
+    assert "Indikatoren dieser Maßnahmen" in html
+    assert "Besucher" in html and "Nur Entwurf" not in html
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_lists_public_indicators_with_their_fields(client, world):
+    rows = client.get("/api/v1/indicators/").json()["results"]
+    assert [row["slug"] for row in rows] == ["besucher"]
+    row = rows[0]
+    assert row["baseline"] == {"date": "2011-01-01", "value": "100.0000"}
+    assert row["direction"] == "increase" and row["update_interval"] == "yearly"
+    assert [v["value"] for v in row["values"]] == ["140.0000", "1234.5000"]
+    assert {"kind": "measures", "field": world.field.pk, "measure": world.m_pub.pk} in row["links"]
+    assert row["url"].endswith(url(world.visitors))
+    assert client.get(f"/api/v1/indicators/{world.hidden.pk}/").status_code == 404
+    assert client.get(f"/api/v1/indicators/{world.draft_indicator.pk}/").status_code == 404
+    client.force_login(world.editor_b)
+    member = client.get(f"/api/v1/indicators/?plan={world.plan.pk}").json()["results"]
+    assert {row["slug"] for row in member} == {"besucher", "nur-entwurf"}
