@@ -488,3 +488,17 @@ def test_field_report_text_rules(demo):
     assert rules.can_view(demo["reader"], text)
     assert not rules.can_view(None, text)  # a draft report
     assert rules.can_view(None, demo["reports"][2])  # final, of a published plan
+
+
+def test_erasing_a_person_scrubs_the_documents_stored_with_reports(demo):
+    from contacts.models import Person
+    from contacts.services import person_erase
+
+    report = demo["reports"][2]
+    key, spec = next((k, p) for k, p in report.document["persons"].items() if p.get("last_name"))
+    person = Person.objects.get(last_name=spec["last_name"], first_name=spec["first_name"])
+    person_erase(person=person, acting_user=demo["coordinator"])
+    report.refresh_from_db()
+    for document in (report.document, report.public_document):
+        assert spec["last_name"] not in str(document)
+    assert report.document["persons"][key]["last_name"] == "—"
