@@ -563,8 +563,8 @@ def _quality_kinds() -> list[tuple[str, str]]:
 
 def is_overdue(due: datetime.date | None, status: str, today: datetime.date) -> bool:
     """A schedule date (its end, or its start where it has no end) before ``today`` while the
-    measure is still planned or in progress: the quality check's “past due” and the status
-    report's “missed milestone” (one rule for both)."""
+    measure is still planned or in progress: the quality check's “past due”, for rows and
+    plan documents alike."""
     return due is not None and due < today and status in UNDONE_STATUSES
 
 

@@ -277,6 +277,7 @@ SCRUBBED_APPS = (
     "documents",
     "imports",
     "versions",
+    "reports",
     "admin",
 )
 

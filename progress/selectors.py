@@ -50,6 +50,13 @@ OPEN_STATUSES = [
 ]
 
 
+def milestone_overdue(end: datetime.date | None, status: str, today: datetime.date) -> bool:
+    """A milestone (a schedule entry with an end) is overdue when its end has passed while
+    its measure is still open (``OPEN_STATUSES``): the dashboard's rule (its query filters by
+    the same statuses) and the status report's “missed milestone”."""
+    return end is not None and end < today and status in OPEN_STATUSES
+
+
 @dataclass(frozen=True)
 class StatusCount:
     status: str

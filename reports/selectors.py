@@ -14,12 +14,8 @@ from django.utils.translation import gettext as _
 from access import rules
 from actionplan.models import Measure
 from actionplan.schedule import parse_schedule
-from actionplan.selectors import (
-    document_quality_counts,
-    is_overdue,
-    quality_titles,
-    schedule_due,
-)
+from actionplan.selectors import document_quality_counts, quality_titles
+from progress.selectors import milestone_overdue
 from versions.changes import ChangeReport, compare
 
 from . import contract
@@ -109,20 +105,20 @@ def previous_report(report: StatusReport) -> StatusReport | None:
 
 
 def _milestones(spec: dict, *, on: datetime.date) -> tuple[list[Milestone], list[Milestone]]:
-    """Dated schedule entries due by ``on``: reached when the measure is completed, missed
-    when it is still planned or in progress (``actionplan.selectors.is_overdue``)."""
+    """Milestones (schedule entries with an end, as the progress dashboard defines them) that
+    ended by ``on``: reached when the measure is completed, missed when it is still open
+    (``progress.selectors.milestone_overdue``); a cancelled measure's are neither."""
     reached, missed = [], []
     status = spec.get("status", "")
     for label in spec.get("schedule", []):
         label = label if isinstance(label, str) else label.get("label", "")
-        parsed = parse_schedule(label)
-        due = schedule_due(parsed.start, parsed.end)
-        if due is None or due > on:
+        end = parse_schedule(label).end
+        if end is None or end > on:
             continue
         if status == Measure.Status.COMPLETED:
-            reached.append(Milestone(label, due))
-        elif is_overdue(due, status, on + datetime.timedelta(days=1)):
-            missed.append(Milestone(label, due))
+            reached.append(Milestone(label, end))
+        elif milestone_overdue(end, status, on + datetime.timedelta(days=1)):
+            missed.append(Milestone(label, end))
     return reached, missed
 
 

@@ -223,9 +223,9 @@ def test_report_from_the_second_version_holds_its_figures(demo):
     marketing_b = next(
         m for f in content.fields for m in f.measures if m.key.startswith("marketing/b-")
     )
-    # completed: its three milestones due by 14 December 2012 are reached, the 2012 one not yet
+    # completed: its two milestones ended by 14 December 2012 are reached; the 2012 one ends on
+    # 31 December, and "beginnt 03/11" has no end (no milestone, as on the progress page)
     assert [m.label for m in marketing_b.reached] == [
-        "Testphase beginnt 03/11 (Beta-Test)",
         "Einspeisen von weiteren Datenquellen Mai 2011",
         "Klärung Betreibermodell Juli 2011 geplant",
     ]
@@ -296,7 +296,7 @@ def test_pdf_holds_the_figures_and_the_changes(demo):
     text = demo["second_pdf"]
     assert "Sachstandsbericht – Fortschreibung Dezember 2012" in text
     assert re.search(r"Geplant 9 Abgeschlossen 1", text)
-    assert re.search(r"Meilensteine erreicht 3 Meilensteine verpasst \d+", text)
+    assert re.search(r"Meilensteine erreicht 2 Meilensteine verpasst \d+", text)
     assert "Stand vom 14. Dezember 2012" in text
     assert "Januar 2011: Arbeitsaufnahme" in text
     assert "Leipzig liebt Regionales" in text
@@ -345,7 +345,7 @@ def test_word_document_structure_and_figures(demo, client):
     assert any(style == "Heading 2" and "Internetplattform" in t for style, t in headings)
     rows = {tuple(c.text for c in row.cells) for t in document.tables for row in t.rows}
     assert ("Geplant", "9") in rows and ("Abgeschlossen", "1") in rows
-    assert ("Meilensteine erreicht", "3") in rows
+    assert ("Meilensteine erreicht", "2") in rows
     assert ("Stand vom", "14. Dezember 2012") in rows
     text = docx_text(document)
     assert "0 hinzugefügt, 0 entfernt, 1 geändert" in text
@@ -488,3 +488,38 @@ def test_field_report_text_rules(demo):
     assert rules.can_view(demo["reader"], text)
     assert not rules.can_view(None, text)  # a draft report
     assert rules.can_view(None, demo["reports"][2])  # final, of a published plan
+
+
+def test_erasing_a_person_scrubs_the_documents_stored_with_reports(demo):
+    from contacts.models import Person
+    from contacts.services import person_erase
+
+    report = demo["reports"][2]
+    key, spec = next((k, p) for k, p in report.document["persons"].items() if p.get("last_name"))
+    person = Person.objects.get(last_name=spec["last_name"], first_name=spec["first_name"])
+    person_erase(person=person, acting_user=demo["coordinator"])
+    report.refresh_from_db()
+    for document in (report.document, report.public_document):
+        assert spec["last_name"] not in str(document)
+    assert report.document["persons"][key]["last_name"] == "—"
+
+
+@pytest.mark.parametrize(
+    ("status", "reached", "missed"),
+    [
+        ("completed", ["Mai 2011", "bis Juni 2012"], []),
+        ("postponed", [], ["Mai 2011", "bis Juni 2012"]),  # still open: late
+        ("in_progress", [], ["Mai 2011", "bis Juni 2012"]),
+        ("cancelled", [], []),  # called off: not late
+    ],
+)
+def test_milestones_reached_and_missed(status, reached, missed):
+    from reports.selectors import _milestones
+
+    spec = {
+        "status": status,
+        # no end: no milestone; ends after the report's day: not yet due
+        "schedule": ["ab März 2011", "Mai 2011", "bis Juni 2012", "Dezember 2012"],
+    }
+    got = _milestones(spec, on=datetime.date(2012, 6, 30))
+    assert [[m.label for m in part] for part in got] == [reached, missed]
