@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "api",
+    "funding",
 ]
 
 MIDDLEWARE = [

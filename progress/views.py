@@ -10,7 +10,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from actionplan.public_cache import public_page
 from actionplan.views import plan_or_404
 
-from .dashboard import budget_matrix, dashboard_charts
+from .dashboard import budget_matrix, dashboard_charts, funding_charts
 from .selectors import MILESTONE_ROWS, plan_progress
 
 
@@ -51,6 +51,7 @@ def plan_dashboard(request, plan_slug):
             "plan": plan,
             "progress": progress,
             "charts": dashboard_charts(progress),
+            "funding_charts": funding_charts(progress),
             "budget_matrix": budget_matrix(progress),
             "milestone_rows": MILESTONE_ROWS,
         },

@@ -26,6 +26,7 @@ from actionplan.export import plan_export_document
 from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
+from funding.models import FundingProgramme
 from imports.models import ImportJob
 from legal.models import LegalPage
 from notifications.models import NotificationDelivery, NotificationPreference
@@ -159,6 +160,9 @@ def world(db):
         "targetgroup": ap.TargetGroup.objects.first(),
         "budgetcategory": ap.BudgetCategory.objects.first(),
         "fundingsource": ap.FundingSource.objects.first(),
+        "fundingprogramme": FundingProgramme.objects.create(
+            name="Programm", level=FundingProgramme.Level.EU
+        ),
         "market": cp.Market.objects.create(name="Markt", iso_code="DE"),
         "organisation": org_a,
         "person": PersonFactory(organisation=org_a),
@@ -228,7 +232,15 @@ PLAN_MODELS = {
     "planversion",
 }
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
-SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
+SHARED = {
+    "targetgroup",
+    "budgetcategory",
+    "fundingsource",
+    "fundingprogramme",
+    "market",
+    "organisation",
+    "person",
+}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 
 
