@@ -620,7 +620,7 @@ def measure_editors(measure) -> QuerySet:
 # Rows an editor may change with the measure; responsibilities are the coordinator's.
 EDITOR_MEASURE_ROWS = {"step", "scheduleentry", "budgetline"}
 # Managed lists shared by all plans and campaigns: coordinators maintain them.
-SHARED_LISTS = {"targetgroup", "budgetcategory", "fundingsource", "market"}
+SHARED_LISTS = {"targetgroup", "budgetcategory", "fundingsource", "fundingprogramme", "market"}
 
 
 def can_change(user, obj) -> bool:

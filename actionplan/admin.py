@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from adminsortable2.admin import (
     CustomInlineFormSetMixin,
     SortableAdminBase,
@@ -19,7 +21,7 @@ from django.utils.translation import ngettext
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from access.models import Membership
-from config.numbers import format_amount
+from config.numbers import format_amount, format_number
 from contacts.models import Organisation
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
@@ -470,10 +472,37 @@ class ResponsibilityInline(OrderedInline):
         return super().get_queryset(request).select_related("organisation", "person")
 
 
+def budget_placeholders(db_field, formfield):
+    """Examples that fit the field: a rate and person-days are no euro amounts."""
+    examples = {"co_funding_rate": (Decimal("80"), 0), "person_days": (Decimal("12.5"), 1)}
+    if formfield is not None and db_field.name in examples:
+        formfield.widget.attrs["placeholder"] = format_number(*examples[db_field.name])
+    return formfield
+
+
 class BudgetLineInline(OrderedInline):
     model = BudgetLine
-    fields = ("category", "funding_source", "planned_amount", "actual_amount", "note")
+    fields = (
+        "category",
+        "programme",
+        "funding_source",
+        "year_from",
+        "year_to",
+        "kind",
+        "planned_amount",
+        "actual_amount",
+        "co_funding_rate",
+        "person_days",
+        "note",
+    )
     extra = 0
+
+    class Media:
+        css = {"all": ("css/admin-budget.css",)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return budget_placeholders(db_field, formfield)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category")
@@ -812,24 +841,45 @@ class ResponsibilityAdmin(MeasureRowAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(MeasureRowAdmin):
-    list_display = ("measure", "category", "funding_source", "planned", "actual")
+    list_display = ("measure", "category", "programme", "years", "kind", "planned", "actual")
     list_filter = (
         "category",
+        "programme",
+        "kind",
         "funding_source",
         ("measure__field__plan", admin.RelatedOnlyFieldListFilter),
     )
-    list_select_related = ("measure", "category", "funding_source")
-    search_fields = ("note", "measure__title", "category__name", "funding_source__name")
-    autocomplete_fields = ("measure", "category", "funding_source")
+    list_select_related = ("measure", "category", "funding_source", "programme")
+    search_fields = (
+        "note",
+        "measure__title",
+        "category__name",
+        "funding_source__name",
+        "programme__name",
+    )
+    autocomplete_fields = ("measure", "category", "funding_source", "programme")
     fields = (
         "measure",
         "position",
         "category",
+        "programme",
         "funding_source",
+        ("year_from", "year_to"),
+        "kind",
         "planned_amount",
         "actual_amount",
+        "co_funding_rate",
+        "person_days",
         "note",
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return budget_placeholders(db_field, formfield)
+
+    @admin.display(description=_("year"), ordering="year_from")
+    def years(self, line):
+        return line.years_label or "–"
 
     @admin.display(description=_("planned amount (EUR)"), ordering="planned_amount")
     def planned(self, line):

@@ -96,7 +96,7 @@ class _Exporter:
                                 Prefetch(
                                     "budget_lines",
                                     queryset=BudgetLine.objects.select_related(
-                                        "category", "funding_source"
+                                        "category", "funding_source", "programme"
                                     ).order_by("position", "pk"),
                                 ),
                                 Prefetch(
@@ -260,8 +260,30 @@ class _Exporter:
                 "author_organisation": self.org_keys.get(plan.author_organisation_id),
                 "fields": [self.field(fld) for fld in self.fields],
                 "indicators": document_entries(plan, public_only=self.public_only),
+                "funding_programmes": self.funding_programmes(),
             },
         }
+
+    def funding_programmes(self) -> list[dict]:
+        """The programmes the exported budget lines name (the list itself is shared)."""
+        used = {
+            line.programme.pk: line.programme
+            for fld in self.fields
+            for measure in fld.measures.all()
+            for line in measure.budget_lines.all()
+            if line.programme_id
+        }
+        return [
+            {
+                "key": programme.key,
+                "name": programme.name,
+                "level": programme.level,
+                "fund": programme.fund,
+                "period": programme.period,
+                "default_rate": _amount(programme.default_rate),
+            }
+            for programme in sorted(used.values(), key=lambda p: (p.position, p.name))
+        ]
 
     def field(self, fld: FieldOfAction) -> dict:
         lead = None
@@ -319,6 +341,12 @@ class _Exporter:
                     "planned_amount": _amount(line.planned_amount),
                     "actual_amount": _amount(line.actual_amount),
                     "note": line.note,
+                    "year_from": line.year_from,
+                    "year_to": line.year_to,
+                    "kind": line.kind,
+                    "person_days": _plain(line.person_days),
+                    "programme": line.programme.key if line.programme_id else None,
+                    "co_funding_rate": _amount(line.co_funding_rate),
                 }
                 for line in measure.budget_lines.all()
             ],
@@ -379,3 +407,8 @@ def _steps(steps) -> list:
 
 def _amount(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A plain decimal without trailing zeros: "12.5", "3"."""
+    return None if value is None else format(value.normalize(), "f")

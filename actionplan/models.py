@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -641,7 +643,41 @@ class Responsibility(models.Model):
         return f"{self.get_role_display()}: {party}"
 
 
+# Budget years a plan may name: older than any plan kept here, far beyond any funding period.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+
+
+def years_label(year_from, year_to) -> str:
+    """“2011”, “2011–2013”, or "" without a year."""
+    if year_from is None:
+        return ""
+    if year_to is None or year_to == year_from:
+        return str(year_from)
+    return f"{year_from}–{year_to}"
+
+
+RATE_MESSAGE = _("A co-funding rate is a percentage from 0 to 100.")
+YEAR_MESSAGE = format_lazy(
+    _("Give a year from {first} to {last}."), first=FIRST_YEAR, last=LAST_YEAR
+)
+YEAR_VALIDATORS = [
+    MinValueValidator(FIRST_YEAR, message=YEAR_MESSAGE),
+    MaxValueValidator(LAST_YEAR, message=YEAR_MESSAGE),
+]
+
+
+class CostKind(models.TextChoices):
+    INVESTMENT = "investment", _("investment")
+    OPERATING = "operating", _("operating costs")
+    PERSONNEL = "personnel", _("personnel")
+
+
 class BudgetLine(models.Model):
+    CostKind = CostKind
+    # the funding of a line (issue 20): in the JSON document, the workbook and the API
+    FUNDING_FIELDS = ("year_from", "year_to", "kind", "person_days", "programme", "co_funding_rate")
+
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="budget_lines"
     )
@@ -667,6 +703,52 @@ class BudgetLine(models.Model):
         _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    year_from = models.PositiveSmallIntegerField(
+        _("from year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("The year the line is for, or the first year of its period."),
+    )
+    year_to = models.PositiveSmallIntegerField(
+        _("to year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("The last year of the period; empty for a single year."),
+    )
+    kind = models.CharField(_("kind of cost"), max_length=20, choices=CostKind.choices, blank=True)
+    person_days = LocalizedDecimalField(
+        _("person-days"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For personnel costs: the work in person-days, where the plan gives it."),
+    )
+    programme = models.ForeignKey(
+        "funding.FundingProgramme",
+        verbose_name=_("funding programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+    )
+    co_funding_rate = LocalizedDecimalField(
+        _("co-funding rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, message=RATE_MESSAGE),
+            MaxValueValidator(100, message=RATE_MESSAGE),
+        ],
+        help_text=_(
+            "Share the programme pays, in percent (0 to 100); empty takes the programme's "
+            "default rate. The own share is computed from it."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -688,7 +770,62 @@ class BudgetLine(models.Model):
                 name="actionplan_budgetline_actual_not_negative",
                 violation_error_message=_("Amounts must not be negative."),
             ),
+            models.CheckConstraint(
+                condition=Q(co_funding_rate__isnull=True)
+                | Q(co_funding_rate__gte=0, co_funding_rate__lte=100),
+                name="actionplan_budgetline_rate_percent",
+                violation_error_message=RATE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(year_from__isnull=True)
+                | Q(year_to__isnull=True)
+                | Q(year_from__lte=F("year_to")),
+                name="actionplan_budgetline_years_in_order",
+                violation_error_message=_("The first year must not come after the last year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(person_days__isnull=True) | Q(person_days__gte=0),
+                name="actionplan_budgetline_person_days_not_negative",
+                violation_error_message=_("Person-days must not be negative."),
+            ),
         ]
 
     def __str__(self):
         return str(self.category)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        years = (self.year_from, self.year_to)
+        if any(y is not None and not FIRST_YEAR <= y <= LAST_YEAR for y in years):
+            return  # the field's own check says so
+        if self.year_to is not None and self.year_from is None:
+            errors["year_from"] = _("Give the first year of the period too.")
+        elif (
+            self.year_from is not None
+            and self.year_to is not None
+            and not errors
+            and self.year_from > self.year_to
+        ):
+            errors["year_to"] = _("The first year must not come after the last year.")
+        rate = self.co_funding_rate
+        if self.person_days is not None and self.kind not in ("", self.CostKind.PERSONNEL):
+            errors["person_days"] = _("Person-days belong to personnel costs only.")
+        if errors:
+            raise ValidationError(errors)
+        if rate is None and self.programme_id is not None:
+            from funding.models import line_rate
+
+            self.co_funding_rate = line_rate(rate, self.programme)
+
+    @property
+    def years_label(self) -> str:
+        """“2011”, “2011–2013”, or "" without a year."""
+        return years_label(self.year_from, self.year_to)
+
+    @property
+    def own_share(self):
+        """The own share of the planned amount (None when the amount or the rate is missing)."""
+        from funding.selectors import own_share
+
+        return own_share(self.planned_amount, self.co_funding_rate)

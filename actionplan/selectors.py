@@ -324,9 +324,9 @@ def measure_for_page(plan: Plan, field_slug: str, measure_slug: str, user) -> Qu
             _responsibilities_prefetch(),
             Prefetch(
                 "budget_lines",
-                queryset=BudgetLine.objects.select_related("category", "funding_source").order_by(
-                    "position", "pk"
-                ),
+                queryset=BudgetLine.objects.select_related(
+                    "category", "funding_source", "programme"
+                ).order_by("position", "pk"),
             ),
             Prefetch("related_measures", queryset=visible_related, to_attr="visible_related_to"),
             Prefetch("related_from", queryset=visible_related, to_attr="visible_related_from"),

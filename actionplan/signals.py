@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from contacts.models import Organisation, Person
+from funding.models import FundingProgramme
 
 from . import public_cache
 from .models import (
@@ -64,6 +65,7 @@ PLAN_LOOKUPS = {
     TargetGroup: lambda obj: Q(fields__measures__target_groups__pk=obj.pk),
     BudgetCategory: lambda obj: Q(fields__measures__budget_lines__category_id=obj.pk),
     FundingSource: lambda obj: Q(fields__measures__budget_lines__funding_source_id=obj.pk),
+    FundingProgramme: lambda obj: Q(fields__measures__budget_lines__programme_id=obj.pk),
     Person: lambda obj: (
         Q(project_lead_id=obj.pk)
         | Q(fields__field_contacts__person_id=obj.pk)
@@ -159,7 +161,14 @@ CHILD_MODELS = [
     Responsibility,
     BudgetLine,
 ]
-SHARED_MODELS = [TargetGroup, BudgetCategory, FundingSource, Person, Organisation]
+SHARED_MODELS = [
+    TargetGroup,
+    BudgetCategory,
+    FundingSource,
+    FundingProgramme,
+    Person,
+    Organisation,
+]
 
 
 def measure_status_pre_save(sender, instance, raw=False, **kwargs):

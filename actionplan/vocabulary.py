@@ -18,6 +18,7 @@ LINKS = {
 FOREIGN_KEYS = {
     ("actionplan", "budgetcategory"): [("actionplan", "BudgetLine", "category")],
     ("actionplan", "fundingsource"): [("actionplan", "BudgetLine", "funding_source")],
+    ("funding", "fundingprogramme"): [("actionplan", "BudgetLine", "programme")],
 }
 
 

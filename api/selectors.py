@@ -105,7 +105,10 @@ def measures(user) -> QuerySet[Measure]:
                 "responsibilities",
                 queryset=_ordered(Responsibility, "organisation", "person__organisation"),
             ),
-            Prefetch("budget_lines", queryset=_ordered(BudgetLine, "category", "funding_source")),
+            Prefetch(
+                "budget_lines",
+                queryset=_ordered(BudgetLine, "category", "funding_source", "programme"),
+            ),
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
             Prefetch("related_measures", queryset=_visible_related(user), to_attr="related_to"),
             Prefetch("related_from", queryset=_visible_related(user), to_attr="related_by"),

@@ -40,6 +40,7 @@ from campaigns.models import (
     Market,
 )
 from contacts.models import Organisation, Person
+from funding.models import FundingProgramme
 from indicators.models import Indicator
 from progress.selectors import plan_period
 
@@ -151,9 +152,23 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
         fields = ["position", "role", "organisation", "person", "note"]
 
 
+class FundingProgrammeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingProgramme
+        fields = ["key", "name", "level", "fund", "period", "default_rate"]
+
+
 class BudgetLineSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name")
     funding_source = serializers.CharField(source="funding_source.name", allow_null=True)
+    programme = FundingProgrammeRefSerializer(read_only=True, allow_null=True)
+    own_share = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="planned_amount × (100 − co_funding_rate) / 100; null without amount or rate",
+    )
 
     class Meta:
         model = BudgetLine
@@ -164,6 +179,8 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "planned_amount",
             "actual_amount",
             "note",
+            *BudgetLine.FUNDING_FIELDS,
+            "own_share",
         ]
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "api",
     "reports",
+    "funding",
 ]
 
 MIDDLEWARE = [

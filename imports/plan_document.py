@@ -141,6 +141,7 @@ _PERSON_KEYS = {
     "public_contact",
 }
 _PLAN_KEYS = {
+    "funding_programmes",
     "slug",
     "title",
     "subtitle",
@@ -184,7 +185,16 @@ _MEASURE_KEYS = {
     "related_measures",
 }
 _SCHEDULE_KEYS = {"label", "start_date", "end_date", "approximate"}
-_BUDGET_KEYS = {"category", "funding_source", "planned_amount", "actual_amount", "note"}
+_BUDGET_KEYS = {
+    "category",
+    "funding_source",
+    "planned_amount",
+    "actual_amount",
+    "note",
+    # funding (issue 20); a document without them imports as before
+    *BudgetLine.FUNDING_FIELDS,
+}
+_PROGRAMME_KEYS = {"key", "name", "level", "fund", "period", "default_rate"}
 
 
 class _Validator:
@@ -195,6 +205,7 @@ class _Validator:
         self.person_keys: set[str] = set()
         self.measure_keys: set[str] = set()
         self.related: list[tuple[str, object]] = []
+        self.programme_keys: set[str] = set()
 
     def error(self, path: str, message: str) -> None:
         self.errors.append((path, message))
@@ -342,8 +353,69 @@ class _Validator:
             if not isinstance(person.get("public_contact", False), bool):
                 self.error(f"{path}.public_contact", "must be true or false")
 
+    def funding_programmes(self, plan: dict) -> None:
+        from funding.models import FundingProgramme
+
+        keys = set()
+        for i, spec in enumerate(self.items(plan, "funding_programmes", "plan")):
+            path = f"plan.funding_programmes[{i}]"
+            if not self.mapping(spec, path, _PROGRAMME_KEYS):
+                continue
+            self.text(spec, "key", path, required=True)
+            self.text(spec, "name", path, required=True)
+            self.text(spec, "fund", path)
+            self.text(spec, "period", path)
+            self.choice(spec, "level", path, FundingProgramme.Level)
+            if "level" not in spec:
+                self.error(f"{path}.level", "required")
+            if isinstance(spec.get("key"), str):
+                try:
+                    validate_slug(spec["key"])
+                except ValidationError:
+                    self.error(f"{path}.key", "must be a slug (letters, digits, hyphens)")
+                keys.add(spec["key"])
+            self.rate(spec, "default_rate", path)
+        self.programme_keys = keys | set(FundingProgramme.objects.values_list("key", flat=True))
+
+    def rate(self, obj: dict, key: str, path: str) -> None:
+        value = obj.get(key)
+        if value is None:
+            return
+        try:
+            number = bounded_decimal(value, max_digits=5, decimal_places=2)
+        except ValidationError as error:
+            self.error(f"{path}.{key}", error.messages[0])
+            return
+        if not 0 <= number <= 100:
+            self.error(f"{path}.{key}", "must be a percentage from 0 to 100")
+
+    def funding(self, line: dict, path: str) -> None:
+        """A budget line's year or period, kind, programme and co-funding rate."""
+        from actionplan.models import FIRST_YEAR, LAST_YEAR, CostKind
+
+        years = {}
+        for attr in ("year_from", "year_to"):
+            value = line.get(attr)
+            if value is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                self.error(f"{path}.{attr}", "must be a year (a whole number) or null")
+            elif not FIRST_YEAR <= value <= LAST_YEAR:
+                self.error(f"{path}.{attr}", f"must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+            else:
+                years[attr] = value
+        if len(years) == 2 and years["year_from"] > years["year_to"]:
+            self.error(f"{path}.year_to", "must not come before year_from")
+        if line.get("year_to") is not None and line.get("year_from") is None:
+            self.error(f"{path}.year_from", "required when year_to is given")
+        if line.get("kind") not in (None, "", *CostKind.values):
+            self.error(f"{path}.kind", f"must be one of {', '.join(map(repr, CostKind.values))}")
+        self.ref(line, "programme", path, self.programme_keys, "funding programme")
+        self.rate(line, "co_funding_rate", path)
+
     def plan(self, plan: dict) -> None:
         path = "plan"
+        self.funding_programmes(plan)
         self.text(plan, "title", path, required=True)
         self.text(plan, "region", path, required=True)
         self.text(plan, "slug", path, required=True)
@@ -473,12 +545,13 @@ class _Validator:
             self.text(line, "category", bpath, required=True)
             self.text(line, "funding_source", bpath)
             self.text(line, "note", bpath)
-            for attr in ("planned_amount", "actual_amount"):
+            for attr in ("planned_amount", "actual_amount", "person_days", "co_funding_rate"):
                 if line.get(attr) is not None:
                     try:
                         _decimal(line[attr], attr)
                     except ValidationError as error:
                         self.error(f"{bpath}.{attr}", error.messages[0])
+            self.funding(line, bpath)
         for j, ref in enumerate(self.items(measure, "related_measures", path)):
             self.related.append((f"{path}.related_measures[{j}]", ref))
 
@@ -805,9 +878,56 @@ class _DocumentImport:
                     "planned_amount": _decimal(line.get("planned_amount"), "planned_amount"),
                     "actual_amount": _decimal(line.get("actual_amount"), "actual_amount"),
                     "note": line.get("note") or "",
+                    **self.funding_values(line, bpath),
                 },
                 where=Where(path=bpath),
             )
+
+    def funding_values(self, line: dict, path: str) -> dict:
+        """The funding keys the line gives; an old document's lines keep what is stored."""
+        from funding.models import line_rate
+
+        values = {}
+        for attr in ("year_from", "year_to"):
+            if attr in line:
+                values[attr] = line[attr]
+        if "kind" in line:
+            values["kind"] = line["kind"] or ""
+        if "person_days" in line:
+            values["person_days"] = _decimal(line["person_days"], "person_days")
+        programme = None
+        if "programme" in line:
+            key = line["programme"]
+            programme = self.programme(key, path) if key else None
+            values["programme"] = programme.pk if programme else None
+        if "co_funding_rate" in line or programme is not None:
+            rate = _decimal(line.get("co_funding_rate"), "co_funding_rate")
+            # as the admin does: a line without a rate takes its programme's default
+            values["co_funding_rate"] = line_rate(rate, programme)
+        return values
+
+    def programme(self, key: str, path: str):
+        """A funding programme by its key; created from the document when missing."""
+        from funding.models import FundingProgramme
+
+        cache_key = (FundingProgramme, key)
+        if cache_key not in self.vocab:
+            entry = FundingProgramme.objects.filter(key=key).first()
+            if entry is None:
+                specs = self.data["plan"].get("funding_programmes") or []
+                spec = next(s for s in specs if s.get("key") == key)
+                entry = FundingProgramme(
+                    key=key,
+                    name=spec["name"],
+                    level=spec["level"],
+                    fund=spec.get("fund") or "",
+                    period=spec.get("period") or "",
+                    default_rate=_decimal(spec.get("default_rate"), "co_funding_rate"),
+                )
+                self._save(entry, path)
+                self._created("vocabulary", f"{FundingProgramme._meta.verbose_name} {entry.name}")
+            self.vocab[cache_key] = entry
+        return self.vocab[cache_key]
 
     def contacts(self, spec: dict):
         """Each field's contact persons, in the document's order."""

@@ -95,6 +95,7 @@ ATTRIBUTES = {
         "planned_amount",
         "actual_amount",
         "note",
+        *BudgetLine.FUNDING_FIELDS,
     ),
 }
 CONTAINER = {
@@ -107,7 +108,14 @@ CONTAINER = {
     "budget": "measure",
 }
 REFERENCES = {"field", "measure", "parent"}
-_FOREIGN_KEYS = {"lead_organisation", "organisation", "person", "category", "funding_source"}
+_FOREIGN_KEYS = {
+    "lead_organisation",
+    "organisation",
+    "person",
+    "category",
+    "funding_source",
+    "programme",
+}
 
 
 class PlanImportError(changes.ImportRefused):
@@ -189,6 +197,7 @@ class PlanSchema(changes.Schema):
         "person": by_pk("contacts.Person"),
         "category": by_pk("actionplan.BudgetCategory"),
         "funding_source": by_pk("actionplan.FundingSource"),
+        "programme": by_pk("funding.FundingProgramme"),
         "target_groups": names_by_pk("actionplan.TargetGroup"),
     }
     other_kinds = {
@@ -219,7 +228,10 @@ class PlanSchema(changes.Schema):
         for kind, queryset in (
             ("schedule", ScheduleEntry.objects.all()),
             ("responsibility", Responsibility.objects.select_related("organisation", "person")),
-            ("budget", BudgetLine.objects.select_related("category", "funding_source")),
+            (
+                "budget",
+                BudgetLine.objects.select_related("category", "funding_source", "programme"),
+            ),
         ):
             rows[kind] = list(queryset.filter(measure__field__plan=plan))
             for row in rows[kind]:

@@ -43,6 +43,7 @@ from actionplan.licences import DataLicence
 from actionplan.models import (
     BaselineFinding,
     BudgetCategory,
+    CostKind,
     FieldContact,
     FieldOfAction,
     FundingSource,
@@ -53,6 +54,7 @@ from actionplan.models import (
 )
 from actionplan.services import _history_user
 from contacts.models import Organisation, Person
+from funding.models import FundingProgramme
 
 from . import limits, uploads
 from .formats import neutralise, restore
@@ -88,6 +90,9 @@ class Column:
     label: str  # German, as in the header row; the same in every UI language
     type: str = "text"
     width: int = 14
+    # a column added later: a workbook without it imports as before (the rows keep what is
+    # stored in it)
+    optional: bool = False
 
 
 def _columns(*columns: Column) -> tuple[Column, ...]:
@@ -185,6 +190,13 @@ SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
             Column("planned_amount", "geplant (EUR)", "decimal", 14),
             Column("actual_amount", "tatsächlich (EUR)", "decimal", 14),
             Column("note", "Hinweis", width=30),
+            # funding (issue 20): optional, older workbooks have none of them
+            Column("year_from", "Jahr von", "int", 9, optional=True),
+            Column("year_to", "Jahr bis", "int", 9, optional=True),
+            Column("kind", "Kostenart", "choice", 16, optional=True),
+            Column("person_days", "Personentage", "decimal", 12, optional=True),
+            Column("programme", "Förderprogramm", "programme", 30, optional=True),
+            Column("co_funding_rate", "Förderquote (%)", "decimal", 12, optional=True),
             DELETE,
         ),
     ),
@@ -254,6 +266,7 @@ CHOICES = {
     ("responsibility", "role"): Responsibility.Role,
     ("plan", "status"): Plan.Status,
     ("plan", "data_licence"): DataLicence,
+    ("budget", "kind"): CostKind,
 }
 
 
@@ -305,7 +318,7 @@ def _cell(kind: str, column: Column, row, stored: Stored, *, public_only: bool =
             return ""
         # open data names a person only with their consent (Person.is_public)
         return value.public_name if public_only and not value.is_public else _person_name(value)
-    if column.type in ("organisation", "category", "funding_source"):
+    if column.type in ("organisation", "category", "funding_source", "programme"):
         return value.name if value else ""
     if column.type == "decimal":
         return value.quantize(CENT) if value is not None else None
@@ -901,6 +914,8 @@ class _Lookups:
         self.organisations = _names(Organisation.objects.values_list("name", "pk"))
         self.categories = _names(BudgetCategory.objects.values_list("name", "pk"))
         self.funding_sources = _names(FundingSource.objects.values_list("name", "pk"))
+        self.programmes = _names(FundingProgramme.objects.values_list("name", "pk"))
+        self.programme_rates = dict(FundingProgramme.objects.values_list("pk", "default_rate"))
         self.target_groups = _names(TargetGroup.objects.values_list("name", "pk"))
         self.persons: dict[str, list[tuple[int, int | None]]] = {}
         for person in Person.objects.only("pk", "first_name", "last_name", "organisation_id"):
@@ -958,7 +973,7 @@ class _SheetReader:
         labels = [c.label for c in columns]
         present = [h for h in sheet.headers if h]
         unknown = [h for h in present if h not in labels]
-        missing = [label for label in labels if label not in present]
+        missing = [c.label for c in columns if c.label not in present and not c.optional]
         if unknown or missing:
             parts = []
             if missing:
@@ -975,6 +990,7 @@ class _SheetReader:
         if index is None:
             return
         title, columns = sheet_spec(kind)
+        columns = tuple(c for c in columns if c.label in index)  # optional ones may be missing
         labels = {c.attribute: c.label for c in columns}
         # a person is told apart by the organisation in the same row: read that first
         in_order = sorted(columns, key=lambda c: c.type == "person")
@@ -1047,6 +1063,8 @@ class _SheetReader:
             return _one(self.lookups.categories, text, _("budget category"))
         if kind_of == "funding_source":
             return _one(self.lookups.funding_sources, text, _("funding source"))
+        if kind_of == "programme":
+            return _one(self.lookups.programmes, text, _("funding programme"))
         if kind_of == "target_groups":
             names = [n.strip() for n in text.replace(",", ";").split(";") if n.strip()]
             unknown = [n for n in names if n not in self.lookups.target_groups]
@@ -1082,6 +1100,9 @@ class _SheetReader:
         if kind in ("step", "schedule", "responsibility", "budget") and not parsed["measure"]:
             self.problems.append(where.problem(_("This cell must not be empty."), "measure"))
             return None
+        if kind == "budget" and parsed.get("programme") and parsed.get("co_funding_rate") is None:
+            # as the admin does (BudgetLine.clean): no rate takes the programme's default
+            parsed["co_funding_rate"] = self.lookups.programme_rates.get(parsed["programme"])
         position = parsed["position"]
         if kind == "field":
             parsed["slug"] = parsed["slug"] or FieldOfAction.slug_for(parsed["title"])

@@ -28,17 +28,41 @@ def _budget_rows(rows, *, with_amounts: bool):
 
 
 def budget_chart(rows, figures: Figures, *, title: str, plan_title: str) -> charts.Chart:
-    if figures.has_amounts:
+    return _amounts_chart(
+        rows, figures.budget_total, figures.has_amounts, title=title, plan_title=plan_title
+    )
+
+
+def _amounts_chart(rows, total, with_amounts: bool, *, title: str, plan_title: str):
+    """Planned amounts per row where the plan gives amounts, else the number of lines."""
+    if with_amounts:
         desc = _(
             "Planned amounts of the budget lines of “%(plan)s”, in euros; plan total %(total)s."
-        ) % {"plan": plan_title, "total": money(figures.budget_total.planned or 0)}
+        ) % {"plan": plan_title, "total": money(total.planned or 0)}
     else:
         desc = _(
             "Number of budget lines of “%(plan)s”; the plan gives no amounts (%(n)d lines)."
-        ) % {"plan": plan_title, "n": figures.budget_total.lines}
+        ) % {"plan": plan_title, "n": total.lines}
     return charts.bar_chart(
-        list(_budget_rows(rows, with_amounts=figures.has_amounts)), title=title, desc=desc
+        list(_budget_rows(rows, with_amounts=with_amounts)), title=title, desc=desc
     )
+
+
+def funding_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
+    """Budget by funding programme, year and kind of cost (``funding.selectors``): planned
+    amounts, or the number of lines where the plan gives no amounts. Each chart has its
+    data table beside it."""
+    totals = progress.funding
+    plan_title = progress.plan.title
+    with_amounts = totals.total.planned is not None
+    return {
+        name: _amounts_chart(rows, totals.total, with_amounts, title=title, plan_title=plan_title)
+        for name, rows, title in (
+            ("programme", totals.by_programme, _("Budget by funding programme")),
+            ("year", totals.by_year, _("Budget by year")),
+            ("kind", totals.by_kind, _("Budget by kind of cost")),
+        )
+    }
 
 
 def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
@@ -103,6 +127,7 @@ def document_context(plan, *, internal: bool) -> dict:
     return {
         "progress": progress,
         "progress_charts": dashboard_charts(progress),
+        "funding_charts": funding_charts(progress),
         "milestone_rows": MILESTONE_ROWS,
     }
 

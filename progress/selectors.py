@@ -19,7 +19,9 @@ Definitions (the dashboard and the PDF chapter print them):
 - the page's *as of* date is the latest report date, else the plan's issue date, else the day
   its content last changed, never simply today;
 - budget figures sum the budget lines of the visible measures by category and by funding
-  source; amounts are summed where given, lines without an amount are still counted.
+  source; amounts are summed where given, lines without an amount are still counted; the
+  totals by funding programme, year, field and kind (with the own share) follow the rules of
+  ``funding.selectors``, from the same query.
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ from django.utils.translation import gettext_lazy as _
 from access import rules
 from actionplan.models import BudgetLine, FieldOfAction, Measure, Plan, ScheduleEntry
 from actionplan.schedule import parse_schedule
+from funding.selectors import LINE_COLUMNS, BudgetTotals, plan_budget_totals
 
 HORIZON_DAYS = 90
+# The budget query's first columns feed ``figures``; the rest are funding's LINE_COLUMNS.
+_BUDGET_FIGURES = 8
 # Milestone lists on the page and in the PDF show this many rows (the counts are always whole):
 # a large plan long past its dates would otherwise print a thousand rows.
 MILESTONE_ROWS = 50
@@ -153,6 +158,7 @@ class PlanProgress:
     as_of: datetime.date | None = None
     stale: list[StaleMeasure] = field(default_factory=list)
     stale_days: int = 365
+    funding: BudgetTotals | None = None  # by programme, year, field and kind (funding app)
 
     @property
     def horizon_days(self) -> int:
@@ -295,6 +301,7 @@ def plan_progress(
             "funding_source__position",
             "planned_amount",
             "actual_amount",
+            *LINE_COLUMNS,
         )
     )
     period = plan_period(plan)
@@ -305,7 +312,7 @@ def plan_progress(
     plan_figures = figures(
         [(pk, status) for pk, _f, status, _r in measure_rows],
         milestones,
-        [row[1:] for row in budget_rows],
+        [row[1:_BUDGET_FIGURES] for row in budget_rows],
         today=today,
     )
     by_field = defaultdict(lambda: ([], [], []))
@@ -314,7 +321,7 @@ def plan_progress(
     for milestone in milestones:
         by_field[milestone.measure.field_id][1].append(milestone)
     for row in budget_rows:
-        by_field[row[0]][2].append(row[1:])
+        by_field[row[0]][2].append(row[1:_BUDGET_FIGURES])
     per_field = [FieldProgress(fld, figures(*by_field[fld.pk], today=today)) for fld in fields]
     reports = [r for *_rest, r in measure_rows if r is not None]
     content_day = timezone.localdate(plan.content_changed_at) if plan.content_changed_at else None
@@ -339,4 +346,5 @@ def plan_progress(
         as_of=as_of,
         stale=stale,
         stale_days=stale_days,
+        funding=plan_budget_totals(row[_BUDGET_FIGURES:] for row in budget_rows),
     )

@@ -11,7 +11,7 @@ from actionplan.public_cache import public_page
 from actionplan.views import plan_or_404
 from indicators.selectors import plan_indicator_cards
 
-from .dashboard import budget_matrix, dashboard_charts
+from .dashboard import budget_matrix, dashboard_charts, funding_charts
 from .selectors import MILESTONE_ROWS, plan_progress
 
 
@@ -52,6 +52,7 @@ def plan_dashboard(request, plan_slug):
             "plan": plan,
             "progress": progress,
             "charts": dashboard_charts(progress),
+            "funding_charts": funding_charts(progress),
             "budget_matrix": budget_matrix(progress),
             "milestone_rows": MILESTONE_ROWS,
             "indicator_cards": plan_indicator_cards(plan, request.user, timezone.localdate()),

@@ -27,7 +27,7 @@ ROWS = {
     "budget": ("budget_lines", BudgetLine),
 }
 REFERENCES = {"parent"}
-FOREIGN_KEYS = {"organisation", "person", "category", "funding_source"}
+FOREIGN_KEYS = {"organisation", "person", "category", "funding_source", "programme"}
 
 
 def kind_of(model) -> str | None:

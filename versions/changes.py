@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actionplan.models import FieldOfAction, Measure, Responsibility
+from actionplan.models import CostKind, FieldOfAction, Measure, Responsibility, years_label
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 ACTION_LABELS = {
@@ -136,6 +136,13 @@ class _Names:
     def __init__(self, document: dict):
         self.orgs = document.get("organisations", {})
         self.persons = document.get("persons", {})
+        self.programmes = {
+            spec.get("key"): spec.get("name", "")
+            for spec in document.get("plan", {}).get("funding_programmes") or []
+        }
+
+    def programme(self, key) -> str:
+        return self.programmes.get(key) or key or ""
 
     def org(self, key) -> str:
         return self.orgs[key]["name"] if key in self.orgs else ""
@@ -182,9 +189,17 @@ def _measure_texts(spec: dict, names: _Names) -> dict[str, str]:
 
     def budget(line):
         parts = [line["category"], line.get("funding_source") or ""]
+        parts.append(years_label(line.get("year_from"), line.get("year_to")))
+        if line.get("kind"):
+            parts.append(_choice_label(CostKind, line["kind"]))
+        parts.append(names.programme(line.get("programme")))
+        if line.get("co_funding_rate") is not None:
+            parts.append(_("co-funding rate %(rate)s %%") % {"rate": line["co_funding_rate"]})
         for attr in ("planned_amount", "actual_amount"):
             if line.get(attr) is not None:
                 parts.append(f"{line[attr]} EUR")
+        if line.get("person_days") is not None:
+            parts.append(_("%(days)s person-days") % {"days": line["person_days"]})
         parts.append(line.get("note") or "")
         return ", ".join(p for p in parts if p)
 

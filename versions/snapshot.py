@@ -87,6 +87,27 @@ class SnapshotPlan:
         person.organisation = self.orgs.get(spec.get("organisation"))
         return person
 
+    def _programme(self, key):
+        """The funding programme a line names, as the snapshot describes it (or None)."""
+        from funding.models import FundingProgramme
+
+        if not key:
+            return None
+        cache_key = (FundingProgramme, key)
+        if cache_key not in self.vocab:
+            specs = self.document.get("plan", {}).get("funding_programmes") or []
+            spec = next((s for s in specs if s.get("key") == key), {})
+            self.vocab[cache_key] = FundingProgramme(
+                pk=self._id(),
+                key=key,
+                name=spec.get("name") or key,
+                level=spec.get("level") or "",
+                fund=spec.get("fund") or "",
+                period=spec.get("period") or "",
+                default_rate=_decimal(spec.get("default_rate")),
+            )
+        return self.vocab[cache_key]
+
     def _vocabulary(self, model, name: str):
         key = (model, name)
         if key not in self.vocab:
@@ -227,11 +248,17 @@ class SnapshotPlan:
                 planned_amount=_decimal(line.get("planned_amount")),
                 actual_amount=_decimal(line.get("actual_amount")),
                 note=line.get("note") or "",
+                year_from=line.get("year_from"),
+                year_to=line.get("year_to"),
+                kind=line.get("kind") or "",
+                person_days=_decimal(line.get("person_days")),
+                co_funding_rate=_decimal(line.get("co_funding_rate")),
             )
             item.measure = measure
             item.category = self._vocabulary(BudgetCategory, line["category"])
             source = line.get("funding_source")
             item.funding_source = self._vocabulary(FundingSource, source) if source else None
+            item.programme = self._programme(line.get("programme"))
             lines.append(item)
         _prefetched(measure, "budget_lines", lines)
         _span(measure, schedule)

@@ -27,6 +27,7 @@ from actionplan.export import plan_export_document
 from api.services import api_token_create
 from campaigns import models as cp
 from documents.models import PdfExport
+from funding.models import FundingProgramme
 from imports.models import ImportJob
 from indicators.models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 from legal.models import LegalPage
@@ -189,6 +190,9 @@ def world(db):
         "targetgroup": ap.TargetGroup.objects.first(),
         "budgetcategory": ap.BudgetCategory.objects.first(),
         "fundingsource": ap.FundingSource.objects.first(),
+        "fundingprogramme": FundingProgramme.objects.create(
+            name="Programm", level=FundingProgramme.Level.EU
+        ),
         "market": cp.Market.objects.create(name="Markt", iso_code="DE"),
         "organisation": org_a,
         "person": PersonFactory(organisation=org_a),
@@ -263,7 +267,15 @@ PLAN_MODELS = {
 MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
 # An indicator's values: its coordinators, and the editors of a measure it is linked to.
 INDICATOR_VALUES = {"indicatorvalue"}
-SHARED = {"targetgroup", "budgetcategory", "fundingsource", "market", "organisation", "person"}
+SHARED = {
+    "targetgroup",
+    "budgetcategory",
+    "fundingsource",
+    "fundingprogramme",
+    "market",
+    "organisation",
+    "person",
+}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 
 

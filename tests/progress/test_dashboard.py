@@ -145,7 +145,7 @@ def test_dashboard_charts_are_accessible_and_csp_clean(client, leipzig):
     # On screen a chart is HTML text (labels, values) beside SVG bars, so that its text keeps
     # its size on a phone; the chart as a whole is one image with a title and a description.
     charts = re.findall(r'<div class="hchart[^"]*" role="img".*?\n</div>', html, flags=re.S)
-    assert len(charts) == 4
+    assert len(charts) == 7  # status, fields, category, source; programme, year, kind
     for chart in charts:
         ids = re.search(r'aria-labelledby="([^"]+)"', chart).group(1).split()
         assert len(ids) == 2
