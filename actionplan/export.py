@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from access import rules
+from attachments.selectors import attachment_entries
 from contacts.models import Organisation, Person
+from council.services import paper_entry
 from imports.plan_document import PLAN_DOCUMENT_FORMAT
 
 from .models import (
@@ -27,6 +29,23 @@ from .models import (
     TargetGroup,
     german_slugify,
 )
+
+
+def council_papers_prefetch(*, plan_level: bool = False) -> Prefetch:
+    """A plan's own council papers (``plan_council_papers``) or a measure's, in the order the
+    document lists them, with their consultations."""
+    from council.models import Consultation, CouncilPaper
+
+    papers = CouncilPaper.objects.order_by("date", "reference", "pk").prefetch_related(
+        Prefetch("consultations", queryset=Consultation.objects.order_by("date", "pk"))
+    )
+    if plan_level:
+        return Prefetch(
+            "council_papers",
+            queryset=papers.filter(measure__isnull=True),
+            to_attr="plan_council_papers",
+        )
+    return Prefetch("council_papers", queryset=papers)
 
 
 def plan_export_document(
@@ -102,10 +121,15 @@ class _Exporter:
                                     "related_measures",
                                     queryset=Measure.objects.select_related("field"),
                                 ),
+                                council_papers_prefetch(),
+                                "attachments",
                             ),
                         ),
+                        "attachments",
                     ),
-                )
+                ),
+                council_papers_prefetch(plan_level=True),
+                "attachments",
             )
             .get(pk=plan.pk)
         )
@@ -258,6 +282,8 @@ class _Exporter:
                 "project_lead": self.person_keys.get(plan.project_lead_id),
                 "author_organisation": self.org_keys.get(plan.author_organisation_id),
                 "fields": [self.field(fld) for fld in self.fields],
+                "council_papers": [paper_entry(p) for p in plan.plan_council_papers],
+                "attachments": attachment_entries(plan),
             },
         }
 
@@ -278,6 +304,7 @@ class _Exporter:
             "contacts": [self.person_keys[c.person_id] for c in fld.field_contacts.all()],
             "baseline": [{"text": f.text, "swot": f.swot} for f in findings],
             "measures": [self.measure(fld, m) for m in fld.measures.all()],
+            "attachments": attachment_entries(fld),
         }
 
     def measure(self, fld: FieldOfAction, measure: Measure) -> dict:
@@ -321,6 +348,8 @@ class _Exporter:
                 for line in measure.budget_lines.all()
             ],
             "related_measures": [measure_key(m.field.slug, m.slug) for m in related],
+            "council_papers": [paper_entry(p) for p in measure.council_papers.all()],
+            "attachments": attachment_entries(measure),
         }
 
 

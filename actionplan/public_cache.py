@@ -48,6 +48,10 @@ PAGE_SOURCES = [
     ("imports", "plan_workbook.py"),
     ("templates/embeds", "*.html"),
     ("embeds", "*.py"),
+    ("templates/attachments/includes", "*.html"),
+    ("templates/council/includes", "*.html"),
+    ("attachments", "*.py"),
+    ("council", "*.py"),
 ]
 
 
