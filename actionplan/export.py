@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from access import rules
 from attachments.selectors import attachment_entries
 from contacts.models import Organisation, Person
+from council.selectors import council_papers_prefetch
 from council.services import paper_entry
 from imports.plan_document import PLAN_DOCUMENT_FORMAT
 
@@ -29,23 +30,6 @@ from .models import (
     TargetGroup,
     german_slugify,
 )
-
-
-def council_papers_prefetch(*, plan_level: bool = False) -> Prefetch:
-    """A plan's own council papers (``plan_council_papers``) or a measure's, in the order the
-    document lists them, with their consultations."""
-    from council.models import Consultation, CouncilPaper
-
-    papers = CouncilPaper.objects.order_by("date", "reference", "pk").prefetch_related(
-        Prefetch("consultations", queryset=Consultation.objects.order_by("date", "pk"))
-    )
-    if plan_level:
-        return Prefetch(
-            "council_papers",
-            queryset=papers.filter(measure__isnull=True),
-            to_attr="plan_council_papers",
-        )
-    return Prefetch("council_papers", queryset=papers)
 
 
 def plan_export_document(

@@ -7,6 +7,21 @@ from access import rules
 from .models import Consultation, CouncilPaper
 
 
+def council_papers_prefetch(*, plan_level: bool = False) -> Prefetch:
+    """A plan's own council papers (as ``plan_council_papers``) or a measure's
+    (``council_papers``), by date and reference, with their consultations."""
+    papers = CouncilPaper.objects.order_by("date", "reference", "pk").prefetch_related(
+        Prefetch("consultations", queryset=Consultation.objects.order_by("date", "pk"))
+    )
+    if plan_level:
+        return Prefetch(
+            "council_papers",
+            queryset=papers.filter(measure__isnull=True),
+            to_attr="plan_council_papers",
+        )
+    return Prefetch("council_papers", queryset=papers)
+
+
 def papers_of(owner, user) -> list[CouncilPaper]:
     """The council papers of a plan (its own, not its measures') or a measure that the user may
     see, with their consultations (two queries)."""
