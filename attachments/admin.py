@@ -2,11 +2,11 @@
 change the owner may attach (``access.rules.OWNER_ROWS``)."""
 
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import RoleInlineMixin
-from imports.uploads import megabytes
 
 from .forms import AttachmentForm, AttachmentFormSet
 from .models import Attachment
@@ -38,10 +38,10 @@ class AttachmentInline(RoleInlineMixin, admin.TabularInline):
         if obj is None or obj.pk is None:
             return "–"
         return format_html(
-            '<a href="{}">{}</a><br><span class="muted">{}, {} MB, {}</span>',
+            '<a href="{}">{}</a><br><span class="muted">{}, {}, {}</span>',
             obj.get_absolute_url(),
             obj.file_name,
             obj.type_label,
-            megabytes(obj.size),
+            filesizeformat(obj.size),
             obj.uploaded_at.date().isoformat(),
         )

@@ -20,7 +20,11 @@ class AttachmentForm(forms.ModelForm):
     class Meta:
         model = Attachment
         fields = ("title", "file", "description")
-        widgets = {"description": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            # no link to the stored file: it is served only through the download view
+            "file": forms.FileInput,
+        }
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

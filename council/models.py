@@ -59,7 +59,7 @@ class CouncilPaper(models.Model):
     last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["last_checked_at", "last_error"])
+    history = HistoricalRecords()
     objects = CouncilPaperQuerySet.as_manager()
 
     class Meta:

@@ -30,11 +30,6 @@ def _megabytes(size: int) -> str:
     return number_format(value, decimal_pos=0 if value == int(value) else 1)
 
 
-def megabytes(size: int) -> str:
-    """A size in MB as the messages show it (“2,5”)."""
-    return _megabytes(size)
-
-
 def too_large_message(size: int, limit: int | None = None) -> str:
     """``limit``: the one that was exceeded (default: the import uploads')."""
     return gettext("The file is too large (%(size)s MB). At most %(limit)s MB are allowed.") % {
