@@ -277,6 +277,40 @@ def visible_campaigns(user, qs: QuerySet) -> QuerySet:
     return qs.filter(condition)
 
 
+def visible_attachments(user, qs: QuerySet) -> QuerySet:
+    """Documents attached to what the user may see: a public plan (its fields with it), a
+    public measure, a public campaign; members see those of their plans and campaigns, drafts
+    included."""
+    if is_superuser(user):
+        return qs
+    condition = (
+        public_plans_q("plan__")
+        | public_plans_q("field__plan__")
+        | public_measures_q("measure__")
+        | public_campaigns_q("campaign__")
+    )
+    r = roles(user)
+    plans, campaigns = r.plan_ids(), r.campaign_ids()
+    if plans:
+        condition |= Q(plan_id__in=plans) | Q(field__plan_id__in=plans)
+        condition |= Q(measure__field__plan_id__in=plans)
+    if campaigns:
+        condition |= Q(campaign_id__in=campaigns)
+    return qs.filter(condition)
+
+
+def visible_council_papers(user, qs: QuerySet) -> QuerySet:
+    """Council papers of what the user may see: a plan's own papers with the public plan, a
+    measure's with the public measure; members of the plan see all of its papers."""
+    if is_superuser(user):
+        return qs
+    condition = Q(measure__isnull=True) & public_plans_q("plan__") | public_measures_q("measure__")
+    plans = roles(user).plan_ids()
+    if plans:
+        condition |= Q(plan_id__in=plans)
+    return qs.filter(condition)
+
+
 def public_persons_q() -> Q:
     """Persons named by public content: contacts of public fields, plans and campaigns, parties
     of public measures and participants of events of public campaigns."""
@@ -507,8 +541,15 @@ def can_view(user, obj) -> bool:
 def owner(obj):
     """The plan content object a row belongs to: a step's measure, a finding's field, …
 
-    The most specific one that is set: a PDF export of a field has no measure.
+    The most specific one that is set: a PDF export of a field has no measure. A council
+    paper's consultation belongs to what its paper belongs to.
     """
+    if getattr(obj, "paper_id", None) is not None:
+        return owner(obj.paper)
+    return _owner(obj)
+
+
+def _owner(obj):
     for attr in ("indicator", "measure", "field", "campaign", "event", "plan"):
         if getattr(obj, f"{attr}_id", None) is not None:
             return getattr(obj, attr)
@@ -619,6 +660,10 @@ def measure_editors(measure) -> QuerySet:
 
 # Rows an editor may change with the measure; responsibilities are the coordinator's.
 EDITOR_MEASURE_ROWS = {"step", "scheduleentry", "budgetline"}
+# Rows that whoever may change their owner (plan, field, measure, campaign) may change directly:
+# documents and council papers. An editor whose changes to a published measure are reviewed
+# cannot (a file or a decision would skip the review).
+OWNER_ROWS = {"attachment", "councilpaper", "consultation"}
 # Managed lists shared by all plans and campaigns: coordinators maintain them.
 SHARED_LISTS = {"targetgroup", "budgetcategory", "fundingsource", "fundingprogramme", "market"}
 
@@ -657,6 +702,8 @@ def can_change(user, obj) -> bool:
     parent = owner(obj)
     if parent is None:
         return False
+    if model in OWNER_ROWS:
+        return may_change_owner_rows(user, parent)
     if isinstance(parent, Measure):
         if model in EDITOR_MEASURE_ROWS:
             # on its own page a row of a reviewed measure would skip the review: editors
@@ -666,6 +713,15 @@ def can_change(user, obj) -> bool:
     if isinstance(parent, FieldOfAction):
         return coordinates(user, parent.plan_id)
     return can_change(user, parent)
+
+
+def may_change_owner_rows(user, parent) -> bool:
+    """May add, change and delete documents and council papers of ``parent`` (``OWNER_ROWS``)."""
+    from actionplan.models import Measure
+
+    if not can_change(user, parent):
+        return False
+    return not (isinstance(parent, Measure) and changes_reviewed(user, parent))
 
 
 def can_delete(user, obj) -> bool:
@@ -732,6 +788,8 @@ def can_add(user, model, parent=None) -> bool:
             return may_enter_indicator_values(user, parent)
         return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
     if parent is not None:
+        if name in OWNER_ROWS:
+            return may_change_owner_rows(user, parent)
         if name in EDITOR_MEASURE_ROWS:
             return can_change(user, parent) and not changes_reviewed(user, parent)
         from actionplan.models import Measure, Plan
@@ -926,6 +984,8 @@ PLAN_PATHS = {
     "indicatorlink": "indicator__plan_id",
     "statusreport": "plan_id",
     "fieldreporttext": "report__plan_id",
+    "councilpaper": "plan_id",
+    "consultation": "paper__plan_id",
 }
 #: The status report and its texts (``reports``): the plan's coordinators' (``can_change``).
 REPORT_MODELS = {"statusreport", "fieldreporttext"}
@@ -1012,7 +1072,12 @@ def may_change_some(user, model) -> bool:
     r = roles(user)
     name = model._meta.model_name
     coordinator = bool(r.plan_ids(COORDINATOR))
-    if name == "measure" or name in EDITOR_MEASURE_ROWS or name == "indicatorvalue":
+    if (
+        name == "measure"
+        or name in EDITOR_MEASURE_ROWS
+        or name == "indicatorvalue"
+        or name in OWNER_ROWS
+    ):
         return coordinator or bool(r.editor_orgs)
     if name in PLAN_PATHS:
         return coordinator
@@ -1030,7 +1095,7 @@ def may_delete_some(user, model) -> bool:
     if name == "plan":
         return False
     r = roles(user)
-    if name in EDITOR_MEASURE_ROWS or name == "indicatorvalue":
+    if name in EDITOR_MEASURE_ROWS or name == "indicatorvalue" or name in OWNER_ROWS:
         return bool(r.plan_ids(COORDINATOR) or r.editor_orgs)
     if name in PLAN_PATHS:
         return bool(r.plan_ids(COORDINATOR))
@@ -1051,6 +1116,8 @@ def can_change_rows(user, model, parent) -> bool:
 
     if model._meta.model_name == "indicatorvalue":
         return may_enter_indicator_values(user, parent)
+    if model._meta.model_name in OWNER_ROWS:
+        return may_change_owner_rows(user, parent)
     if isinstance(parent, Measure) and model._meta.model_name not in EDITOR_MEASURE_ROWS:
         return coordinates(user, parent.field.plan_id)
     if model._meta.model_name == "measure":

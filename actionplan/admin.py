@@ -21,8 +21,12 @@ from django.utils.translation import ngettext
 from access import rules
 from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from access.models import Membership
+from attachments.admin import AttachmentInline
+from attachments.models import Attachment
 from config.numbers import format_amount, format_number
 from contacts.models import Organisation
+from council.admin import MeasureCouncilPaperInline, PlanCouncilPaperInline
+from council.models import CouncilPaper
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
@@ -214,7 +218,7 @@ class PlanAdmin(
     search_fields = ("title", "subtitle", "region")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("project_lead", "author_organisation")
-    inlines = (FieldOfActionInline, MembershipInline)
+    inlines = (FieldOfActionInline, PlanCouncilPaperInline, AttachmentInline, MembershipInline)
     publication_field = "status"
     actions = ("publish_with_reviewed", "export_workbook")
     change_form_template = "actionplan/admin/plan_change_form.html"
@@ -235,6 +239,7 @@ class PlanAdmin(
         ("basics", _("Basic data"), (_("Basic data"), _("Issue"))),
         ("texts", _("Texts"), (_("Texts"), _("Open data"))),
         ("fields", _("Fields of action"), (FieldOfAction,)),
+        ("records", _("Decisions and documents"), (CouncilPaper, Attachment)),
         ("members", _("Members and roles"), (Membership,)),
     )
 
@@ -364,12 +369,13 @@ class FieldOfActionAdmin(
             },
         ),
     )
-    inlines = (BaselineFindingInline, FieldContactInline, MeasureInline)
+    inlines = (BaselineFindingInline, FieldContactInline, MeasureInline, AttachmentInline)
     form_sections = (
         ("basics", _("Basic data"), (_("Basic data"),)),
         ("baseline", _("Baseline"), (BaselineFinding,)),
         ("contacts", _("Contact persons"), (FieldContact,)),
         ("measures", _("Measures"), (Measure,)),
+        ("documents", _("Documents"), (Attachment,)),
     )
 
     def get_queryset(self, request):
@@ -587,13 +593,21 @@ class MeasureAdmin(
         (_("Links"), {"fields": ("target_groups", "related_measures")}),
         (_("Publication"), {"fields": ("state", "review_comment")}),
     )
-    inlines = (StepInline, ScheduleEntryInline, ResponsibilityInline, BudgetLineInline)
+    inlines = (
+        StepInline,
+        ScheduleEntryInline,
+        ResponsibilityInline,
+        BudgetLineInline,
+        MeasureCouncilPaperInline,
+        AttachmentInline,
+    )
     form_sections = (
         ("basics", _("Basic data"), (_("Basic data"),)),
         ("steps", _("Steps"), (Step,)),
         ("schedule", _("Schedule"), (ScheduleEntry,)),
         ("responsibilities", _("Responsibility"), (Responsibility,)),
         ("budget", _("Budget"), (BudgetLine,)),
+        ("records", _("Decisions and documents"), (CouncilPaper, Attachment)),
         ("links", _("Links"), (_("Links"),)),
         ("publication", _("Publication"), (_("Publication"),)),
     )

@@ -12,7 +12,10 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from access import rules
+from attachments.selectors import attachment_entries
 from contacts.models import Organisation, Person
+from council.selectors import council_papers_prefetch
+from council.services import paper_entry
 from imports.plan_document import PLAN_DOCUMENT_FORMAT
 from indicators.selectors import document_entries
 
@@ -103,10 +106,15 @@ class _Exporter:
                                     "related_measures",
                                     queryset=Measure.objects.select_related("field"),
                                 ),
+                                council_papers_prefetch(),
+                                "attachments",
                             ),
                         ),
+                        "attachments",
                     ),
-                )
+                ),
+                council_papers_prefetch(plan_level=True),
+                "attachments",
             )
             .get(pk=plan.pk)
         )
@@ -261,6 +269,8 @@ class _Exporter:
                 "fields": [self.field(fld) for fld in self.fields],
                 "indicators": document_entries(plan, public_only=self.public_only),
                 "funding_programmes": self.funding_programmes(),
+                "council_papers": [paper_entry(p) for p in plan.plan_council_papers],
+                "attachments": attachment_entries(plan),
             },
         }
 
@@ -302,6 +312,7 @@ class _Exporter:
             "contacts": [self.person_keys[c.person_id] for c in fld.field_contacts.all()],
             "baseline": [{"text": f.text, "swot": f.swot} for f in findings],
             "measures": [self.measure(fld, m) for m in fld.measures.all()],
+            "attachments": attachment_entries(fld),
         }
 
     def measure(self, fld: FieldOfAction, measure: Measure) -> dict:
@@ -351,6 +362,8 @@ class _Exporter:
                 for line in measure.budget_lines.all()
             ],
             "related_measures": [measure_key(m.field.slug, m.slug) for m in related],
+            "council_papers": [paper_entry(p) for p in measure.council_papers.all()],
+            "attachments": attachment_entries(measure),
         }
 
 

@@ -51,6 +51,10 @@ PAGE_SOURCES = [
     ("indicators", "*.py"),
     ("templates/indicators", "*.html"),
     ("templates/indicators/includes", "*.html"),
+    ("templates/attachments/includes", "*.html"),
+    ("templates/council/includes", "*.html"),
+    ("attachments", "*.py"),
+    ("council", "*.py"),
 ]
 
 

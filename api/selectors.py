@@ -30,6 +30,7 @@ from campaigns.models import (
     Market,
 )
 from contacts.models import Organisation, Person
+from council.selectors import council_papers_prefetch
 
 PERSON_JOINS = ("organisation",)
 
@@ -62,7 +63,11 @@ def plans(user) -> QuerySet[Plan]:
             schedule_last_end=_schedule_bound(Max, "end_date"),
         )
         .select_related("project_lead__organisation")
-        .prefetch_related(Prefetch("fields", queryset=_visible_fields(user)))
+        .prefetch_related(
+            Prefetch("fields", queryset=_visible_fields(user)),
+            council_papers_prefetch(plan_level=True),
+            "attachments",
+        )
         .order_by("-issued_on", "title", "pk")
     )
 
@@ -112,6 +117,8 @@ def measures(user) -> QuerySet[Measure]:
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name")),
             Prefetch("related_measures", queryset=_visible_related(user), to_attr="related_to"),
             Prefetch("related_from", queryset=_visible_related(user), to_attr="related_by"),
+            council_papers_prefetch(),
+            "attachments",
         )
         .order_by("field__plan__title", "field__plan_id", "field__position", "position", "pk")
     )

@@ -28,6 +28,7 @@ from actionplan.models import (
     TargetGroup,
 )
 from actionplan.schedule import parse_schedule
+from attachments.models import Attachment
 from campaigns.models import (
     Campaign,
     CampaignContact,
@@ -40,6 +41,7 @@ from campaigns.models import (
     Market,
 )
 from contacts.models import Organisation, Person
+from council.models import Consultation, CouncilPaper
 from funding.models import FundingProgramme
 from indicators.models import Indicator
 from progress.selectors import plan_period
@@ -184,6 +186,44 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         ]
 
 
+class ConsultationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consultation
+        fields = ["date", "committee", "result"]
+
+
+class CouncilPaperSerializer(serializers.ModelSerializer):
+    """A council paper (Drucksache) the plan or measure rests on (council/)."""
+
+    consultations = ConsultationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CouncilPaper
+        fields = ["reference", "title", "date", "body", "url", "oparl_id", "consultations"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A document attached to the plan, field or measure (attachments/); the type is the one
+    its content showed."""
+
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "title",
+            "description",
+            "file_name",
+            "content_type",
+            "size",
+            "sha256",
+            "download_url",
+        ]
+
+    def get_download_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
 class FieldRefSerializer(serializers.ModelSerializer):
     api_url = serializers.SerializerMethodField()
 
@@ -240,6 +280,8 @@ class PlanSerializer(serializers.ModelSerializer):
     measure_count = serializers.IntegerField(
         read_only=True, help_text="measures the client may see"
     )
+    council_papers = CouncilPaperSerializer(source="plan_council_papers", many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
     measures_url = serializers.SerializerMethodField()
 
@@ -263,6 +305,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "content_changed_at",
             "fields_of_action",
             "measure_count",
+            "council_papers",
+            "attachments",
             "url",
             "measures_url",
         ]
@@ -321,6 +365,8 @@ class MeasureSerializer(serializers.ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     target_groups = TargetGroupSerializer(many=True, read_only=True)
     related_measures = serializers.SerializerMethodField()
+    council_papers = CouncilPaperSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -343,6 +389,8 @@ class MeasureSerializer(serializers.ModelSerializer):
             "budget_lines",
             "target_groups",
             "related_measures",
+            "council_papers",
+            "attachments",
             "url",
         ]
 

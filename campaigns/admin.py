@@ -6,6 +6,8 @@ from access.admin import MembershipInline, RoleAdminMixin, RoleInlineMixin
 from access.models import Membership
 from actionplan.constraints import UniqueRowsInlineFormSet
 from actionplan.locking import OptimisticLockAdminMixin
+from attachments.admin import AttachmentInline
+from attachments.models import Attachment
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import CampaignDocumentAdminMixin, PermissionedExportMixin
@@ -126,6 +128,7 @@ class CampaignAdmin(
         ChannelInline,
         CampaignEventInline,
         KeyFigureInline,
+        AttachmentInline,
         MembershipInline,
     ]
     publication_field = "status"
@@ -168,6 +171,7 @@ class CampaignAdmin(
         ("channels", _("Channels"), (Channel,)),
         ("events", _("Events"), (CampaignEvent,)),
         ("figures", _("Key figures"), (KeyFigure,)),
+        ("documents", _("Documents"), (Attachment,)),
         ("members", _("Members and roles"), (Membership,)),
     )
 

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "embeds",
     "backups",
     "indicators",
+    "attachments",
+    "council",
     "adminsortable2",
     "rest_framework",
     "drf_spectacular",
@@ -227,6 +229,14 @@ STORAGES = {
             "PLANWERK_DOCUMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"
         ),
         "OPTIONS": json.loads(os.environ.get("PLANWERK_DOCUMENTS_STORAGE_OPTIONS") or "{}"),
+    },
+    # Documents attached to plans, fields, measures and campaigns (attachments/). Never served
+    # from a public URL: the download view checks the rules (default: under MEDIA_ROOT).
+    "attachments": {
+        "BACKEND": os.environ.get(
+            "PLANWERK_ATTACHMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("PLANWERK_ATTACHMENTS_STORAGE_OPTIONS") or "{}"),
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -431,6 +441,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(PLANWERK_UPLOAD_MAX_BYTES, 2_621_440)
+# Attached documents (attachments/): at most this size each (default 20 MB).
+PLANWERK_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PLANWERK_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
+# Council papers (council/): OParl endpoints by the plan's city/region, as JSON, e.g.
+# {"Leipzig": "https://ratsinformation.leipzig.de/allris_leipzig_public/oparl/system"}.
+# Without an entry for a plan's region its papers are kept as entered (docs/configuration.md).
+PLANWERK_OPARL_ENDPOINTS = json.loads(os.environ.get("PLANWERK_OPARL_ENDPOINTS") or "{}")
+PLANWERK_OPARL_TIMEOUT_SECONDS = float(os.environ.get("PLANWERK_OPARL_TIMEOUT_SECONDS", "10"))
+PLANWERK_OPARL_MAX_BYTES = int(os.environ.get("PLANWERK_OPARL_MAX_BYTES", str(5 * 1024 * 1024)))
+# How many pages of a body's paper list a search for a reference reads at most.
+PLANWERK_OPARL_MAX_PAGES = int(os.environ.get("PLANWERK_OPARL_MAX_PAGES", "20"))
 # Non-file form fields only (the confirm form, admin forms); files are bounded above.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Previewed uploads wait here for confirmation; older ones are purged.

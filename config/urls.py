@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
         name="password_reset_complete",
     ),
     path("importe/", include("imports.urls")),
+    path("dokumente/", include("attachments.urls")),
     path("erinnerungen/", include("reminders.urls")),
     path("benachrichtigungen/", include("notifications.urls")),
     path("", include("feeds.urls")),

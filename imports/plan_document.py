@@ -34,6 +34,7 @@ from actionplan.services import _history_user
 from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
+from council.services import council_papers_sync, validate_entries
 
 from . import plan_indicators
 from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
@@ -157,6 +158,9 @@ _PLAN_KEYS = {
     "author_organisation",
     "fields",
     "indicators",
+    # council papers (council/) are imported; attachments are listed for reading only
+    "council_papers",
+    "attachments",
 }
 _FIELD_KEYS = {
     "position",
@@ -167,6 +171,7 @@ _FIELD_KEYS = {
     "target_state",
     "lead",
     "measures",
+    "attachments",
 }
 _MEASURE_KEYS = {
     "key",
@@ -183,6 +188,8 @@ _MEASURE_KEYS = {
     "responsibilities",
     "budget",
     "related_measures",
+    "council_papers",
+    "attachments",
 }
 _SCHEDULE_KEYS = {"label", "start_date", "end_date", "approximate"}
 _BUDGET_KEYS = {
@@ -289,6 +296,7 @@ class _Validator:
         if not self.mapping(data.get("plan"), "plan", _PLAN_KEYS):
             return
         self.plan(data["plan"])
+        self.council_papers(data["plan"], "plan")
         for path, key in self.related:
             if not isinstance(key, str) or key not in self.measure_keys:
                 self.error(path, f"unknown measure key {key!r}")
@@ -490,7 +498,12 @@ class _Validator:
                 self.error(f"{mpath}.code", f"duplicate code {code!r} in this field")
             codes.add(code)
 
+    def council_papers(self, obj: dict, path: str) -> None:
+        if "council_papers" in obj:
+            self.errors += validate_entries(obj["council_papers"], f"{path}.council_papers")
+
     def measure(self, measure: dict, path: str) -> None:
+        self.council_papers(measure, path)
         self.text(measure, "title", path, required=True)
         for attr in ("code", "slug", "description"):
             self.text(measure, attr, path)
@@ -636,10 +649,34 @@ class _DocumentImport:
                 )
             except ValidationError as exc:
                 raise PlanDocumentError([("plan.indicators", m) for m in exc.messages]) from exc
+        changes = changes + council_papers_sync(
+            plan=plan, owners=self.council_owners(plan, spec), reason=self.reason
+        )
         plan_change = [c for c in changes if c.kind == "plan"]
         others = [c for c in changes if c.kind != "plan"]
         result.changes = before + plan_change + result.changes + others
         return result
+
+    @staticmethod
+    def council_owners(plan: Plan, spec: dict) -> dict:
+        """The plan and measures whose council papers the document lists (council/)."""
+        owners = {}
+        if "council_papers" in spec:
+            owners[None] = spec["council_papers"]
+        listed = {
+            (fld["slug"], m.get("slug") or Measure.slug_for(m.get("code") or "", m["title"])): m[
+                "council_papers"
+            ]
+            for fld in spec["fields"]
+            for m in fld.get("measures", [])
+            if "council_papers" in m
+        }
+        if listed:
+            for measure in Measure.objects.filter(field__plan=plan).select_related("field"):
+                entries = listed.get((measure.field.slug, measure.slug))
+                if entries is not None:
+                    owners[measure] = entries
+        return owners
 
     def _created(self, kind: str, label: str) -> None:
         self.changes.append(Change("new", kind, label))

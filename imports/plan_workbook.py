@@ -246,6 +246,24 @@ EXTRA_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
         ),
     ),
 }
+# Council papers (council/): one row per consultation (a paper without any: one row without
+# them); the plan's own papers without field and measure. No ID and no “löschen”: the sheet is
+# the whole list, a paper not in it is deleted; a workbook without the sheet keeps them all.
+EXTRA_SHEETS["council"] = (
+    "Beschlüsse",
+    (
+        Column("field", "Handlungsfeld", "text", 18),
+        Column("measure", "Maßnahme", "text", 11),
+        Column("reference", "Aktenzeichen", "text", 16),
+        Column("title", "Titel", "text", 40),
+        Column("date", "Datum", "date", 12),
+        Column("body", "Körperschaft", "text", 20),
+        Column("url", "Adresse", "text", 30),
+        Column("consultation_date", "Beratung am", "date", 12),
+        Column("committee", "Gremium", "text", 24),
+        Column("result", "Ergebnis", "text", 18),
+    ),
+)
 # The sheets in the order of the workbook: each next to what it belongs to.
 WORKBOOK_KINDS = (
     "plan",
@@ -258,6 +276,7 @@ WORKBOOK_KINDS = (
     "schedule",
     "responsibility",
     "budget",
+    "council",
 )
 CHOICES = {
     ("finding", "swot"): BaselineFinding.Swot,
@@ -448,7 +467,117 @@ def _link_rows(plan: Plan) -> list[list]:
     ]
 
 
-_EXTRA_ROWS = {"plan": _plan_rows, "contact": _contact_rows, "link": _link_rows}
+def _council_rows(plan: Plan) -> list[list]:
+    from council.models import CouncilPaper
+
+    papers = (
+        CouncilPaper.objects.filter(plan=plan)
+        .select_related("measure__field")
+        .prefetch_related("consultations")
+        .order_by("measure__field__position", "measure__position", "date", "reference", "pk")
+    )
+    rows = []
+    for paper in papers:
+        measure = paper.measure
+        owner = [
+            measure.field.slug if measure else "",
+            measure_ref(measure.code, measure.position) if measure else "",
+        ]
+        own = [paper.reference, paper.title, paper.date, paper.body, paper.url]
+        consultations = sorted(
+            paper.consultations.all(), key=lambda c: (c.date is None, c.date, c.pk)
+        )
+        for c in consultations or [None]:
+            rows.append(owner + own + ([c.date, c.committee, c.result] if c else [None, "", ""]))
+    return rows
+
+
+def council_input(reader, sheet: RawSheet) -> dict[tuple | None, list[dict]]:
+    """Sheet „Beschlüsse“ as paper entries (the JSON document's shape) per owner: ``None``
+    for the plan, ``(field slug, measure ref)`` for a measure."""
+    index = reader.headers("council", sheet)
+    if index is None:
+        return {}
+    title, columns = sheet_spec("council")
+    labels = {c.attribute: c.label for c in columns}
+    owners: dict[tuple | None, dict[str, dict]] = {}
+    for number, values in sheet.rows:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        where = Where(title, number, labels)
+        cells = {}
+        for c in columns:
+            raw = values[index[c.label]] if index[c.label] < len(values) else None
+            try:
+                cells[c.attribute] = _date(raw) if c.type == "date" else _text(raw).strip()
+            except _CellError as error:
+                reader.problems.append(where.problem(str(error), c.attribute))
+                cells = None
+                break
+        if cells is None:
+            continue
+        if not cells["reference"]:
+            reader.problems.append(where.problem(_("A reference is required."), "reference"))
+            continue
+        owner = (cells["field"], cells["measure"]) if cells["field"] or cells["measure"] else None
+        papers = owners.setdefault(owner, {})
+        entry = papers.setdefault(
+            cells["reference"],
+            {
+                "reference": cells["reference"],
+                "title": cells["title"],
+                "date": cells["date"].isoformat() if cells["date"] else None,
+                "body": cells["body"],
+                "url": cells["url"],
+                "consultations": [],
+            },
+        )
+        if cells["committee"]:
+            day = cells["consultation_date"]
+            entry["consultations"].append(
+                {
+                    "date": day.isoformat() if day else None,
+                    "committee": cells["committee"],
+                    "result": cells["result"],
+                }
+            )
+    return {owner: list(papers.values()) for owner, papers in owners.items()}
+
+
+def _council_apply(plan: Plan, given: dict, reason: str) -> list:
+    """Write sheet „Beschlüsse“ (after the rows: new measures exist by now)."""
+    from council.models import CouncilPaper
+    from council.services import council_papers_sync
+
+    measures = {
+        (m.field.slug, measure_ref(m.code, m.position)): m
+        for m in Measure.objects.filter(field__plan=plan).select_related("field")
+    }
+    unknown = [key for key in given if key is not None and key not in measures]
+    if unknown:
+        raise PlanImportError(
+            [
+                Problem(
+                    _("Unknown measure “%(measure)s”.") % {"measure": "/".join(key)},
+                    sheet=sheet_title("council"),
+                )
+                for key in unknown
+            ]
+        )
+    owners = {None: given.get(None, [])}
+    with_papers = set(CouncilPaper.objects.filter(plan=plan).values_list("measure_id", flat=True))
+    for key, measure in measures.items():
+        if key in given or measure.pk in with_papers:
+            owners[measure] = given.get(key, [])
+    return council_papers_sync(plan=plan, owners=owners, reason=reason)
+
+
+_EXTRA_ROWS = {
+    "plan": _plan_rows,
+    "contact": _contact_rows,
+    "link": _link_rows,
+    "council": _council_rows,
+}
 
 
 def _join_person_organisations(stored: Stored) -> None:
@@ -1259,6 +1388,8 @@ def workbook_input(plan: Plan, sheets: dict[str, RawSheet], progress=None):
             extras["attributes"], extras["attribute_where"] = reader.plan_values(sheets[title])
         elif kind in ("contact", "link"):
             extras[f"{kind}s"] = [r for r in reader.rows(kind, sheets[title]) if r is not None]
+        elif kind == "council":
+            extras["council"] = council_input(reader, sheets[title])
         else:
             rows.extend(reader.rows(kind, sheets[title]))
         read += len(sheets[title].rows)
@@ -1289,6 +1420,7 @@ def plan_workbook_import(
     """
     sheets, notices = read_workbook(content, file_name)
     rows, given = workbook_input(plan, sheets, progress=progress if dry_run else None)
+    council = given.pop("council", None)
     reason = _("Import of the workbook “%(name)s”") % {"name": file_name[:80]}
     extras = PlanExtras(plan, rows, **given)
     if extras.problems:
@@ -1312,18 +1444,38 @@ def plan_workbook_import(
         reason=reason,
         progress=progress,
     )
+    changes = list(extras.changes)
     if not dry_run:
         with _history_user(acting_user):
             extras.apply(plan, reason=reason)
-    changes = extras.changes
+    if council is not None:
+        if dry_run:  # papers of measures the rows would create are not known yet
+            council = {k: v for k, v in council.items() if k is None or _measure_exists(plan, k)}
+        savepoint = transaction.savepoint()
+        with _history_user(acting_user):
+            changes += _council_apply(plan, council, reason)
+        if dry_run:
+            transaction.savepoint_rollback(savepoint)
+        else:
+            transaction.savepoint_commit(savepoint)
     plan_change = [c for c in changes if c.kind == "plan"]
     result.changes = plan_change + result.changes + [c for c in changes if c.kind != "plan"]
     result.notices = notices
     return result
 
 
+def _measure_exists(plan: Plan, key: tuple) -> bool:
+    return any(
+        (m.field.slug, measure_ref(m.code, m.position)) == key
+        for m in Measure.objects.filter(field__plan=plan, field__slug=key[0]).select_related(
+            "field"
+        )
+    )
+
+
 def plan_workbook_fingerprint(plan: Plan) -> str:
     """A digest of everything the workbook holds, taken at preview and checked at import."""
     digest = hashlib.sha256(plan_fingerprint(plan).encode())
     digest.update(extras_fingerprint(plan).encode())
+    digest.update(repr(_council_rows(plan)).encode())
     return digest.hexdigest()

@@ -14,15 +14,27 @@ def max_bytes() -> int:
     return int(settings.PLANWERK_UPLOAD_MAX_BYTES)
 
 
+#: Form fields whose files are documents (attachments/admin.py: the inlines' prefix); they
+#: have their own limit, PLANWERK_ATTACHMENT_MAX_BYTES.
+ATTACHMENT_FIELD_PREFIX = "attachments-"
+
+
+def limit_for(field_name: str | None) -> int:
+    if field_name and field_name.startswith(ATTACHMENT_FIELD_PREFIX):
+        return int(settings.PLANWERK_ATTACHMENT_MAX_BYTES)
+    return max_bytes()
+
+
 def _megabytes(size: int) -> str:
     value = round(size / (1024 * 1024), 1)
     return number_format(value, decimal_pos=0 if value == int(value) else 1)
 
 
-def too_large_message(size: int) -> str:
+def too_large_message(size: int, limit: int | None = None) -> str:
+    """``limit``: the one that was exceeded (default: the import uploads')."""
     return gettext("The file is too large (%(size)s MB). At most %(limit)s MB are allowed.") % {
         "size": _megabytes(size),
-        "limit": _megabytes(max_bytes()),
+        "limit": _megabytes(max_bytes() if limit is None else limit),
     }
 
 
@@ -42,12 +54,13 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
-        if self.request_size and self.request_size > max_bytes() + FORM_OVERHEAD:
+        self.limit = limit_for(self.field_name)
+        if self.request_size and self.request_size > self.limit + FORM_OVERHEAD:
             self._refuse(self.request_size)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > max_bytes():
+        if self.received > self.limit:
             self._refuse(max(self.received, self.request_size or 0))
         return raw_data
 

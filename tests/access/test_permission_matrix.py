@@ -25,7 +25,9 @@ from access.models import AuditEvent, Membership
 from actionplan import models as ap
 from actionplan.export import plan_export_document
 from api.services import api_token_create
+from attachments.models import Attachment
 from campaigns import models as cp
+from council.models import CouncilPaper
 from documents.models import PdfExport
 from funding.models import FundingProgramme
 from imports.models import ImportJob
@@ -76,6 +78,16 @@ def _titled(measure, title):
     measure.title = title
     measure.save()  # a history row, for the history pages
     return measure
+
+
+def _attachment(measure):
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(measure=measure, title="Konzept", file_name="konzept.pdf")
+    attachment.content_type, attachment.size, attachment.sha256 = "application/pdf", 9, "0" * 64
+    attachment.file.save("konzept.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    return attachment
 
 
 AXES = {"username": "x", "ip_address": "127.0.0.1", "user_agent": "x", "http_accept": "x"}
@@ -147,6 +159,10 @@ def world(db):
                 ("auditevent", state): AuditEvent.objects.create(
                     action=AuditEvent.Action.PUBLISHED, plan=p, object_repr=p.title
                 ),
+                ("councilpaper", state): CouncilPaper.objects.create(
+                    measure=measure, reference=f"DS-{state}"
+                ),
+                ("attachment", state): _attachment(measure),
                 # the draft plan's version: published before the plan was withdrawn
                 ("planversion", state): PlanVersion.objects.create(
                     plan=p,
@@ -263,8 +279,8 @@ PLAN_MODELS = {
     "indicator",
     "indicatorvalue",
     "statusreport",
+    "councilpaper",
 }
-MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline"}
 # An indicator's values: its coordinators, and the editors of a measure it is linked to.
 INDICATOR_VALUES = {"indicatorvalue"}
 SHARED = {
@@ -276,6 +292,9 @@ SHARED = {
     "organisation",
     "person",
 }
+# council papers (council/): changed like a measure's rows, by whoever may change the measure
+# (an editor of a published, reviewed measure: not at all)
+MEASURE_ROWS = {"measure", "step", "scheduleentry", "budgetline", "councilpaper"}
 CAMPAIGN_MODELS = {"campaign", "channel", "campaignevent"}
 
 
@@ -294,7 +313,7 @@ TOKEN_HOLDERS = {READER, SUPER}  # who opens the reader's API token
 
 
 def may_add(model, role) -> bool:
-    if model in FIXED_ROWS:
+    if model in FIXED_ROWS or model == "councilpaper":  # papers: added on plan/measure forms
         return False
     if role == SUPER:
         return True
@@ -436,6 +455,7 @@ NOBODY_ADDS = {
     "accessattempt",
     "accesslog",
     "accessfailurelog",
+    "councilpaper",  # added on the plan's and the measure's form (council/admin.py)
     *FIXED_ROWS,
 }
 # Measures are imported only through the plan workbook (imports:plan_workbook_import): the
@@ -775,6 +795,12 @@ RULES = [
     Rule(r"progress:plan_dashboard", public_url, lambda r, s, n: public(r, s)),
     # a plan's indicators: the published plan's indicator measures a published measure
     Rule(r"indicators:indicator_(list|detail)", indicator_url, lambda r, s, n: public(r, s)),
+    # a document of a measure (attachments/): whoever sees the measure
+    Rule(
+        r"attachments:download",
+        lambda w, n, s: w.objects[("attachment", s)].get_absolute_url(),
+        lambda r, s, n: public(r, s),
+    ),
     Rule(r"campaigns:(campaign_list|campaign_detail|campaign_pdf)", campaign_url, campaign_expect),
     Rule(r"actionplan:pdf_export_status", export_url, lambda r, s, n: public(r, s)),
     # cancelling an export: POST only (starter or the plan's coordinators, else 404:
