@@ -523,3 +523,14 @@ def test_milestones_reached_and_missed(status, reached, missed):
     }
     got = _milestones(spec, on=datetime.date(2012, 6, 30))
     assert [[m.label for m in part] for part in got] == [reached, missed]
+
+
+def test_a_withdrawn_version_leaves_its_reports_as_they_were(demo):
+    from versions.services import plan_version_delete
+
+    report = demo["reports"][0]
+    plan_version_delete(version=demo["versions"][0], acting_user=demo["coordinator"])
+    report.refresh_from_db()
+    assert report.version is None
+    assert report.source_text.startswith("Erstellt aus der Version „Stand Mai 2011“")
+    assert report_content(report, internal=False).measure_count == 10
