@@ -186,7 +186,12 @@ def demo(django_db_setup, django_db_blocker):
         reports.append(now)
         from reports.document import ReportDocumentRequest
 
-        second_pdf = ReportDocumentRequest.build(reports[1], internal=False).render()
+        from documents.rendering import StaticFilesURLFetcher
+
+        fetcher = StaticFilesURLFetcher()
+        second_pdf = ReportDocumentRequest.build(reports[1], internal=False).render(
+            url_fetcher=fetcher
+        )
         anonymous_pdf = Client().get(
             reverse("reports:report_pdf", kwargs={"plan_slug": plan.slug, "pk": now.pk})
         )
@@ -197,6 +202,7 @@ def demo(django_db_setup, django_db_blocker):
             "reports": reports,
             "versions": (first, second),
             "second_pdf": pdf_text(second_pdf),
+            "fetched": (fetcher.requested, fetcher.refused),
             "anonymous_pdf": anonymous_pdf,
         }
 
@@ -310,6 +316,12 @@ def test_pdf_holds_the_figures_and_the_changes(demo):
     assert "Keine Indikatoren erfasst." in text
     assert "Keine Förderprogramme erfasst." in text
     assert "Keine Ratsbeschlüsse erfasst." in text
+
+
+def test_pdf_fetches_only_the_document_static_files(demo):
+    requested, refused = demo["fetched"]
+    assert refused == []
+    assert any(url.endswith("documents/pdf.css") for url in requested)
 
 
 def test_pdf_for_a_reader_without_membership_has_no_draft_but_the_contract_sections(demo):
