@@ -25,7 +25,9 @@ from access.models import Membership
 from actionplan.export import plan_export_document
 from actionplan.models import FieldOfAction, Measure, Plan
 from actionplan.selectors import document_quality_counts, quality_counts
+from documents.rendering import StaticFilesURLFetcher
 from reports import contract
+from reports.document import ReportDocumentRequest
 from reports.models import FieldReportText, StatusReport
 from reports.selectors import report_content
 from reports.services import status_report_create
@@ -184,10 +186,6 @@ def demo(django_db_setup, django_db_blocker):
         now.state = StatusReport.State.FINAL
         now.save()
         reports.append(now)
-        from reports.document import ReportDocumentRequest
-
-        from documents.rendering import StaticFilesURLFetcher
-
         fetcher = StaticFilesURLFetcher()
         second_pdf = ReportDocumentRequest.build(reports[1], internal=False).render(
             url_fetcher=fetcher
