@@ -38,7 +38,9 @@ class StatusReport(models.Model):
     version = models.ForeignKey(
         "versions.PlanVersion",
         verbose_name=_("source version"),
-        on_delete=models.PROTECT,
+        # a version withdrawn later leaves the report as it was: it keeps its documents and
+        # the version's label (``source_name``)
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="status_reports",
@@ -56,6 +58,9 @@ class StatusReport(models.Model):
     document = models.JSONField(_("plan document"), editable=False)
     public_document = models.JSONField(_("public plan document"), editable=False)
     source_date = models.DateField(_("data as of"), editable=False)
+    source_name = models.CharField(
+        _("source version label"), max_length=150, blank=True, editable=False
+    )
     # Read from today's rows when the report was generated and kept with it: per measure key
     # the day its status was reported (``reported_on``, where it was reported by the source's
     # date) and the titles of the public campaigns serving it (``campaigns``).
@@ -95,7 +100,7 @@ class StatusReport(models.Model):
 
     @property
     def source_label(self) -> str:
-        return self.version.label if self.version_id else str(_("the plan as it is now"))
+        return self.source_name or str(_("the plan as it is now"))
 
     @property
     def source_text(self) -> str:
@@ -104,10 +109,10 @@ class StatusReport(models.Model):
         from django.utils.translation import pgettext
 
         day = date_format(self.source_date, "DATE_FORMAT")
-        if self.version_id:
+        if self.source_name:
             return pgettext(
                 "pdf", "Generated from the version “%(label)s” (data as of %(date)s)"
-            ) % {"label": self.version.label, "date": day}
+            ) % {"label": self.source_name, "date": day}
         return pgettext("pdf", "Generated from the plan as of %(date)s") % {"date": day}
 
 

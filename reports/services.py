@@ -102,6 +102,7 @@ def status_report_generate(
         document=document,
         public_document=public,
         source_date=source_date,
+        source_name=version.label if version is not None else "",
         extras=report_extras(plan, on=source_date),
         created_by=acting_user if acting_user and acting_user.is_authenticated else None,
     )

@@ -25,7 +25,9 @@ from access.models import Membership
 from actionplan.export import plan_export_document
 from actionplan.models import FieldOfAction, Measure, Plan
 from actionplan.selectors import document_quality_counts, quality_counts
+from documents.rendering import StaticFilesURLFetcher
 from reports import contract
+from reports.document import ReportDocumentRequest
 from reports.models import FieldReportText, StatusReport
 from reports.selectors import report_content
 from reports.services import status_report_create
@@ -184,9 +186,10 @@ def demo(django_db_setup, django_db_blocker):
         now.state = StatusReport.State.FINAL
         now.save()
         reports.append(now)
-        from reports.document import ReportDocumentRequest
-
-        second_pdf = ReportDocumentRequest.build(reports[1], internal=False).render()
+        fetcher = StaticFilesURLFetcher()
+        second_pdf = ReportDocumentRequest.build(reports[1], internal=False).render(
+            url_fetcher=fetcher
+        )
         anonymous_pdf = Client().get(
             reverse("reports:report_pdf", kwargs={"plan_slug": plan.slug, "pk": now.pk})
         )
@@ -197,6 +200,7 @@ def demo(django_db_setup, django_db_blocker):
             "reports": reports,
             "versions": (first, second),
             "second_pdf": pdf_text(second_pdf),
+            "fetched": (fetcher.requested, fetcher.refused),
             "anonymous_pdf": anonymous_pdf,
         }
 
@@ -310,6 +314,12 @@ def test_pdf_holds_the_figures_and_the_changes(demo):
     assert "Keine Indikatoren erfasst." in text
     assert "Keine Förderprogramme erfasst." in text
     assert "Keine Ratsbeschlüsse erfasst." in text
+
+
+def test_pdf_fetches_only_the_document_static_files(demo):
+    requested, refused = demo["fetched"]
+    assert refused == []
+    assert any(url.endswith("documents/pdf.css") for url in requested)
 
 
 def test_pdf_for_a_reader_without_membership_has_no_draft_but_the_contract_sections(demo):
@@ -523,3 +533,14 @@ def test_milestones_reached_and_missed(status, reached, missed):
     }
     got = _milestones(spec, on=datetime.date(2012, 6, 30))
     assert [[m.label for m in part] for part in got] == [reached, missed]
+
+
+def test_a_withdrawn_version_leaves_its_reports_as_they_were(demo):
+    from versions.services import plan_version_delete
+
+    report = demo["reports"][0]
+    plan_version_delete(version=demo["versions"][0], acting_user=demo["coordinator"])
+    report.refresh_from_db()
+    assert report.version is None
+    assert report.source_text.startswith("Erstellt aus der Version „Stand Mai 2011“")
+    assert report_content(report, internal=False).measure_count == 10
