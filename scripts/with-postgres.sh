@@ -126,7 +126,9 @@ if [ -n "${PLANWERK_TEST_DATABASE_URL:-}" ]; then
     echo "PostgreSQL: PLANWERK_TEST_DATABASE_URL"
 elif ! is_true "${PLANWERK_PG_FORCE_TEMP:-}" && server_answers "$host" "$port" \
     && can_log_in "postgres://postgres@$host:$port/postgres"; then
-    export DATABASE_URL="postgres://postgres@$host:$port/$dbname"
+    # The test database is thrown away: its commits need not wait for the disk (per session;
+    # fsync=off, as in the throwaway cluster below, cannot be set for a shared server).
+    export DATABASE_URL="postgres://postgres@$host:$port/$dbname?options=-c%20synchronous_commit%3Doff"
     echo "PostgreSQL: vorhandener Server / existing server on $host:$port (Testdatenbank test_$dbname)"
 elif bindir=$(find_bindir); then
     if ! is_true "${PLANWERK_PG_FORCE_TEMP:-}" && server_answers "$host" "$port"; then

@@ -4,6 +4,22 @@ from django.utils import translation
 from tests.factories import StaffUserFactory, UserFactory
 from tests.shared_data import FAST_PASSWORD_HASHERS, PLAIN_STATIC_STORAGE, private_cache_settings
 
+LONG_MARKERS = ("slow", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Long modules first: a module with a test marked ``slow`` or ``browser`` moves, whole, to
+    the front, so the parallel workers (``--dist worksteal``) end on short tests and neither
+    waits for a long one the other started last. The modules stay together (their module-scoped
+    fixtures are built once) and keep their order otherwise; pytest-django then sorts the tests
+    (database, transactional, no database) with a stable sort that keeps this order within each
+    group. Runs before pytest-django's hook (tryfirst)."""
+    long_modules = {
+        item.path for item in items if any(item.get_closest_marker(m) for m in LONG_MARKERS)
+    }
+    items.sort(key=lambda item: item.path not in long_modules)
+
 
 @pytest.fixture
 def staff_user(db):

@@ -17,6 +17,7 @@ see it) and none is transactional (``django_db(transaction=True)`` empties the t
 """
 
 import contextlib
+import sqlite3
 import tempfile
 import uuid
 from pathlib import Path
@@ -67,3 +68,19 @@ def module_data(django_db_blocker):
     with django_db_blocker.unblock(), per_test_settings(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def sqlite_file_copy(path: Path) -> str:
+    """A copy of the (in-memory) SQLite test database in a file that child processes can open,
+    with everything committed so far (the sqlite3 backup API: the migrated tables without a
+    ``migrate`` of their own). For transactional tests: a backup waits for an open transaction
+    of the same connection forever. Returns its DATABASE_URL."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    return f"sqlite:///{path}"

@@ -3,7 +3,6 @@ document is rendered once, whoever asks first; the other finds the same job."""
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from django.db import connection
 from documents.models import PdfExport
 from tests.documents.pdf_factories import requires_poppler  # noqa: F401
 from tests.factories import build_plan
+from tests.shared_data import sqlite_file_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,14 +77,7 @@ def _database_url(tmp_path) -> str:
         s = connection.settings_dict
         auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
         return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    path = tmp_path / "shared.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    try:
-        connection.connection.backup(target)
-    finally:
-        target.close()
-    return f"sqlite:///{path}"
+    return sqlite_file_copy(tmp_path / "shared.sqlite3")
 
 
 @requires_poppler

@@ -3,9 +3,13 @@ limit, which only a worker renders, completes; Ctrl-C ends server, worker and ev
 started.
 
 Runs scripts/run-dev.sh (the end of `make run`) on a SQLite database of its own, so it runs in
-the SQLite pass only: the PostgreSQL pass would repeat the same processes.
+the SQLite pass only: the PostgreSQL pass would repeat the same processes. That database is a
+copy of the migrated test database with the demo data (the sqlite3 backup API, as in
+tests/documents/test_two_processes.py) instead of a `migrate` in a child process, which cost
+about half of the test's time.
 """
 
+import io
 import os
 import signal
 import socket
@@ -14,12 +18,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import connection
 
 from tests.requirements import require_weasyprint
+from tests.shared_data import sqlite_file_copy
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENCE = 120  # seconds: an upper bound for waiting, not a timing
@@ -71,11 +81,22 @@ def _children_groups(pid: int) -> set[int]:
     return groups
 
 
+def _copy_of_the_test_database(path: Path) -> None:
+    """The migrated test database with the demo data, as `make run` has it before run-dev.sh:
+    committed (transactional test) and copied to a file the child processes open."""
+    # The legal pages come from a data migration; a transactional test that ran before on
+    # this worker flushed them with everything else.
+    import_module("legal.migrations.0002_template_pages").create_pages(django_apps, None)
+    call_command("load_demo_data", stdout=io.StringIO())
+    sqlite_file_copy(path)
+
+
 @pytest.fixture
-def dev_env(tmp_path):
+def dev_env(tmp_path, transactional_db):
     if connection.vendor != "sqlite":
         pytest.skip("runs once, in the SQLite pass (its own SQLite database)")
     require_weasyprint()
+    _copy_of_the_test_database(tmp_path / "dev.sqlite3")
     env = {
         **os.environ,
         "PLANWERK_ENV": "development",
@@ -86,14 +107,6 @@ def dev_env(tmp_path):
         "DJANGO_LOG_LEVEL": "ERROR",
     }
     env.pop("REDIS_URL", None)
-    for command in (["migrate", "--noinput"], ["load_demo_data"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
     return env
 
 
