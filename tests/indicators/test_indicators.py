@@ -520,3 +520,28 @@ def test_open_data_carry_public_indicators_only(client, world):
     metadata = client.get(reverse("opendata:plan_metadata", args=[world.plan.slug])).json()
     csv_distribution = metadata["dcat:distribution"][0]
     assert "Indikatoren" in csv_distribution["dct:description"]
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def test_reminder_lists_indicator_values_due_for_editors_of_linked_measures(world):
+    from reminders.selectors import digest_for
+    from reminders.services import build_message, preference_for
+
+    # yearly, latest value 30.06.2012: due from 30.06.2013
+    before = digest_for(world.editor_a, today=datetime.date(2013, 6, 29), days_ahead=7)
+    assert before.values_due == []
+    digest = digest_for(world.editor_a, today=datetime.date(2013, 7, 1), days_ahead=7)
+    assert [(d.indicator, d.due) for d in digest.values_due] == [
+        (world.visitors, datetime.date(2013, 6, 30))
+    ]
+    assert not digest.is_empty
+    # organisation B does not edit the measure the indicator is linked to
+    other = digest_for(world.editor_b, today=datetime.date(2013, 7, 1), days_ahead=7)
+    assert world.visitors not in [d.indicator for d in other.values_due]
+    world.editor_a.email = "a@example.org"
+    message = build_message(
+        user=world.editor_a, preference=preference_for(world.editor_a), digest=digest
+    )
+    assert "Besucher" in message.body and f"?indicator={world.visitors.pk}" in message.body
