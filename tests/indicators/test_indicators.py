@@ -545,3 +545,9 @@ def test_reminder_lists_indicator_values_due_for_editors_of_linked_measures(worl
         user=world.editor_a, preference=preference_for(world.editor_a), digest=digest
     )
     assert "Besucher" in message.body and f"?indicator={world.visitors.pk}" in message.body
+
+
+def test_sitemap_lists_public_indicators_only(client, world):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert url(world.visitors) in sitemap
+    assert url(world.hidden) not in sitemap and url(world.draft_indicator) not in sitemap
