@@ -476,22 +476,24 @@ def _german_choices(choices) -> dict[str, str]:
         return {value: str(label) for value, label in choices.choices}
 
 
-def workbook_rows(plan: Plan, kind: str, *, public_only: bool = False) -> list[list]:
-    """The rows of one indicator sheet (values as Python objects)."""
-    from actionplan.models import Measure as MeasureModel
-
+def workbook_sheets(plan: Plan, *, public_only: bool = False) -> dict[str, list[list]]:
+    """The rows of the four indicator sheets by kind (values as Python objects), read once."""
     from .plan_import import measure_ref
 
     entries = _entries_for(plan, public_only)
-    directions = _german_choices(Indicator.Direction)
-    intervals = _german_choices(Indicator.Interval)
-    kinds = _german_choices(IndicatorLink.Kind)
     refs = {
         f"{field_slug}/{slug}": measure_ref(code, position)
-        for field_slug, slug, code, position in MeasureModel.objects.filter(
+        for field_slug, slug, code, position in Measure.objects.filter(
             field__plan=plan
         ).values_list("field__slug", "slug", "code", "position")
     }
+    return {kind: _sheet_rows(entries, kind, refs) for kind in INDICATOR_SHEETS}
+
+
+def _sheet_rows(entries: list[dict], kind: str, refs: dict) -> list[list]:
+    directions = _german_choices(Indicator.Direction)
+    intervals = _german_choices(Indicator.Interval)
+    kinds = _german_choices(IndicatorLink.Kind)
     rows = []
     for entry in entries:
         if kind == "indicator":

@@ -370,13 +370,14 @@ def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.D
             _join_person_organisations(stored)
     sheets = []
     kinds = [*SHEETS, *plan_indicators.INDICATOR_SHEETS] if public_only else WORKBOOK_KINDS
+    indicator_rows = plan_indicators.workbook_sheets(plan, public_only=public_only)
     for kind in kinds:
         title, columns = sheet_spec(kind)
         if public_only:
             columns = tuple(c for c in columns if c is not DELETE)
         dataset = tablib.Dataset(headers=[c.label for c in columns], title=title)
         if kind in plan_indicators.INDICATOR_SHEETS:
-            for values in plan_indicators.workbook_rows(plan, kind, public_only=public_only):
+            for values in indicator_rows[kind]:
                 dataset.append(values)
             sheets.append(dataset)
             continue
