@@ -5,13 +5,20 @@ from django.urls import include, path
 
 from access.views import PasswordSetDoneView, PasswordSetView
 from actionplan.sitemaps import SITEMAPS
+from indicators.sitemaps import IndicatorIndexSitemap, IndicatorSitemap
 from legal.views import robots_txt
 
 urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": SITEMAPS},
+        {
+            "sitemaps": {
+                **SITEMAPS,
+                "indicator-index": IndicatorIndexSitemap,
+                "indicators": IndicatorSitemap,
+            }
+        },
         name="django.contrib.sitemaps.views.sitemap",
     ),
     # The API is language-neutral (codes, not labels): outside i18n_patterns.

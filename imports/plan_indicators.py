@@ -412,3 +412,292 @@ def _write(plan, indicator, slug, old: _State | None, new: _State, reason: str) 
             IndicatorLink(indicator=indicator, field_id=field_id, measure_id=measure_id, kind=kind),
             reason,
         )
+
+
+# --- the whole-plan workbook (imports/plan_workbook.py) -------------------------------------------
+# Four sheets, keyed by the indicator's slug („Kürzel“); measures as in the other sheets, by
+# field slug and code (or „#position“). The sheets are a complete set: an indicator, value,
+# target or link missing from them is deleted; a workbook without the sheet „Indikatoren“
+# leaves the plan's indicators as stored.
+
+INDICATOR_SHEETS = {
+    "indicator": (
+        "Indikatoren",
+        (
+            ("key", "Kürzel", 24),
+            ("name", "Name", 36),
+            ("description", "Beschreibung", 60),
+            ("unit", "Einheit", 14),
+            ("direction", "Richtung", 18),
+            ("source", "Quelle", 30),
+            ("update_interval", "Turnus", 14),
+            ("baseline_value", "Ausgangswert", 14),
+            ("baseline_date", "Datum Ausgangswert", 14),
+            ("is_example", "Beispielwerte", 12),
+        ),
+    ),
+    "indicatorvalue": (
+        "Indikatorwerte",
+        (
+            ("indicator", "Indikator", 24),
+            ("date", "Datum", 12),
+            ("value", "Wert", 14),
+            ("source", "Quelle", 30),
+            ("note", "Anmerkung", 40),
+        ),
+    ),
+    "indicatortarget": (
+        "Indikatorziele",
+        (
+            ("indicator", "Indikator", 24),
+            ("date", "Datum", 12),
+            ("value", "Zielwert", 14),
+            ("note", "Anmerkung", 40),
+        ),
+    ),
+    "indicatorlink": (
+        "Indikatorverknüpfungen",
+        (
+            ("indicator", "Indikator", 24),
+            ("field", "Handlungsfeld", 18),
+            ("measure", "Maßnahme", 11),
+            ("kind", "Art", 24),
+        ),
+    ),
+}
+NUMBER_COLUMNS = {"baseline_value", "value"}
+DATE_COLUMNS = {"baseline_date", "date"}
+
+
+def _german_choices(choices) -> dict[str, str]:
+    from django.utils import translation
+
+    with translation.override("de"):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def workbook_sheets(plan: Plan, *, public_only: bool = False) -> dict[str, list[list]]:
+    """The rows of the four indicator sheets by kind (values as Python objects), read once."""
+    from .plan_import import measure_ref
+
+    entries = _entries_for(plan, public_only)
+    refs = {
+        f"{field_slug}/{slug}": measure_ref(code, position)
+        for field_slug, slug, code, position in Measure.objects.filter(
+            field__plan=plan
+        ).values_list("field__slug", "slug", "code", "position")
+    }
+    return {kind: _sheet_rows(entries, kind, refs) for kind in INDICATOR_SHEETS}
+
+
+def _sheet_rows(entries: list[dict], kind: str, refs: dict) -> list[list]:
+    directions = _german_choices(Indicator.Direction)
+    intervals = _german_choices(Indicator.Interval)
+    kinds = _german_choices(IndicatorLink.Kind)
+    rows = []
+    for entry in entries:
+        if kind == "indicator":
+            baseline = entry["baseline"] or {}
+            rows.append(
+                [
+                    entry["key"],
+                    entry["name"],
+                    entry["description"],
+                    entry["unit"],
+                    directions.get(entry["direction"], entry["direction"]),
+                    entry["source"],
+                    intervals.get(entry["update_interval"], ""),
+                    Decimal(baseline["value"]) if baseline else None,
+                    datetime.date.fromisoformat(baseline["date"]) if baseline else None,
+                    "ja" if entry["is_example"] else "",
+                ]
+            )
+        elif kind == "indicatorvalue":
+            rows.extend(
+                [entry["key"], _iso(v["date"]), Decimal(v["value"]), v["source"], v["note"]]
+                for v in entry["values"]
+            )
+        elif kind == "indicatortarget":
+            rows.extend(
+                [entry["key"], _iso(t["date"]), Decimal(t["value"]), t["note"]]
+                for t in entry["targets"]
+            )
+        else:
+            rows.extend(
+                [
+                    entry["key"],
+                    link["field"],
+                    refs.get(link["measure"], "") if link["measure"] else "",
+                    kinds.get(link["kind"], link["kind"]),
+                ]
+                for link in entry["links"]
+            )
+    return rows
+
+
+def _iso(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def _entries_for(plan, public_only):
+    from indicators.selectors import document_entries
+
+    return document_entries(plan, public_only=public_only)
+
+
+def entries_from_sheets(plan: Plan, sheets: dict) -> tuple[list[dict] | None, list[tuple]]:
+    """The indicator entries the workbook's sheets give, and their problems as ``(sheet, row
+    number, column, message)``; ``None`` without the sheet „Indikatoren“ (an older workbook)."""
+    from .plan_import import measure_ref
+
+    titles = {kind: spec[0] for kind, spec in INDICATOR_SHEETS.items()}
+    if titles["indicator"] not in sheets:
+        return None, []
+    problems: list[tuple] = []
+    missing = [t for k, t in titles.items() if k != "indicator" and t not in sheets]
+    for title in missing:
+        problems.append((title, None, "", _("The sheet is missing.")))
+    if missing:
+        return None, problems
+    choice_maps = {
+        "direction": _reverse(Indicator.Direction),
+        "update_interval": _reverse(Indicator.Interval),
+        "kind": _reverse(IndicatorLink.Kind),
+    }
+    measure_keys = {
+        (field_slug, measure_ref(code, position)): f"{field_slug}/{slug}"
+        for field_slug, slug, code, position in Measure.objects.filter(
+            field__plan=plan
+        ).values_list("field__slug", "slug", "code", "position")
+    }
+    tables = {}
+    for kind, (title, columns) in INDICATOR_SHEETS.items():
+        sheet = sheets[title]
+        index = {header: i for i, header in enumerate(sheet.headers)}
+        for _attr, label, _w in columns:
+            if label not in index:
+                problems.append((title, 1, label, _("The column is missing.")))
+        rows = []
+        for line, cells in sheet.rows:
+            row = {}
+            for attribute, label, _w in columns:
+                raw = cells[index[label]] if label in index and index[label] < len(cells) else None
+                try:
+                    row[attribute] = _cell_value(attribute, raw, choice_maps)
+                except ValueError as error:
+                    problems.append((title, line, label, str(error)))
+            if any(v not in (None, "") for v in row.values()):
+                rows.append((line, row))
+        tables[kind] = rows
+    entries: dict[str, dict] = {}
+    for _line, row in tables["indicator"]:
+        key = row.get("key") or ""
+        entries[key] = {
+            "key": key,
+            "name": row.get("name") or "",
+            "description": row.get("description") or "",
+            "unit": row.get("unit") or "",
+            "direction": row.get("direction") or Indicator.Direction.INCREASE,
+            "source": row.get("source") or "",
+            "update_interval": row.get("update_interval") or "",
+            "baseline": (
+                {"value": str(row["baseline_value"]), "date": row["baseline_date"]}
+                if row.get("baseline_value") is not None or row.get("baseline_date")
+                else None
+            ),
+            "targets": [],
+            "values": [],
+            "links": [],
+            "is_example": bool(row.get("is_example")),
+        }
+    for kind, target in (("indicatorvalue", "values"), ("indicatortarget", "targets")):
+        for line, row in tables[kind]:
+            entry = entries.get(row.get("indicator") or "")
+            if entry is None:
+                problems.append(
+                    (titles[kind], line, "Indikator", _("No such indicator in „Indikatoren“."))
+                )
+                continue
+            item = {
+                "date": row.get("date"),
+                "value": str(row.get("value")),
+                "note": row.get("note") or "",
+            }
+            if kind == "indicatorvalue":
+                item["source"] = row.get("source") or ""
+            entry[target].append(item)
+    for line, row in tables["indicatorlink"]:
+        entry = entries.get(row.get("indicator") or "")
+        if entry is None:
+            problems.append(
+                (
+                    titles["indicatorlink"],
+                    line,
+                    "Indikator",
+                    _("No such indicator in „Indikatoren“."),
+                )
+            )
+            continue
+        measure = None
+        if row.get("measure"):
+            measure = measure_keys.get((row.get("field"), row["measure"]))
+            if measure is None:
+                problems.append((titles["indicatorlink"], line, "Maßnahme", _("No such measure.")))
+                continue
+        entry["links"].append(
+            {"field": row.get("field"), "measure": measure, "kind": row.get("kind") or "measures"}
+        )
+    result = list(entries.values())
+    if not problems:
+        fields = set(FieldOfAction.objects.filter(plan=plan).values_list("slug", flat=True))
+        known = {key: tuple(key.split("/", 1)) for key in measure_keys.values()}
+        for path, message in validate_entries(
+            result, path="indicators", field_slugs=fields, measures=known
+        ):
+            problems.append((titles["indicator"], None, path, message))
+    return result, problems
+
+
+def _reverse(choices) -> dict[str, str]:
+    mapping = {value: value for value in choices.values}
+    mapping.update({label.lower(): value for value, label in _german_choices(choices).items()})
+    return mapping
+
+
+def _cell_value(attribute: str, raw, choice_maps):
+    from .plan_workbook import _boolean, _CellError, _date, _text
+
+    try:
+        if attribute in DATE_COLUMNS:
+            day = _date(raw)
+            return day.isoformat() if day else None
+        if attribute in NUMBER_COLUMNS:
+            return _number_cell(raw)
+        if attribute == "is_example":
+            return _boolean(raw)
+    except _CellError as error:
+        raise ValueError(str(error)) from None
+    text = _text(raw).strip() if raw is not None else ""
+    if attribute in choice_maps and text:
+        value = choice_maps[attribute].get(text) or choice_maps[attribute].get(text.lower())
+        if value is None:
+            raise ValueError(_("“%(value)s” is not one of the choices.") % {"value": text[:40]})
+        return value
+    return text
+
+
+def _number_cell(raw) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": raw})
+    if isinstance(raw, int | float | Decimal):
+        text = str(raw)
+    else:
+        text = str(raw).strip().replace(" ", "")
+        if "," in text:  # German: 1.234,5
+            text = text.replace(".", "").replace(",", ".")
+    try:
+        return number(text)
+    except ValidationError as error:
+        raise ValueError("; ".join(error.messages)) from None

@@ -56,7 +56,7 @@ from actionplan.services import _history_user
 from contacts.models import Organisation, Person
 from funding.models import FundingProgramme
 
-from . import limits, uploads
+from . import limits, plan_indicators, uploads
 from .formats import neutralise, restore
 from .plan_extras import ContactRow, Link, LinkRow, PlanExtras, extras_fingerprint
 from .plan_import import (
@@ -76,6 +76,13 @@ from .plan_import import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def _indicator_type(attribute: str) -> str:
+    if attribute in plan_indicators.DATE_COLUMNS:
+        return "date"
+    return "indicator_number" if attribute in plan_indicators.NUMBER_COLUMNS else "text"
+
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_CONTENT_TYPE = "application/zip"
@@ -264,6 +271,13 @@ EXTRA_SHEETS["council"] = (
         Column("result", "Ergebnis", "text", 18),
     ),
 )
+# The indicators' sheets (imports/plan_indicators.py): keyed by the indicator's slug.
+EXTRA_SHEETS.update(
+    {
+        kind: (title, tuple(Column(a, label, _indicator_type(a), w) for a, label, w in columns))
+        for kind, (title, columns) in plan_indicators.INDICATOR_SHEETS.items()
+    }
+)
 # The sheets in the order of the workbook: each next to what it belongs to.
 WORKBOOK_KINDS = (
     "plan",
@@ -277,6 +291,7 @@ WORKBOOK_KINDS = (
     "responsibility",
     "budget",
     "council",
+    *plan_indicators.INDICATOR_SHEETS,
 )
 CHOICES = {
     ("finding", "swot"): BaselineFinding.Swot,
@@ -386,11 +401,18 @@ def plan_workbook_databook(plan: Plan, *, public_only: bool = False) -> tablib.D
         if any(r.person_id for r in stored.by_key["responsibility"].values()):
             _join_person_organisations(stored)
     sheets = []
-    for kind in SHEETS if public_only else WORKBOOK_KINDS:
+    kinds = [*SHEETS, *plan_indicators.INDICATOR_SHEETS] if public_only else WORKBOOK_KINDS
+    indicator_rows = plan_indicators.workbook_sheets(plan, public_only=public_only)
+    for kind in kinds:
         title, columns = sheet_spec(kind)
         if public_only:
             columns = tuple(c for c in columns if c is not DELETE)
         dataset = tablib.Dataset(headers=[c.label for c in columns], title=title)
+        if kind in plan_indicators.INDICATOR_SHEETS:
+            for values in indicator_rows[kind]:
+                dataset.append(values)
+            sheets.append(dataset)
+            continue
         if kind in EXTRA_SHEETS:
             for values in _EXTRA_ROWS[kind](plan):
                 dataset.append(values)
@@ -611,7 +633,11 @@ def plan_workbook_xlsx(plan: Plan) -> bytes:
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
             worksheet.column_dimensions[letter].width = column.width
-            number_format = {"date": "DD.MM.YYYY", "decimal": "#,##0.00"}.get(column.type)
+            number_format = {
+                "date": "DD.MM.YYYY",
+                "decimal": "#,##0.00",
+                "indicator_number": "#,##0.####",
+            }.get(column.type)
             if number_format:
                 for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = number_format
@@ -1384,6 +1410,9 @@ def workbook_input(plan: Plan, sheets: dict[str, RawSheet], progress=None):
         title = sheet_title(kind)
         if title not in sheets:
             continue
+        if kind in plan_indicators.INDICATOR_SHEETS:
+            read += len(sheets[title].rows)  # read by plan_indicators.entries_from_sheets
+            continue
         if kind == "plan":
             extras["attributes"], extras["attribute_where"] = reader.plan_values(sheets[title])
         elif kind in ("contact", "link"):
@@ -1421,6 +1450,14 @@ def plan_workbook_import(
     sheets, notices = read_workbook(content, file_name)
     rows, given = workbook_input(plan, sheets, progress=progress if dry_run else None)
     council = given.pop("council", None)
+    indicator_entries, indicator_problems = plan_indicators.entries_from_sheets(plan, sheets)
+    if indicator_problems:
+        raise PlanImportError(
+            [
+                Problem(message, sheet=sheet, row=row, column=column)
+                for sheet, row, column, message in indicator_problems
+            ]
+        )
     reason = _("Import of the workbook “%(name)s”") % {"name": file_name[:80]}
     extras = PlanExtras(plan, rows, **given)
     if extras.problems:
@@ -1458,6 +1495,22 @@ def plan_workbook_import(
             transaction.savepoint_rollback(savepoint)
         else:
             transaction.savepoint_commit(savepoint)
+    if indicator_entries is not None:
+        with _history_user(acting_user), transaction.atomic():
+            savepoint = transaction.savepoint()
+            changes = changes + plan_indicators.indicators_sync(
+                plan,
+                indicator_entries,
+                measure_keys={
+                    key: tuple(key.split("/", 1))
+                    for e in indicator_entries
+                    for key in (link["measure"] for link in e["links"])
+                    if key
+                },
+                reason=reason,
+            )
+            if dry_run:
+                transaction.savepoint_rollback(savepoint)
     plan_change = [c for c in changes if c.kind == "plan"]
     result.changes = plan_change + result.changes + [c for c in changes if c.kind != "plan"]
     result.notices = notices

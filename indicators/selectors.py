@@ -397,3 +397,40 @@ def measures_indicator_cards(measures, on: datetime.date) -> list[IndicatorCard]
         .order_by("plan__title", "name")
     )
     return _cards(with_rows(qs, None), on, lambda ind: [])
+
+
+# --- reminders (reminders/selectors.py) ---------------------------------------------------------
+
+INTERVAL_MONTHS = {"yearly": 12, "half_yearly": 6, "quarterly": 3, "monthly": 1}
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus ``months`` months (the 31st becomes the month's last day)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ValueDue:
+    indicator: Indicator
+    since: datetime.date | None  # the latest value (else the baseline); None: no value yet
+    due: datetime.date | None  # when the next value was due; None: no value yet
+
+
+def values_due(indicators, *, today: datetime.date) -> list[ValueDue]:
+    """Indicators with an update interval whose next value is due: the interval has passed
+    since the latest value (or the baseline), or there is no value at all."""
+    result = []
+    for indicator in indicators:
+        months = INTERVAL_MONTHS.get(indicator.update_interval)
+        if not months:
+            continue
+        dates = [v.date for v in indicator.values.all()]
+        since = max(dates) if dates else indicator.baseline_date
+        due = add_months(since, months) if since else None
+        if due is None or due <= today:
+            result.append(ValueDue(indicator, since, due))
+    return sorted(result, key=lambda d: (d.due or datetime.date.min, d.indicator.name))

@@ -117,7 +117,8 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
             "@type": "dcat:Distribution",
             "dct:title": "CSV (ZIP)",
             "dct:description": "Eine CSV-Datei je Art: Handlungsfelder, Ausgangslage, "
-            "Maßnahmen, Schritte, Zeitplan, Zuständigkeiten, Budget (UTF-8, Semikolon).",
+            "Maßnahmen, Schritte, Zeitplan, Zuständigkeiten, Budget, Indikatoren, "
+            "Indikatorwerte, Indikatorziele, Indikatorverknüpfungen (UTF-8, Semikolon).",
             "dcat:accessURL": _ref(csv_url),
             "dcat:downloadURL": _ref(csv_url),
             "dct:format": _ref(f"{EU}/file-type/CSV"),
@@ -129,7 +130,8 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
             "@id": json_url,
             "@type": "dcat:Distribution",
             "dct:title": "JSON",
-            "dct:description": "Der ganze Plan als ein JSON-Dokument (Format planwerk.plan/1).",
+            "dct:description": "Der ganze Plan als ein JSON-Dokument (Format planwerk.plan/1), "
+            "mit Indikatoren, Zielen und Werten.",
             "dcat:accessURL": _ref(json_url),
             "dcat:downloadURL": _ref(json_url),
             "dct:format": _ref(f"{EU}/file-type/JSON"),

@@ -32,10 +32,12 @@ class Digest:
     horizon: datetime.date
     due: list[Milestone] = field(default_factory=list)
     overdue: list[Milestone] = field(default_factory=list)
+    # indicator values due (indicators.selectors.values_due) of the editor's measures
+    values_due: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.due and not self.overdue
+        return not self.due and not self.overdue and not self.values_due
 
 
 def audience() -> QuerySet:
@@ -92,4 +94,22 @@ def digest_for(user, *, today: datetime.date, days_ahead: int) -> Digest:
         (digest.overdue if milestone.due < today else digest.due).append(milestone)
     digest.due.sort(key=lambda m: (m.due, m.entry.pk))
     digest.overdue.sort(key=lambda m: (m.due, m.entry.pk))
+    digest.values_due = indicator_values_due(user, today=today)
     return digest
+
+
+def indicator_values_due(user, *, today: datetime.date) -> list:
+    """Values due of the indicators linked to the measures the user edits as an editor
+    (``access.rules.editor_measures``) — those whose values the user may enter."""
+    from indicators.models import Indicator
+    from indicators.selectors import values_due
+
+    measures = rules.editor_measures(user, Measure.objects.all())
+    indicators = (
+        Indicator.objects.filter(links__measure__in=measures)
+        .exclude(update_interval="")
+        .select_related("plan")
+        .prefetch_related("values")
+        .distinct()
+    )
+    return values_due(indicators, today=today)

@@ -82,6 +82,14 @@ def build_message(*, user, preference, digest) -> EmailMultiAlternatives:
             "digest": digest,
             "due": [i for i in items if not i["overdue"]],
             "overdue": [i for i in items if i["overdue"]],
+            "values_due": [
+                {
+                    "due": item,
+                    "add_url": absolute_url(reverse("admin:indicators_indicatorvalue_add"))
+                    + f"?indicator={item.indicator.pk}",
+                }
+                for item in digest.values_due
+            ],
             "unsubscribe_url": unsubscribe,
             "site_url": settings.PLANWERK_BASE_URL,
             # "Meine Arbeit", the start page that replaces the admin index

@@ -75,6 +75,10 @@ def test_xlsx_layout_header_dates_amounts():
         "Zeitplan",
         "Zuständigkeiten",
         "Budget",
+        "Indikatoren",
+        "Indikatorwerte",
+        "Indikatorziele",
+        "Indikatorverknüpfungen",
     ]
     measures = book["Maßnahmen"]
     assert measures.freeze_panes == "A2"

@@ -455,3 +455,99 @@ def test_api_lists_public_indicators_with_their_fields(client, world):
     client.force_login(world.editor_b)
     member = client.get(f"/api/v1/indicators/?plan={world.plan.pk}").json()["results"]
     assert {row["slug"] for row in member} == {"besucher", "nur-entwurf"}
+
+
+# --- the whole-plan workbook ------------------------------------------------------------------
+
+
+def _workbook_import(plan, content, name="plan.xlsx"):
+    from imports.plan_workbook import plan_workbook_import
+
+    return plan_workbook_import(
+        plan=plan, content=content, file_name=name, acting_user=None, dry_run=False
+    )
+
+
+def test_workbook_round_trip_xlsx_and_csv_changes_nothing(world):
+    from imports.plan_workbook import plan_workbook_csv_zip, plan_workbook_xlsx
+
+    assert _workbook_import(world.plan, plan_workbook_xlsx(world.plan)).changes == []
+    assert _workbook_import(world.plan, plan_workbook_csv_zip(world.plan), "p.zip").changes == []
+
+
+def test_workbook_indicator_sheets_change_values_and_report_it(world):
+    from openpyxl import load_workbook
+
+    from imports.plan_workbook import plan_workbook_xlsx
+
+    workbook = load_workbook(io.BytesIO(plan_workbook_xlsx(world.plan)))
+    sheet = workbook["Indikatorwerte"]
+    assert [c.value for c in sheet[1]] == ["Indikator", "Datum", "Wert", "Quelle", "Anmerkung"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == Decimal("1234.5"))
+    row[2].value = "1.300,25"
+    out = io.BytesIO()
+    workbook.save(out)
+    changes = _workbook_import(world.plan, out.getvalue()).changes
+    assert [(c.action, c.kind) for c in changes] == [("changed", "indicator")]
+    assert world.visitors.values.get(date="2012-06-30").value == Decimal("1300.25")
+
+
+def test_workbook_without_indicator_sheets_imports_unchanged(world):
+    from openpyxl import load_workbook
+
+    from imports.plan_workbook import plan_workbook_xlsx
+
+    workbook = load_workbook(io.BytesIO(plan_workbook_xlsx(world.plan)))
+    for title in ("Indikatoren", "Indikatorwerte", "Indikatorziele", "Indikatorverknüpfungen"):
+        del workbook[title]
+    out = io.BytesIO()
+    workbook.save(out)
+    assert _workbook_import(world.plan, out.getvalue()).changes == []
+    assert world.plan.indicators.count() == 2
+
+
+def test_open_data_carry_public_indicators_only(client, world):
+    import json
+    import zipfile
+
+    response = client.get(reverse("opendata:plan_csv", args=[world.plan.slug]))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    indicators_csv = archive.read("Indikatoren.csv").decode("utf-8-sig")
+    assert "besucher" in indicators_csv and "nur-entwurf" not in indicators_csv
+    assert "1234,50" in archive.read("Indikatorwerte.csv").decode("utf-8-sig")
+    data = json.loads(client.get(reverse("opendata:plan_json", args=[world.plan.slug])).content)
+    assert [i["key"] for i in data["plan"]["indicators"]] == ["besucher"]
+    metadata = client.get(reverse("opendata:plan_metadata", args=[world.plan.slug])).json()
+    csv_distribution = metadata["dcat:distribution"][0]
+    assert "Indikatoren" in csv_distribution["dct:description"]
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def test_reminder_lists_indicator_values_due_for_editors_of_linked_measures(world):
+    from reminders.selectors import digest_for
+    from reminders.services import build_message, preference_for
+
+    # yearly, latest value 30.06.2012: due from 30.06.2013
+    before = digest_for(world.editor_a, today=datetime.date(2013, 6, 29), days_ahead=7)
+    assert before.values_due == []
+    digest = digest_for(world.editor_a, today=datetime.date(2013, 7, 1), days_ahead=7)
+    assert [(d.indicator, d.due) for d in digest.values_due] == [
+        (world.visitors, datetime.date(2013, 6, 30))
+    ]
+    assert not digest.is_empty
+    # organisation B does not edit the measure the indicator is linked to
+    other = digest_for(world.editor_b, today=datetime.date(2013, 7, 1), days_ahead=7)
+    assert world.visitors not in [d.indicator for d in other.values_due]
+    world.editor_a.email = "a@example.org"
+    message = build_message(
+        user=world.editor_a, preference=preference_for(world.editor_a), digest=digest
+    )
+    assert "Besucher" in message.body and f"?indicator={world.visitors.pk}" in message.body
+
+
+def test_sitemap_lists_public_indicators_only(client, world):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert url(world.visitors) in sitemap
+    assert url(world.hidden) not in sitemap and url(world.draft_indicator) not in sitemap
