@@ -37,6 +37,10 @@ def _date(value) -> datetime.date | None:
 
 @dataclass
 class IndicatorRow:
+    """One indicator as the report shows it; the figures come from
+    ``indicators.selectors.indicator_rows`` (its one rule for latest value, next target,
+    distance and whether the indicator is on track)."""
+
     name: str
     unit: str
     direction: str
@@ -46,60 +50,38 @@ class IndicatorRow:
     latest_date: datetime.date | None
     target: Decimal | None
     target_date: datetime.date | None
+    distance: Decimal | None  # next target minus latest value
+    on_track: bool | None
+    is_example: bool = False
     links: list[str] = field(default_factory=list)
-
-    @property
-    def distance(self) -> Decimal | None:
-        """How far the latest value is from the next target (positive: still to go)."""
-        if self.latest is None or self.target is None:
-            return None
-        gap = self.target - self.latest
-        return gap if self.direction != "decrease" else -gap
-
-    @property
-    def reached(self) -> bool | None:
-        return None if self.distance is None else self.distance <= 0
 
 
 def indicator_rows(document: dict, *, on: datetime.date) -> list[IndicatorRow] | None:
-    """Per indicator the baseline, the latest value on or before ``on`` and the next target
-    from ``on`` (else the last one); ``None`` when the document has no indicators key.
+    """Per indicator the baseline, the latest value on or before ``on``, the next target from
+    ``on`` (else the last one), the distance and whether it is on track; ``None`` when the
+    document has no indicators key (a document from before indicators existed)."""
+    from indicators.selectors import indicator_rows as rows_of
 
-    INTEGRATION POINT: ``indicators.selectors.indicator_rows(document, on=on)``."""
-    specs = document["plan"].get("indicators")
-    if specs is None:
+    if document["plan"].get("indicators") is None:
         return None
-    rows = []
-    for spec in specs:
-        values = sorted(
-            (d, _decimal(v.get("value")))
-            for v in spec.get("values", [])
-            if (d := _date(v.get("date"))) is not None and d <= on
+    return [
+        IndicatorRow(
+            name=row.name,
+            unit=row.unit,
+            direction=row.direction,
+            baseline=row.baseline.value if row.baseline else None,
+            baseline_date=row.baseline.date if row.baseline else None,
+            latest=row.latest.value if row.latest else None,
+            latest_date=row.latest.date if row.latest else None,
+            target=row.next_target.value if row.next_target else None,
+            target_date=row.next_target.date if row.next_target else None,
+            distance=row.distance,
+            on_track=row.on_track,
+            is_example=row.is_example,
+            links=row.measure_keys or row.field_keys,
         )
-        targets = sorted(
-            (d, _decimal(t.get("value")))
-            for t in spec.get("targets", [])
-            if (d := _date(t.get("date"))) is not None
-        )
-        upcoming = [t for t in targets if t[0] >= on] or targets[-1:]
-        baseline = spec.get("baseline") or {}
-        rows.append(
-            IndicatorRow(
-                name=spec.get("name", spec.get("key", "")),
-                unit=spec.get("unit", ""),
-                direction=spec.get("direction", "increase"),
-                baseline=_decimal(baseline.get("value")),
-                baseline_date=_date(baseline.get("date")),
-                latest=values[-1][1] if values else None,
-                latest_date=values[-1][0] if values else None,
-                target=upcoming[0][1] if upcoming else None,
-                target_date=upcoming[0][0] if upcoming else None,
-                links=[
-                    link.get("measure") or link.get("field", "") for link in spec.get("links", [])
-                ],
-            )
-        )
-    return rows
+        for row in rows_of(document, on=on)
+    ]
 
 
 # --- budget by programme --------------------------------------------------------------------

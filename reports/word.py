@@ -6,6 +6,7 @@ footer, core properties (title, author organisation, language de-DE). Prints the
 import io
 
 from django.utils import formats, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -165,13 +166,12 @@ def build_docx(content: ReportContent, *, language: str = "de") -> bytes:
                 ],
                 [
                     [
-                        f"{row.name} ({row.unit})" if row.unit else row.name,
+                        (f"{row.name} ({row.unit})" if row.unit else row.name)
+                        + (f" – {_('example values')}" if row.is_example else ""),
                         _valued(row.baseline, row.baseline_date),
                         _valued(row.latest, row.latest_date),
                         _valued(row.target, row.target_date),
-                        pgettext("pdf", "reached")
-                        if row.reached
-                        else ("–" if row.distance is None else _number(row.distance)),
+                        _distance(row),
                     ]
                     for row in content.indicators
                 ],
@@ -275,6 +275,13 @@ def _amounts(row) -> list[str]:
     if not row.priced:
         return ["–", "–", "–"]
     return [f"{_number(v)} €" for v in (row.planned, row.actual, row.own_share)]
+
+
+def _distance(row) -> str:
+    text = "–" if row.distance is None else _number(row.distance)
+    if row.on_track is None:
+        return text
+    return f"{text} ({pgettext('pdf', 'on track') if row.on_track else pgettext('pdf', 'behind')})"
 
 
 def _valued(value, day) -> str:
