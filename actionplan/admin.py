@@ -480,7 +480,11 @@ class ResponsibilityInline(OrderedInline):
 
 def budget_placeholders(db_field, formfield):
     """Examples that fit the field: a rate and person-days are no euro amounts."""
-    examples = {"co_funding_rate": (Decimal("80"), 0), "person_days": (Decimal("12.5"), 1)}
+    examples = {
+        "co_funding_rate": (Decimal("80"), 0),
+        "default_rate": (Decimal("80"), 0),
+        "person_days": (Decimal("12.5"), 1),
+    }
     if formfield is not None and db_field.name in examples:
         formfield.widget.attrs["placeholder"] = format_number(*examples[db_field.name])
     return formfield

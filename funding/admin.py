@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from actionplan.admin import VocabularyAdmin
+from actionplan.admin import VocabularyAdmin, budget_placeholders
 
 from .models import FundingProgramme
 
@@ -15,3 +15,7 @@ class FundingProgrammeAdmin(VocabularyAdmin):
     list_filter = ("level", "fund")
     search_fields = ("name", "key", "fund", "period")
     fields = ("name", "key", "level", "fund", "period", "default_rate", "position")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return budget_placeholders(db_field, formfield)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -48,21 +50,61 @@ def _amounts_chart(rows, total, with_amounts: bool, *, title: str, plan_title: s
     )
 
 
-def funding_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
-    """Budget by funding programme, year and kind of cost (``funding.selectors``): planned
-    amounts, or the number of lines where the plan gives no amounts. Each chart has its
-    data table beside it."""
+@dataclass(frozen=True)
+class FundingPart:
+    """One view of the funding totals: a heading, a chart (None: the table only) and the
+    table's rows, caption and first column."""
+
+    key: str
+    heading: str
+    title: str  # the chart's and the PDF's heading
+    caption: str
+    first_column: str
+    rows: list
+    chart: charts.Chart | None
+    content_rows: bool = False  # the rows are the plan's own text (field titles)
+
+
+def funding_charts(progress: PlanProgress) -> list[FundingPart]:
+    """Budget by funding programme, year, kind of cost and field (``funding.selectors``):
+    planned amounts, or the number of lines where the plan gives no amounts. Each chart has
+    its data table beside it; the fields get the table only (the page charts them above)."""
     totals = progress.funding
     plan_title = progress.plan.title
     with_amounts = totals.total.planned is not None
-    return {
-        name: _amounts_chart(rows, totals.total, with_amounts, title=title, plan_title=plan_title)
-        for name, rows, title in (
-            ("programme", totals.by_programme, _("Budget by funding programme")),
-            ("year", totals.by_year, _("Budget by year")),
-            ("kind", totals.by_kind, _("Budget by kind of cost")),
+    parts = [
+        ("programme", _("By funding programme"), _("Budget by funding programme"),
+         _("Budget by funding programme"), _("Funding programme"), totals.by_programme),
+        ("year", _("By year"), _("Budget by year"),
+         _("Budget by year (a period counts in its first year)"), _("Year"), totals.by_year),
+        ("kind", _("By kind of cost"), _("Budget by kind of cost"), _("Budget by kind of cost"),
+         _("Kind of cost"), totals.by_kind),
+    ]  # fmt: skip
+    result = [
+        FundingPart(
+            key,
+            heading,
+            title,
+            caption,
+            first,
+            rows,
+            _amounts_chart(rows, totals.total, with_amounts, title=title, plan_title=plan_title),
         )
-    }
+        for key, heading, title, caption, first, rows in parts
+    ]
+    result.append(
+        FundingPart(
+            "field",
+            _("By field of action"),
+            _("Budget by field of action"),
+            _("Budget and own share by field of action"),
+            _("Field of action"),
+            totals.by_field,
+            None,
+            content_rows=True,
+        )
+    )
+    return result
 
 
 def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:

@@ -20,6 +20,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -153,7 +154,7 @@ def test_progress_page_shows_public_totals_only(client, funded, django_assert_nu
     assert rows(funding.by_kind) == rows(public.by_kind)
     assert funding.total.planned == D("18000")
     html = response.content.decode()
-    assert 'id="table-programme"' in html and 'id="chart-programme-title"' in html
+    assert 'id="table-funding-programme"' in html and 'id="chart-programme-title"' in html
     assert "100.000" not in html  # the draft line
 
 
@@ -174,7 +175,7 @@ def test_a_line_without_a_rate_takes_the_programmes_default(funded):
     [
         ({"co_funding_rate": D("150")}, "co_funding_rate", "Prozentsatz von 0 bis 100"),
         ({"year_from": 2013, "year_to": 2011}, "year_to", "nicht nach dem letzten Jahr"),
-        ({"year_to": 2011}, "year_from", "erste Jahr des Zeitraums"),
+        ({"year_from": None, "year_to": 2011}, "year_from", "erste Jahr des Zeitraums"),
         ({"year_from": 1800}, "year_from", "Jahr von 1990 bis 2100"),
         ({"kind": "investment", "person_days": D("3")}, "person_days", "nur bei Personalkosten"),
     ],
@@ -414,3 +415,14 @@ def test_demo_plan_lines_belong_to_the_eu_programme_without_invented_figures():
     )
     assert not lines.exclude(planned_amount=None).exists()
     assert not lines.exclude(co_funding_rate=None).exists()
+
+    # a demo plan loaded before lines had programmes gets them, once
+    lines.update(programme=None, kind="")
+    FundingProgramme.objects.all().delete()
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "15 budget lines" in out.getvalue()
+    assert lines.filter(programme__key="central-europe-efre-2007-2013").count() == 15
+    assert lines.filter(kind="personnel").count() == 9
+    call_command("load_demo_data", stdout=out)
+    assert "nothing changed" in out.getvalue()

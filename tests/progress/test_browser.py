@@ -48,7 +48,7 @@ def test_dashboard_has_no_axe_violation_and_no_csp_violation(
         assert response.status == 200
         assert page.locator("h1").inner_text() == heading
         charts = page.locator(".hchart[role=img]")
-        assert charts.count() == 4
+        assert charts.count() == 7  # status, fields, category, source; programme, year, kind
         # chart text is HTML and keeps a readable size (SVG text in a viewBox would shrink)
         sizes = page.eval_on_selector_all(
             ".hchart__label, .hchart__value", "els => els.map(e => getComputedStyle(e).fontSize)"

@@ -13,6 +13,7 @@ from actionplan.models import (
     ScheduleEntry,
     Step,
 )
+from funding.services import plan_funding_fill_in
 from imports.plan_document import PlanDocumentError, plan_import_document
 
 DEMO_DOCUMENT = settings.BASE_DIR / "fixtures" / "leipzig.json"
@@ -42,6 +43,13 @@ class Command(BaseCommand):
         except PlanDocumentError as exc:
             raise CommandError(str(exc)) from exc
         if existed and not replace:
+            # a plan loaded before budget lines had programmes gets them, nothing else changes
+            filled = plan_funding_fill_in(plan=plan, document=data, acting_user=acting_user)
+            if filled:
+                self.stdout.write(
+                    f"Plan “{slug}”: funding programme added to {filled} budget lines."
+                )
+                return
             self.stdout.write(
                 f"Plan “{slug}” already exists – nothing changed (use --replace to re-import)."
             )
