@@ -88,59 +88,21 @@ def indicator_rows(document: dict, *, on: datetime.date) -> list[IndicatorRow] |
 
 
 @dataclass
-class BudgetRow:
-    label: str
-    planned: Decimal = Decimal(0)
-    actual: Decimal = Decimal(0)
-    own_share: Decimal = Decimal(0)
-    lines: int = 0  # budget lines counted
-    priced: int = 0  # of them with a planned or an actual amount
-
-
-@dataclass
 class BudgetSection:
-    #: None: the document holds no funding programmes (an old document)
-    by_programme: list[BudgetRow] | None
-    total: BudgetRow
+    #: ``funding.selectors.TotalRow`` per programme; None: the document holds no funding
+    #: programmes (a document from before they existed)
+    by_programme: list | None
+    total: object  # funding.selectors.TotalRow
 
 
-def own_share(amount: Decimal | None, rate: Decimal | None) -> Decimal:
-    """Amount × (100 − co-funding rate) / 100; without a rate, the whole amount."""
-    if amount is None:
-        return Decimal(0)
-    if rate is None:
-        return amount
-    return (amount * (Decimal(100) - rate) / Decimal(100)).quantize(Decimal("0.01"))
+def budget_section(document: dict) -> BudgetSection:
+    """Planned, actual and own share by funding programme and the plan's total, added up by
+    ``funding.selectors.budget_totals`` (the one place the budget is added up)."""
+    from funding.selectors import budget_totals
 
-
-def budget_section(document: dict, *, without_programme: str) -> BudgetSection:
-    """Planned, actual and own share (of the planned amount) by funding programme, and the
-    plan's total; ``without_programme`` labels the lines that name none.
-
-    INTEGRATION POINT: ``funding.selectors.budget_totals(document).by_programme`` / ``.total``.
-    """
-    programmes = document["plan"].get("funding_programmes")
-    names = {p.get("key"): p.get("name", p.get("key")) for p in programmes or []}
-    rows: dict[str | None, BudgetRow] = {}
-    total = BudgetRow("")
-    for fld in document["plan"].get("fields", []):
-        for measure in fld.get("measures", []):
-            for line in measure.get("budget", []):
-                planned = _decimal(line.get("planned_amount"))
-                actual = _decimal(line.get("actual_amount"))
-                share = own_share(planned, _decimal(line.get("co_funding_rate")))
-                key = line.get("programme")
-                row = rows.setdefault(key, BudgetRow(names.get(key, key or without_programme)))
-                for target in (row, total):
-                    target.lines += 1
-                    target.priced += planned is not None or actual is not None
-                    target.planned += planned or 0
-                    target.actual += actual or 0
-                    target.own_share += share
-    if programmes is None:
-        return BudgetSection(None, total)
-    ordered = [rows[k] for k in names if k in rows] + ([rows[None]] if None in rows else [])
-    return BudgetSection(ordered, total)
+    totals = budget_totals(document)
+    has_programmes = document["plan"].get("funding_programmes") is not None
+    return BudgetSection(totals.by_programme if has_programmes else None, totals.total)
 
 
 # --- council papers ---------------------------------------------------------------------------

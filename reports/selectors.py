@@ -9,8 +9,6 @@ documents (``actionplan.export``), and ``report_content`` reads nothing else of 
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
 from access import rules
 from actionplan.models import Measure
 from actionplan.schedule import parse_schedule
@@ -188,7 +186,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
         previous=previous,
         changes=changes,
         indicators=contract.indicator_rows(document, on=on),
-        budget=contract.budget_section(document, without_programme=_("without programme")),
+        budget=contract.budget_section(document),
         council_papers=contract.council_papers(plan),
     )
 

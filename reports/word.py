@@ -7,7 +7,7 @@ import io
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import ngettext, pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -193,15 +193,20 @@ def build_docx(content: ReportContent, *, language: str = "de") -> bytes:
             ],
             [[row.label, *_amounts(row)] for row in [*(budget.by_programme or []), budget.total]],
         ).rows[-1].cells[0].text = pgettext("pdf", "Total")
-        doc.add_paragraph(
-            npgettext(
-                "pdf",
-                "%(lines)s budget line, %(priced)s with an amount.",
-                "%(lines)s budget lines, %(priced)s with an amount.",
-                budget.total.lines,
-            )
-            % {"lines": budget.total.lines, "priced": budget.total.priced}
+        note = _(
+            "Own share = amount × (100 − co-funding rate) / 100, computed for each budget line "
+            "that gives an amount and a rate; a line over several years counts in full in its "
+            "first year, since the plan does not say how the money is spread."
         )
+        if missing := budget.total.lines_without_rate:
+            note += " " + ngettext(
+                "%(counter)s line with an amount gives no co-funding rate; its own share is "
+                "not known.",
+                "%(counter)s lines with an amount give no co-funding rate; their own share is "
+                "not known.",
+                missing,
+            ) % {"counter": missing}
+        doc.add_paragraph(note)
 
         doc.add_heading(pgettext("pdf", "Council decisions"), level=1)
         if content.has_council_papers:
@@ -272,9 +277,9 @@ def build_docx(content: ReportContent, *, language: str = "de") -> bytes:
 
 
 def _amounts(row) -> list[str]:
-    if not row.priced:
-        return ["–", "–", "–"]
-    return [f"{_number(v)} €" for v in (row.planned, row.actual, row.own_share)]
+    return [
+        "–" if v is None else f"{_number(v)} €" for v in (row.planned, row.actual, row.own_share)
+    ]
 
 
 def _distance(row) -> str:

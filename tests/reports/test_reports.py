@@ -26,7 +26,6 @@ from actionplan.export import plan_export_document
 from actionplan.models import FieldOfAction, Measure, Plan
 from actionplan.selectors import document_quality_counts, quality_counts
 from documents.rendering import StaticFilesURLFetcher
-from reports import contract
 from reports.document import ReportDocumentRequest
 from reports.models import FieldReportText, StatusReport
 from reports.selectors import report_content
@@ -95,6 +94,10 @@ def with_contract_keys(document: dict) -> dict:
     plan["indicators"] = INDICATORS
     plan["funding_programmes"] = PROGRAMMES
     plan["council_papers"] = [PAPER]
+    for fld in plan["fields"]:  # the demo's lines, without a programme from here on
+        for measure in fld["measures"]:
+            for line in measure["budget"]:
+                line["programme"] = None
     marketing = next(f for f in plan["fields"] if f["slug"] == "marketing")
     first, second = marketing["measures"][0], marketing["measures"][1]
     first["budget"] = [
@@ -245,9 +248,15 @@ def test_report_from_the_second_version_holds_its_figures(demo):
     assert content.previous == demo["reports"][0]
     assert content.changes.counts == {"added": 0, "removed": 0, "changed": 1}
     assert "Internetplattform" in content.changes.changes[0].title
-    # no indicators, programmes or council papers in a version of today's format
-    assert content.indicators is None and content.council_papers is None
-    assert content.budget.by_programme is None
+    # the version's indicators, programme and (no) council papers, as its snapshot holds them
+    snapshot = content.report.version.snapshot["plan"]
+    assert [row.name for row in content.indicators] == [
+        entry["name"] for entry in snapshot["indicators"]
+    ]
+    assert content.council_papers == []
+    (programme,) = content.budget.by_programme
+    assert programme.label.startswith("CENTRAL EUROPE")
+    assert (programme.lines, programme.planned, programme.own_share) == (15, None, None)
 
 
 def test_first_report_has_no_previous_one(demo):
@@ -264,25 +273,21 @@ def test_contract_sections_from_a_hand_built_document(demo):
     assert (indicator.latest, indicator.latest_date) == (Decimal(210), datetime.date(2012, 6, 30))
     assert (indicator.target, indicator.target_date) == (Decimal(400), datetime.date(2013, 12, 31))
     assert indicator.baseline == Decimal(120)
+    assert indicator.distance == Decimal(190)
+    # on the line from 120 (May 2011) to 400 (end of 2013) it should be about 242 by mid-2012
+    assert indicator.on_track is False
     programme, without = content.budget.by_programme
     assert (programme.planned, programme.actual, programme.own_share) == (
         Decimal(1000),
         Decimal(800),
         Decimal(150),  # 1000 × (100 − 85) / 100
     )
-    assert (without.planned, without.own_share) == (Decimal(200), Decimal(200))
-    assert content.budget.total.own_share == Decimal(350)
+    # the line without a programme has no rate: its own share is not known, not 200
+    assert (without.planned, without.own_share) == (Decimal(200), None)
+    assert content.budget.total.own_share == Decimal(150)
+    assert content.budget.total.lines_without_rate == 1
     assert content.council_papers[0]["reference"] == "DS-V/1234"
     assert content.council_papers[0]["results"][0]["result"] == "beschlossen"
-
-
-def test_indicator_distance_follows_the_direction():
-    row = contract.IndicatorRow(
-        "x", "", "decrease", None, None, Decimal(50), None, Decimal(40), None
-    )
-    assert row.distance == Decimal(10) and row.reached is False  # 10 still to go down
-    row.latest = Decimal(30)
-    assert row.reached is True
 
 
 def test_quality_counts_of_a_document_follow_the_one_rule(demo):
@@ -310,9 +315,12 @@ def test_pdf_holds_the_figures_and_the_changes(demo):
     )
     assert "Anhang: Änderungen seit dem letzten Bericht" in text
     assert "Geändert – Maßnahme" in text
-    # sections the old document cannot fill say so
-    assert "Keine Indikatoren erfasst." in text
-    assert "Keine Förderprogramme erfasst." in text
+    # the version's indicators (example values marked) and its programme; no council papers
+    for entry in demo["versions"][1].snapshot["plan"]["indicators"]:
+        assert entry["name"] in text
+    assert "Beispielwerte" in text
+    assert "Keine Indikatoren erfasst." not in text
+    assert "CENTRAL EUROPE" in text
     assert "Keine Ratsbeschlüsse erfasst." in text
 
 
@@ -368,7 +376,10 @@ def test_word_document_for_readers_without_and_with_membership(demo, client):
     anonymous = docx_text(docx_read(client.get(url("reports:report_docx", report)).content))
     assert DRAFT_TITLE not in anonymous
     assert "Besuche der Kommunikationsplattform" in anonymous
-    assert "Central Europe (EFRE) 2007–2013 | 1.000,00 € | 800,00 € | 150,00 €" in anonymous
+    assert (
+        "Central Europe (EFRE) 2007–2013 (EFRE, 2007–2013) | 1.000,00 € | 800,00 € | 150,00 €"
+        in anonymous
+    )
     assert "DS-V/1234" in anonymous
     client.force_login(demo["reader"])
     member = docx_text(docx_read(client.get(url("reports:report_docx", report)).content))
