@@ -3,12 +3,11 @@ plan document keys agreed for issue 20 (``/work/notes/contract-20.md``):
 ``plan.indicators``, ``plan.funding_programmes`` with the budget lines' ``programme`` and
 ``co_funding_rate``, and ``council_papers`` on the plan and its measures.
 
-INTEGRATION POINTS: each function below is the one place the report reads one of these keys.
-When the apps that own them are merged, replace the body by a call of their selector
+Each function below reads one of these keys through the selector of the app that owns it
 (``indicators.selectors.indicator_rows``, ``funding.selectors.budget_totals``,
-``council.selectors.council_papers``) and map their rows onto the dataclasses here, so the
-report keeps one rule per figure. A document without a key gives an empty section, which the
-report names plainly („Keine Indikatoren erfasst“).
+``council.selectors.council_papers``) and maps its rows onto what the report prints, so the
+report keeps one rule per figure. A document without a key (older than the app) gives an empty
+section, which the report names plainly („Keine Indikatoren erfasst“).
 """
 
 import datetime
@@ -108,27 +107,30 @@ def budget_section(document: dict) -> BudgetSection:
 # --- council papers ---------------------------------------------------------------------------
 
 
-def council_papers(spec: dict) -> list[dict] | None:
-    """The council papers of a plan or measure spec of the document; ``None`` without the key.
+def council_papers(document: dict) -> dict[str | None, list[dict]] | None:
+    """The document's council papers by owner (``None``: the plan's own, else the measure's
+    key), read by ``council.selectors.council_papers``, with dates parsed for printing;
+    ``None`` when the document has no council papers key (from before they existed)."""
+    from council.selectors import council_papers as papers_of_document
 
-    INTEGRATION POINT: ``council.selectors.council_papers(document)`` (flat list by owner)."""
-    papers = spec.get("council_papers")
-    if papers is None:
+    if document["plan"].get("council_papers") is None:
         return None
-    return [
-        {
-            "reference": p.get("reference", ""),
-            "title": p.get("title", ""),
-            "date": _date(p.get("date")),
-            "body": p.get("body", ""),
-            "results": [
-                {
-                    "date": _date(c.get("date")),
-                    "committee": c.get("committee", ""),
-                    "result": c.get("result", ""),
-                }
-                for c in p.get("consultations", [])
-            ],
-        }
-        for p in papers
-    ]
+    by_owner: dict[str | None, list[dict]] = {}
+    for owner, paper in papers_of_document(document):
+        by_owner.setdefault(owner, []).append(
+            {
+                "reference": paper.get("reference", ""),
+                "title": paper.get("title", ""),
+                "date": _date(paper.get("date")),
+                "body": paper.get("body", ""),
+                "results": [
+                    {
+                        "date": _date(c.get("date")),
+                        "committee": c.get("committee", ""),
+                        "result": c.get("result", ""),
+                    }
+                    for c in paper.get("consultations", [])
+                ],
+            }
+        )
+    return by_owner

@@ -138,6 +138,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
     reported = extras.get("reported_on", {})
     campaigns = extras.get("campaigns", {})
     texts = {t.field_slug: t.text for t in report.field_texts.all()}
+    papers = contract.council_papers(document)
     fields, statuses, states = [], [], []
     reached_count = missed_count = 0
     for spec in plan.get("fields", []):
@@ -162,7 +163,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
                     reached=reached,
                     missed=missed,
                     campaigns=campaigns.get(m["key"], []),
-                    council_papers=contract.council_papers(m),
+                    council_papers=None if papers is None else papers.get(m["key"], []),
                 )
             )
         fields.append(FieldSection(spec["slug"], spec["title"], texts.get(spec["slug"], ""), rows))
@@ -187,7 +188,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
         changes=changes,
         indicators=contract.indicator_rows(document, on=on),
         budget=contract.budget_section(document),
-        council_papers=contract.council_papers(plan),
+        council_papers=None if papers is None else papers.get(None, []),
     )
 
 
