@@ -19,9 +19,11 @@ pytestmark = pytest.mark.django_db
 # request page counts two statements for the savepoint of ATOMIC_REQUESTS.
 MAX_QUERIES = {
     "index": 7,  # the cache's two stamps, plans, their status counts, campaigns
-    "plan": 8,  # one for the list of earlier versions (versions app)
-    "field": 8,
-    "measure": 15,  # + the campaigns that serve the measure, the previous and next measure
+    # plan, field, measure: + its documents (attachments), plan and measure: + its council
+    # papers (council; their consultations only when there are papers)
+    "plan": 10,  # one for the list of earlier versions (versions app)
+    "field": 9,
+    "measure": 17,  # + the campaigns that serve the measure, the previous and next measure
     "timeline": 6,
     "list": 10,
     "list_filtered": 13,

@@ -27,9 +27,11 @@ pytestmark = pytest.mark.django_db
 # channels, events, their participants, key figures, partners, contacts, target groups,
 # markets, measures.
 PINNED = {
-    "api:plan-list": 5,
+    # plans and measures: + council papers and documents (their consultations only when
+    # there are papers)
+    "api:plan-list": 7,
     "api:field-list": 6,
-    "api:measure-list": 12,
+    "api:measure-list": 14,
     "api:campaign-list": 14,
     "api:organisation-list": 6,
     "api:person-list": 4,
