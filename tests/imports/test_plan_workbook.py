@@ -75,6 +75,7 @@ def test_xlsx_layout_header_dates_amounts():
         "Zeitplan",
         "Zuständigkeiten",
         "Budget",
+        "Beschlüsse",
         "Indikatoren",
         "Indikatorwerte",
         "Indikatorziele",

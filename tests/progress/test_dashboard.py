@@ -185,12 +185,13 @@ def test_user_text_is_escaped_in_charts_and_tables(client, leipzig):
 
 # Anonymous, cache miss: the plan (public_cache), fields, measures, milestones, budget lines,
 # plus the two statements of the ATOMIC_REQUESTS savepoint.
-# One more reads the period from the schedule entries (the plans built here have no label).
-ANONYMOUS_QUERIES = 8
+# One more reads the period from the schedule entries (the plans built here have no label),
+# one more the plan's public indicators with their values and targets (indicators).
+ANONYMOUS_QUERIES = 9
 # A repeated request is answered by actionplan.public_cache.PublicPageMiddleware: no query.
 CACHED_QUERIES = 0
 # A signed-in reader of the plan: session, user, memberships, then the plan and the same four.
-STAFF_QUERIES = 11
+STAFF_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [(1, 2), (20, 10)], ids=["small", "large"])
