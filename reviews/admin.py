@@ -204,6 +204,11 @@ class PendingChangeAdminMixin:
         for formset in formsets:
             kind = states.kind_of(formset.model)
             if kind is None:
+                # rows outside the review (attachments, council papers): as they are stored,
+                # with their management form, so the re-opened form can be saved again
+                _put(data, formset.management_form)
+                for form in formset.forms:
+                    _put(data, form)
                 continue
             rows = proposed["rows"].get(kind, [])
             by_pk = {row["pk"]: row for row in rows if row["pk"] is not None}

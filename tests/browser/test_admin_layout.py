@@ -22,6 +22,8 @@ INLINE_SECTIONS = {
     "schedule": f"Zeitplan ({ROWS['schedule']})",
     "responsibilities": f"Verantwortung ({ROWS['responsibilities']})",
     "budget": f"Budget ({ROWS['budget']})",
+    # council papers and attachments (issue 20): none yet, the empty tables must fit too
+    "records": "Beschlüsse und Dokumente (0)",
 }
 OTHER_SECTIONS = {
     "basics": "Grunddaten",
@@ -153,7 +155,7 @@ def test_layout_measure_form_fits_the_window(open_form, role, viewport):
     page = open_form(role, viewport)
 
     tabs = page.locator(".form-sections-nav [role=tab]")
-    assert tabs.count() == 7
+    assert tabs.count() == 8
     for key, label in {**INLINE_SECTIONS, **OTHER_SECTIONS}.items():
         assert page.locator(f"#section-tab-{key}").inner_text().strip() == label
     # One section at a time: the first, with the basic data.
@@ -215,7 +217,7 @@ def test_layout_measure_form_without_javascript_shows_every_section_and_saves(
     page = open_form("coordinator", viewport, javascript=False)
 
     sections = page.locator("details.form-section[open]")
-    assert sections.count() == 7
+    assert sections.count() == 8
     for key, label in INLINE_SECTIONS.items():
         assert page.locator(f"#section-{key}").is_visible()
         assert page.locator(f"#section-heading-{key}").inner_text().strip() == label

@@ -20,6 +20,7 @@ MEASURE_SECTIONS = [
     "schedule",
     "responsibilities",
     "budget",
+    "records",
     "links",
     "publication",
 ]
@@ -41,7 +42,7 @@ def get(client, user, url):
 
 
 @pytest.mark.parametrize("role", ["coordinator", "editor"])
-def test_sections_measure_form_in_seven_sections_with_row_counts(client, bench, role):
+def test_sections_measure_form_in_eight_sections_with_row_counts(client, bench, role):
     response = get(client, getattr(bench, role), change_url(bench.measure))
 
     assert response.status_code == 200
@@ -53,6 +54,7 @@ def test_sections_measure_form_in_seven_sections_with_row_counts(client, bench, 
         "schedule": ROWS["schedule"],
         "responsibilities": ROWS["responsibilities"],
         "budget": ROWS["budget"],
+        "records": 0,
         "links": None,
         "publication": None,
     }
@@ -68,6 +70,7 @@ def test_sections_measure_form_in_seven_sections_with_row_counts(client, bench, 
         ("Zeitplan", ROWS["schedule"]),
         ("Verantwortung", ROWS["responsibilities"]),
         ("Budget", ROWS["budget"]),
+        ("Beschlüsse und Dokumente", 0),
     ]:
         assert re.search(rf'{title} <span class="form-section-count"[^>]*>\({count}\)', html)
     for title in ["Grunddaten", "Verknüpfungen", "Veröffentlichung"]:
@@ -140,8 +143,14 @@ def test_sections_plan_and_field_of_action_forms(client, bench):
         ("texts", None),
         ("fields", 1),
     ]
+    # Council papers and attachments of the plan: one section, counting both inlines' rows.
+    assert (plan_sections[3].key, plan_sections[3].count) == ("records", 0)
+    assert [f.formset.model._meta.model_name for f in plan_sections[3].inline_admin_formsets] == [
+        "councilpaper",
+        "attachment",
+    ]
     # The members' section counts the rows its inline shows.
-    members = plan_sections[3]
+    members = plan_sections[4]
     assert members.key == "members"
     assert members.count == len(members.inline_admin_formsets[0].formset.forms)
     assert [(s.key, s.count) for s in field_page.context["form_sections"]] == [
@@ -149,6 +158,7 @@ def test_sections_plan_and_field_of_action_forms(client, bench):
         ("baseline", 0),
         ("contacts", 0),
         ("measures", 2),
+        ("documents", 0),
     ]
     for page in (plan_page, field_page):
         assert page.context["unsectioned_inline_formsets"] == []
@@ -167,6 +177,7 @@ def test_sections_campaign_form(client):
         "channels",
         "events",
         "figures",
+        "documents",
         "members",
     ]
     assert response.context["unsectioned_inline_formsets"] == []
