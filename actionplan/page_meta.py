@@ -38,11 +38,13 @@ PUBLIC_NAMESPACES = {
     "search",
     "legal",
     "versions",
+    "indicators",
 }
 # Pages that list things: schema.org's CollectionPage.
 COLLECTION_PAGES = {
     "actionplan:plan_list",
     "actionplan:measure_list",
+    "indicators:indicator_list",
     "campaigns:campaign_list",
     "contacts:directory",
 }

@@ -878,6 +878,9 @@ def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
         for url in seen
         if not url.startswith("/kontakte/") and url not in legal and url != search
     ]
-    # index, plan, fields, measures, list, timeline, progress dashboard, the (empty) campaign list
-    assert len(plan_pages) == 1 + 1 + 5 + 10 + 3 + 1
+    # index, plan, fields, measures, list, timeline, progress dashboard, the (empty) campaign list,
+    # the plan's indicator index and its three demo indicators (indicators app)
+    assert len(plan_pages) == 1 + 1 + 5 + 10 + 3 + 1 + 1 + 3
+    indicators = [url for url in plan_pages if "/indikatoren/" in url]
+    assert len(indicators) == 1 + leipzig.indicators.count() == 4
     assert "/kontakte/" in seen  # the directory, linked from every page (tests/contacts)

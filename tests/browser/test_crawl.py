@@ -274,6 +274,8 @@ def test_every_public_page_at_every_width(browser_page, demo, live_url):
             "actionplan:measure_list",
             "actionplan:plan_timeline",
             "progress:plan_dashboard",
+            "indicators:indicator_list",
+            "indicators:indicator_detail",
             "versions:version_detail",
             "versions:version_changes",
             "campaigns:campaign_list",

@@ -69,14 +69,22 @@ def test_header_takes_at_most_15_percent_of_a_phone_and_links_contacts(phone, de
 
 
 def test_plan_tabs_fold_into_two_even_rows(phone, demo, live_url):
+    """Two columns of equal boxes in rows of equal height; the fifth tab (Indikatoren) spans
+    both columns rather than leaving a hole beside it."""
     page = phone
     page.goto(live_url(demo.get_absolute_url()))
     tabs = page.get_by_role("navigation", name="Bereiche des Plans").get_by_role("link")
     boxes = [tabs.nth(i).bounding_box() for i in range(tabs.count())]
-    assert len(boxes) == 4
+    assert len(boxes) == 5
     rows = sorted({round(box["y"]) for box in boxes})
-    assert len(rows) == 2  # two rows of two, not three ragged ones
-    assert {round(box["width"]) for box in boxes} == {round(boxes[0]["width"])}
+    assert len(rows) == 3  # two rows of two and the last tab, not ragged ones
+    assert len({round(box["height"]) for box in boxes}) == 1  # every row equally tall
+    pairs, last = boxes[:4], boxes[4]
+    assert {round(box["width"]) for box in pairs} == {round(pairs[0]["width"])}
+    assert {round(box["x"]) for box in pairs} == {round(pairs[0]["x"]), round(pairs[1]["x"])}
+    # the last tab runs from the left column's left edge to the right column's right edge
+    assert round(last["x"]) == round(pairs[0]["x"])
+    assert round(last["x"] + last["width"]) == round(pairs[1]["x"] + pairs[1]["width"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     docs_screenshot(_two_screens(page, "phone-plan"), "phone-plan")
 

@@ -175,7 +175,9 @@ def test_chapters_are_the_outlines_top_level(rendered, plan):
     assert [t for t in titles if any(f in t for f in fields)] == [
         t for f in fields for t in titles if f in t
     ]
-    assert len(titles) == len(fields) + 5  # introduction, overview, progress, contacts, timeline
+    # introduction, overview, progress, contacts, timeline and, last, the indicators
+    assert len(titles) == len(fields) + 6
+    assert titles[-1] == "indikatoren"
 
 
 @pytest.mark.parametrize("variant", ["plain", "progress"])
