@@ -436,6 +436,9 @@ def test_run_tests_fails_when_pytest_runs_no_tests():
     env = script_env(
         PLANWERK_PG_PORT=str(closed_port()),
         PLANWERK_PG_BINDIRS="/nonexistent",
+        # no worker processes: what is tested is the script's verdict, not xdist (saves
+        # starting Django in two workers per pass)
+        PLANWERK_TEST_WORKERS="0",
     )
 
     result = subprocess.run(

@@ -28,6 +28,7 @@ from api.services import api_token_create
 from attachments.models import Attachment
 from campaigns import models as cp
 from council.models import CouncilPaper
+from documents import rendering
 from documents.models import PdfExport
 from funding.models import FundingProgramme
 from imports.models import ImportJob
@@ -1222,6 +1223,17 @@ def admin_gate(name, role, expected):
 
 
 # --- the tests ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _documents_without_layout(monkeypatch):
+    """The matrix asks who may fetch a document, not how it is laid out (tests/documents and
+    tests/access/test_draft_leak.py lay them out and read them): the document's HTML is still
+    built from what the reader may see, only WeasyPrint's layout (half of this module's runtime,
+    about 15 s a role) is replaced by a stub PDF."""
+    monkeypatch.setattr(
+        rendering, "write_pdf", lambda html, **options: b"%PDF-1.7\n% permission matrix\n"
+    )
 
 
 def rule_for(name) -> Rule | None:

@@ -247,7 +247,9 @@ def test_leipzig_demo_data_passes_axe_and_fits_a_phone(browser_page, leipzig, li
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in _leipzig_pages(leipzig).items():
             page.goto(live_url(path))
-            violations = run_axe(page)
+            # axe once per page: what it reads does not depend on the width (tests/browser/
+            # test_crawl.py runs it on phones for every kind of page)
+            violations = run_axe(page) if width == 1280 else []
             if violations:
                 failures[f"{name}@{width}"] = describe(violations)
             scroll = page.evaluate("() => document.documentElement.scrollWidth")
