@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from access import rules
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
+from translations.models import Translatable
 
 from .licences import DataLicence, Licence, licence
 from .schedule import Precision, parse_schedule
@@ -24,10 +25,11 @@ def german_slugify(text: str, max_length: int = 100) -> str:
     return slugify(text.translate(_GERMAN_TRANSLITERATION))[:max_length].strip("-")
 
 
-class Vocabulary(models.Model):
+class Vocabulary(Translatable):
     """A managed list entry: a name with a sort position."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -72,15 +74,17 @@ class PlanQuerySet(models.QuerySet):
         return rules.visible_plans(user, self)
 
 
-class Plan(models.Model):
+class Plan(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
         ARCHIVED = "archived", _("archived")
 
     title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     subtitle = models.CharField(_("subtitle"), max_length=255, blank=True)
+    subtitle_en = models.CharField(_("subtitle (English)"), max_length=255, blank=True)
     region = models.CharField(_("city/region"), max_length=150)
     issued_on = models.DateField(_("date issued"), null=True, blank=True)
     issued_label = models.CharField(
@@ -96,7 +100,17 @@ class Plan(models.Model):
         ),
     )
     funding_note = models.TextField(_("funding note"), blank=True)
+    funding_note_en = models.TextField(_("funding note (English)"), blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
+    introduction_en = models.TextField(_("introduction (English)"), blank=True)
+    english_note = models.TextField(
+        _("note on the English version"),
+        blank=True,
+        help_text=_(
+            "Shown above the English pages, e.g. who translated the texts and that the German "
+            "original is authoritative. Written in English."
+        ),
+    )
     project_lead = models.ForeignKey(
         Person,
         verbose_name=_("project lead"),
@@ -169,14 +183,16 @@ class FieldOfActionQuerySet(models.QuerySet):
         return rules.visible_fields(user, self)
 
 
-class FieldOfAction(models.Model):
+class FieldOfAction(Translatable):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="fields"
     )
     position = models.PositiveIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     slug = models.SlugField(_("slug"), max_length=100)
     target_state = models.TextField(_("target state"), blank=True)
+    target_state_en = models.TextField(_("target state (English)"), blank=True)
     lead_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("lead"),
@@ -191,6 +207,7 @@ class FieldOfAction(models.Model):
         blank=True,
         help_text=_("e.g. “in enger Abstimmung mit dem Stadtplanungsamt”"),
     )
+    lead_note_en = models.CharField(_("lead note (English)"), max_length=255, blank=True)
     contacts = models.ManyToManyField(
         Person,
         verbose_name=_("contact persons"),
@@ -262,7 +279,7 @@ class FieldContact(models.Model):
         return str(self.person)
 
 
-class BaselineFinding(models.Model):
+class BaselineFinding(Translatable):
     class Swot(models.TextChoices):
         STRENGTH = "strength", _("strength")
         WEAKNESS = "weakness", _("weakness")
@@ -278,6 +295,7 @@ class BaselineFinding(models.Model):
     )
     position = models.PositiveIntegerField(_("position"))
     text = models.TextField(_("text"))
+    text_en = models.TextField(_("text (English)"), blank=True)
     swot = models.CharField(_("SWOT class"), max_length=20, choices=Swot, default=Swot.UNCLASSIFIED)
 
     history = HistoricalRecords()
@@ -308,7 +326,7 @@ class MeasureQuerySet(models.QuerySet):
         return rules.editable_measures(user, self)
 
 
-class Measure(models.Model):
+class Measure(Translatable):
     class State(models.TextChoices):
         """Publication workflow, separate from the progress of the work (``Status``)."""
 
@@ -334,9 +352,11 @@ class Measure(models.Model):
         _("code"), max_length=10, blank=True, help_text=_("“A”, “B”, … or blank")
     )
     title = models.CharField(_("title"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
     slug = models.SlugField(_("slug"), max_length=100)
     position = models.PositiveIntegerField(_("position"))
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     state = models.CharField(
         _("publication state"), max_length=20, choices=State, default=State.DRAFT
@@ -425,7 +445,7 @@ class Measure(models.Model):
         return f"{self.display_code} · {self.title}"
 
 
-class Step(models.Model):
+class Step(Translatable):
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="steps"
     )
@@ -439,6 +459,7 @@ class Step(models.Model):
     )
     position = models.PositiveIntegerField(_("position"))
     text = models.TextField(_("text"))
+    text_en = models.TextField(_("text (English)"), blank=True)
 
     history = HistoricalRecords()
 
@@ -481,7 +502,7 @@ class Step(models.Model):
                 raise ValidationError({"parent": _("The parent step belongs to another measure.")})
 
 
-class ScheduleEntry(models.Model):
+class ScheduleEntry(Translatable):
     class Dating(models.TextChoices):
         MANUAL = "manual", _("date entered by hand")
         PARSED = "parsed", _("date recognised from the label")
@@ -494,6 +515,7 @@ class ScheduleEntry(models.Model):
     label = models.CharField(
         _("label"), max_length=500, help_text=_("exactly as written, e.g. “II. Quartal 2011”")
     )
+    label_en = models.CharField(_("label (English)"), max_length=500, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
     start_precision = models.CharField(
         _("start precision"), max_length=10, choices=Precision, blank=True
@@ -583,7 +605,7 @@ class ScheduleEntry(models.Model):
         return self.start_date is not None or self.end_date is not None
 
 
-class Responsibility(models.Model):
+class Responsibility(Translatable):
     class Role(models.TextChoices):
         LEAD = "lead", _("lead")
         RESPONSIBLE = "responsible", _("responsible")
@@ -620,6 +642,7 @@ class Responsibility(models.Model):
         blank=True,
         help_text=_("e.g. “Einrichtung und Unterhaltung”"),
     )
+    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -673,7 +696,7 @@ class CostKind(models.TextChoices):
     PERSONNEL = "personnel", _("personnel")
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Translatable):
     CostKind = CostKind
     # the funding of a line (issue 20): in the JSON document, the workbook and the API
     FUNDING_FIELDS = ("year_from", "year_to", "kind", "person_days", "programme", "co_funding_rate")
@@ -703,6 +726,7 @@ class BudgetLine(models.Model):
         _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
     year_from = models.PositiveSmallIntegerField(
         _("from year"),
         null=True,

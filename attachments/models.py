@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
+from translations.models import Translatable
 
 #: The owners an attachment can hang on, most specific first (as ``access.rules.owner``).
 OWNER_FIELDS = ("measure", "field", "campaign", "plan")
@@ -38,7 +39,7 @@ class AttachmentQuerySet(models.QuerySet):
         return rules.visible_attachments(user, self)
 
 
-class Attachment(models.Model):
+class Attachment(Translatable):
     plan = models.ForeignKey(
         "actionplan.Plan",
         verbose_name=_("action plan"),
@@ -74,6 +75,7 @@ class Attachment(models.Model):
     title = models.CharField(
         _("title"), max_length=255, help_text=_("as shown on the public page, e.g. “Konzept”")
     )
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
     file = models.FileField(
         _("file"),

@@ -14,6 +14,7 @@ from actionplan.models import Measure, TargetGroup, Vocabulary
 from actionplan.schedule import Precision, parse_schedule
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
+from translations.models import Translatable
 
 from .countries import country_name
 
@@ -174,7 +175,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(LabelledDates, models.Model):
+class Campaign(LabelledDates, Translatable):
     class Kind(models.TextChoices):
         CAMPAIGN = "campaign", _("campaign")
         NETWORK = "network", _("network")
@@ -192,6 +193,7 @@ class Campaign(LabelledDates, models.Model):
         COMPLETED = "completed", _("completed")
 
     title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CAMPAIGN)
     motto = models.CharField(
@@ -200,12 +202,14 @@ class Campaign(LabelledDates, models.Model):
         blank=True,
         help_text=_("the campaign's motto, e.g. “Stadt der Städte” (“City of Cities”)"),
     )
+    motto_en = models.CharField(_("motto (English)"), max_length=255, blank=True)
     slogan = models.CharField(
         _("claim"),
         max_length=255,
         blank=True,
         help_text=_("as published, e.g. “5 Millionen Menschen, 53 Städte, 1 Metropole”"),
     )
+    slogan_en = models.CharField(_("claim (English)"), max_length=255, blank=True)
     region = models.CharField(_("city/region"), max_length=150)
     organiser = models.ForeignKey(
         Organisation,
@@ -233,8 +237,19 @@ class Campaign(LabelledDates, models.Model):
         help_text=_("languages the campaign speaks, ISO 639-1 codes, e.g. “de, en, zh”"),
     )
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    english_note = models.TextField(
+        _("note on the English version"),
+        blank=True,
+        help_text=_(
+            "Shown above the English pages, e.g. who translated the texts and that the German "
+            "original is authoritative. Written in English."
+        ),
+    )
     goals = models.TextField(_("goals"), blank=True)
+    goals_en = models.TextField(_("goals (English)"), blank=True)
     period_label = models.CharField(
         _("period label"),
         max_length=150,
@@ -425,7 +440,7 @@ class CampaignPartner(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
-class CampaignLink(models.Model):
+class CampaignLink(Translatable):
     """A labelled web address of a campaign (website, language version, social media page)."""
 
     campaign = models.ForeignKey(
@@ -433,6 +448,7 @@ class CampaignLink(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     label = models.CharField(_("label"), max_length=255, help_text=_("e.g. “Website”"))
+    label_en = models.CharField(_("label (English)"), max_length=255, blank=True)
     url = models.URLField(_("web address"))
     languages = models.CharField(
         _("languages"), max_length=50, blank=True, validators=[LANGUAGE_LIST_VALIDATOR]
@@ -507,7 +523,7 @@ class ChannelQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class Channel(LabelledDates, models.Model):
+class Channel(LabelledDates, Translatable):
     class Kind(models.TextChoices):
         PRINT = "print", _("print")
         SOCIAL_MEDIA = "social_media", _("social media")
@@ -555,7 +571,9 @@ class Channel(LabelledDates, models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     reach = models.IntegerField(
         _("reach"),
         null=True,
@@ -575,6 +593,7 @@ class Channel(LabelledDates, models.Model):
         blank=True,
         help_text=_("as written, e.g. “Auflage von 40.000 Exemplaren”"),
     )
+    reach_label_en = models.CharField(_("reach label (English)"), max_length=255, blank=True)
     languages = models.CharField(
         _("languages"),
         max_length=50,
@@ -655,7 +674,7 @@ class CampaignEventQuerySet(models.QuerySet):
         return self.filter(rules.public_campaigns_q("campaign__"))
 
 
-class CampaignEvent(LabelledDates, models.Model):
+class CampaignEvent(LabelledDates, Translatable):
     class Kind(models.TextChoices):
         NETWORK_MEETING = "network_meeting", _("network meeting")
         WORKSHOP = "workshop", _("workshop")
@@ -669,6 +688,7 @@ class CampaignEvent(LabelledDates, models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(
@@ -679,11 +699,15 @@ class CampaignEvent(LabelledDates, models.Model):
     )
     place = models.CharField(_("place"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     topics = models.TextField(_("topics"), blank=True, help_text=_("one topic per line"))
+    topics_en = models.TextField(_("topics (English)"), blank=True)
     methods = models.TextField(
         _("methods"), blank=True, help_text=_("one per line, e.g. “Kraftfeldanalyse”")
     )
+    methods_en = models.TextField(_("methods (English)"), blank=True)
     results = models.TextField(_("results"), blank=True)
+    results_en = models.TextField(_("results (English)"), blank=True)
     participants_count = models.IntegerField(
         _("number of participants"),
         null=True,
@@ -783,7 +807,7 @@ class EventParticipant(models.Model):
         return str(self.person or self.organisation)
 
 
-class KeyFigure(LabelledDates, models.Model):
+class KeyFigure(LabelledDates, Translatable):
     """A figure the campaign reports: flyer circulation, key-visual users, participants, …"""
 
     campaign = models.ForeignKey(
@@ -791,6 +815,7 @@ class KeyFigure(LabelledDates, models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     unit = models.CharField(_("unit"), max_length=100, blank=True, help_text=_("e.g. “Exemplare”"))
     target = LocalizedDecimalField(
         _("target"),
@@ -816,6 +841,7 @@ class KeyFigure(LabelledDates, models.Model):
         _("date label"), max_length=100, blank=True, help_text=_("as written, e.g. “2023”")
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 

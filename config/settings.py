@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "api",
     "reports",
     "funding",
+    "translations",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
+from translations.models import Translatable
 
 # What an erased person is called, and what public pages call a person without consent when
 # neither a function nor an organisation is known.
@@ -30,7 +31,7 @@ class PersonQuerySet(models.QuerySet):
         return rules.visible_persons(user, self.consenting()).select_related("organisation__parent")
 
 
-class Organisation(models.Model):
+class Organisation(Translatable):
     class Kind(models.TextChoices):
         CITY_ADMINISTRATION = "city", _("city administration")
         DEPARTMENT = "department", _("department/office")
@@ -40,6 +41,7 @@ class Organisation(models.Model):
         OTHER = "other", _("other")
 
     name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     short_name = models.CharField(
         _("short name"), max_length=50, blank=True, help_text=_("e.g. “ASW”, “AfWiFö”, “KA”")
     )

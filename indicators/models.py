@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.models import FieldOfAction, Measure, Plan, german_slugify
 from config.numbers import LocalizedDecimalField
+from translations.models import Translatable
 
 # Wide enough for visitor counts and shares alike: 14 digits before the point, 4 after.
 MAX_DIGITS = 18
@@ -44,7 +45,7 @@ class IndicatorQuerySet(models.QuerySet):
         return rules.visible_indicators(user, self)
 
 
-class Indicator(models.Model):
+class Indicator(Translatable):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("higher is better")
         DECREASE = "decrease", _("lower is better")
@@ -59,6 +60,7 @@ class Indicator(models.Model):
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="indicators"
     )
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -70,9 +72,11 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("What is counted or measured, and how."),
     )
+    description_en = models.TextField(_("description (English)"), blank=True)
     unit = models.CharField(
         _("unit"), max_length=50, blank=True, help_text=_("For example “visitors”, “%” or “€”.")
     )
+    unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
     direction = models.CharField(
         _("direction"),
         max_length=10,
