@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from access import rules
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
-from translations.models import Translatable
+from translations.models import Translatable, english_note_field
 
 from .licences import DataLicence, Licence, licence
 from .schedule import Precision, parse_schedule
@@ -103,14 +103,7 @@ class Plan(Translatable):
     funding_note_en = models.TextField(_("funding note (English)"), blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
     introduction_en = models.TextField(_("introduction (English)"), blank=True)
-    english_note = models.TextField(
-        _("note on the English version"),
-        blank=True,
-        help_text=_(
-            "Shown above the English pages, e.g. who translated the texts and that the German "
-            "original is authoritative. Written in English."
-        ),
-    )
+    english_note = english_note_field()
     project_lead = models.ForeignKey(
         Person,
         verbose_name=_("project lead"),

@@ -14,7 +14,7 @@ from actionplan.models import Measure, TargetGroup, Vocabulary
 from actionplan.schedule import Precision, parse_schedule
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
-from translations.models import Translatable
+from translations.models import Translatable, english_note_field
 
 from .countries import country_name
 
@@ -240,14 +240,7 @@ class Campaign(LabelledDates, Translatable):
     summary_en = models.TextField(_("summary (English)"), blank=True)
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    english_note = models.TextField(
-        _("note on the English version"),
-        blank=True,
-        help_text=_(
-            "Shown above the English pages, e.g. who translated the texts and that the German "
-            "original is authoritative. Written in English."
-        ),
-    )
+    english_note = english_note_field()
     goals = models.TextField(_("goals"), blank=True)
     goals_en = models.TextField(_("goals (English)"), blank=True)
     period_label = models.CharField(

@@ -18,3 +18,16 @@ class Translatable(models.Model):
 
     class Meta:
         abstract = True
+
+
+def english_note_field() -> models.TextField:
+    """The note above a plan's or a campaign's English pages (who translated, which text is
+    authoritative); written in English, so not itself translated."""
+    return models.TextField(
+        _("note on the English version"),
+        blank=True,
+        help_text=_(
+            "Shown above the English pages, e.g. who translated the texts and that the German "
+            "original is authoritative. Written in English."
+        ),
+    )
