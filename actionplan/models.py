@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from access import rules
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
-from translations.models import Translatable, english_note_field
+from translations.models import Translatable, english_char, english_note_field, english_text
 
 from .licences import DataLicence, Licence, licence
 from .schedule import Precision, parse_schedule
@@ -29,7 +29,7 @@ class Vocabulary(Translatable):
     """A managed list entry: a name with a sort position."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_en = english_char(_("name (English)"), max_length=150)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -81,10 +81,10 @@ class Plan(Translatable):
         ARCHIVED = "archived", _("archived")
 
     title = models.CharField(_("title"), max_length=255)
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_en = english_char(_("title (English)"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     subtitle = models.CharField(_("subtitle"), max_length=255, blank=True)
-    subtitle_en = models.CharField(_("subtitle (English)"), max_length=255, blank=True)
+    subtitle_en = english_char(_("subtitle (English)"), max_length=255)
     region = models.CharField(_("city/region"), max_length=150)
     issued_on = models.DateField(_("date issued"), null=True, blank=True)
     issued_label = models.CharField(
@@ -100,9 +100,9 @@ class Plan(Translatable):
         ),
     )
     funding_note = models.TextField(_("funding note"), blank=True)
-    funding_note_en = models.TextField(_("funding note (English)"), blank=True)
+    funding_note_en = english_text(_("funding note (English)"))
     introduction = models.TextField(_("introduction"), blank=True)
-    introduction_en = models.TextField(_("introduction (English)"), blank=True)
+    introduction_en = english_text(_("introduction (English)"))
     english_note = english_note_field()
     project_lead = models.ForeignKey(
         Person,
@@ -182,10 +182,10 @@ class FieldOfAction(Translatable):
     )
     position = models.PositiveIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=255)
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_en = english_char(_("title (English)"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100)
     target_state = models.TextField(_("target state"), blank=True)
-    target_state_en = models.TextField(_("target state (English)"), blank=True)
+    target_state_en = english_text(_("target state (English)"))
     lead_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("lead"),
@@ -200,7 +200,7 @@ class FieldOfAction(Translatable):
         blank=True,
         help_text=_("e.g. “in enger Abstimmung mit dem Stadtplanungsamt”"),
     )
-    lead_note_en = models.CharField(_("lead note (English)"), max_length=255, blank=True)
+    lead_note_en = english_char(_("lead note (English)"), max_length=255)
     contacts = models.ManyToManyField(
         Person,
         verbose_name=_("contact persons"),
@@ -288,7 +288,7 @@ class BaselineFinding(Translatable):
     )
     position = models.PositiveIntegerField(_("position"))
     text = models.TextField(_("text"))
-    text_en = models.TextField(_("text (English)"), blank=True)
+    text_en = english_text(_("text (English)"))
     swot = models.CharField(_("SWOT class"), max_length=20, choices=Swot, default=Swot.UNCLASSIFIED)
 
     history = HistoricalRecords()
@@ -345,11 +345,11 @@ class Measure(Translatable):
         _("code"), max_length=10, blank=True, help_text=_("“A”, “B”, … or blank")
     )
     title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    title_en = english_char(_("title (English)"), max_length=500)
     slug = models.SlugField(_("slug"), max_length=100)
     position = models.PositiveIntegerField(_("position"))
     description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_en = english_text(_("description (English)"))
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     state = models.CharField(
         _("publication state"), max_length=20, choices=State, default=State.DRAFT
@@ -452,7 +452,7 @@ class Step(Translatable):
     )
     position = models.PositiveIntegerField(_("position"))
     text = models.TextField(_("text"))
-    text_en = models.TextField(_("text (English)"), blank=True)
+    text_en = english_text(_("text (English)"))
 
     history = HistoricalRecords()
 
@@ -508,7 +508,7 @@ class ScheduleEntry(Translatable):
     label = models.CharField(
         _("label"), max_length=500, help_text=_("exactly as written, e.g. “II. Quartal 2011”")
     )
-    label_en = models.CharField(_("label (English)"), max_length=500, blank=True)
+    label_en = english_char(_("label (English)"), max_length=500)
     start_date = models.DateField(_("start"), null=True, blank=True)
     start_precision = models.CharField(
         _("start precision"), max_length=10, choices=Precision, blank=True
@@ -635,7 +635,7 @@ class Responsibility(Translatable):
         blank=True,
         help_text=_("e.g. “Einrichtung und Unterhaltung”"),
     )
-    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
+    note_en = english_char(_("note (English)"), max_length=500)
 
     history = HistoricalRecords()
 
@@ -719,7 +719,7 @@ class BudgetLine(Translatable):
         _("actual amount (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
-    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
+    note_en = english_char(_("note (English)"), max_length=500)
     year_from = models.PositiveSmallIntegerField(
         _("from year"),
         null=True,

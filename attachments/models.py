@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
-from translations.models import Translatable
+from translations.models import Translatable, english_char
 
 #: The owners an attachment can hang on, most specific first (as ``access.rules.owner``).
 OWNER_FIELDS = ("measure", "field", "campaign", "plan")
@@ -75,7 +75,7 @@ class Attachment(Translatable):
     title = models.CharField(
         _("title"), max_length=255, help_text=_("as shown on the public page, e.g. “Konzept”")
     )
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_en = english_char(_("title (English)"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     file = models.FileField(
         _("file"),

@@ -14,7 +14,7 @@ from actionplan.models import Measure, TargetGroup, Vocabulary
 from actionplan.schedule import Precision, parse_schedule
 from config.numbers import LocalizedDecimalField
 from contacts.models import Organisation, Person
-from translations.models import Translatable, english_note_field
+from translations.models import Translatable, english_char, english_note_field, english_text
 
 from .countries import country_name
 
@@ -193,7 +193,7 @@ class Campaign(LabelledDates, Translatable):
         COMPLETED = "completed", _("completed")
 
     title = models.CharField(_("title"), max_length=255)
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_en = english_char(_("title (English)"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CAMPAIGN)
     motto = models.CharField(
@@ -202,14 +202,14 @@ class Campaign(LabelledDates, Translatable):
         blank=True,
         help_text=_("the campaign's motto, e.g. “Stadt der Städte” (“City of Cities”)"),
     )
-    motto_en = models.CharField(_("motto (English)"), max_length=255, blank=True)
+    motto_en = english_char(_("motto (English)"), max_length=255)
     slogan = models.CharField(
         _("claim"),
         max_length=255,
         blank=True,
         help_text=_("as published, e.g. “5 Millionen Menschen, 53 Städte, 1 Metropole”"),
     )
-    slogan_en = models.CharField(_("claim (English)"), max_length=255, blank=True)
+    slogan_en = english_char(_("claim (English)"), max_length=255)
     region = models.CharField(_("city/region"), max_length=150)
     organiser = models.ForeignKey(
         Organisation,
@@ -237,12 +237,12 @@ class Campaign(LabelledDates, Translatable):
         help_text=_("languages the campaign speaks, ISO 639-1 codes, e.g. “de, en, zh”"),
     )
     summary = models.TextField(_("summary"), blank=True)
-    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_en = english_text(_("summary (English)"))
     description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_en = english_text(_("description (English)"))
     english_note = english_note_field()
     goals = models.TextField(_("goals"), blank=True)
-    goals_en = models.TextField(_("goals (English)"), blank=True)
+    goals_en = english_text(_("goals (English)"))
     period_label = models.CharField(
         _("period label"),
         max_length=150,
@@ -441,7 +441,7 @@ class CampaignLink(Translatable):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     label = models.CharField(_("label"), max_length=255, help_text=_("e.g. “Website”"))
-    label_en = models.CharField(_("label (English)"), max_length=255, blank=True)
+    label_en = english_char(_("label (English)"), max_length=255)
     url = models.URLField(_("web address"))
     languages = models.CharField(
         _("languages"), max_length=50, blank=True, validators=[LANGUAGE_LIST_VALIDATOR]
@@ -564,9 +564,9 @@ class Channel(LabelledDates, Translatable):
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     name = models.CharField(_("name"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name_en = english_char(_("name (English)"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_en = english_text(_("description (English)"))
     reach = models.IntegerField(
         _("reach"),
         null=True,
@@ -586,7 +586,7 @@ class Channel(LabelledDates, Translatable):
         blank=True,
         help_text=_("as written, e.g. “Auflage von 40.000 Exemplaren”"),
     )
-    reach_label_en = models.CharField(_("reach label (English)"), max_length=255, blank=True)
+    reach_label_en = english_char(_("reach label (English)"), max_length=255)
     languages = models.CharField(
         _("languages"),
         max_length=50,
@@ -681,7 +681,7 @@ class CampaignEvent(LabelledDates, Translatable):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=255)
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    title_en = english_char(_("title (English)"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(
@@ -692,15 +692,15 @@ class CampaignEvent(LabelledDates, Translatable):
     )
     place = models.CharField(_("place"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_en = english_text(_("description (English)"))
     topics = models.TextField(_("topics"), blank=True, help_text=_("one topic per line"))
-    topics_en = models.TextField(_("topics (English)"), blank=True)
+    topics_en = english_text(_("topics (English)"))
     methods = models.TextField(
         _("methods"), blank=True, help_text=_("one per line, e.g. “Kraftfeldanalyse”")
     )
-    methods_en = models.TextField(_("methods (English)"), blank=True)
+    methods_en = english_text(_("methods (English)"))
     results = models.TextField(_("results"), blank=True)
-    results_en = models.TextField(_("results (English)"), blank=True)
+    results_en = english_text(_("results (English)"))
     participants_count = models.IntegerField(
         _("number of participants"),
         null=True,
@@ -808,7 +808,7 @@ class KeyFigure(LabelledDates, Translatable):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name_en = english_char(_("name (English)"), max_length=255)
     unit = models.CharField(_("unit"), max_length=100, blank=True, help_text=_("e.g. “Exemplare”"))
     target = LocalizedDecimalField(
         _("target"),
@@ -834,7 +834,7 @@ class KeyFigure(LabelledDates, Translatable):
         _("date label"), max_length=100, blank=True, help_text=_("as written, e.g. “2023”")
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
-    note_en = models.CharField(_("note (English)"), max_length=500, blank=True)
+    note_en = english_char(_("note (English)"), max_length=500)
 
     history = HistoricalRecords()
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access import rules
-from translations.models import Translatable
+from translations.models import Translatable, english_char
 
 # What an erased person is called, and what public pages call a person without consent when
 # neither a function nor an organisation is known.
@@ -41,7 +41,7 @@ class Organisation(Translatable):
         OTHER = "other", _("other")
 
     name = models.CharField(_("name"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name_en = english_char(_("name (English)"), max_length=255)
     short_name = models.CharField(
         _("short name"), max_length=50, blank=True, help_text=_("e.g. “ASW”, “AfWiFö”, “KA”")
     )

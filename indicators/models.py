@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.models import FieldOfAction, Measure, Plan, german_slugify
 from config.numbers import LocalizedDecimalField
-from translations.models import Translatable
+from translations.models import Translatable, english_char, english_text
 
 # Wide enough for visitor counts and shares alike: 14 digits before the point, 4 after.
 MAX_DIGITS = 18
@@ -60,7 +60,7 @@ class Indicator(Translatable):
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="indicators"
     )
     name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_en = english_char(_("name (English)"), max_length=200)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -72,11 +72,11 @@ class Indicator(Translatable):
         blank=True,
         help_text=_("What is counted or measured, and how."),
     )
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_en = english_text(_("description (English)"))
     unit = models.CharField(
         _("unit"), max_length=50, blank=True, help_text=_("For example “visitors”, “%” or “€”.")
     )
-    unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
+    unit_en = english_char(_("unit (English)"), max_length=50)
     direction = models.CharField(
         _("direction"),
         max_length=10,

@@ -13,7 +13,7 @@ class Translatable(models.Model):
     """
 
     translation_state = models.JSONField(
-        _("translation state"), default=dict, blank=True, editable=False
+        _("translation state"), default=dict, db_default={}, blank=True, editable=False
     )
 
     class Meta:
@@ -31,3 +31,17 @@ def english_note_field() -> models.TextField:
             "original is authoritative. Written in English."
         ),
     )
+
+
+# The English columns. Empty by default in Python and in the database (db_default): rows
+# written outside the ORM or by the historical models of earlier migrations get "" too.
+
+
+def english_char(verbose_name, *, max_length: int) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=max_length, blank=True, default="", db_default=""
+    )
+
+
+def english_text(verbose_name) -> models.TextField:
+    return models.TextField(verbose_name, blank=True, default="", db_default="")
