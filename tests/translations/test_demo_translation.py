@@ -195,7 +195,7 @@ class Walker:
         for c, campaign in enumerate(document["campaigns"]):
             cpath = f"campaigns[{c}]"
             self.consumed |= {(id(campaign), "english_note"), (id(campaign), "vocabulary_en")}
-            for key in registry.FIELDS["campaigns.Campaign"]:
+            for key in ("title", "motto", "slogan", "summary", "description", "goals"):
                 self.text(campaign, key, cpath, "campaigns.Campaign")
             for i, link in enumerate(campaign.get("links", [])):
                 self.text(link, "label", f"{cpath}.links[{i}]", "campaigns.CampaignLink")
