@@ -437,3 +437,196 @@ def test_invalid_english_is_refused_with_its_path(plan, edit, path):
     with pytest.raises(PlanDocumentError) as error:
         plan_document_import(data=data)
     assert path in [p for p, _message in error.value.errors]
+
+
+# --- the campaign document ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def campaign():
+    from campaigns.models import Market
+    from tests.campaigns.factories import (
+        CampaignEventFactory,
+        CampaignFactory,
+        CampaignLinkFactory,
+        CampaignPartnerFactory,
+        ChannelFactory,
+        KeyFigureFactory,
+    )
+
+    campaign = CampaignFactory(
+        slug="altmark",
+        title="Altmark erleben",
+        title_en="Experience the Altmark",
+        motto="Natur pur",
+        motto_en="Pure nature",
+        slogan="Grün",
+        slogan_en="Green",
+        summary_en="A short summary.",
+        description="Beschreibung",
+        description_en="Description",
+        goals="Mehr Gäste",
+        goals_en="More guests",
+        english_note="Translated with care; the German text is binding.",
+        organiser=OrganisationFactory(name="Tourismusverband", name_en="Tourist board"),
+    )
+    campaign.markets.add(Market.objects.create(name="Niederlande", name_en="Netherlands"))
+    campaign.target_groups.add(TargetGroupFactory(name="Familien", name_en="Families"))
+    CampaignPartnerFactory(
+        campaign=campaign, organisation=OrganisationFactory(name="Agentur", name_en="Agency")
+    )
+    CampaignLinkFactory(campaign=campaign, label="Webseite", label_en="Website")
+    ChannelFactory(
+        campaign=campaign,
+        name="Plakate",
+        name_en="Posters",
+        description="In Bahnhöfen",
+        description_en="In stations",
+        reach=1000,
+        reach_label="Stück",
+        reach_label_en="pieces",
+    )
+    CampaignEventFactory(
+        campaign=campaign,
+        title="Messe",
+        title_en="Fair",
+        description="Stand",
+        description_en="Stand",
+        topics="Rad\nWandern",
+        topics_en="Cycling\nHiking",
+        methods="Gespräche",
+        methods_en="Talks",
+        results="Viele Kontakte",
+        results_en="Many contacts",
+    )
+    figure = KeyFigureFactory(
+        campaign=campaign, name="Besucher", name_en="Visitors", note="geschätzt", note_en="est."
+    )
+    figure.name = "Besucher am Stand"  # German changed after the translation
+    figure.save()
+    campaign = type(campaign).objects.get(pk=campaign.pk)
+    campaign.summary = "Kurz."  # and the machine translated the summary
+    campaign.summary_en, campaign._machine_translated = "Short.", {"summary"}
+    campaign.save()
+    return campaign
+
+
+def campaign_texts_and_states(campaign) -> dict:
+    from campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(slug=campaign.slug)
+    objects = [
+        campaign,
+        campaign.organiser,
+        *campaign.markets.all(),
+        *campaign.target_groups.all(),
+        *[p.organisation for p in campaign.partner_links.all()],
+        *campaign.links.all(),
+        *campaign.channels.all(),
+        *campaign.events.all(),
+        *campaign.key_figures.all(),
+    ]
+    return {
+        (obj._meta.label, str(obj), field): (
+            getattr(obj, field),
+            getattr(obj, registry.english(field)),
+            selectors.field_status(obj, field),
+        )
+        for obj in objects
+        for field in registry.fields_of(obj)
+    }
+
+
+def test_campaign_export_carries_every_english_text(campaign):
+    from imports.campaign_document import campaign_export_document
+
+    [doc] = campaign_export_document([campaign])["campaigns"]
+    assert (doc["title_en"], doc["motto_en"], doc["slogan_en"], doc["goals_en"]) == (
+        "Experience the Altmark",
+        "Pure nature",
+        "Green",
+        "More guests",
+    )
+    assert doc["machine_translated"] == ["summary"]
+    assert doc["english_note"].startswith("Translated with care")
+    assert doc["vocabulary_en"] == {
+        "markets": {"Niederlande": "Netherlands"},
+        "target_groups": {"Familien": "Families"},
+    }
+    assert doc["organiser"]["name_en"] == "Tourist board"
+    assert doc["partners"][0]["organisation"]["name_en"] == "Agency"
+    assert doc["links"][0]["label_en"] == "Website"
+    channel = doc["channels"][0]
+    assert (channel["name_en"], channel["description_en"], channel["reach_label_en"]) == (
+        "Posters",
+        "In stations",
+        "pieces",
+    )
+    event = doc["events"][0]
+    assert (event["topics_en"], event["methods_en"], event["results_en"]) == (
+        ["Cycling", "Hiking"],
+        ["Talks"],
+        "Many contacts",
+    )
+    figure = doc["key_figures"][0]
+    assert (figure["name_en"], figure["note_en"], figure["translation_outdated"]) == (
+        "Visitors",
+        "est.",
+        ["name"],
+    )
+
+
+def test_campaign_round_trip_into_an_empty_database_and_back(campaign):
+    from campaigns.models import Campaign, Market
+    from imports.campaign_document import campaign_document_import, campaign_export_document
+
+    before = campaign_texts_and_states(campaign)
+    assert {state for *_texts, state in before.values()} >= {"current", "outdated", "machine"}
+    data = campaign_export_document([campaign])
+    Campaign.objects.all().delete()
+    for model in (Person, Market, ap.TargetGroup, Organisation):
+        model.objects.all().delete()
+
+    campaign_document_import(data=copy.deepcopy(data))
+
+    assert campaign_texts_and_states(campaign) == before
+    again = campaign_export_document(Campaign.objects.all())
+    assert again == data
+    histories = history_count()
+    result = campaign_document_import(data=again)
+    assert result.counts == {"new": 0, "changed": 0, "deleted": 0}, result.changes
+    assert history_count() == histories
+
+
+def test_campaign_english_only_edits_and_old_documents(campaign):
+    from campaigns.models import Campaign, Channel, Market
+    from imports.campaign_document import campaign_document_import, campaign_export_document
+
+    # the factories' positions become the document's (1, 2, …) first
+    campaign_document_import(data=campaign_export_document([campaign]))
+    data = campaign_export_document([campaign])
+    doc = data["campaigns"][0]
+    doc["channels"][0]["description_en"] = "At railway stations"
+    result = campaign_document_import(data=copy.deepcopy(data))
+    assert [(c.action, c.diffs) for c in result.changes] == [
+        ("changed", [("Beschreibung (englisch)", "In stations", "At railway stations")])
+    ]
+    assert Channel.objects.get(campaign=campaign).description_en == "At railway stations"
+
+    doc["vocabulary_en"]["markets"]["Niederlande"] = "The Netherlands"
+    result = campaign_document_import(data=copy.deepcopy(data))
+    assert [(c.action, c.kind) for c in result.changes] == [("changed", "vocabulary")]
+    assert Market.objects.get(name="Niederlande").name_en == "The Netherlands"
+
+    del doc["key_figures"][0]["translation_outdated"]
+    result = campaign_document_import(data=copy.deepcopy(data))
+    assert result.changes[0].diffs == [
+        ("Übersetzungsstand von Name (englisch)", "möglicherweise veraltet", "aktuell")
+    ]
+
+    before = campaign_texts_and_states(campaign)
+    old = english_only(campaign_export_document([campaign]))
+    result = campaign_document_import(data=old)
+    assert result.counts == {"new": 0, "changed": 0, "deleted": 0}, result.changes
+    assert campaign_texts_and_states(campaign) == before
+    assert Campaign.objects.get(pk=campaign.pk).english_note.startswith("Translated")
