@@ -630,3 +630,95 @@ def test_campaign_english_only_edits_and_old_documents(campaign):
     assert result.counts == {"new": 0, "changed": 0, "deleted": 0}, result.changes
     assert campaign_texts_and_states(campaign) == before
     assert Campaign.objects.get(pk=campaign.pk).english_note.startswith("Translated")
+
+
+# --- the demo loaders on an installation whose demo data has no English yet ------------------
+
+
+def test_load_demo_data_adds_the_english_an_existing_plan_lacks(plan, tmp_path, monkeypatch):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from actionplan.management.commands import load_demo_data
+
+    translated = plan_export_document(plan)
+    before = texts_and_states(plan)
+    empty_database()
+    german = tmp_path / "german.json"
+    german.write_text(json.dumps(english_only(translated)), encoding="utf-8")
+    monkeypatch.setattr(load_demo_data, "DEMO_DOCUMENT", german)
+    call_command("load_demo_data", stdout=StringIO())
+    stored = ap.Plan.objects.get(slug="zweisprachig")
+    assert not any(en for _de, en, _state in texts_and_states(stored).values())
+    # since then: a German text edited, an English text written by hand
+    measure = ap.Measure.objects.get(field__plan=stored, code="A")
+    measure.description = "Beratung für Kreative und Gründer"
+    measure.save()
+    field = ap.FieldOfAction.objects.get(plan=stored)
+    field.title_en = "Networking"
+    field.save()
+    histories = history_count()
+
+    fixture = tmp_path / "translated.json"
+    fixture.write_text(json.dumps(translated), encoding="utf-8")
+    monkeypatch.setattr(load_demo_data, "DEMO_DOCUMENT", fixture)
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+
+    assert "English texts added" in out.getvalue()
+    assert history_count() > histories
+    after = texts_and_states(stored)
+    measure_key = ("actionplan.Measure", str(measure), "description")
+    field_key = ("actionplan.FieldOfAction", str(field), "title")
+    assert after.pop(measure_key) == ("Beratung für Kreative und Gründer", "", "missing")
+    assert after.pop(field_key) == ("Netzwerke", "Networking", "current")
+    before = {
+        key: value
+        for key, value in before.items()
+        if key[2:] != ("description",) or key[0] != "actionplan.Measure"
+    }
+    before = {
+        k: v for k, v in before.items() if k[0] != "actionplan.FieldOfAction" or k[2] != "title"
+    }
+    assert after == before
+    # a second run changes nothing
+    histories = history_count()
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert history_count() == histories
+
+
+def test_load_campaign_demo_data_adds_the_english_an_existing_campaign_lacks(campaign, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from imports.campaign_document import campaign_document_import, campaign_export_document
+
+    campaign_document_import(data=campaign_export_document([campaign]))  # positions 1, 2, …
+    before = campaign_texts_and_states(campaign)
+    translated = campaign_export_document([campaign])
+    german = tmp_path / "german.json"
+    german.write_text(json.dumps(english_only(translated)), encoding="utf-8")
+    from campaigns.models import Campaign, Market
+
+    Campaign.objects.all().delete()
+    for model in (Person, Market, ap.TargetGroup, Organisation):
+        model.objects.all().delete()
+    call_command("load_campaign_demo_data", "--file", str(german), stdout=StringIO())
+    assert not any(en for _de, en, _s in campaign_texts_and_states(campaign).values())
+
+    fixture = tmp_path / "translated.json"
+    fixture.write_text(json.dumps(translated), encoding="utf-8")
+    out = StringIO()
+    call_command("load_campaign_demo_data", "--file", str(fixture), stdout=out)
+
+    assert "0 new" in out.getvalue()
+    assert campaign_texts_and_states(campaign) == before
+    out = StringIO()
+    call_command("load_campaign_demo_data", "--file", str(fixture), stdout=out)
+    assert "0 new, 0 changed, 0 deleted" in out.getvalue()
