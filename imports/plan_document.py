@@ -655,7 +655,7 @@ def _marks_new(obj, given: dict) -> None:
 def _joined_introduction(plan: dict) -> dict:
     """The plan's entry with its English introduction as one text (a list is paragraphs)."""
     intro = plan.get("introduction_en")
-    if isinstance(intro, list):
+    if isinstance(intro, list) and all(isinstance(p, str) for p in intro):
         return {**plan, "introduction_en": "\n\n".join(intro)}
     return plan
 
