@@ -722,3 +722,20 @@ def test_load_campaign_demo_data_adds_the_english_an_existing_campaign_lacks(cam
     out = StringIO()
     call_command("load_campaign_demo_data", "--file", str(fixture), stdout=out)
     assert "0 new, 0 changed, 0 deleted" in out.getvalue()
+
+
+def test_a_pending_change_saved_before_english_existed_keeps_the_stored_english(plan):
+    """Pending changes (reviews/) carry a measure's rows with the importer's attributes; a
+    state saved before the English ones existed leaves them as stored."""
+    from imports.plan_import import ChangeSet
+    from reviews import state as states
+
+    measure = ap.Measure.objects.get(field__plan=plan, code="A")
+    proposed = states.measure_state(measure)
+    assert proposed["rows"]["step"][0]["text_en"] == "Concept"
+    for rows in proposed["rows"].values():
+        for row in rows:
+            for key in [k for k in row if k.endswith("_en")]:
+                del row[key]
+    change_set = ChangeSet(plan, states.incoming_rows(measure, proposed), complete=False)
+    assert change_set.problems == [] and change_set.changes == []
