@@ -732,7 +732,7 @@ def test_a_pending_change_saved_before_english_existed_keeps_the_stored_english(
 
     measure = ap.Measure.objects.get(field__plan=plan, code="A")
     proposed = states.measure_state(measure)
-    assert proposed["rows"]["step"][0]["text_en"] == "Concept"
+    assert {r["text"]: r["text_en"] for r in proposed["rows"]["step"]}["Konzept"] == "Concept"
     for rows in proposed["rows"].values():
         for row in rows:
             for key in [k for k in row if k.endswith("_en")]:
