@@ -18,6 +18,7 @@ from council.selectors import council_papers_prefetch
 from council.services import paper_entry
 from imports.plan_document import PLAN_DOCUMENT_FORMAT
 from indicators.selectors import document_entries
+from translations.documents import english_entries, mark_entries, translated_entries
 
 from .models import (
     BudgetLine,
@@ -212,6 +213,7 @@ class _Exporter:
                 "phone": org.phone,
                 "email": org.email,
                 "website": org.website,
+                **translated_entries(org),
             }
         return result
 
@@ -247,6 +249,10 @@ class _Exporter:
 
     def document(self) -> dict:
         plan = self.plan
+        english = english_entries(plan)
+        if "introduction_en" in english:
+            english["introduction_en"] = _paragraphs(english["introduction_en"])
+        fields = [self.field(fld) for fld in self.fields]
         return {
             "format": PLAN_DOCUMENT_FORMAT,
             "source": str(plan),
@@ -266,13 +272,39 @@ class _Exporter:
                 "language": plan.language,
                 "project_lead": self.person_keys.get(plan.project_lead_id),
                 "author_organisation": self.org_keys.get(plan.author_organisation_id),
-                "fields": [self.field(fld) for fld in self.fields],
+                "fields": fields,
                 "indicators": document_entries(plan, public_only=self.public_only),
                 "funding_programmes": self.funding_programmes(),
                 "council_papers": [paper_entry(p) for p in plan.plan_council_papers],
                 "attachments": attachment_entries(plan),
+                # issue 21: English beside German (``translations.documents``), each key only
+                # when there is English; an untranslated plan's document is as it was
+                **english,
+                **({"english_note": plan.english_note} if plan.english_note else {}),
+                **mark_entries(plan),
+                **self.vocabulary_en(),
             },
         }
+
+    def vocabulary_en(self) -> dict:
+        """``{"vocabulary_en": {"target_groups": {"Kreative": "Creatives"}, …}}``: the English
+        names of the vocabulary entries the document names by German name (if any)."""
+        names: dict[str, dict[str, str]] = {}
+
+        def add(vocabulary: str, entry) -> None:
+            if entry is not None and entry.name_en:
+                names.setdefault(vocabulary, {})[entry.name] = entry.name_en
+
+        for fld in self.fields:
+            for measure in fld.measures.all():
+                for group in measure.target_groups.all():
+                    add("target_groups", group)
+                for line in measure.budget_lines.all():
+                    add("budget_categories", line.category)
+                    add("funding_sources", line.funding_source)
+        if not names:
+            return {}
+        return {"vocabulary_en": {k: dict(sorted(v.items())) for k, v in sorted(names.items())}}
 
     def funding_programmes(self) -> list[dict]:
         """The programmes the exported budget lines name (the list itself is shared)."""
@@ -291,17 +323,21 @@ class _Exporter:
                 "fund": programme.fund,
                 "period": programme.period,
                 "default_rate": _amount(programme.default_rate),
+                **translated_entries(programme),
             }
             for programme in sorted(used.values(), key=lambda p: (p.position, p.name))
         ]
 
     def field(self, fld: FieldOfAction) -> dict:
         lead = None
-        if fld.lead_organisation_id or fld.lead_note:
+        english = english_entries(fld)
+        if fld.lead_organisation_id or fld.lead_note or "lead_note_en" in english:
             lead = {
                 "organisation": self.org_keys.get(fld.lead_organisation_id),
                 "note": fld.lead_note,
             }
+            if "lead_note_en" in english:
+                lead["note_en"] = english.pop("lead_note_en")
         findings = sorted(fld.baseline_findings.all(), key=lambda f: (f.position, f.pk))
         return {
             "position": fld.position,
@@ -310,9 +346,13 @@ class _Exporter:
             "target_state": fld.target_state,
             "lead": lead,
             "contacts": [self.person_keys[c.person_id] for c in fld.field_contacts.all()],
-            "baseline": [{"text": f.text, "swot": f.swot} for f in findings],
+            "baseline": [
+                {"text": f.text, **translated_entries(f), "swot": f.swot} for f in findings
+            ],
             "measures": [self.measure(fld, m) for m in fld.measures.all()],
             "attachments": attachment_entries(fld),
+            **english,
+            **mark_entries(fld),
         }
 
     def measure(self, fld: FieldOfAction, measure: Measure) -> dict:
@@ -335,13 +375,14 @@ class _Exporter:
             "state": measure.state,
             "steps": _steps(measure.steps.all()),
             "target_groups": [group.name for group in measure.target_groups.all()],
-            "schedule": [entry.label for entry in measure.schedule.all()],
+            "schedule": [_shorthand(entry, "label") for entry in measure.schedule.all()],
             "responsibilities": [
                 {
                     "role": resp.role,
                     "organisation": self.org_keys.get(resp.organisation_id),
                     "person": self.person_keys.get(resp.person_id),
                     "note": resp.note,
+                    **translated_entries(resp),
                 }
                 for resp in measure.responsibilities.all()
             ],
@@ -358,13 +399,24 @@ class _Exporter:
                     "person_days": _plain(line.person_days),
                     "programme": line.programme.key if line.programme_id else None,
                     "co_funding_rate": _amount(line.co_funding_rate),
+                    **translated_entries(line),
                 }
                 for line in measure.budget_lines.all()
             ],
             "related_measures": [measure_key(m.field.slug, m.slug) for m in related],
             "council_papers": [paper_entry(p) for p in measure.council_papers.all()],
             "attachments": attachment_entries(measure),
+            **translated_entries(measure),
         }
+
+
+def _shorthand(obj, key: str):
+    """A step's text or a schedule label: the German text, or an object when it carries
+    English (``{"label": …, "label_en": …}``, with its marks)."""
+    english = translated_entries(obj)
+    if not english:
+        return getattr(obj, key)
+    return {key: getattr(obj, key), **english}
 
 
 def _org_path(org: Organisation, all_orgs: dict) -> tuple[str, ...]:
@@ -412,9 +464,15 @@ def _steps(steps) -> list:
             continue
         subs = children.get(step.pk, [])
         if subs:
-            result.append({"text": step.text, "substeps": [s.text for s in subs]})
+            result.append(
+                {
+                    "text": step.text,
+                    **translated_entries(step),
+                    "substeps": [_shorthand(s, "text") for s in subs],
+                }
+            )
         else:
-            result.append(step.text)
+            result.append(_shorthand(step, "text"))
     return result
 
 

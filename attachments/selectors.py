@@ -1,6 +1,7 @@
 """Reads of documents for pages and exports."""
 
 from access import rules
+from translations.documents import translated_entries
 
 from .models import Attachment
 
@@ -25,6 +26,7 @@ def attachment_entries(owner) -> list[dict]:
     return [
         {
             "title": a.title,
+            **translated_entries(a),
             "file_name": a.file_name,
             "content_type": a.content_type,
             "size": a.size,

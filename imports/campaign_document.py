@@ -43,6 +43,7 @@ from campaigns.models import (
 from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
+from translations import documents as tr
 
 from . import changes
 from .changes import ImportResult, Incoming, Problem, Where, by_pk, names_by_pk
@@ -160,6 +161,9 @@ ATTRIBUTES = {
     "participant": ("event", "position", "person", "organisation", "role"),
     "figure": ("campaign", "position", "name", "unit", "target", "actual", *_DATE, "note"),
 }
+# issue 21: the English texts beside the German ones, the note above the English pages
+ATTRIBUTES = changes.with_english(MODELS, ATTRIBUTES)
+ATTRIBUTES["campaign"] = (*ATTRIBUTES["campaign"], "english_note")
 # kind -> (label, start, end): dates still empty follow the label, as ``save()`` does
 _LABELLED = {
     "campaign": ("period_label", "start_date", "end_date"),
@@ -347,7 +351,13 @@ _CAMPAIGN_KEYS = {
     "events",
     "key_figures",
     "related_measures",
+    *tr.english_keys(Campaign),
+    *tr.MARK_KEYS,
+    "english_note",
+    "vocabulary_en",
 }
+_VOCABULARIES = {"markets": Market, "target_groups": TargetGroup}
+_LINK_KEYS = {"label", "url", "languages", *tr.english_keys(CampaignLink), *tr.MARK_KEYS}
 _CHANNEL_KEYS = {
     "kind",
     "name",
@@ -359,6 +369,8 @@ _CHANNEL_KEYS = {
     "url",
     "period",
     "status",
+    *tr.english_keys(Channel),
+    *tr.MARK_KEYS,
 }
 _EVENT_KEYS = {
     "title",
@@ -373,6 +385,8 @@ _EVENT_KEYS = {
     "results",
     "participants_count",
     "participants",
+    *tr.english_keys(CampaignEvent),
+    *tr.MARK_KEYS,
 }
 _KEY_FIGURE_KEYS = {
     "name",
@@ -383,6 +397,8 @@ _KEY_FIGURE_KEYS = {
     "date_precision",
     "date_label",
     "note",
+    *tr.english_keys(KeyFigure),
+    *tr.MARK_KEYS,
 }
 # Model field name -> key in the document, so that problems name the document path.
 _PERIOD_PATHS = {
@@ -425,6 +441,7 @@ class _Reader:
             path = f"campaigns[{index}]"
             item = self.mapping(item, path, _CAMPAIGN_KEYS, {"slug", "title", "region"})
             self.text(item, "slug", path)
+            self.vocabularies_en(item, path)
             if slugs[item["slug"]] > 1:
                 raise CampaignImportError.at(
                     f"{path}.slug",
@@ -534,8 +551,69 @@ class _Reader:
             "date_precision": self.text(spec, "precision", f"{path}.period") or "day",
         }
 
-    def row(self, kind, key, values, path, columns=None):
-        self.rows.append(Incoming(kind, key, values, where=Where(path=path, columns=columns or {})))
+    def row(self, kind, key, values, path, columns=None, spec=None):
+        """A row; with ``spec`` (its entry in the document) its English texts and their marks
+        (``translations.documents``: keys the entry leaves out stay as stored)."""
+        marks = {}
+        if spec is not None:
+            values = {**values, **self.english(spec, MODELS[kind], path)}
+            marks = tr.marks_given(spec, MODELS[kind])
+        where = Where(path=path, columns=columns or {})
+        self.rows.append(Incoming(kind, key, values, where=where, marks=marks))
+
+    def english(self, spec, model, path) -> dict:
+        """``{"title_en": …}`` as the entry gives them; lists of lines (topics) as lines."""
+        errors = tr.validate(
+            {
+                k: "\n".join(v)
+                if k.endswith("_en") and isinstance(v, list) and all(isinstance(x, str) for x in v)
+                else v
+                for k, v in spec.items()
+            },
+            model,
+            path,
+        )
+        if errors:
+            where, message = errors[0]
+            raise CampaignImportError.at(where, message)
+        values = {}
+        for name, value in tr.english_values(spec, model).items():
+            if isinstance(value, list):
+                values[name] = self.lines(spec, name, path)
+            else:
+                values[name] = value.strip()
+        return values
+
+    def vocabulary_english(self, item, vocabulary: str, obj, path: str) -> None:
+        """A target group's or market's English name as ``vocabulary_en`` gives it (a name it
+        leaves out stays as stored); a difference is a change of the shared entry."""
+        names = (item.get("vocabulary_en") or {}).get(vocabulary) or {}
+        if obj.name not in names:
+            return
+        english = names[obj.name] or ""
+        if obj.name_en == english:
+            return
+        diffs = [
+            (force_str(obj._meta.get_field("name_en").verbose_name), obj.name_en or "–", english)
+        ]
+        created = obj.pk is None
+        obj.name_en = english
+        if not created:
+            label = f"{obj._meta.verbose_name} {obj.name}"
+            self.save(obj, path, "changed", "vocabulary", label, diffs)
+
+    def vocabularies_en(self, item, path) -> None:
+        value = item.get("vocabulary_en")
+        if value is None:
+            return
+        self.mapping(value, f"{path}.vocabulary_en", set(_VOCABULARIES))
+        for name, names in value.items():
+            if not isinstance(names, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in names.items()
+            ):
+                raise CampaignImportError.at(
+                    f"{path}.vocabulary_en.{name}", _("expected German name → English name")
+                )
 
     # -- contacts and vocabulary (matched by natural key, created when missing) -----------
 
@@ -576,6 +654,19 @@ class _Reader:
         changed = self._fill_blank(
             org, spec, path, ("short_name", "address", "phone", "email", "website")
         )
+        # its English name as the document gives it (as in the plan document)
+        english = self.english(spec, Organisation, path)
+        old = {"name": org.name, "name_en": org.name_en}
+        new = {**old, **english}
+        marks, mark_diffs = tr.compare_marks(
+            Organisation, None if created else org, tr.marks_given(spec, Organisation), old, new
+        )
+        if new["name_en"] != old["name_en"]:
+            label = force_str(Organisation._meta.get_field("name_en").verbose_name)
+            changed.append((label, old["name_en"] or "–", new["name_en"] or "–"))
+        changed += mark_diffs
+        org.name_en = new["name_en"]
+        tr.apply_marks(org, marks)
         if created or changed:
             action = "new" if created else "changed"
             label = f"{_('organisation')} {name}"
@@ -632,8 +723,11 @@ class _Reader:
             group = TargetGroup.objects.filter(name=name.strip()).first()
             if group is None:
                 group = TargetGroup(name=name.strip())
+                self.vocabulary_english(item, "target_groups", group, where)
                 label = f"{TargetGroup._meta.verbose_name} {group.name}"
                 self.save(group, where, "new", "vocabulary", label)
+            else:
+                self.vocabulary_english(item, "target_groups", group, where)
             groups.add(group.pk)
         return frozenset(groups)
 
@@ -647,10 +741,14 @@ class _Reader:
             if created:
                 market = Market(name=self.text(spec, "name", where))
             filled = self._fill_blank(market, spec, where, ("iso_code",))
+            if created:
+                self.vocabulary_english(item, "markets", market, where)
             if filled or created:
                 label = f"{Market._meta.verbose_name} {market.name}"
                 action = "new" if created else "changed"
                 self.save(market, where, action, "vocabulary", label, () if created else filled)
+            if not created:
+                self.vocabulary_english(item, "markets", market, where)
             markets.add(market.pk)
         return frozenset(markets)
 
@@ -715,7 +813,9 @@ class _Reader:
         values["target_groups"] = self.target_groups(item, path)
         values["markets"] = self.markets(item, path)
         values["related_measures"] = self.measures(item, path)
-        self.row("campaign", key, values, path, _CAMPAIGN_PATHS)
+        if "english_note" in item:
+            values["english_note"] = self.text(item, "english_note", path)
+        self.row("campaign", key, values, path, _CAMPAIGN_PATHS, spec=item)
         for index, spec in self.items(item, "partners", path):
             self.partner(key, spec, f"{path}.partners[{index}]", index + 1)
         for index, spec in self.items(item, "contacts", path):
@@ -770,7 +870,7 @@ class _Reader:
             "status": self.text(spec, "status", path) or Channel.Status.PLANNED,
             **self.period(spec, path),
         }
-        self.row("channel", (*campaign, position), values, path, _PERIOD_PATHS)
+        self.row("channel", (*campaign, position), values, path, _PERIOD_PATHS, spec=spec)
 
     def event(self, campaign, spec, path, position):
         spec = self.mapping(spec, path, _EVENT_KEYS, {"title"})
@@ -790,7 +890,7 @@ class _Reader:
             "description": self.text(spec, "description", path),
             "participants_count": self.integer(spec, "participants_count", path),
         }
-        self.row("event", key, values, path)
+        self.row("event", key, values, path, spec=spec)
         for index, participant in self.items(spec, "participants", path):
             self.participant(key, participant, f"{path}.participants[{index}]", index + 1)
 
@@ -817,7 +917,7 @@ class _Reader:
         self.row("participant", key, values, path)
 
     def link(self, campaign, spec, path, position):
-        spec = self.mapping(spec, path, {"label", "url", "languages"}, {"label", "url"})
+        spec = self.mapping(spec, path, _LINK_KEYS, {"label", "url"})
         url = self.text(spec, "url", path)
         values = {
             "campaign": campaign,
@@ -826,7 +926,7 @@ class _Reader:
             "url": url,
             "languages": self.text(spec, "languages", path),
         }
-        self.row("link", (*campaign, url), values, path)
+        self.row("link", (*campaign, url), values, path, spec=spec)
 
     def key_figure(self, campaign, spec, path, position):
         spec = self.mapping(spec, path, _KEY_FIGURE_KEYS, {"name"})
@@ -842,7 +942,7 @@ class _Reader:
             "date_label": self.text(spec, "date_label", path),
             "note": self.text(spec, "note", path),
         }
-        self.row("figure", (*campaign, position), values, path)
+        self.row("figure", (*campaign, position), values, path, spec=spec)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -905,6 +1005,7 @@ def _organisation_spec(org: Organisation | None) -> dict | None:
             "phone": org.phone,
             "email": org.email,
             "website": org.website,
+            **tr.translated_entries(org),
         }
     )
 
@@ -1001,14 +1102,35 @@ def _campaign_spec(campaign: Campaign) -> dict:
                 for c in campaign.contact_links.all()
             ],
             "links": [
-                _compact({"label": link.label, "url": link.url, "languages": link.languages})
+                _compact(
+                    {
+                        "label": link.label,
+                        "url": link.url,
+                        "languages": link.languages,
+                        **tr.translated_entries(link),
+                    }
+                )
                 for link in campaign.links.all()
             ],
             "channels": [_channel_spec(channel) for channel in campaign.channels.all()],
             "events": [_event_spec(event) for event in campaign.events.all()],
             "key_figures": [_figure_spec(figure) for figure in campaign.key_figures.all()],
+            # issue 21: English beside German, each only where there is English
+            **tr.translated_entries(campaign),
+            "english_note": campaign.english_note,
+            "vocabulary_en": _compact(
+                {
+                    "markets": _english_names(campaign.markets.all()),
+                    "target_groups": _english_names(campaign.target_groups.all()),
+                }
+            ),
         }
     )
+
+
+def _english_names(entries) -> dict[str, str]:
+    """German name → English name of the vocabulary entries that have one."""
+    return {e.name: e.name_en for e in sorted(entries, key=lambda e: e.name) if e.name_en}
 
 
 def _channel_spec(channel: Channel) -> dict:
@@ -1024,6 +1146,7 @@ def _channel_spec(channel: Channel) -> dict:
             "url": channel.url,
             "period": _period_spec(channel),
             "status": channel.status,
+            **tr.translated_entries(channel),
         }
     )
 
@@ -1054,8 +1177,17 @@ def _event_spec(event: CampaignEvent) -> dict:
                 )
                 for p in event.participant_links.all()
             ],
+            **_lines_en(tr.translated_entries(event)),
         }
     )
+
+
+def _lines_en(entries: dict) -> dict:
+    """An event's English topics and methods as lists of lines, like the German ones."""
+    return {
+        key: _lines(value) if key in ("topics_en", "methods_en") else value
+        for key, value in entries.items()
+    }
 
 
 def _figure_spec(figure: KeyFigure) -> dict:
@@ -1069,5 +1201,6 @@ def _figure_spec(figure: KeyFigure) -> dict:
             "date_precision": figure.date_precision if figure.date_precision != "day" else "",
             "date_label": figure.date_label,
             "note": figure.note,
+            **tr.translated_entries(figure),
         }
     )

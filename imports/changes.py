@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from actionplan.ordering import park
 from actionplan.services import _history_user
+from translations.documents import apply_marks, compare_marks
 
 CENT = Decimal("0.01")
 PROGRESS_EVERY = 100
@@ -102,6 +103,9 @@ class Incoming:
     #: A row known to be new (a pending change's added step): never matched to a stored row by
     #: its key, which may be a stored row's old place (a new step moved to the top).
     new: bool = False
+    #: The marks of the English texts the input gives (``translations.documents``):
+    #: field -> (possibly outdated, machine-translated); fields left out keep theirs.
+    marks: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -197,6 +201,25 @@ def names_by_pk(model_path: str):
 
 
 # --- the schema ------------------------------------------------------------------------------
+
+
+def with_english(models: dict[str, type], attributes: dict[str, tuple[str, ...]]) -> dict:
+    """``attributes`` with the English version of each translated one after it
+    (``translations.registry``): an English-only change is a change like any other."""
+    from translations import registry
+
+    return {
+        kind: tuple(
+            name
+            for attribute in names
+            for name in (
+                (attribute, registry.english(attribute))
+                if registry.is_translated(models[kind], attribute)
+                else (attribute,)
+            )
+        )
+        for kind, names in attributes.items()
+    }
 
 
 class Schema:
@@ -317,6 +340,7 @@ class Planned:
     stored: object | None
     values: dict  # attribute -> new value (references as natural keys)
     change: Change | None = None
+    marks: dict = field(default_factory=dict)  # English texts' marks to set (translations)
 
 
 class ChangeSet:
@@ -454,12 +478,17 @@ class ChangeSet:
         planned.values = {**new, **{f"{a}__planned": t for a, t in refs.items()}}
         if (stored is None or old != new) and not self._valid(kind, stored, new, row):
             return
+        planned.marks, mark_diffs = (
+            compare_marks(schema.models[kind], stored, row.marks, old, new)
+            if row.marks
+            else ({}, [])
+        )
         if stored is None:
             diffs = [
                 (schema.field_label(kind, a), "", display(self._shown(kind, a, v)))
                 for a, v in new.items()
                 if a not in schema.references and v not in (None, "", frozenset(), False)
-            ]
+            ] + mark_diffs
             label = schema.describe_key(kind, row.key)
             planned.change = schema.change("new", kind, label, diffs)
             return
@@ -471,7 +500,7 @@ class ChangeSet:
             )
             for a in attributes
             if old.get(a) != new.get(a)
-        ]
+        ] + mark_diffs
         if diffs:
             label = schema.describe_key(kind, schema.key_of(kind, stored))
             planned.change = schema.change("changed", kind, label, diffs)
@@ -601,6 +630,7 @@ def apply_changes(change_set: ChangeSet, *, reason: str, progress=None) -> None:
                     setattr(instance, f"{attribute}_id", value)
                 else:
                     setattr(instance, attribute, value)
+            apply_marks(instance, planned.marks)
             instance._change_reason = reason
             if not _clean_and_save(instance, planned, problems):
                 raise schema.error(problems)

@@ -28,6 +28,8 @@ from actionplan.models import (
     Measure,
     Plan,
     Responsibility,
+    ScheduleEntry,
+    Step,
     TargetGroup,
 )
 from actionplan.services import _history_user
@@ -35,6 +37,9 @@ from config.numbers import bounded_decimal
 from contacts.models import ContactConsent, Organisation, Person
 from contacts.services import consent_label, contact_consent_set
 from council.services import council_papers_sync, validate_entries
+from funding.models import FundingProgramme
+from translations import documents as tr
+from translations import registry
 
 from . import plan_indicators
 from .plan_extras import PLAN_ATTRIBUTES, PLAN_FOREIGN_KEYS, ContactRow, LinkRow, PlanExtras
@@ -45,6 +50,7 @@ from .plan_import import (
     PlanImportResult,
     Problem,
     Where,
+    display,
     measure_ref,
     plan_apply_rows,
 )
@@ -129,7 +135,15 @@ def _validate_document(data) -> None:
 
 # --- validation -------------------------------------------------------------------------------
 
+
+def _en(model, keys: dict | None = None) -> set[str]:
+    """The English keys (``title_en``) and marks an entry of ``model`` may have
+    (``translations.documents``)."""
+    return tr.english_keys(model, keys) | set(tr.MARK_KEYS)
+
+
 _ORG_KEYS = {"name", "short_name", "kind", "parent", "address", "phone", "email", "website"}
+_ORG_KEYS |= _en(Organisation)
 _PERSON_KEYS = {
     "salutation",
     "title",
@@ -161,6 +175,10 @@ _PLAN_KEYS = {
     # council papers (council/) are imported; attachments are listed for reading only
     "council_papers",
     "attachments",
+    # issue 21: the English texts, the note above the English pages, English vocabulary
+    *_en(Plan),
+    "english_note",
+    "vocabulary_en",
 }
 _FIELD_KEYS = {
     "position",
@@ -172,7 +190,9 @@ _FIELD_KEYS = {
     "lead",
     "measures",
     "attachments",
+    *(_en(FieldOfAction) - {"lead_note_en"}),  # the lead's note: ``lead.note_en``
 }
+_LEAD_KEYS = {"organisation", "note", "note_en"}
 _MEASURE_KEYS = {
     "key",
     "position",
@@ -190,8 +210,13 @@ _MEASURE_KEYS = {
     "related_measures",
     "council_papers",
     "attachments",
+    *_en(Measure),
 }
-_SCHEDULE_KEYS = {"label", "start_date", "end_date", "approximate"}
+_STEP_KEYS = {"text", "substeps", *_en(Step)}
+_SUBSTEP_KEYS = {"text", *_en(Step)}
+_FINDING_KEYS = {"text", "swot", *_en(BaselineFinding)}
+_RESPONSIBILITY_KEYS = {"role", "organisation", "person", "note", *_en(Responsibility)}
+_SCHEDULE_KEYS = {"label", "start_date", "end_date", "approximate", *_en(ScheduleEntry)}
 _BUDGET_KEYS = {
     "category",
     "funding_source",
@@ -200,8 +225,16 @@ _BUDGET_KEYS = {
     "note",
     # funding (issue 20); a document without them imports as before
     *BudgetLine.FUNDING_FIELDS,
+    *_en(BudgetLine),
 }
 _PROGRAMME_KEYS = {"key", "name", "level", "fund", "period", "default_rate"}
+_PROGRAMME_KEYS |= _en(FundingProgramme)
+# ``plan.vocabulary_en``: the English names of the vocabularies the plan names by German name
+VOCABULARIES = {
+    "target_groups": TargetGroup,
+    "budget_categories": BudgetCategory,
+    "funding_sources": FundingSource,
+}
 
 
 class _Validator:
@@ -233,6 +266,23 @@ class _Validator:
             self.error(f"{path}.{key}", "required text is missing")
         elif not isinstance(value, str):
             self.error(f"{path}.{key}", "must be text")
+
+    def english(self, obj: dict, model, path: str) -> None:
+        """The English texts (``title_en``) and marks of an entry (``translations.documents``)."""
+        self.errors += tr.validate(obj, model, path)
+
+    def vocabulary_en(self, plan: dict) -> None:
+        value = plan.get("vocabulary_en")
+        if value is None:
+            return
+        if not self.mapping(value, "plan.vocabulary_en", set(VOCABULARIES)):
+            return
+        for name, names in value.items():
+            path = f"plan.vocabulary_en.{name}"
+            if not isinstance(names, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in names.items()
+            ):
+                self.error(path, "must be an object of German name → English name")
 
     def text_list(self, obj: dict, key: str, path: str) -> None:
         value = obj.get(key, [])
@@ -327,6 +377,7 @@ class _Validator:
             for attr in ("short_name", "address", "phone", "email", "website"):
                 self.text(org, attr, path)
             self.choice(org, "kind", path, Organisation.Kind)
+            self.english(org, Organisation, path)
             self.ref(org, "parent", path, self.org_keys, "organisation")
         for key in orgs:
             seen, current = {key}, orgs[key]
@@ -362,8 +413,6 @@ class _Validator:
                 self.error(f"{path}.public_contact", "must be true or false")
 
     def funding_programmes(self, plan: dict) -> None:
-        from funding.models import FundingProgramme
-
         keys = set()
         for i, spec in enumerate(self.items(plan, "funding_programmes", "plan")):
             path = f"plan.funding_programmes[{i}]"
@@ -373,6 +422,7 @@ class _Validator:
             self.text(spec, "name", path, required=True)
             self.text(spec, "fund", path)
             self.text(spec, "period", path)
+            self.english(spec, FundingProgramme, path)
             self.choice(spec, "level", path, FundingProgramme.Level)
             if "level" not in spec:
                 self.error(f"{path}.level", "required")
@@ -434,11 +484,15 @@ class _Validator:
                 self.error("plan.slug", "must be a slug (letters, digits, hyphens)")
         for attr in ("subtitle", "issued_label", "period_label", "funding_note", "language"):
             self.text(plan, attr, path)
-        intro = plan.get("introduction", "")
-        if not isinstance(intro, str) and not (
-            isinstance(intro, list) and all(isinstance(p, str) for p in intro)
-        ):
-            self.error("plan.introduction", "must be text or a list of paragraphs")
+        for key in ("introduction", "introduction_en"):
+            intro = plan.get(key, "")
+            if not isinstance(intro, str) and not (
+                isinstance(intro, list) and all(isinstance(p, str) for p in intro)
+            ):
+                self.error(f"plan.{key}", "must be text or a list of paragraphs")
+        self.english(_joined_introduction(plan), Plan, path)
+        self.text(plan, "english_note", path)
+        self.vocabulary_en(plan)
         if plan.get("issued_on") is not None:
             try:
                 datetime.date.fromisoformat(plan["issued_on"])
@@ -466,6 +520,7 @@ class _Validator:
         self.text(field, "title", path, required=True)
         self.text(field, "slug", path)
         self.text(field, "target_state", path)
+        self.english(_with_lead_note(field), FieldOfAction, path)
         listed: set[str] = set()
         for j, key in enumerate(self.items(field, "contacts", path)):
             if not isinstance(key, str) or key not in self.person_keys:
@@ -476,13 +531,15 @@ class _Validator:
                 listed.add(key)
         for j, finding in enumerate(self.items(field, "baseline", path)):
             fpath = f"{path}.baseline[{j}]"
-            if self.mapping(finding, fpath, {"text", "swot"}):
+            if self.mapping(finding, fpath, _FINDING_KEYS):
                 self.text(finding, "text", fpath, required=True)
+                self.english(finding, BaselineFinding, fpath)
                 self.choice(finding, "swot", fpath, BaselineFinding.Swot)
         lead = field.get("lead")
-        if lead is not None and self.mapping(lead, f"{path}.lead", {"organisation", "note"}):
+        if lead is not None and self.mapping(lead, f"{path}.lead", _LEAD_KEYS):
             self.ref(lead, "organisation", f"{path}.lead", self.org_keys, "organisation")
             self.text(lead, "note", f"{path}.lead")
+            self.text(lead, "note_en", f"{path}.lead")
         measures = self.items(field, "measures", path)
         self.unique_positions(measures, f"{path}.measures")
         codes: set[str] = set()
@@ -507,6 +564,7 @@ class _Validator:
         self.text(measure, "title", path, required=True)
         for attr in ("code", "slug", "description"):
             self.text(measure, attr, path)
+        self.english(measure, Measure, path)
         self.choice(measure, "status", path, Measure.Status)
         self.choice(measure, "state", path, Measure.State)
         key = measure.get("key")
@@ -522,9 +580,17 @@ class _Validator:
             if isinstance(step, str):
                 if not step.strip():
                     self.error(spath, "must be non-empty text")
-            elif self.mapping(step, spath, {"text", "substeps"}):
+            elif self.mapping(step, spath, _STEP_KEYS):
                 self.text(step, "text", spath, required=True)
-                self.text_list(step, "substeps", spath)
+                self.english(step, Step, spath)
+                for k, sub in enumerate(self.items(step, "substeps", spath)):
+                    subpath = f"{spath}.substeps[{k}]"
+                    if isinstance(sub, str):
+                        if not sub.strip():
+                            self.error(subpath, "must be non-empty text")
+                    elif self.mapping(sub, subpath, _SUBSTEP_KEYS):
+                        self.text(sub, "text", subpath, required=True)
+                        self.english(sub, Step, subpath)
         self.text_list(measure, "target_groups", path)
         for j, entry in enumerate(self.items(measure, "schedule", path)):
             spath = f"{path}.schedule[{j}]"
@@ -533,6 +599,7 @@ class _Validator:
                     self.error(spath, "must be non-empty text")
             elif self.mapping(entry, spath, _SCHEDULE_KEYS):
                 self.text(entry, "label", spath, required=True)
+                self.english(entry, ScheduleEntry, spath)
                 for attr in ("start_date", "end_date"):
                     if entry.get(attr) is not None:
                         try:
@@ -543,8 +610,9 @@ class _Validator:
                     self.error(f"{spath}.approximate", "must be true or false")
         for j, resp in enumerate(self.items(measure, "responsibilities", path)):
             rpath = f"{path}.responsibilities[{j}]"
-            if not self.mapping(resp, rpath, {"role", "organisation", "person", "note"}):
+            if not self.mapping(resp, rpath, _RESPONSIBILITY_KEYS):
                 continue
+            self.english(resp, Responsibility, rpath)
             self.choice(resp, "role", rpath, Responsibility.Role)
             self.ref(resp, "organisation", rpath, self.org_keys, "organisation")
             self.ref(resp, "person", rpath, self.person_keys, "person")
@@ -558,6 +626,7 @@ class _Validator:
             self.text(line, "category", bpath, required=True)
             self.text(line, "funding_source", bpath)
             self.text(line, "note", bpath)
+            self.english(line, BudgetLine, bpath)
             for attr in ("planned_amount", "actual_amount", "person_days", "co_funding_rate"):
                 if line.get(attr) is not None:
                     try:
@@ -570,6 +639,33 @@ class _Validator:
 
 
 # --- document → rows ------------------------------------------------------------------------
+
+
+# A schedule entry as an object only for its English label: dates follow the label, as for
+# the shorthand "II. Quartal 2011" (an object with dates, or an old one without, sets them).
+_SCHEDULE_SHORTHAND = {"label", *_en(ScheduleEntry)}
+
+
+def _marks_new(obj, given: dict) -> None:
+    """A new object's English texts with the marks the document gives them."""
+    marks, _diffs = tr.compare_marks(type(obj), None, given, {}, obj.__dict__)
+    tr.apply_marks(obj, marks)
+
+
+def _joined_introduction(plan: dict) -> dict:
+    """The plan's entry with its English introduction as one text (a list is paragraphs)."""
+    intro = plan.get("introduction_en")
+    if isinstance(intro, list) and all(isinstance(p, str) for p in intro):
+        return {**plan, "introduction_en": "\n\n".join(intro)}
+    return plan
+
+
+def _with_lead_note(field: dict) -> dict:
+    """A field's entry with its lead's English note beside its own texts (``lead_note_en``)."""
+    lead = field.get("lead")
+    if isinstance(lead, dict) and "note_en" in lead:
+        return {**field, "lead_note_en": lead["note_en"]}
+    return field
 
 
 def _is_key(value, keys: set[str]) -> bool:
@@ -623,6 +719,7 @@ class _DocumentImport:
             rows,
             attributes=self.plan_values(spec) if existing else None,
             attribute_where={a: Where(path="plan") for a in PLAN_ATTRIBUTES},
+            attribute_marks=tr.marks_given(_joined_introduction(spec), Plan),
             contacts=list(self.contacts(spec)),
             links=list(self.links(spec)),
             complete=True,
@@ -713,9 +810,14 @@ class _DocumentImport:
                 phone=spec.get("phone") or "",
                 email=spec.get("email") or "",
                 website=spec.get("website") or "",
+                **tr.english_values(spec, Organisation),
             )
+            _marks_new(org, tr.marks_given(spec, Organisation))
             self._save(org, f"organisations.{key}")
             self._created("organisation", f"{_('organisation')} {org.name}")
+        else:
+            label = f"{_('organisation')} {org.name}"
+            self.english_update(org, spec, "organisation", label, f"organisations.{key}")
         self.orgs[key] = org
         return org
 
@@ -755,12 +857,54 @@ class _DocumentImport:
         cache_key = (model, name)
         if cache_key not in self.vocab:
             entry = model.objects.filter(name=name).first()
+            english = self.vocabulary_english(model, name)
+            label = f"{model._meta.verbose_name} {name}"
             if entry is None:
-                entry = model(name=name)
+                entry = model(name=name, **english)
                 self._save(entry, path)
-                self._created("vocabulary", f"{model._meta.verbose_name} {name}")
+                self._created("vocabulary", label)
+            else:
+                self.english_update(entry, english, "vocabulary", label, path)
             self.vocab[cache_key] = entry
         return self.vocab[cache_key]
+
+    def vocabulary_english(self, model: type, name: str) -> dict:
+        """``{"name_en": …}`` if ``plan.vocabulary_en`` names the entry (else: as stored)."""
+        vocabulary = next(key for key, m in VOCABULARIES.items() if m is model)
+        names = (self.data["plan"].get("vocabulary_en") or {}).get(vocabulary) or {}
+        return {"name_en": names[name] or ""} if name in names else {}
+
+    def english_update(self, obj, spec: dict, kind: str, label: str, path: str) -> None:
+        """An existing organisation's or vocabulary entry's English text and its marks as the
+        document gives them (keys it leaves out stay as stored); a difference is a change."""
+        model = type(obj)
+        values = tr.english_values(spec, model)
+        if not values:
+            return
+        fields = registry.fields_of(model)
+        old = {
+            name: getattr(obj, name)
+            for field in fields
+            for name in (field, registry.english(field))
+        }
+        new = {**old, **values}
+        marks, diffs = tr.compare_marks(model, obj, tr.marks_given(spec, model), old, new)
+        diffs = [
+            (
+                force_str(model._meta.get_field(name).verbose_name),
+                display(old[name]),
+                display(value),
+            )
+            for name, value in values.items()
+            if old[name] != value
+        ] + diffs
+        if not diffs:
+            return
+        for name, value in values.items():
+            setattr(obj, name, value)
+        tr.apply_marks(obj, marks)
+        self._save(obj, path)
+        self.changes.append(Change("changed", kind, label, diffs))
 
     def plan_values(self, spec: dict) -> dict:
         """The plan's own attributes as the document gives them (foreign keys as pks)."""
@@ -781,6 +925,9 @@ class _DocumentImport:
             "language": spec.get("language", "de"),
             "project_lead": lead.pk if lead else None,
             "author_organisation": publisher.pk if publisher else None,
+            # English: only what the document gives (absent keys stay as stored)
+            **tr.english_values(_joined_introduction(spec), Plan),
+            **({"english_note": spec["english_note"] or ""} if "english_note" in spec else {}),
         }
 
     def plan(self, plan: Plan | None, spec: dict) -> Plan:
@@ -792,6 +939,7 @@ class _DocumentImport:
         for attribute in PLAN_FOREIGN_KEYS:
             values[f"{attribute}_id"] = values.pop(attribute)
         plan = Plan(**values)
+        _marks_new(plan, tr.marks_given(_joined_introduction(spec), Plan))
         self._save(plan, "plan")
         self.changes.append(Change("new", "plan", f"{_('action plan')} {spec['slug']}"))
         return plan
@@ -812,8 +960,10 @@ class _DocumentImport:
                     "target_state": field_spec.get("target_state") or "",
                     "lead_organisation": org.pk if org else None,
                     "lead_note": lead.get("note") or "",
+                    **tr.english_values(_with_lead_note(field_spec), FieldOfAction),
                 },
                 where=Where(path=path),
+                marks=tr.marks_given(_with_lead_note(field_spec), FieldOfAction),
             )
             for j, finding in enumerate(field_spec.get("baseline", [])):
                 yield Incoming(
@@ -824,8 +974,10 @@ class _DocumentImport:
                         "position": j + 1,
                         "text": finding["text"],
                         "swot": finding.get("swot", BaselineFinding.Swot.UNCLASSIFIED),
+                        **tr.english_values(finding, BaselineFinding),
                     },
                     where=Where(path=f"{path}.baseline[{j}]"),
+                    marks=tr.marks_given(finding, BaselineFinding),
                 )
             for j, measure_spec in enumerate(field_spec.get("measures", [])):
                 yield from self.measure(slug, measure_spec, f"{path}.measures[{j}]")
@@ -851,8 +1003,10 @@ class _DocumentImport:
                 # New measures start as drafts unless the document says otherwise.
                 "state": spec.get("state", Measure.State.DRAFT),
                 "target_groups": frozenset(g.pk for g in groups),
+                **tr.english_values(spec, Measure),
             },
             where=Where(path=path),
+            marks=tr.marks_given(spec, Measure),
         )
         for i, step in enumerate(spec.get("steps", [])):
             if isinstance(step, str):
@@ -861,27 +1015,52 @@ class _DocumentImport:
             yield Incoming(
                 "step",
                 step_key,
-                {"measure": key, "parent": None, "position": i + 1, "text": step["text"]},
+                {
+                    "measure": key,
+                    "parent": None,
+                    "position": i + 1,
+                    "text": step["text"],
+                    **tr.english_values(step, Step),
+                },
                 where=Where(path=f"{path}.steps[{i}]"),
+                marks=tr.marks_given(step, Step),
             )
-            for j, text in enumerate(step.get("substeps", [])):
+            for j, sub in enumerate(step.get("substeps", [])):
+                if isinstance(sub, str):
+                    sub = {"text": sub}
                 yield Incoming(
                     "step",
                     (*key, i + 1, j + 1),
-                    {"measure": key, "parent": step_key, "position": j + 1, "text": text},
+                    {
+                        "measure": key,
+                        "parent": step_key,
+                        "position": j + 1,
+                        "text": sub["text"],
+                        **tr.english_values(sub, Step),
+                    },
                     where=Where(path=f"{path}.steps[{i}].substeps[{j}]"),
+                    marks=tr.marks_given(sub, Step),
                 )
         for i, entry in enumerate(spec.get("schedule", [])):
             values = {"measure": key, "position": i + 1}
+            shorthand = isinstance(entry, str) or (
+                set(entry) <= _SCHEDULE_SHORTHAND and set(entry) != {"label"}
+            )
             if isinstance(entry, str):
-                values["label"] = entry
-            else:
-                values["label"] = entry["label"]
+                entry = {"label": entry}
+            values["label"] = entry["label"]
+            if not shorthand:
+                # dates given (or left out on purpose): as the document says
                 values["start_date"] = _date(entry.get("start_date"))
                 values["end_date"] = _date(entry.get("end_date"))
                 values["approximate"] = entry.get("approximate", False)
+            values.update(tr.english_values(entry, ScheduleEntry))
             yield Incoming(
-                "schedule", (*key, i + 1), values, where=Where(path=f"{path}.schedule[{i}]")
+                "schedule",
+                (*key, i + 1),
+                values,
+                where=Where(path=f"{path}.schedule[{i}]"),
+                marks=tr.marks_given(entry, ScheduleEntry),
             )
         for i, resp in enumerate(spec.get("responsibilities", [])):
             org = self.orgs.get(resp.get("organisation"))
@@ -896,8 +1075,10 @@ class _DocumentImport:
                     "person": person.pk if person else None,
                     "role": resp.get("role", Responsibility.Role.RESPONSIBLE),
                     "note": resp.get("note") or "",
+                    **tr.english_values(resp, Responsibility),
                 },
                 where=Where(path=f"{path}.responsibilities[{i}]"),
+                marks=tr.marks_given(resp, Responsibility),
             )
         for i, line in enumerate(spec.get("budget", [])):
             bpath = f"{path}.budget[{i}]"
@@ -916,8 +1097,10 @@ class _DocumentImport:
                     "actual_amount": _decimal(line.get("actual_amount"), "actual_amount"),
                     "note": line.get("note") or "",
                     **self.funding_values(line, bpath),
+                    **tr.english_values(line, BudgetLine),
                 },
                 where=Where(path=bpath),
+                marks=tr.marks_given(line, BudgetLine),
             )
 
     def funding_values(self, line: dict, path: str) -> dict:
@@ -945,8 +1128,6 @@ class _DocumentImport:
 
     def programme(self, key: str, path: str):
         """A funding programme by its key; created from the document when missing."""
-        from funding.models import FundingProgramme
-
         cache_key = (FundingProgramme, key)
         if cache_key not in self.vocab:
             entry = FundingProgramme.objects.filter(key=key).first()
@@ -960,9 +1141,17 @@ class _DocumentImport:
                     fund=spec.get("fund") or "",
                     period=spec.get("period") or "",
                     default_rate=_decimal(spec.get("default_rate"), "co_funding_rate"),
+                    **tr.english_values(spec, FundingProgramme),
                 )
+                _marks_new(entry, tr.marks_given(spec, FundingProgramme))
                 self._save(entry, path)
                 self._created("vocabulary", f"{FundingProgramme._meta.verbose_name} {entry.name}")
+            else:
+                specs = self.data["plan"].get("funding_programmes") or []
+                spec = next((s for s in specs if s.get("key") == key), None)
+                if spec is not None:
+                    label = f"{FundingProgramme._meta.verbose_name} {entry.name}"
+                    self.english_update(entry, spec, "vocabulary", label, path)
             self.vocab[cache_key] = entry
         return self.vocab[cache_key]
 

@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from actionplan.models import FieldContact, FieldOfAction, Measure, Plan
 from contacts.models import Organisation, Person
+from translations.documents import apply_marks, compare_marks
 
+from . import changes
 from .plan_import import (
     Change,
     Incoming,
@@ -54,6 +56,11 @@ PLAN_ATTRIBUTES = (
     "project_lead",
     "author_organisation",
     "data_licence",
+)
+# with the English texts beside the German ones, and the note above the English pages
+PLAN_ATTRIBUTES = (
+    *changes.with_english({"plan": Plan}, {"plan": PLAN_ATTRIBUTES})["plan"],
+    "english_note",
 )
 PLAN_FOREIGN_KEYS = {"project_lead": Person, "author_organisation": Organisation}
 
@@ -200,6 +207,7 @@ class PlanExtras:
         *,
         attributes: dict | None = None,
         attribute_where: dict[str, Where] | None = None,
+        attribute_marks: dict | None = None,
         contacts: list[ContactRow] | None = None,
         links: list[LinkRow] | None = None,
         complete: bool = False,
@@ -208,12 +216,13 @@ class PlanExtras:
         self.problems: list[Problem] = []
         self.attribute_change: Change | None = None
         self.attribute_values: dict = {}
+        self.attribute_marks: dict = {}
         self.contacts: list[_Planned] = []
         self.links: list[_Planned] = []
         self.identities = _Identities(plan, rows, complete=complete)
         self._names: dict[type, dict[int, str]] = {}
         if attributes:
-            self._compare_attributes(attributes, attribute_where or {})
+            self._compare_attributes(attributes, attribute_where or {}, attribute_marks or {})
         if contacts is not None:
             self._compare_contacts(contacts, complete)
         if links is not None:
@@ -235,12 +244,13 @@ class PlanExtras:
 
     # the plan's attributes
 
-    def _compare_attributes(self, attributes: dict, where: dict[str, Where]) -> None:
+    def _compare_attributes(self, attributes: dict, where: dict[str, Where], marks: dict) -> None:
         plan = self.plan
         old = plan_values(plan)
         new = {**old, **{a: normalise(v) for a, v in attributes.items() if a in PLAN_ATTRIBUTES}}
         changed = [a for a in PLAN_ATTRIBUTES if old[a] != new[a]]
-        if not changed:
+        self.attribute_marks, mark_diffs = compare_marks(Plan, plan, marks, old, new)
+        if not changed and not mark_diffs:
             return
         probe = copy.copy(plan)
         for attribute in changed:
@@ -266,7 +276,8 @@ class PlanExtras:
                     display(self._shown_attribute(a, new[a])),
                 )
                 for a in changed
-            ],
+            ]
+            + mark_diffs,
         )
 
     def _shown_attribute(self, attribute: str, value):
@@ -529,9 +540,10 @@ class PlanExtras:
 
     def apply(self, plan: Plan, *, reason: str) -> None:
         """Write the changes, after the rows (new fields and measures exist by now)."""
-        if self.attribute_values:
+        if self.attribute_change is not None:
             for attribute, value in self.attribute_values.items():
                 setattr(plan, _attname(attribute), value)
+            apply_marks(plan, self.attribute_marks)
             plan._change_reason = reason
             try:
                 plan.full_clean()

@@ -98,6 +98,7 @@ ATTRIBUTES = {
         *BudgetLine.FUNDING_FIELDS,
     ),
 }
+ATTRIBUTES = changes.with_english(MODELS, ATTRIBUTES)
 CONTAINER = {
     "field": None,
     "finding": "field",

@@ -31,6 +31,8 @@ from indicators.models import (
     IndicatorTarget,
     IndicatorValue,
 )
+from translations import documents as tr
+from translations import registry
 
 from .changes import Change
 
@@ -47,6 +49,9 @@ ENTRY_KEYS = {
     "values",
     "links",
     "is_example",
+    # issue 21: English texts and their marks (``translations.documents``)
+    *tr.english_keys(Indicator),
+    *tr.MARK_KEYS,
 }
 TEXT_ATTRIBUTES = ("name", "description", "unit", "source")
 TARGET_KEYS = {"date", "value", "note"}
@@ -118,6 +123,11 @@ def validate_entries(
                 error(f"{ipath}.{attr}", "must be text")
             elif value and len(value) > TEXT_LIMITS.get(attr, 10**6):
                 error(f"{ipath}.{attr}", f"at most {TEXT_LIMITS[attr]} characters")
+        errors += tr.validate(entry, Indicator, ipath)
+        for attr in ("name", "unit"):
+            value = entry.get(f"{attr}_en")
+            if isinstance(value, str) and len(value) > TEXT_LIMITS[attr]:
+                error(f"{ipath}.{attr}_en", f"at most {TEXT_LIMITS[attr]} characters")
         if entry.get("direction", "increase") not in Indicator.Direction.values:
             error(f"{ipath}.direction", f"must be one of {', '.join(Indicator.Direction.values)}")
         interval = entry.get("update_interval") or ""
@@ -225,6 +235,8 @@ def _incoming(entry: dict, fields: dict[str, int], measures: dict[str, int]) -> 
         "baseline_value": number(baseline["value"]) if baseline else None,
         "baseline_date": datetime.date.fromisoformat(baseline["date"]) if baseline else None,
         "is_example": bool(entry.get("is_example", False)),
+        # English: only what the entry gives; ``indicators_sync`` keeps the rest as stored
+        **tr.english_values(entry, Indicator),
     }
     return _State(
         attributes,
@@ -270,6 +282,7 @@ _ATTRIBUTE_NAMES = (
     "baseline_value",
     "baseline_date",
     "is_example",
+    *(registry.english(f) for f in registry.fields_of(Indicator)),
 )
 
 
@@ -356,12 +369,21 @@ def indicators_sync(
         new = _incoming(entry, fields, measures)
         indicator = stored.pop(entry["key"], None)
         old = _stored(indicator) if indicator is not None else None
-        if old == new:
+        for name in _ATTRIBUTE_NAMES:  # English the entry leaves out stays as stored
+            new.attributes.setdefault(name, old.attributes[name] if old else "")
+        marks, mark_diffs = tr.compare_marks(
+            Indicator,
+            indicator,
+            tr.marks_given(entry, Indicator),
+            old.attributes if old else {},
+            new.attributes,
+        )
+        if old == new and not mark_diffs:
             continue
-        diffs = _diffs(old, new, link_label)
+        diffs = _diffs(old, new, link_label) + mark_diffs
         action = "new" if indicator is None else "changed"
         changes.append(Change(action, "indicator", f"{kind_name} {entry['key']}", diffs, kind_name))
-        _write(plan, indicator, entry["key"], old, new, reason)
+        _write(plan, indicator, entry["key"], old, new, reason, marks=marks if mark_diffs else None)
     for slug, indicator in stored.items():
         changes.append(Change("deleted", "indicator", f"{kind_name} {slug}", [], kind_name))
         indicator._change_reason = reason
@@ -375,12 +397,15 @@ def _save(instance, reason: str) -> None:
     instance.save()
 
 
-def _write(plan, indicator, slug, old: _State | None, new: _State, reason: str) -> None:
+def _write(
+    plan, indicator, slug, old: _State | None, new: _State, reason: str, *, marks=None
+) -> None:
     if indicator is None:
         indicator = Indicator(plan=plan, slug=slug)
-    if old is None or old.attributes != new.attributes:
+    if old is None or old.attributes != new.attributes or marks:
         for name, value in new.attributes.items():
             setattr(indicator, name, value)
+        tr.apply_marks(indicator, marks or {})
         _save(indicator, reason)
     old_targets = old.targets if old else {}
     old_values = old.values if old else {}

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Prefetch, QuerySet
 
 from access import rules
+from translations.documents import translated_entries
 
 from .models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 
@@ -321,6 +322,7 @@ def document_entries(plan, *, public_only: bool = False) -> list[dict]:
                 "direction": ind.direction,
                 "source": ind.source,
                 "update_interval": ind.update_interval,
+                **translated_entries(ind),
                 "baseline": (
                     {
                         "value": plain_number(ind.baseline_value),

@@ -137,6 +137,8 @@ def incoming_rows(measure: Measure, state: dict) -> list[Incoming]:
             mentioned.add(pk)
             row_values = {"measure": measure_key}
             for attribute in _attributes(kind):
+                if attribute not in row:
+                    continue  # a state saved before the attribute existed (English): as stored
                 if attribute in REFERENCES:
                     parent = by_ref.get(row.get(attribute))
                     row_values[attribute] = (

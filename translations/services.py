@@ -53,3 +53,47 @@ def translation_confirm(obj, fields=None) -> list[str]:
     obj.translation_state = state
     obj.save()
     return confirmed
+
+
+#: The German fingerprint of an English text marked *possibly outdated* by a document or a
+#: backup that did not carry the German text it was written for: no German text has it.
+OUTDATED = "outdated"
+
+
+def translation_marks(obj) -> tuple[list[str], list[str]]:
+    """The marks a document writes beside ``obj``'s English texts: the fields whose English
+    text is possibly outdated, and those that are unchecked machine output (a text can be
+    both: the machine wrote it, then the German changed)."""
+    from .selectors import field_status
+
+    outdated, machine = [], []
+    state = obj.translation_state or {}
+    for field in registry.fields_of(obj):
+        status = field_status(obj, field)
+        if status in ("empty", "missing"):
+            continue
+        if status == "outdated":
+            outdated.append(field)
+        if status == "machine" or (state.get(field) or {}).get("machine"):
+            machine.append(field)
+    return outdated, machine
+
+
+def translation_marks_set(obj, fields, *, outdated=(), machine=()) -> None:
+    """Give the English texts of ``fields`` the marks a document carries, before ``obj`` is
+    saved (the ``pre_save`` signal keeps them: the English text is the one marked): listed in
+    ``outdated`` → possibly outdated, in ``machine`` → machine output, neither → current.
+    Fields without an English text have no marks. Does not save."""
+    state = dict(obj.translation_state or {})
+    for field in fields:
+        english = getattr(obj, registry.english(field)) or ""
+        if not english.strip():
+            state.pop(field, None)
+            continue
+        entry = {"de": text_hash(getattr(obj, field)), "en": text_hash(english)}
+        if field in outdated:
+            entry["de"] = OUTDATED
+        if field in machine:
+            entry["machine"] = True
+        state[field] = entry
+    obj.translation_state = state

@@ -14,6 +14,7 @@ from actionplan.models import (
     Step,
 )
 from funding.services import plan_funding_fill_in
+from imports.english_fill_in import plan_english_fill_in
 from imports.plan_document import PlanDocumentError, plan_import_document
 
 DEMO_DOCUMENT = settings.BASE_DIR / "fixtures" / "leipzig.json"
@@ -49,6 +50,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Plan “{slug}”: funding programme added to {filled} budget lines."
                 )
+            # a plan loaded before the demo data was translated gets the English texts it
+            # lacks (where its German text is the one translated), nothing else changes
+            try:
+                english = plan_english_fill_in(plan=plan, document=data, acting_user=acting_user)
+            except PlanDocumentError as exc:
+                raise CommandError(str(exc)) from exc
+            if english:
+                self.stdout.write(f"Plan “{slug}”: {english} English texts added.")
+            if filled or english:
                 return
             self.stdout.write(
                 f"Plan “{slug}” already exists – nothing changed (use --replace to re-import)."
