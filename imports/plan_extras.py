@@ -36,6 +36,7 @@ from .plan_import import (
     display,
     key_of,
     normalise,
+    with_english,
 )
 
 # The plan's own attributes an import compares and writes, in the order they are shown.
@@ -55,6 +56,8 @@ PLAN_ATTRIBUTES = (
     "author_organisation",
     "data_licence",
 )
+# English beside each translated German attribute; the note above the English pages last
+PLAN_ATTRIBUTES = (*with_english(Plan, PLAN_ATTRIBUTES), "english_note")
 PLAN_FOREIGN_KEYS = {"project_lead": Person, "author_organisation": Organisation}
 
 Link = Measure.related_measures.through

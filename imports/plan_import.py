@@ -30,6 +30,7 @@ from actionplan.models import (
     Step,
 )
 from actionplan.schedule import END_BEFORE_START, INVALID_DATE, parse_schedule
+from translations import registry
 
 from . import changes
 from .changes import (  # noqa: F401  (the plan importer's public names)
@@ -98,6 +99,23 @@ ATTRIBUTES = {
         *BudgetLine.FUNDING_FIELDS,
     ),
 }
+
+
+def with_english(model, attributes: tuple[str, ...]) -> tuple[str, ...]:
+    """``attributes`` with each translated text's English column right after it
+    (``translations.registry``): compared, validated and written like any other attribute; an
+    input that does not give it leaves the English text as stored."""
+    translated = registry.fields_of(model)
+    return tuple(
+        name
+        for attribute in attributes
+        for name in (
+            (attribute, registry.english(attribute)) if attribute in translated else (attribute,)
+        )
+    )
+
+
+ATTRIBUTES = {kind: with_english(MODELS[kind], names) for kind, names in ATTRIBUTES.items()}
 CONTAINER = {
     "field": None,
     "finding": "field",

@@ -48,11 +48,14 @@ ENTRY_KEYS = {
     "links",
     "is_example",
 }
-TEXT_ATTRIBUTES = ("name", "description", "unit", "source")
+# English versions (translations.registry): optional; an entry without one leaves it as stored
+ENGLISH_ATTRIBUTES = ("name_en", "description_en", "unit_en")
+ENTRY_KEYS |= set(ENGLISH_ATTRIBUTES)
+TEXT_ATTRIBUTES = ("name", "description", "unit", "source", *ENGLISH_ATTRIBUTES)
 TARGET_KEYS = {"date", "value", "note"}
 VALUE_KEYS = {"date", "value", "source", "note"}
 LINK_KEYS = {"field", "measure", "kind"}
-TEXT_LIMITS = {"name": 200, "unit": 50, "source": 300, "note": 500}
+TEXT_LIMITS = {"name": 200, "name_en": 200, "unit": 50, "unit_en": 50, "source": 300, "note": 500}
 
 
 def number(value) -> Decimal:
@@ -226,6 +229,9 @@ def _incoming(entry: dict, fields: dict[str, int], measures: dict[str, int]) -> 
         "baseline_date": datetime.date.fromisoformat(baseline["date"]) if baseline else None,
         "is_example": bool(entry.get("is_example", False)),
     }
+    for name in ENGLISH_ATTRIBUTES:
+        if name in entry:
+            attributes[name] = entry[name] or ""
     return _State(
         attributes,
         {
@@ -262,8 +268,11 @@ def _stored(indicator: Indicator) -> _State:
 
 _ATTRIBUTE_NAMES = (
     "name",
+    "name_en",
     "description",
+    "description_en",
     "unit",
+    "unit_en",
     "direction",
     "source",
     "update_interval",
@@ -299,7 +308,7 @@ def _diffs(old: _State | None, new: _State, link_label) -> list[tuple[str, str, 
     diffs = []
     for name in _ATTRIBUTE_NAMES:
         before = old.attributes.get(name) if old else None
-        after = new.attributes[name]
+        after = new.attributes.get(name, "")
         if old is None and after in (None, "", False):
             continue
         if before != after:
@@ -356,6 +365,8 @@ def indicators_sync(
         new = _incoming(entry, fields, measures)
         indicator = stored.pop(entry["key"], None)
         old = _stored(indicator) if indicator is not None else None
+        for name in ENGLISH_ATTRIBUTES:  # not given: as stored
+            new.attributes.setdefault(name, old.attributes[name] if old else "")
         if old == new:
             continue
         diffs = _diffs(old, new, link_label)
@@ -426,8 +437,11 @@ INDICATOR_SHEETS = {
         (
             ("key", "Kürzel", 24),
             ("name", "Name", 36),
+            ("name_en", "Name (englisch)", 36),
             ("description", "Beschreibung", 60),
+            ("description_en", "Beschreibung (englisch)", 60),
             ("unit", "Einheit", 14),
+            ("unit_en", "Einheit (englisch)", 14),
             ("direction", "Richtung", 18),
             ("source", "Quelle", 30),
             ("update_interval", "Turnus", 14),
@@ -487,6 +501,15 @@ def workbook_sheets(plan: Plan, *, public_only: bool = False) -> dict[str, list[
             field__plan=plan
         ).values_list("field__slug", "slug", "code", "position")
     }
+    english = {
+        slug: dict(zip(ENGLISH_ATTRIBUTES, texts, strict=True))
+        for slug, *texts in Indicator.objects.filter(plan=plan).values_list(
+            "slug", *ENGLISH_ATTRIBUTES
+        )
+    }
+    for entry in entries:
+        for name, value in english.get(entry["key"], {}).items():
+            entry.setdefault(name, value)
     return {kind: _sheet_rows(entries, kind, refs) for kind in INDICATOR_SHEETS}
 
 
@@ -502,8 +525,11 @@ def _sheet_rows(entries: list[dict], kind: str, refs: dict) -> list[list]:
                 [
                     entry["key"],
                     entry["name"],
+                    entry.get("name_en", ""),
                     entry["description"],
+                    entry.get("description_en", ""),
                     entry["unit"],
+                    entry.get("unit_en", ""),
                     directions.get(entry["direction"], entry["direction"]),
                     entry["source"],
                     intervals.get(entry["update_interval"], ""),
@@ -574,13 +600,15 @@ def entries_from_sheets(plan: Plan, sheets: dict) -> tuple[list[dict] | None, li
     for kind, (title, columns) in INDICATOR_SHEETS.items():
         sheet = sheets[title]
         index = {header: i for i, header in enumerate(sheet.headers)}
-        for _attr, label, _w in columns:
-            if label not in index:
+        for attribute, label, _w in columns:
+            if label not in index and attribute not in ENGLISH_ATTRIBUTES:
                 problems.append((title, 1, label, _("The column is missing.")))
         rows = []
         for line, cells in sheet.rows:
             row = {}
             for attribute, label, _w in columns:
+                if label not in index and attribute in ENGLISH_ATTRIBUTES:
+                    continue
                 raw = cells[index[label]] if label in index and index[label] < len(cells) else None
                 try:
                     row[attribute] = _cell_value(attribute, raw, choice_maps)
@@ -610,6 +638,9 @@ def entries_from_sheets(plan: Plan, sheets: dict) -> tuple[list[dict] | None, li
             "links": [],
             "is_example": bool(row.get("is_example")),
         }
+        for name in ENGLISH_ATTRIBUTES:
+            if name in row:  # an older workbook without the column: as stored
+                entries[key][name] = row[name] or ""
     for kind, target in (("indicatorvalue", "values"), ("indicatortarget", "targets")):
         for line, row in tables[kind]:
             entry = entries.get(row.get("indicator") or "")
