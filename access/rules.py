@@ -963,6 +963,12 @@ def can_export_plan(user, plan) -> bool:
     return can_export(user) and coordinates(user, plan)
 
 
+def can_translate_plan(user, plan) -> bool:
+    """The round trip with a translation office (translations/exchange.py): it exports drafts
+    and writes texts all over the plan, so it is the plan's coordinators'."""
+    return is_active_user(user) and coordinates(user, plan)
+
+
 # --- the admin: which rows a user works with ---------------------------------------------------
 
 # How each model reaches the plan (or campaign) it belongs to.

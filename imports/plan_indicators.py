@@ -501,10 +501,12 @@ def workbook_sheets(plan: Plan, *, public_only: bool = False) -> dict[str, list[
             field__plan=plan
         ).values_list("field__slug", "slug", "code", "position")
     }
-    english = {
+    english = {  # one query, and none for a plan without indicators
         slug: dict(zip(ENGLISH_ATTRIBUTES, texts, strict=True))
-        for slug, *texts in Indicator.objects.filter(plan=plan).values_list(
-            "slug", *ENGLISH_ATTRIBUTES
+        for slug, *texts in (
+            Indicator.objects.filter(plan=plan).values_list("slug", *ENGLISH_ATTRIBUTES)
+            if entries
+            else ()
         )
     }
     for entry in entries:

@@ -947,11 +947,11 @@ RULES = [
         api_object_url,
         lambda r, s, n: 200 if r in ADMIN_USERS else 404,
     ),
-    # the whole-plan workbook: the plan's coordinators; 403 with whom to ask for its other
-    # members; 404 for everybody else, hidden or forbidden alike (no answer tells an outsider
-    # which plans exist)
+    # the whole-plan workbook and the round trip with a translation office (translations/):
+    # the plan's coordinators; 403 with whom to ask for its other members; 404 for everybody
+    # else, hidden or forbidden alike (no answer tells an outsider which plans exist)
     Rule(
-        r"imports:plan_workbook_(export|import)",
+        r"imports:plan_workbook_(export|import)|translations:plan_translation(_export)?",
         lambda w, n, s: reverse(
             n,
             kwargs={
