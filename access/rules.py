@@ -900,6 +900,11 @@ def can_manage_status_reports(user, plan) -> bool:
     return is_active_user(user) and coordinates(user, plan)
 
 
+def can_translate_campaign(user, campaign) -> bool:
+    """The same round trip for a campaign: its coordinators'."""
+    return is_active_user(user) and coordinates_campaign(user, campaign)
+
+
 def visible_status_reports(user, qs: QuerySet) -> QuerySet:
     """Reports this user may open: every report of a plan they are a member of (a draft
     report like a draft measure); a final report of a published plan for everybody. What a

@@ -1,8 +1,8 @@
-"""The round trip with a translation office: the texts of a plan whose English version is
-missing, possibly outdated or unchecked machine output go out as XLIFF 2.0 (for CAT tools) or
-as a plain workbook (ID, German, English, status); the file that comes back is read with the
-imports app's limits, previewed text by text (old English → new English, or the problem that
-keeps a text out) and applied on confirmation.
+"""The round trip with a translation office: the texts of a plan (or of a campaign) whose
+English version is missing, possibly outdated or unchecked machine output go out as XLIFF 2.0
+(for CAT tools) or as a plain workbook (ID, German, English, status); the file that comes back
+is read with the imports app's limits, previewed text by text (old English → new English, or
+the problem that keeps a text out) and applied on confirmation.
 
 A text is named by a stable ID ``<kind>:<pk>:<field>`` (``measure:123:title``). The German
 text travels with it (XLIFF ``<source>``, the workbook's column „Deutsch“): a German text that
@@ -36,6 +36,7 @@ from actionplan.models import (
     Step,
 )
 from actionplan.services import _history_user
+from campaigns.models import Campaign, CampaignEvent, CampaignLink, Channel, KeyFigure
 from imports import limits, uploads
 from imports.changes import ImportRefused, Problem
 from imports.formats import neutralise, restore
@@ -52,8 +53,8 @@ SHEET_TITLE = "Übersetzung"
 HEADERS = ("ID", "Deutsch", "Englisch", "Status")
 WANTED = ("missing", "outdated", "machine")
 
-# id prefix -> (model, how its rows reach the plan, order within the kind)
-KINDS: dict[str, tuple[type, str, tuple[str, ...]]] = {
+# id prefix -> (model, how its rows reach the plan or campaign, order within the kind)
+PLAN_KINDS: dict[str, tuple[type, str, tuple[str, ...]]] = {
     "plan": (Plan, "pk", ("pk",)),
     "field": (FieldOfAction, "plan", ("position", "pk")),
     "finding": (BaselineFinding, "field__plan", ("field__position", "position", "pk")),
@@ -80,6 +81,14 @@ KINDS: dict[str, tuple[type, str, tuple[str, ...]]] = {
     ),
     "indicator": (Indicator, "plan", ("slug", "pk")),
 }
+CAMPAIGN_KINDS: dict[str, tuple[type, str, tuple[str, ...]]] = {
+    "campaign": (Campaign, "pk", ("pk",)),
+    "campaignlink": (CampaignLink, "campaign", ("pk",)),
+    "channel": (Channel, "campaign", ("pk",)),
+    "event": (CampaignEvent, "campaign", ("pk",)),
+    "keyfigure": (KeyFigure, "campaign", ("pk",)),
+}
+KINDS = {**PLAN_KINDS, **CAMPAIGN_KINDS}
 # what each kind's label and plan check read, joined in the same query
 RELATED = {
     "finding": ("field",),
@@ -138,12 +147,18 @@ def _short(value: str, length: int = 60) -> str:
     return value if len(value) <= length else value[: length - 1] + "…"
 
 
-def plan_texts(plan: Plan, *, wanted=WANTED) -> list[Text]:
-    """Every translated text of ``plan`` whose status is in ``wanted``, in the plan's order."""
+def scope_kinds(scope) -> dict[str, tuple[type, str, tuple[str, ...]]]:
+    """The kinds of texts of a plan or of a campaign."""
+    return PLAN_KINDS if isinstance(scope, Plan) else CAMPAIGN_KINDS
+
+
+def scope_texts(scope, *, wanted=WANTED) -> list[Text]:
+    """Every translated text of ``scope`` (a plan or a campaign) whose status is in ``wanted``,
+    in the plan's (campaign's) order."""
     texts = []
-    for kind, (model, path, order) in KINDS.items():
+    for kind, (model, path, order) in scope_kinds(scope).items():
         queryset = (
-            model.objects.filter(**{path: plan.pk})
+            model.objects.filter(**{path: scope.pk})
             .select_related(*RELATED.get(kind, ()))
             .order_by(*order)
         )
@@ -163,10 +178,10 @@ def plan_texts(plan: Plan, *, wanted=WANTED) -> list[Text]:
     return texts
 
 
-def status_counts(plan: Plan) -> dict[str, int]:
-    """How many texts of the plan are missing, outdated or machine output."""
+def status_counts(scope) -> dict[str, int]:
+    """How many texts of the plan (campaign) are missing, outdated or machine output."""
     counts = dict.fromkeys(WANTED, 0)
-    for text in plan_texts(plan):
+    for text in scope_texts(scope):
         counts[text.status] += 1
     return counts
 
@@ -174,11 +189,15 @@ def status_counts(plan: Plan) -> dict[str, int]:
 # --- out -----------------------------------------------------------------------------------------
 
 
-def export_file_name(plan: Plan, extension: str) -> str:
-    return f"{plan.slug}-translation.{extension}"
+def export_file_name(scope, extension: str) -> str:
+    return f"{scope.slug}-translation.{extension}"
 
 
-def xliff_export(plan: Plan) -> bytes:
+def _scope_name(scope) -> str:
+    return "plan" if isinstance(scope, Plan) else "campaign"
+
+
+def xliff_export(scope) -> bytes:
     """XLIFF 2.0, German → English: one ``<unit>`` per text, the status as a note."""
     ElementTree.register_namespace("", XLIFF_NS)
 
@@ -187,10 +206,15 @@ def xliff_export(plan: Plan) -> bytes:
 
     root = ElementTree.Element(tag("xliff"), {"version": "2.0", "srcLang": "de", "trgLang": "en"})
     file = ElementTree.SubElement(
-        root, tag("file"), {"id": f"plan-{plan.pk}", "original": f"planwerk:plan:{plan.slug}"}
+        root,
+        tag("file"),
+        {
+            "id": f"{_scope_name(scope)}-{scope.pk}",
+            "original": f"planwerk:{_scope_name(scope)}:{scope.slug}",
+        },
     )
     with translation.override("de"):
-        for text in plan_texts(plan):
+        for text in scope_texts(scope):
             unit = ElementTree.SubElement(file, tag("unit"), {"id": text.id})
             notes = ElementTree.SubElement(unit, tag("notes"))
             ElementTree.SubElement(notes, tag("note"), {"category": "status"}).text = text.status
@@ -214,7 +238,7 @@ def xliff_export(plan: Plan) -> bytes:
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def xlsx_export(plan: Plan) -> bytes:
+def xlsx_export(scope) -> bytes:
     """Four columns for a translation office without CAT tools: ID, Deutsch, Englisch, Status."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -226,7 +250,7 @@ def xlsx_export(plan: Plan) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     with translation.override("de"):
-        for text in plan_texts(plan):
+        for text in scope_texts(scope):
             sheet.append(
                 [
                     text.id,
@@ -452,16 +476,17 @@ def _parse_id(text_id: str) -> tuple[str, int, str] | None:
     return kind, pk, name
 
 
-def _plan_id_of(kind: str, obj) -> int:
-    if kind == "plan":
-        return obj.pk
-    if kind == "indicator":
-        return obj.plan_id
-    if kind == "field":
-        return obj.plan_id
+def _scope_of(kind: str, obj) -> tuple[str, int]:
+    """The plan or campaign a text belongs to, as (``plan``/``campaign``, pk)."""
+    if kind in ("plan", "campaign"):
+        return kind, obj.pk
+    if kind in CAMPAIGN_KINDS:
+        return "campaign", obj.campaign_id
+    if kind in ("indicator", "field"):
+        return "plan", obj.plan_id
     if kind in ("finding", "measure"):
-        return obj.field.plan_id
-    return obj.measure.field.plan_id
+        return "plan", obj.field.plan_id
+    return "plan", obj.measure.field.plan_id
 
 
 def _load(parsed: list[tuple[str, int, str]]) -> dict[tuple[str, int], object]:
@@ -478,7 +503,7 @@ def _load(parsed: list[tuple[str, int, str]]) -> dict[tuple[str, int], object]:
     return found
 
 
-def translation_preview(*, plan: Plan, user, returned: list[Returned]) -> Preview:
+def translation_preview(*, scope, user, returned: list[Returned]) -> Preview:
     """What the returned texts would change, text by text; nothing is written."""
     parsed = {r.id: _parse_id(r.id) for r in returned}
     objects = _load([p for p in parsed.values() if p is not None])
@@ -507,8 +532,8 @@ def translation_preview(*, plan: Plan, user, returned: list[Returned]) -> Previe
         if not rules.can_change(user, obj):
             item.problem = _("You may not change this text.")
             continue
-        if _plan_id_of(kind, obj) != plan.pk:
-            item.problem = _("This text belongs to another plan.")
+        if _scope_of(kind, obj) != (_scope_name(scope), scope.pk):
+            item.problem = _("This text belongs to another plan or campaign.")
             continue
         german = getattr(obj, name) or ""
         if text.source.strip() != german.strip():
@@ -547,14 +572,17 @@ def stale_message() -> str:
 
 @transaction.atomic
 def translation_apply(
-    *, plan: Plan, acting_user, returned: list[Returned], expected_fingerprint: str, reason: str
+    *, scope, acting_user, returned: list[Returned], expected_fingerprint: str, reason: str
 ) -> Preview:
     """Write the English texts the preview accepted (problems stay out); each applied text is
     confirmed current. ``StalePreview`` when the texts changed since the preview."""
     from imports.plan_import import plan_lock
 
-    plan_lock(plan)
-    preview = translation_preview(plan=plan, user=acting_user, returned=returned)
+    if isinstance(scope, Plan):
+        plan_lock(scope)  # one import at a time, as for the workbook
+    else:
+        list(Campaign.objects.select_for_update().filter(pk=scope.pk).values_list("pk"))
+    preview = translation_preview(scope=scope, user=acting_user, returned=returned)
     if preview.fingerprint() != expected_fingerprint:
         raise StalePreview([Problem(stale_message())])
     by_object: dict[tuple, list[Item]] = {}

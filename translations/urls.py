@@ -15,4 +15,10 @@ urlpatterns = [
         views.plan_translation_export,
         name="plan_translation_export",
     ),
+    path("kampagne/<slug:slug>/", views.campaign_translation, name="campaign_translation"),
+    path(
+        "kampagne/<slug:slug>/uebersetzung.<str:file_format>",
+        views.campaign_translation_export,
+        name="campaign_translation_export",
+    ),
 ]

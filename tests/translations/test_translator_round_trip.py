@@ -51,7 +51,7 @@ def measures(plan):
 def _expected_ids(plan) -> set[str]:
     """Computed from the selectors, object by object (independently of the export)."""
     ids = set()
-    for kind, (model, path, _order) in exchange.KINDS.items():
+    for kind, (model, path, _order) in exchange.PLAN_KINDS.items():
         for obj in model.objects.filter(**{path: plan.pk}):
             ids |= {f"{kind}:{obj.pk}:{name}" for name in selectors.needs_translation(obj)}
     return ids
@@ -126,9 +126,9 @@ def _translated_xliff(content: bytes, translate) -> bytes:
 
 def _apply(plan, user, content, name="plan.xlf"):
     returned = exchange.read_upload(content, name)
-    preview = exchange.translation_preview(plan=plan, user=user, returned=returned)
+    preview = exchange.translation_preview(scope=plan, user=user, returned=returned)
     return exchange.translation_apply(
-        plan=plan,
+        scope=plan,
         acting_user=user,
         returned=returned,
         expected_fingerprint=preview.fingerprint(),
@@ -145,7 +145,7 @@ def test_xliff_round_trip_saves_every_text_as_current(plan, measures):
     content = _translated_xliff(exported, lambda unit_id, source: f"EN {source}")
 
     preview = exchange.translation_preview(
-        plan=plan, user=user, returned=exchange.read_upload(content, "plan.xlf")
+        scope=plan, user=user, returned=exchange.read_upload(content, "plan.xlf")
     )
     assert len(preview.changes) == count and preview.problems == []
     item = next(i for i in preview.changes if i.id == f"measure:{second.pk}:title")
@@ -161,7 +161,7 @@ def test_xliff_round_trip_saves_every_text_as_current(plan, measures):
     assert second.translation_state["title"]["de"] == text_hash("Maßnahme zwei, neu")
     step.refresh_from_db()
     assert step.text_en == f"EN {step.text}" and selectors.field_status(step, "text") == "current"
-    assert exchange.plan_texts(plan) == []  # nothing left to translate
+    assert exchange.scope_texts(plan) == []  # nothing left to translate
     assert second.history.first().history_user == user
     assert _units(exchange.xliff_export(plan)) == {}
 
@@ -173,7 +173,7 @@ def test_an_unchanged_english_text_is_confirmed_only_when_marked_as_checked(plan
     step = ap.Step.objects.get(measure=measures[0])
     untouched = exchange.xliff_export(plan)
     preview = exchange.translation_preview(
-        plan=plan, user=user, returned=exchange.read_upload(untouched, "plan.xlf")
+        scope=plan, user=user, returned=exchange.read_upload(untouched, "plan.xlf")
     )
     assert preview.changes == []
     assert {i.id for i in preview.unchanged} == {
@@ -188,7 +188,7 @@ def test_an_unchanged_english_text_is_confirmed_only_when_marked_as_checked(plan
     content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
     preview = exchange.translation_preview(
-        plan=plan, user=user, returned=exchange.read_upload(content, "plan.xlf")
+        scope=plan, user=user, returned=exchange.read_upload(content, "plan.xlf")
     )
     (item,) = preview.changes
     assert (item.id, item.action) == (f"step:{step.pk}:text", "confirm")
@@ -209,7 +209,7 @@ def test_workbook_round_trip_with_the_column_englisch(plan, measures):
 
     with translation.override("de"):
         preview = exchange.translation_preview(
-            plan=plan, user=user, returned=exchange.read_upload(save_xlsx(book), "t.xlsx")
+            scope=plan, user=user, returned=exchange.read_upload(save_xlsx(book), "t.xlsx")
         )
     assert [i.id for i in preview.changes] == [f"measure:{measures[0].pk}:description"]
     assert {i.problem for i in preview.problems} == {"Keine englische Übersetzung angegeben."}
@@ -262,7 +262,7 @@ def test_per_text_problems_are_listed_in_german_and_the_rest_is_applied(plan, me
 
     with translation.override("de"):
         preview = exchange.translation_preview(
-            plan=plan, user=user, returned=exchange.read_upload(content, "t.xlf")
+            scope=plan, user=user, returned=exchange.read_upload(content, "t.xlf")
         )
         problems = {item.id: item.problem for item in preview.problems}
 
@@ -300,14 +300,14 @@ def test_a_preview_made_stale_by_another_change_applies_nothing(plan, measures):
     content = _xliff([(f"measure:{first.pk}:description", "Beschreibung eins", "Description")])
     returned = exchange.read_upload(content, "t.xlf")
     fingerprint = exchange.translation_preview(
-        plan=plan, user=user, returned=returned
+        scope=plan, user=user, returned=returned
     ).fingerprint()
     first.description_en = "Someone else's"
     first.save()
 
     with pytest.raises(exchange.StalePreview):
         exchange.translation_apply(
-            plan=plan,
+            scope=plan,
             acting_user=user,
             returned=returned,
             expected_fingerprint=fingerprint,
@@ -438,3 +438,51 @@ def test_empty_file_is_refused():
     with translation.override("de"), pytest.raises(ImportRefused) as refused:
         exchange.read_upload(b"", "leer.xlf")
     assert str(refused.value) == "Die Datei ist leer."
+
+
+# --- a campaign ----------------------------------------------------------------------------------
+
+
+def test_campaign_round_trip_through_its_page(client):
+    from campaigns import models as cp
+
+    campaign = cp.Campaign.objects.create(
+        title="Altmark erleben", slug="altmark", region="Altmark", motto="Weite genießen"
+    )
+    channel = cp.Channel.objects.create(campaign=campaign, name="Messestand")
+    user = UserFactory(username="kampagnenleitung", is_staff=True)
+    Membership.objects.create(user=user, campaign=campaign, role=Membership.Role.COORDINATOR)
+    client.force_login(user)
+    page = reverse("translations:campaign_translation", kwargs={"slug": campaign.slug})
+    xlf = reverse(
+        "translations:campaign_translation_export",
+        kwargs={"slug": campaign.slug, "file_format": "xlf"},
+    )
+
+    assert xlf in client.get(page).content.decode()
+    units = _units(client.get(xlf).content)
+    assert {f"campaign:{campaign.pk}:title", f"channel:{channel.pk}:name"} <= set(units)
+    assert all(unit_id.split(":")[0] in exchange.CAMPAIGN_KINDS for unit_id in units)
+
+    content = _xliff([(f"channel:{channel.pk}:name", "Messestand", "Trade fair stand")])
+    preview = client.post(page, {"import_file": SimpleUploadedFile("k.xlf", content)})
+    assert "Trade fair stand" in preview.content.decode()
+    client.post(
+        page,
+        {
+            "confirm": "1",
+            "stored_name": preview.context["stored_name"],
+            "file_name": "k.xlf",
+            "fingerprint": preview.context["fingerprint"],
+        },
+    )
+    channel.refresh_from_db()
+    assert channel.name_en == "Trade fair stand"
+    assert selectors.field_status(channel, "name") == "current"
+
+    plan = build_plan(fields=1, measures_per_field=1, steps_per_measure=0, slug="fremd")
+    measure = ap.Measure.objects.get(field__plan=plan)
+    returned = exchange.read_upload(_xliff([(f"measure:{measure.pk}:title", "x", "y")]), "k")
+    with translation.override("de"):
+        (item,) = exchange.translation_preview(scope=campaign, user=user, returned=returned).items
+    assert item.problem == "Sie dürfen diesen Text nicht ändern."
