@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from actionplan.models import BudgetLine, Measure, Responsibility, ScheduleEntry, Step
 from imports.plan_import import ATTRIBUTES, Incoming, key_of, measure_ref
+from translations import registry
 
 #: The measure's own attributes a pending change carries; its place (field, position) and
 #: publication state stay the coordinator's.
@@ -137,6 +138,10 @@ def incoming_rows(measure: Measure, state: dict) -> list[Incoming]:
             mentioned.add(pk)
             row_values = {"measure": measure_key}
             for attribute in _attributes(kind):
+                german = attribute.removesuffix(registry.SUFFIX)
+                if attribute not in row and german != attribute:
+                    if registry.is_translated(model, german):
+                        continue  # an English text the state does not carry: as stored
                 if attribute in REFERENCES:
                     parent = by_ref.get(row.get(attribute))
                     row_values[attribute] = (
