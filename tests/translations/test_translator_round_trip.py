@@ -16,6 +16,7 @@ from imports.changes import ImportRefused
 from tests.factories import UserFactory, build_plan
 from tests.imports.plan_support import open_xlsx, save_xlsx
 from tests.imports.support import coordinator_of, stored_uploads
+from tests.test_admin_german import english_in, english_phrases
 from translations import exchange, selectors
 from translations.services import text_hash
 
@@ -370,7 +371,11 @@ def test_coordinator_exports_uploads_previews_and_confirms(client, plan, measure
 
     page = client.get(page_url(plan))
     assert page.status_code == 200
-    assert export_url(plan, "xlf") in page.content.decode()
+    html = page.content.decode()
+    assert export_url(plan, "xlf") in html
+    # German throughout: ours translated, none of Django's admin phrases left in English
+    assert "Zu übersetzende Texte" in html and "Texts to translate" not in html
+    assert english_in(html, english_phrases()) == []
     exported = client.get(export_url(plan, "xlf"))
     assert exported["Content-Type"] == "application/xliff+xml"
     assert set(_units(exported.content)) == _expected_ids(plan)
