@@ -900,6 +900,11 @@ def can_manage_status_reports(user, plan) -> bool:
     return is_active_user(user) and coordinates(user, plan)
 
 
+def can_translate_campaign(user, campaign) -> bool:
+    """The same round trip for a campaign: its coordinators'."""
+    return is_active_user(user) and coordinates_campaign(user, campaign)
+
+
 def visible_status_reports(user, qs: QuerySet) -> QuerySet:
     """Reports this user may open: every report of a plan they are a member of (a draft
     report like a draft measure); a final report of a published plan for everybody. What a
@@ -961,6 +966,12 @@ def can_export(user) -> bool:
 def can_export_plan(user, plan) -> bool:
     """The whole-plan workbook holds every draft: only the plan's coordinators export it."""
     return can_export(user) and coordinates(user, plan)
+
+
+def can_translate_plan(user, plan) -> bool:
+    """The round trip with a translation office (translations/exchange.py): it exports drafts
+    and writes texts all over the plan, so it is the plan's coordinators'."""
+    return is_active_user(user) and coordinates(user, plan)
 
 
 # --- the admin: which rows a user works with ---------------------------------------------------

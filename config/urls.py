@@ -51,6 +51,8 @@ urlpatterns += i18n_patterns(
         name="password_reset_complete",
     ),
     path("importe/", include("imports.urls")),
+    # the round trip with a translation office (translations/): beside the imports
+    path("uebersetzungen/", include("translations.urls")),
     path("dokumente/", include("attachments.urls")),
     path("erinnerungen/", include("reminders.urls")),
     path("benachrichtigungen/", include("notifications.urls")),

@@ -53,11 +53,13 @@ ENTRY_KEYS = {
     *tr.english_keys(Indicator),
     *tr.MARK_KEYS,
 }
-TEXT_ATTRIBUTES = ("name", "description", "unit", "source")
+# English versions (translations.registry): optional; an entry without one leaves it as stored
+ENGLISH_ATTRIBUTES = tuple(registry.english(field) for field in registry.fields_of(Indicator))
+TEXT_ATTRIBUTES = ("name", "description", "unit", "source", *ENGLISH_ATTRIBUTES)
 TARGET_KEYS = {"date", "value", "note"}
 VALUE_KEYS = {"date", "value", "source", "note"}
 LINK_KEYS = {"field", "measure", "kind"}
-TEXT_LIMITS = {"name": 200, "unit": 50, "source": 300, "note": 500}
+TEXT_LIMITS = {"name": 200, "name_en": 200, "unit": 50, "unit_en": 50, "source": 300, "note": 500}
 
 
 def number(value) -> Decimal:
@@ -274,8 +276,11 @@ def _stored(indicator: Indicator) -> _State:
 
 _ATTRIBUTE_NAMES = (
     "name",
+    "name_en",
     "description",
+    "description_en",
     "unit",
+    "unit_en",
     "direction",
     "source",
     "update_interval",
@@ -312,7 +317,7 @@ def _diffs(old: _State | None, new: _State, link_label) -> list[tuple[str, str, 
     diffs = []
     for name in _ATTRIBUTE_NAMES:
         before = old.attributes.get(name) if old else None
-        after = new.attributes[name]
+        after = new.attributes.get(name, "")
         if old is None and after in (None, "", False):
             continue
         if before != after:
@@ -451,8 +456,11 @@ INDICATOR_SHEETS = {
         (
             ("key", "Kürzel", 24),
             ("name", "Name", 36),
+            ("name_en", "Name (englisch)", 36),
             ("description", "Beschreibung", 60),
+            ("description_en", "Beschreibung (englisch)", 60),
             ("unit", "Einheit", 14),
+            ("unit_en", "Einheit (englisch)", 14),
             ("direction", "Richtung", 18),
             ("source", "Quelle", 30),
             ("update_interval", "Turnus", 14),
@@ -527,8 +535,11 @@ def _sheet_rows(entries: list[dict], kind: str, refs: dict) -> list[list]:
                 [
                     entry["key"],
                     entry["name"],
+                    entry.get("name_en", ""),
                     entry["description"],
+                    entry.get("description_en", ""),
                     entry["unit"],
+                    entry.get("unit_en", ""),
                     directions.get(entry["direction"], entry["direction"]),
                     entry["source"],
                     intervals.get(entry["update_interval"], ""),
@@ -599,13 +610,15 @@ def entries_from_sheets(plan: Plan, sheets: dict) -> tuple[list[dict] | None, li
     for kind, (title, columns) in INDICATOR_SHEETS.items():
         sheet = sheets[title]
         index = {header: i for i, header in enumerate(sheet.headers)}
-        for _attr, label, _w in columns:
-            if label not in index:
+        for attribute, label, _w in columns:
+            if label not in index and attribute not in ENGLISH_ATTRIBUTES:
                 problems.append((title, 1, label, _("The column is missing.")))
         rows = []
         for line, cells in sheet.rows:
             row = {}
             for attribute, label, _w in columns:
+                if label not in index and attribute in ENGLISH_ATTRIBUTES:
+                    continue
                 raw = cells[index[label]] if label in index and index[label] < len(cells) else None
                 try:
                     row[attribute] = _cell_value(attribute, raw, choice_maps)
@@ -635,6 +648,9 @@ def entries_from_sheets(plan: Plan, sheets: dict) -> tuple[list[dict] | None, li
             "links": [],
             "is_example": bool(row.get("is_example")),
         }
+        for name in ENGLISH_ATTRIBUTES:
+            if name in row:  # an older workbook without the column: as stored
+                entries[key][name] = row[name] or ""
     for kind, target in (("indicatorvalue", "values"), ("indicatortarget", "targets")):
         for line, row in tables[kind]:
             entry = entries.get(row.get("indicator") or "")

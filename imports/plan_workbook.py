@@ -55,6 +55,7 @@ from actionplan.models import (
 from actionplan.services import _history_user
 from contacts.models import Organisation, Person
 from funding.models import FundingProgramme
+from translations import registry
 
 from . import limits, plan_indicators, uploads
 from .formats import neutralise, restore
@@ -208,6 +209,36 @@ SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
         ),
     ),
 }
+
+
+def with_english(model, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """``columns`` with a column for each translated text's English version right after the
+    German one (``translations.registry``): header „<German header> (englisch)“, attribute
+    ``<attribute>_en``. Optional: a workbook without it leaves the English text as stored."""
+    translated = registry.fields_of(model)
+    return tuple(
+        c
+        for column in columns
+        for c in ((column, english_column(column)) if column.attribute in translated else (column,))
+    )
+
+
+ENGLISH_HEADER = " (englisch)"
+
+
+def english_column(column: Column) -> Column:
+    return Column(
+        registry.english(column.attribute),
+        column.label + ENGLISH_HEADER,
+        column.type,
+        column.width,
+        optional=True,
+    )
+
+
+SHEETS = {
+    kind: (title, with_english(MODELS[kind], columns)) for kind, (title, columns) in SHEETS.items()
+}
 # The plan's own attributes, contact persons and related measures: sheets of their own, read
 # by ``imports.plan_extras`` (the JSON document's code for the same things). A workbook
 # exported before they existed has none of them: it leaves them as stored.
@@ -226,6 +257,10 @@ PLAN_VALUES: tuple[Column, ...] = (
     Column("project_lead", "Projektleitung", "person"),
     Column("author_organisation", "Herausgeber", "organisation"),
     Column("data_licence", "Datenlizenz", "choice"),
+)
+PLAN_VALUES = (
+    *with_english(Plan, PLAN_VALUES),
+    Column("english_note", "Hinweis zur englischen Fassung (englisch)", optional=True),
 )
 EXTRA_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
     "plan": (

@@ -98,7 +98,7 @@ def job_cancel(request, job_id):
 # --- the whole-plan workbook -------------------------------------------------------------------
 
 
-def _plan(request, plan_slug, rule):
+def allowed_plan(request, plan_slug, rule):
     """The plan if the user may see it and ``rule`` allows. Members of the plan whom ``rule``
     refuses get 403 with whom to ask (they know the plan); everybody else 404, hidden or
     forbidden alike, so that the answer tells an outsider nothing about which plans exist."""
@@ -118,7 +118,7 @@ def plan_workbook_export(request, plan_slug, file_format):
     """The whole plan as one XLSX workbook or a ZIP of CSV files."""
     if file_format not in ("xlsx", "zip"):
         raise Http404
-    plan = _plan(request, plan_slug, rules.can_export_plan)
+    plan = allowed_plan(request, plan_slug, rules.can_export_plan)
     if file_format == "xlsx":
         content, content_type = (
             plan_workbook.plan_workbook_xlsx(plan),
@@ -175,33 +175,43 @@ def _stored_upload(name: str) -> ImportUploadStorage:
     return ImportUploadStorage(name=os.path.basename(name or ""), read_mode="rb")
 
 
+def upload_step(request, form_class, preview) -> tuple[forms.Form, dict]:
+    """The upload step of an import page: the form (a file over the limit is refused while
+    the request streams in), the file kept in the imports' storage, and ``preview(stored,
+    file_name)``'s context for the page (empty before an upload or with an invalid form)."""
+    if request.method != "POST":
+        return form_class(refused_size=uploads.refused_size(request)), {}
+    storage.purge_stale_uploads()
+    form = form_class(request.POST, request.FILES, refused_size=uploads.refused_size(request))
+    if not form.is_valid():
+        return form, {}
+    upload = form.cleaned_data["import_file"]
+    stored = _stored_upload("")
+    stored.save_chunks(upload.chunks())
+    return form, preview(stored, upload.name)
+
+
 @login_required
 def plan_workbook_import(request, plan_slug):
     """Upload → preview (a dry run: problems or the list of changes) → confirm → import."""
-    plan = _plan(request, plan_slug, rules.can_import)
+    plan = allowed_plan(request, plan_slug, rules.can_import)
     context = {
         **admin.site.each_context(request),
         "plan": plan,
         "title": gettext("Import workbook: %(plan)s") % {"plan": plan.title},
     }
-    form = PlanWorkbookForm(refused_size=uploads.refused_size(request))
     if request.method == "POST" and "confirm" in request.POST:
         return _plan_workbook_confirm(request, plan)
     if request.method == "POST" and "cancel" in request.POST:
         _stored_upload(request.POST.get("stored_name")).remove()
         messages.info(request, gettext("Import cancelled. The uploaded file was deleted."))
         return redirect("imports:plan_workbook_import", plan_slug=plan.slug)
-    if request.method == "POST":
-        storage.purge_stale_uploads()
-        form = PlanWorkbookForm(
-            request.POST, request.FILES, refused_size=uploads.refused_size(request)
-        )
-        if form.is_valid():
-            upload = form.cleaned_data["import_file"]
-            stored = _stored_upload("")
-            stored.save_chunks(upload.chunks())
-            context.update(_preview(request, plan, stored, upload.name))
-    context["form"] = form
+    form, preview = upload_step(
+        request,
+        PlanWorkbookForm,
+        lambda stored, file_name: _preview(request, plan, stored, file_name),
+    )
+    context.update(preview, form=form)
     return render(request, "imports/plan_workbook_import.html", context)
 
 

@@ -758,13 +758,19 @@ def campaign_url(world, name, state):
     """The world's draft campaign (nobody here holds a campaign role), or a published one."""
     if name.endswith("campaign_list"):
         return reverse(name) if state == "published" else None
+    return reverse(name, kwargs={"slug": _campaign(world, state).slug})
+
+
+def _campaign(world, state):
     if state == "draft":
-        campaign = world.objects.get(("campaign", "draft")) or cp.Campaign.objects.get(
-            slug="kampagne"
-        )
-    else:
-        campaign = cp.Campaign.objects.get(slug="kampagne-oeffentlich")
-    return reverse(name, kwargs={"slug": campaign.slug})
+        return world.objects.get(("campaign", "draft")) or cp.Campaign.objects.get(slug="kampagne")
+    return cp.Campaign.objects.get(slug="kampagne-oeffentlich")
+
+
+def campaign_translation_url(world, name, state):
+    """The translation round trip of the world's draft or published campaign."""
+    extra = {"file_format": "xlf"} if name.endswith("export") else {}
+    return reverse(name, kwargs={"slug": _campaign(world, state).slug, **extra})
 
 
 def campaign_expect(role, state, name):
@@ -947,11 +953,11 @@ RULES = [
         api_object_url,
         lambda r, s, n: 200 if r in ADMIN_USERS else 404,
     ),
-    # the whole-plan workbook: the plan's coordinators; 403 with whom to ask for its other
-    # members; 404 for everybody else, hidden or forbidden alike (no answer tells an outsider
-    # which plans exist)
+    # the whole-plan workbook and the round trip with a translation office (translations/):
+    # the plan's coordinators; 403 with whom to ask for its other members; 404 for everybody
+    # else, hidden or forbidden alike (no answer tells an outsider which plans exist)
     Rule(
-        r"imports:plan_workbook_(export|import)",
+        r"imports:plan_workbook_(export|import)|translations:plan_translation(_export)?",
         lambda w, n, s: reverse(
             n,
             kwargs={
@@ -962,6 +968,13 @@ RULES = [
         lambda r, s, n: (
             302 if r == ANON else 200 if r in {COORD, SUPER} else 403 if r in MEMBERS else 404
         ),
+    ),
+    # a campaign's translation round trip: its coordinators (nobody here holds a campaign
+    # role: superusers only); 404 for everybody else
+    Rule(
+        r"translations:campaign_translation(_export)?",
+        campaign_translation_url,
+        lambda r, s, n: 302 if r == ANON else 200 if r == SUPER else 404,
     ),
     # the quality check before publishing (workbench): the plan's coordinators; everybody
     # else in the admin finds no such page

@@ -474,7 +474,7 @@ def test_unparseable_date_in_the_plan_sheet(plan):
         value_cell(book, "Ausgabedatum").value = "32.13.2011"
 
     assert refused(plan, edited(plan, edit)) == [
-        "Blatt „Plan“, Zeile 7, Spalte „Wert“: "
+        "Blatt „Plan“, Zeile 9, Spalte „Wert“: "
         "„32.13.2011“ ist kein Datum (erwartet: TT.MM.JJJJ, z. B. 31.05.2011)."
     ]
 
@@ -496,7 +496,7 @@ def test_empty_title_and_unknown_status_in_the_plan_sheet(plan):
 
     problems = refused(plan, edited(plan, edit))
     assert problems == [
-        "Blatt „Plan“, Zeile 11, Spalte „Wert“: „fertig“ ist keiner dieser Werte: "
+        "Blatt „Plan“, Zeile 15, Spalte „Wert“: „fertig“ ist keiner dieser Werte: "
         "Entwurf, veröffentlicht, archiviert."
     ]
     problems = refused(
@@ -513,7 +513,7 @@ def test_unknown_entry_in_the_plan_sheet(plan):
         problems = refused(plan, edited(plan, edit))
     assert len(problems) == 1
     assert problems[0].startswith(
-        "sheet “Plan”, row 16, column “Angabe”: Unknown entry “Bürgermeister”. Expected: “Kürzel”, "
+        "sheet “Plan”, row 21, column “Angabe”: Unknown entry “Bürgermeister”. Expected: “Kürzel”, "
     )
 
 
