@@ -7,11 +7,11 @@ import re
 from django import template
 from django.conf import settings
 from django.contrib.admin.utils import quote
+from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.urls.converters import SlugConverter
 from django.utils import translation
 from django.utils.formats import date_format
-from django.template.defaultfilters import linebreaksbr
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
