@@ -128,10 +128,10 @@ def tr_items(obj, field: str) -> list[str]:
 @register.filter
 def tr_market(market) -> str:
     """``Market.display_name``: a country's name in the page's language, else the market's
-    name in English where it has one."""
+    name in the reader's language (a German fallback marked)."""
     from campaigns.countries import country_name
 
-    return (market.iso_code and country_name(market.iso_code)) or tr_name(market)
+    return (market.iso_code and country_name(market.iso_code)) or tr(market, "name")
 
 
 @register.simple_tag
