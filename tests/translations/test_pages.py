@@ -93,11 +93,13 @@ def test_english_note_shown_on_english_pages_only():
     w.set_english(True)
     english_pages = _pages(w, "/en")
     for page in ("plan", "field", "measure"):
-        assert '<div class="english-note" role="note"><p>Translated by the partners' in (
-            english_pages[page]
+        assert (
+            '<div class="english-note" role="note"><p>Translated by the partners'
+            in (english_pages[page])
         ), page
-    assert '<div class="english-note" role="note"><p>Campaign translated' in (
-        english_pages["campaign"]
+    assert (
+        '<div class="english-note" role="note"><p>Campaign translated'
+        in (english_pages["campaign"])
     )
     german_pages = _pages(w)
     assert all("english-note" not in html for html in german_pages.values())

@@ -87,7 +87,11 @@ def build_world() -> World:
     )
     finding = BaselineFindingFactory(field=fld, **_texts("finding", "text"))
     measure = MeasureFactory(
-        field=fld, position=1, code="A", slug="massnahme", **_texts("measure", "title", "description")
+        field=fld,
+        position=1,
+        code="A",
+        slug="massnahme",
+        **_texts("measure", "title", "description"),
     )
     step = StepFactory(measure=measure, position=1, **_texts("step", "text"))
     substep = StepFactory(measure=measure, parent=step, position=1, **_texts("substep", "text"))
