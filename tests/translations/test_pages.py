@@ -198,3 +198,18 @@ def test_plan_and_campaign_calendars_in_english():
     assert "(in German)" not in campaign_body
     german_body = _unfold(_get(client, plan_ics))
     assert german("measure", "title") in german_body and "English" not in german_body
+
+
+def test_hreflang_and_sitemap_point_at_both_languages():
+    w = build_world()
+    w.set_english(True)
+    client = Client()
+    with translation.override("de"):
+        path = w.measure.get_absolute_url()
+    for html in (_get(client, path), _get(client, "/en" + path)):
+        assert re.search(rf'hreflang="de" href="https?://[^/"]+{re.escape(path)}"', html)
+        assert re.search(rf'hreflang="en" href="https?://[^/"]+/en{re.escape(path)}"', html)
+    sitemap = _get(client, "/sitemap.xml")
+    assert re.search(rf"<loc>https?://[^/<]+{re.escape(path)}</loc>", sitemap)
+    assert re.search(rf"<loc>https?://[^/<]+/en{re.escape(path)}</loc>", sitemap)
+    assert 'hreflang="en"' in sitemap and 'hreflang="x-default"' in sitemap
