@@ -4,16 +4,8 @@ An English reader gets the English text where it exists, else the German text fo
 “(in German)” — never German silently (issue 21). German readers get the texts as before.
 """
 
-from django.utils.translation import gettext
-
 from translations import selectors
-
-
-def plain(obj, field: str) -> str:
-    text = selectors.text(obj, field)
-    if text.fallback:
-        return f"{text} ({gettext('in German')})"
-    return str(text)
+from translations.plain import plain
 
 
 def fell_back(obj, field: str) -> bool:
