@@ -198,7 +198,16 @@ def fields_for_plan_page(plan: Plan) -> QuerySet[FieldOfAction]:
 
 
 # What the overview table shows of a measure.
-OVERVIEW_COLUMNS = ("id", "field_id", "code", "title", "slug", "status", "status_reported_at")
+OVERVIEW_COLUMNS = (
+    "id",
+    "field_id",
+    "code",
+    "title",
+    "title_en",
+    "slug",
+    "status",
+    "status_reported_at",
+)
 
 
 def overview_measures(plan: Plan, user) -> dict[int, list[dict]]:

@@ -119,6 +119,7 @@ def prepare(plan, *, whole_plan: bool = True, measure_only: bool = False):
     for fld in plan.fields.all():
         lead = organisation_label(fld.lead_organisation) if fld.lead_organisation_id else ""
         fld.lead_label = ", ".join(part for part in (lead, fld.lead_note) if part)
+        fld.lead_organisation_label = lead  # the templates add the note in the reader's language
         people = [fc.person for fc in fld.field_contacts.all()]
         fld.contact_card = contact_card(people, heading=fld.title)
         if not measure_only:
@@ -203,6 +204,7 @@ def role_heading(role: str, count: int) -> str:
 class ResponsibilityItem:
     parties: list[str]
     note: str
+    source: object = None  # the first responsibility: its note in the reader's language
 
 
 @dataclass
@@ -226,7 +228,7 @@ def responsibility_groups(responsibilities) -> list[ResponsibilityGroup]:
         if items and resp.note and items[-1].note == resp.note:
             items[-1].parties.append(party)
         else:
-            items.append(ResponsibilityItem([party], resp.note))
+            items.append(ResponsibilityItem([party], resp.note, resp))
     result = [
         ResponsibilityGroup(role, role_heading(role, sum(len(i.parties) for i in items)), items)
         for role, items in groups.items()
@@ -261,7 +263,15 @@ def _annotate_measure(measure):
     groups: dict[str, dict] = {}
     for line in measure.budget_lines.all():
         source = line.funding_source.name if line.funding_source_id else ""
-        group = groups.setdefault(source, {"source": source, "lines": [], "detailed": False})
+        group = groups.setdefault(
+            source,
+            {
+                "source": source,
+                "funding_source": line.funding_source,
+                "lines": [],
+                "detailed": False,
+            },
+        )
         group["lines"].append(line)
         if line.planned_amount is not None or line.actual_amount is not None or line.note:
             group["detailed"] = True

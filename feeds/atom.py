@@ -22,7 +22,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from actionplan.models import Measure, Plan
+from translations import selectors
 
+from . import texts
 from .changes import measure_change
 from .ical import uid_host
 
@@ -80,15 +82,18 @@ def measure_entries(plan: Plan) -> list[FeedEntry]:
         if change is None:
             continue
         if change.lines:
-            title = gettext("Changed: %(measure)s") % {"measure": measure.full_label}
+            title = gettext("Changed: %(measure)s") % {"measure": texts.measure_label(measure)}
             summary = "".join(f"<p>{escape(line)}</p>" for line in change.lines)
         else:
-            title = gettext("New: %(measure)s") % {"measure": measure.full_label}
+            title = gettext("New: %(measure)s") % {"measure": texts.measure_label(measure)}
             status = gettext("Published; status: %(status)s.") % {
                 "status": measure.get_status_display()
             }
-            text = Truncator(measure.description).words(SUMMARY_WORDS)
+            description = selectors.text(measure, "description")
+            text = Truncator(description).words(SUMMARY_WORDS)
             summary = f"<p>{escape(status)}</p>" + (linebreaks(escape(text)) if text else "")
+            if text and description.fallback:
+                summary += f"<p>({escape(gettext('in German'))})</p>"
         entries.append(
             FeedEntry(
                 unique_id=f"tag:{host},2011:measure-{measure.pk}",
@@ -121,11 +126,11 @@ class PlanChangesFeed(Feed):
         return get_object_or_404(Plan.objects.published(), slug=plan_slug)
 
     def title(self, plan):
-        return gettext("Changes: %(plan)s") % {"plan": plan.title}
+        return gettext("Changes: %(plan)s") % {"plan": texts.plain(plan, "title")}
 
     def subtitle(self, plan):
         return gettext("New and changed published measures of %(plan)s (%(region)s).") % {
-            "plan": plan.title,
+            "plan": texts.plain(plan, "title"),
             "region": plan.region,
         }
 

@@ -32,6 +32,8 @@ from actionplan.models import Plan, ScheduleEntry
 from actionplan.schedule import Precision
 from campaigns.models import Campaign, CampaignEvent
 
+from . import texts
+
 PRODID = "-//Planwerk//Feeds//DE"
 ONE_DAY = datetime.timedelta(days=1)
 # (first month of the period containing a month, length in months) per precision
@@ -142,15 +144,16 @@ def plan_calendar(plan: Plan, *, absolute_uri) -> bytes:
     """The plan's milestones as an iCalendar file; ``absolute_uri`` makes a path absolute."""
     stamp = plan.content_changed_at or plan.updated_at
     cal = _calendar(
-        gettext("Milestones: %(plan)s") % {"plan": plan.title},
+        gettext("Milestones: %(plan)s") % {"plan": texts.plain(plan, "title")},
         gettext("Dated milestones of the published measures of %(plan)s (%(region)s).")
-        % {"plan": plan.title, "region": plan.region},
+        % {"plan": texts.plain(plan, "title"), "region": plan.region},
     )
     host = uid_host()
     for entry in plan_milestones(plan):
         measure = entry.measure
         measure.field.plan = plan  # for get_absolute_url, without a query per entry
-        lines = [entry.label, f"{gettext('Field of action')}: {measure.field.title}"]
+        label = texts.plain(entry, "label")
+        lines = [label, f"{gettext('Field of action')}: {texts.plain(measure.field, 'title')}"]
         if entry.approximate:
             lines.append(gettext("The dates are approximate."))
         if entry.start_date and not entry.end_date:
@@ -160,7 +163,7 @@ def plan_calendar(plan: Plan, *, absolute_uri) -> bytes:
         cal.add_component(
             _event(
                 uid=f"scheduleentry-{entry.pk}@{host}",
-                summary=f"{measure.full_label}: {entry.label}",
+                summary=f"{texts.measure_label(measure)}: {label}",
                 span=entry_span(entry),
                 stamp=stamp,
                 url=absolute_uri(measure.get_absolute_url()),
@@ -183,21 +186,25 @@ def campaign_calendar(campaign: Campaign, *, absolute_uri) -> bytes:
     """The campaign's dated events as an iCalendar file; each event links to its entry on the
     campaign page."""
     cal = _calendar(
-        gettext("Events: %(campaign)s") % {"campaign": campaign.title}, campaign.summary
+        gettext("Events: %(campaign)s") % {"campaign": texts.plain(campaign, "title")},
+        texts.plain(campaign, "summary") if campaign.summary else "",
     )
     host = uid_host()
     page = absolute_uri(campaign.get_absolute_url())
     stamp = campaign.content_changed_at or campaign.updated_at
     for event in campaign_events(campaign):
-        lines = [line for line in (event.date_label, event.description) if line]
-        if topics := event.topic_items:
-            lines.append(f"{gettext('Topics')}: {'; '.join(topics)}")
-        if methods := event.method_items:
-            lines.append(f"{gettext('Methods')}: {'; '.join(methods)}")
+        description = texts.plain(event, "description") if event.description else ""
+        lines = [line for line in (event.date_label, description) if line]
+        if topics := texts.lines(event, "topics"):
+            note = f" ({gettext('in German')})" if texts.fell_back(event, "topics") else ""
+            lines.append(f"{gettext('Topics')}: {'; '.join(topics)}{note}")
+        if methods := texts.lines(event, "methods"):
+            note = f" ({gettext('in German')})" if texts.fell_back(event, "methods") else ""
+            lines.append(f"{gettext('Methods')}: {'; '.join(methods)}{note}")
         cal.add_component(
             _event(
                 uid=f"campaignevent-{event.pk}@{host}",
-                summary=event.title,
+                summary=texts.plain(event, "title"),
                 span=event_span(event),
                 stamp=stamp,
                 url=f"{page}#event-{event.pk}",

@@ -9,6 +9,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from translations.plain import plain
+
 from . import charts
 from .selectors import MILESTONE_ROWS, Figures, PlanProgress, plan_progress
 
@@ -70,7 +72,7 @@ def funding_charts(progress: PlanProgress) -> list[FundingPart]:
     planned amounts, or the number of lines where the plan gives no amounts. Each chart has
     its data table beside it; the fields get the table only (the page charts them above)."""
     totals = progress.funding
-    plan_title = progress.plan.title
+    plan_title = plain(progress.plan, "title")
     with_amounts = totals.total.planned is not None
     parts = [
         ("programme", _("By funding programme"), _("Budget by funding programme"),
@@ -109,7 +111,7 @@ def funding_charts(progress: PlanProgress) -> list[FundingPart]:
 
 def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
     """The four charts of a plan's dashboard (each has a data table beside it)."""
-    plan_title = progress.plan.title
+    plan_title = plain(progress.plan, "title")
     figs = progress.figures
     status_desc = "; ".join(f"{capfirst(s.label)}: {s.count}" for s in figs.statuses)
     status = charts.bar_chart(
@@ -124,7 +126,7 @@ def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
     by_field = charts.stacked_chart(
         [
             (
-                fp.field.title,
+                plain(fp.field, "title"),
                 [
                     (capfirst(s.label), s.count, str(s.count), f"chart-bar--{s.status}")
                     for s in fp.figures.statuses
@@ -136,7 +138,7 @@ def dashboard_charts(progress: PlanProgress) -> dict[str, charts.Chart]:
         desc="; ".join(
             _("%(field)s: %(completed)d of %(n)d measures completed")
             % {
-                "field": fp.field.title,
+                "field": plain(fp.field, "title"),
                 "completed": fp.figures.completed,
                 "n": fp.figures.measure_count,
             }

@@ -9,6 +9,8 @@ documents (``actionplan.export``), and ``report_content`` reads nothing else of 
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language, gettext
+
 from access import rules
 from actionplan.models import Measure
 from actionplan.schedule import parse_schedule
@@ -44,6 +46,17 @@ class MeasureRow:
     @property
     def heading(self) -> str:
         return f"{self.code} {self.title}".strip() if self.code else self.title
+
+
+def _reader_text(spec: dict, key: str) -> str:
+    """A title of the report's stored plan document in the reader's language (issue 21): its
+    English sibling ``<key>_en`` where the document has one, else the German text, followed by
+    “(in German)” for an English reader."""
+    if (get_language() or "de")[:2] != "en":
+        return spec[key]
+    if (spec.get(f"{key}_en") or "").strip():
+        return spec[f"{key}_en"]
+    return f"{spec[key]} ({gettext('in German')})"
 
 
 @dataclass
@@ -154,7 +167,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
                 MeasureRow(
                     key=m["key"],
                     code=m.get("code", ""),
-                    title=m["title"],
+                    title=_reader_text(m, "title"),
                     status=m.get("status", ""),
                     status_label=str(Measure.Status(m["status"]).label) if m.get("status") else "",
                     state=m.get("state", ""),
@@ -166,7 +179,11 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
                     council_papers=None if papers is None else papers.get(m["key"], []),
                 )
             )
-        fields.append(FieldSection(spec["slug"], spec["title"], texts.get(spec["slug"], ""), rows))
+        fields.append(
+            FieldSection(
+                spec["slug"], _reader_text(spec, "title"), texts.get(spec["slug"], ""), rows
+            )
+        )
     previous = previous_report(report)
     changes = None
     if previous is not None:
@@ -176,7 +193,7 @@ def report_content(report: StatusReport, *, internal: bool) -> ReportContent:
     return ReportContent(
         report=report,
         internal=internal,
-        plan_title=plan["title"],
+        plan_title=_reader_text(plan, "title"),
         fields=fields,
         by_status=_counts(statuses, Measure.Status),
         by_state=_counts(states, Measure.State),

@@ -28,6 +28,23 @@ from actionplan.models import (
 )
 from contacts.models import Organisation, Person
 
+#: The maps of English vocabulary names in a plan document (``plan.vocabulary_en``).
+VOCABULARY_KEYS = {
+    TargetGroup: "target_groups",
+    BudgetCategory: "budget_categories",
+    FundingSource: "funding_sources",
+}
+
+
+def _english(instance, spec: dict, *fields: str, **keys: str):
+    """The English texts a version's document carries beside the German ones (``title_en``,
+    issue 21); a version stored before them has none and its pages show German, marked."""
+    for field in fields:
+        setattr(instance, f"{field}_en", spec.get(f"{field}_en") or "")
+    for field, key in keys.items():
+        setattr(instance, f"{field}_en", spec.get(f"{key}_en") or "")
+    return instance
+
 
 def _prefetched(instance, name: str, items: list) -> list:
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
@@ -45,6 +62,7 @@ class SnapshotPlan:
         self.persons: dict[str, Person] = {}
         self.vocab: dict[tuple[type, str], object] = {}
         self.measures_by_key: dict[str, Measure] = {}
+        self.vocabulary_en: dict = document.get("plan", {}).get("vocabulary_en") or {}
         for key in document.get("organisations", {}):
             self._organisation(key)
         for key, spec in document.get("persons", {}).items():
@@ -68,6 +86,7 @@ class SnapshotPlan:
             email=spec.get("email") or "",
             website=spec.get("website") or "",
         )
+        _english(org, spec, "name")
         org.parent = self._organisation(spec["parent"]) if spec.get("parent") else None
         self.orgs[key] = org
         return org
@@ -106,12 +125,14 @@ class SnapshotPlan:
                 period=spec.get("period") or "",
                 default_rate=_decimal(spec.get("default_rate")),
             )
+            _english(self.vocab[cache_key], spec, "name")
         return self.vocab[cache_key]
 
     def _vocabulary(self, model, name: str):
         key = (model, name)
         if key not in self.vocab:
-            self.vocab[key] = model(pk=self._id(), name=name)
+            english = self.vocabulary_en.get(VOCABULARY_KEYS.get(model, ""), {})
+            self.vocab[key] = model(pk=self._id(), name=name, name_en=english.get(name) or "")
         return self.vocab[key]
 
     def _plan(self, spec: dict) -> Plan:
@@ -131,6 +152,10 @@ class SnapshotPlan:
             status=spec.get("status") or Plan.Status.DRAFT,
             language=spec.get("language") or "de",
         )
+        _english(plan, spec, "title", "subtitle", "funding_note")
+        intro_en = spec.get("introduction_en") or ""
+        plan.introduction_en = "\n\n".join(intro_en) if isinstance(intro_en, list) else intro_en
+        plan.english_note = spec.get("english_note") or ""
         plan.project_lead = self.persons.get(spec.get("project_lead"))
         plan.author_organisation = self.orgs.get(spec.get("author_organisation"))
         fields = sorted(spec.get("fields", []), key=lambda f: f["position"])
@@ -157,6 +182,8 @@ class SnapshotPlan:
             target_state=spec.get("target_state") or "",
             lead_note=lead.get("note") or "",
         )
+        _english(fld, spec, "title", "target_state")
+        fld.lead_note_en = lead.get("note_en") or ""
         fld.plan = plan
         fld.lead_organisation = self.orgs.get(lead.get("organisation"))
         contacts = []
@@ -168,12 +195,15 @@ class SnapshotPlan:
         _prefetched(fld, "field_contacts", contacts)
         findings = []
         for i, finding in enumerate(spec.get("baseline", [])):
+            if isinstance(finding, str):
+                finding = {"text": finding}
             item = BaselineFinding(
                 pk=self._id(),
                 position=i + 1,
                 text=finding["text"],
                 swot=finding.get("swot") or BaselineFinding.Swot.UNCLASSIFIED,
             )
+            _english(item, finding, "text")
             item.field = fld
             findings.append(item)
         _prefetched(fld, "baseline_findings", findings)
@@ -193,6 +223,7 @@ class SnapshotPlan:
             status=spec.get("status") or Measure.Status.PLANNED,
             state=spec.get("state") or Measure.State.DRAFT,
         )
+        _english(measure, spec, "title", "description")
         measure.field = fld
         if spec.get("key"):
             self.measures_by_key[spec["key"]] = measure
@@ -202,10 +233,14 @@ class SnapshotPlan:
             if isinstance(step_spec, str):
                 step_spec = {"text": step_spec}
             step = Step(pk=self._id(), position=i + 1, text=step_spec["text"])
+            _english(step, step_spec, "text")
             step.measure = measure
             subs = []
-            for j, text in enumerate(step_spec.get("substeps", [])):
-                sub = Step(pk=self._id(), position=j + 1, text=text)
+            for j, sub_spec in enumerate(step_spec.get("substeps", [])):
+                if isinstance(sub_spec, str):
+                    sub_spec = {"text": sub_spec}
+                sub = Step(pk=self._id(), position=j + 1, text=sub_spec["text"])
+                _english(sub, sub_spec, "text")
                 sub.measure = measure
                 sub.parent = step
                 subs.append(sub)
@@ -222,7 +257,10 @@ class SnapshotPlan:
         )
         schedule = []
         for i, label in enumerate(spec.get("schedule", [])):
-            entry = ScheduleEntry(pk=self._id(), position=i + 1, label=label)
+            if isinstance(label, str):
+                label = {"label": label}
+            entry = ScheduleEntry(pk=self._id(), position=i + 1, label=label["label"])
+            _english(entry, label, "label")
             entry.measure = measure
             entry.apply_dates()
             schedule.append(entry)
@@ -235,6 +273,7 @@ class SnapshotPlan:
                 role=resp.get("role") or Responsibility.Role.RESPONSIBLE,
                 note=resp.get("note") or "",
             )
+            _english(item, resp, "note")
             item.measure = measure
             item.organisation = self.orgs.get(resp.get("organisation"))
             item.person = self.persons.get(resp.get("person"))
@@ -254,6 +293,7 @@ class SnapshotPlan:
                 person_days=_decimal(line.get("person_days")),
                 co_funding_rate=_decimal(line.get("co_funding_rate")),
             )
+            _english(item, line, "note")
             item.measure = measure
             item.category = self._vocabulary(BudgetCategory, line["category"])
             source = line.get("funding_source")

@@ -7,6 +7,7 @@ import re
 from django import template
 from django.conf import settings
 from django.contrib.admin.utils import quote
+from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.urls.converters import SlugConverter
 from django.utils import translation
@@ -21,6 +22,9 @@ from access import rules
 from actionplan import timeline
 from actionplan.models import Measure, Responsibility
 from actionplan.schedule import Precision, schedule_display
+from translations import registry
+from translations import selectors as translated
+from translations.templatetags.translations import _note, tr
 
 register = template.Library()
 
@@ -76,6 +80,140 @@ def language_note(language: str) -> str:
     )
 
 
+def _reads_english() -> bool:
+    return translated.reader_language() == registry.TARGET_LANGUAGE
+
+
+@register.simple_tag
+def tr_attr(obj, field: str, language: str = "de") -> str:
+    """The ``lang`` attribute (with its leading space) of an element holding ``obj.field``:
+    ``lang="de"`` where an English reader gets the German text (``tr_note`` follows the
+    element), nothing where the text is in the page's language, else ``content_lang``."""
+    text = translated.text(obj, field)
+    if text.fallback:
+        return format_html(' lang="{}"', registry.SOURCE_LANGUAGE)
+    if text.language == registry.TARGET_LANGUAGE:
+        return ""
+    return content_lang(language)
+
+
+@register.simple_tag
+def de_unless_en(obj, field: str) -> str:
+    """`` lang="de"`` on a text of content always marked German (campaigns), unless the
+    reader gets its English version."""
+    if translated.text(obj, field).language == registry.TARGET_LANGUAGE:
+        return ""
+    return format_html(' lang="{}"', registry.SOURCE_LANGUAGE)
+
+
+@register.simple_tag
+def tr_note_in(obj, field: str) -> str:
+    """“(in German)” inside an element marked ``lang="de"`` (a heading): the note itself is
+    marked as the page's language."""
+    if translated.text(obj, field).fallback:
+        return format_html(
+            ' <span class="in-german" lang="{}">({})</span>',
+            registry.TARGET_LANGUAGE,
+            _("in German"),
+        )
+    return ""
+
+
+@register.filter
+def tr_items(obj, field: str) -> list[str]:
+    """The non-empty lines of ``obj.field`` in the reader's language (topics, methods)."""
+    return [line.strip() for line in translated.text(obj, field).splitlines() if line.strip()]
+
+
+@register.filter
+def tr_market(market) -> str:
+    """``Market.display_name``: a country's name in the page's language, else the market's
+    name in the reader's language (a German fallback marked)."""
+    from campaigns.countries import country_name
+
+    return (market.iso_code and country_name(market.iso_code)) or tr(market, "name")
+
+
+@register.simple_tag
+def source_lang(language: str = "de") -> str:
+    """``content_lang`` for elements whose translated texts mark themselves (``tr``): nothing
+    for an English reader, who gets English or a marked German fallback per text."""
+    return "" if _reads_english() else content_lang(language)
+
+
+@register.simple_tag
+def tr_block_note(obj, field: str) -> str:
+    """“(in German)” after a block (a paragraph, a list) an English reader gets in German."""
+    if translated.text(obj, field).fallback:
+        return format_html('<p class="in-german">({})</p>', _("in German"))
+    return ""
+
+
+@register.simple_tag
+def translation_note(owner, language: str = "de") -> str:
+    """Below the title of a plan's or campaign's page: for an English reader the owner's
+    ``english_note`` (who translated, German authoritative), and “Content in German” while the
+    owner has no English title; for everybody else ``language_note`` as before."""
+    if not _reads_english():
+        return language_note(language)
+    parts = []
+    note = (getattr(owner, "english_note", "") or "").strip()
+    if note:
+        parts.append(
+            format_html(
+                '<div class="english-note" role="note"><p>{}</p></div>',
+                mark_safe("<br>".join(conditional_escape(line) for line in note.splitlines())),  # noqa: S308 - escaped
+            )
+        )
+    if not (getattr(owner, "title_en", "") or "").strip():
+        parts.append(language_note(language))
+    return mark_safe("".join(parts))  # noqa: S308 - built with format_html
+
+
+@register.filter
+def tr_lines(obj, field: str) -> str:
+    """``obj.field|linebreaksbr`` in the reader's language; a German fallback is wrapped in
+    ``<span lang="de">`` and followed by “(in German)” (a step, a substep)."""
+    text = translated.text(obj, field)
+    lines = linebreaksbr(text, autoescape=True)
+    if text.fallback:
+        return format_html('<span lang="de">{}</span>{}', lines, _note())
+    return lines
+
+
+@register.filter
+def tr_label(measure) -> str:
+    """“2 A · Title” (``Measure.full_label``) with the title in the reader's language."""
+    return format_html("{} · {}", measure.display_code, tr(measure, "title"))
+
+
+@register.filter
+def tr_name(obj) -> str:
+    """A name (organisation, vocabulary entry) in English where it has an English form, else
+    as written: names are shown as they are, without an “in German” note on every one."""
+    if obj is None:
+        return ""
+    text = translated.text(obj, "name")
+    return str(text) if not text.fallback else obj.name
+
+
+@register.filter
+def tr_display_name(organisation) -> str:
+    """``Organisation.display_name`` (“Stadt Leipzig, Kulturamt”) with English forms where
+    the organisations have them."""
+    if organisation.parent_id:
+        return f"{tr_name(organisation.parent)}, {tr_name(organisation)}"
+    return tr_name(organisation)
+
+
+@register.filter
+def tr_programme(programme) -> str:
+    """``FundingProgramme.label`` with the programme's English name where it has one."""
+    extra = ", ".join(part for part in (programme.fund, programme.period) if part)
+    name = tr_name(programme)
+    return f"{name} ({extra})" if extra else name
+
+
 def _month(day) -> str:
     """“03/2011”, as ``date_format(day, "m/Y")`` writes it in every language, without its
     format lookups: the overview and the timeline of a large plan format thousands."""
@@ -127,8 +265,14 @@ def schedule_label(entry, language="de") -> str:
     On a page in the content's language the phrase is shown as written when it says more
     than its date ("Januar 2011: Arbeitsaufnahme"), else the date alone ("2011–2012"). On a
     page in another language: the date in that language, then the phrase's other words, marked
-    as content in ``language`` ("January 2011: Arbeitsaufnahme").
+    as content in ``language`` ("January 2011: Arbeitsaufnahme"), followed by “(in German)”.
+    An English reader gets the entry's English label, where it has one, as written.
     """
+    english = _reads_english()
+    if english:
+        label_en = (getattr(entry, "label_en", "") or "").strip()
+        if label_en:
+            return label_en
     shown = schedule_display(
         entry.label,
         start=entry.start_date,
@@ -137,7 +281,10 @@ def schedule_label(entry, language="de") -> str:
         end_precision=entry.end_precision,
         approximate=entry.approximate,
     )
-    return _label_html(shown, language, keep_words=True)
+    label = _label_html(shown, language, keep_words=True)
+    if english and 'lang="' in label:
+        return format_html("{}{}", label, _note())
+    return label
 
 
 @register.simple_tag
@@ -217,7 +364,7 @@ def party_name(responsibility) -> str:
     """Organisation or person of a responsibility, as a reader would name it."""
     if responsibility.organisation_id:
         org = responsibility.organisation
-        name = org.display_name
+        name = tr_display_name(org)
         person = responsibility.person if responsibility.person_id else None
         if person is not None and (person.is_public or person.function):
             return f"{_person_name(person)} ({name})"
@@ -308,7 +455,7 @@ def _overview_row(measure) -> dict:
     version's measures link to the version's pages)."""
     row = {
         name: getattr(measure, name)
-        for name in ("code", "title", "slug", "status", "status_reported_at")
+        for name in ("code", "title", "title_en", "slug", "status", "status_reported_at")
     }
     row["url"] = html.escape(measure.get_absolute_url())
     row["dated_count"] = getattr(measure, "dated_count", 0)
@@ -348,6 +495,8 @@ def overview_rows(
     )
     badges = _status_badges(get_language() or settings.LANGUAGE_CODE)
     measure_url = _measure_urls(field)
+    english = _reads_english()
+    in_german = _note() if english else ""
     names = {}  # escaped, by organisation and person
     spans = {}  # escaped, by span
     reports = {}  # escaped “as of …”, by date
@@ -374,7 +523,12 @@ def overview_rows(
         code = escape(measure["code"])
         inline_code = f'<span class="overview__inline-code">{code}) </span>' if code else ""
         url = measure.get("url") or measure_url(measure["slug"])
-        title = escape(measure["title"])
+        title, title_lang = escape(measure["title"]), lang
+        if english:
+            if (measure.get("title_en") or "").strip():
+                title, title_lang = escape(measure["title_en"]), ""
+            else:
+                title, title_lang = f'<span lang="de">{title}</span>{in_german}', ""
         status = badges.get(measure["status"]) or format_html(
             '<span class="status">{}</span>', measure["status"]
         )
@@ -385,7 +539,7 @@ def overview_rows(
             status = f'{status} <span class="as-of">{reports[reported]}</span>'
         rows.append(
             f'<tr><td class="overview__code" data-label="{code_label}">{code or "–"}</td>'
-            f'<td class="overview__title"><a href="{url}"{lang}>{inline_code}{title}</a></td>'
+            f'<td class="overview__title"><a href="{url}"{title_lang}>{inline_code}{title}</a></td>'
             f'<td data-label="{lead_label}">{lead}</td>'
             f'<td class="nowrap" data-label="{schedule_label}">{span}</td>'
             f'<td data-label="{status_label}">{status}</td></tr>'

@@ -3,9 +3,11 @@
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from actionplan.schedule import Precision
+from translations import registry
+from translations import selectors as translated
 
 register = template.Library()
 
@@ -20,9 +22,69 @@ def quoted(context, text, tagged=True) -> str:
     opening = pgettext("pdf opening quotation mark", "‘")
     closing = pgettext("pdf closing quotation mark", "’")
     attr = context.get("content_attr", "")
+    language = getattr(text, "language", None)
+    # no note inside a link (``tagged=False``): the chapter it leads to carries it
+    note = _note() if getattr(text, "fallback", False) and tagged else ""
+    if language == registry.TARGET_LANGUAGE:
+        attr = ""
+    elif note:
+        attr = format_html(' lang="{}"', registry.SOURCE_LANGUAGE)
     if attr and tagged:
-        return format_html("{}<span{}>{}</span>{}", opening, attr, text, closing)
-    return format_html("{}{}{}", opening, text, closing)
+        return format_html("{}<span{}>{}</span>{}{}", opening, attr, text, closing, note)
+    return format_html("{}{}{}{}", opening, text, closing, note)
+
+
+def _note(inside: bool = False) -> str:
+    """“(in German)”: after a text an English reader gets in German; ``inside`` an element
+    marked ``lang="de"`` the note is marked English itself."""
+    if inside:
+        return format_html(
+            ' <span class="in-german" lang="{}">({})</span>',
+            registry.TARGET_LANGUAGE,
+            gettext("in German"),
+        )
+    return format_html(' <span class="in-german">({})</span>', gettext("in German"))
+
+
+@register.simple_tag(takes_context=True)
+def doc_attr(context, obj, field: str) -> str:
+    """The ``lang`` attribute of an element holding ``obj.field`` in a document: none where
+    the reader gets English, ``lang="de"`` where an English reader gets German, else the
+    document's ``content_attr``."""
+    text = translated.text(obj, field)
+    if text.language == registry.TARGET_LANGUAGE:
+        return ""
+    if text.fallback:
+        return format_html(' lang="{}"', registry.SOURCE_LANGUAGE)
+    return context.get("content_attr", "")
+
+
+@register.simple_tag
+def doc_note(obj, field: str, inside: bool = True) -> str:
+    """“(in German)” for ``obj.field`` where an English reader gets German (inside the element
+    ``doc_attr`` marked, or after it with ``inside=False``)."""
+    return _note(inside) if translated.text(obj, field).fallback else ""
+
+
+@register.simple_tag
+def doc_block_note(obj, field: str) -> str:
+    """“(in German)” as a paragraph after a block an English reader gets in German."""
+    if translated.text(obj, field).fallback:
+        return format_html('<p class="in-german">({})</p>', gettext("in German"))
+    return ""
+
+
+@register.filter
+def doc_lines(obj, field: str) -> str:
+    """``obj.field|linebreaksbr`` in the reader's language, a German fallback wrapped and
+    noted (steps, findings)."""
+    from django.template.defaultfilters import linebreaksbr
+
+    text = translated.text(obj, field)
+    lines = linebreaksbr(text, autoescape=True)
+    if text.fallback:
+        return format_html('<span lang="de">{}</span>{}', lines, _note())
+    return lines
 
 
 @register.simple_tag(takes_context=True)

@@ -31,9 +31,12 @@ def _rows(content: bytes) -> dict[str, dict[str, str]]:
     """Overview rows by measure title: the link and the text of each labelled cell."""
     rows = {}
     for row in re.findall(r'<tr><td class="overview__code".*?</tr>', content.decode()):
-        link = re.search(r'<a href="([^"]*)"[^>]*>(?:<span[^>]*>.*?</span>)?(.*?)</a>', row)
+        link = re.search(r'<a href="([^"]*)"[^>]*>(.*?)</a>', row)
+        title = re.sub(r'<span class="overview__inline-code">.*?</span>', "", link.group(2))
+        # an English reader's German fallback: <span lang="de">…</span> and its note (issue 21)
+        title = re.sub(r"<[^>]+>", "", re.sub(r' <span class="in-german">.*?</span>', "", title))
         cells = dict(re.findall(r'data-label="([^"]*)">(.*?)</td>', row))
-        rows[html.unescape(link.group(2))] = {"url": html.unescape(link.group(1)), **cells}
+        rows[html.unescape(title)] = {"url": html.unescape(link.group(1)), **cells}
     return rows
 
 

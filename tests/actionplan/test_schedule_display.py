@@ -142,6 +142,7 @@ def test_schedule_label_tag_keeps_the_german_phrase_on_german_pages():
     assert (
         _render("{% schedule_label e 'de' %}", "en", e=entry)
         == 'January 2011: <span lang="de">Arbeitsaufnahme</span>'
+        ' <span class="in-german">(in German)</span>'  # issue 21: never silently German
     )
     only_date = ap.ScheduleEntry(label="2011 - 2012")
     only_date.apply_dates()

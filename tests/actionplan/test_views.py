@@ -650,8 +650,9 @@ def test_pages_are_german_by_default_and_english_under_en(client, plan):
     html = _text(english)
     assert '<html lang="en">' in html
     assert "Overview of all measures" in html
-    # plan content keeps its own language
-    assert '<h1 lang="de">' in html
+    # untranslated plan content keeps its own language, marked as German (issue 21)
+    assert '<h1><span lang="de">' in html
+    assert '</span> <span class="in-german">(in German)</span>' in html.split("</h1>")[0]
 
 
 def test_language_switch_links_to_the_same_page_in_the_other_language(client, plan):

@@ -198,9 +198,13 @@ def test_english_html_tags_the_content_german_and_the_document_english():
     plan = neutral_plan()
     english = services.document_html("plan", plan, language="en")
     assert '<html lang="en">' in english
-    assert '<h1 class="running-title" lang="de">Kreativplan Leipzig</h1>' in english
+    # untranslated: German, marked, with the note (issue 21)
+    assert (
+        '<h1 class="running-title" lang="de">Kreativplan Leipzig'
+        ' <span class="in-german" lang="en">(in German)</span></h1>'
+    ) in english
     assert '<span lang="de">Vorhaben 1.1</span>' in english
-    assert '<ul class="steps" lang="de">' in english
+    assert '<ul class="steps">' in english and '<li lang="de">' in english
     assert '<div class="introduction" lang="de">' in english
 
     german_html = services.document_html("plan", plan, language="de")
@@ -357,7 +361,10 @@ def test_schedule_labels_stay_the_plans_own_words_in_english(client):
     plan = neutral_plan()
     assert ScheduleEntry.objects.filter(measure__field__plan=plan, label="II. Quartal 2011")
     english = services.document_html("plan", plan, language="en")
-    assert '<dd lang="de"><ul><li>II. Quartal 2011</li></ul></dd>' in english
+    assert (
+        '<dd><ul><li lang="de">II. Quartal 2011'
+        ' <span class="in-german" lang="en">(in German)</span></li></ul></dd>'
+    ) in english
 
 
 def test_progress_pdf_from_an_english_page_is_english(client):
