@@ -15,6 +15,7 @@ from actionplan import models as ap
 from actionplan.templatetags.planwerk_public import _measure_urls
 from tests.actionplan.public_data import build_rich_plan
 from tests.factories import OrganisationFactory, PersonFactory, StaffUserFactory, build_plan
+from tests.shared_data import module_data
 from versions.services import plan_version_publish
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +23,17 @@ pytestmark = pytest.mark.django_db
 Role = ap.Responsibility.Role
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """Built once for the module (~0.5 s), rolled back at its end (tests/shared_data.py)."""
+    with module_data(django_db_blocker):
+        yield build_rich_plan(slug="leipzig").pk
+
+
 @pytest.fixture
-def plan():
-    return build_rich_plan(slug="leipzig")
+def plan(plan_pk, db):
+    """Read again for each test: one test's changes to the instance never reach another."""
+    return ap.Plan.objects.get(pk=plan_pk)
 
 
 def _rows(content: bytes) -> dict[str, dict[str, str]]:

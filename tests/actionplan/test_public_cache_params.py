@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from actionplan import models as ap
 from tests.actionplan.public_data import build_rich_plan
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,17 @@ PAGE_PREFIXES = (
 )
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """Built once for the module (~0.5 s), rolled back at its end (tests/shared_data.py)."""
+    with module_data(django_db_blocker):
+        yield build_rich_plan(slug="leipzig").pk
+
+
 @pytest.fixture
-def plan():
-    return build_rich_plan(slug="leipzig")
+def plan(plan_pk, db):
+    """Read again for each test: one test's changes to the instance never reach another."""
+    return ap.Plan.objects.get(pk=plan_pk)
 
 
 def page_entries(cache) -> int:

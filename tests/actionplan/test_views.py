@@ -1,11 +1,9 @@
 import datetime
 import re
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,18 +13,30 @@ from actionplan import models as ap
 from actionplan.signals import plan_touch
 from tests.actionplan.public_data import build_rich_plan
 from tests.factories import OrganisationFactory, StepFactory, TargetGroupFactory
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def plan():
-    return build_rich_plan(slug="leipzig")
+@pytest.fixture(scope="module")
+def plan_pks(django_db_setup, django_db_blocker):
+    """The published plan and the draft beside it, built once for the module (~0.5 s each);
+    every test sees both and its own changes are rolled back (tests/shared_data.py). A test
+    that needs a database without them is in tests/actionplan/test_views_demo.py."""
+    with module_data(django_db_blocker):
+        plan = build_rich_plan(slug="leipzig")
+        draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+        yield {"plan": plan.pk, "draft": draft.pk}
 
 
 @pytest.fixture
-def draft():
-    return build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
+def plan(plan_pks, db):
+    return ap.Plan.objects.get(pk=plan_pks["plan"])
+
+
+@pytest.fixture
+def draft(plan_pks, db):
+    return ap.Plan.objects.get(pk=plan_pks["draft"])
 
 
 def _measures(plan):
@@ -85,8 +95,10 @@ def test_published_page_answers_200_for_anonymous(client, plan, page):
 
 @pytest.mark.parametrize("status", [ap.Plan.Status.DRAFT, ap.Plan.Status.ARCHIVED])
 @pytest.mark.parametrize("page", ["plan", "field", "measure", "timeline", "list"])
-def test_unpublished_page_answers_404_for_anonymous(client, page, status):
-    hidden = build_rich_plan(slug="hidden", status=status)
+def test_unpublished_page_answers_404_for_anonymous(client, draft, page, status):
+    hidden = draft
+    hidden.status = status
+    hidden.save()
     assert client.get(_page_urls(hidden)[page]).status_code == 404
 
 
@@ -140,7 +152,9 @@ def test_plan_list_shows_drafts_to_staff(staff_client, plan, draft):
     assert {p.slug for p in response.context["plans"]} == {"leipzig", "entwurf"}
 
 
-def test_plan_list_says_when_nothing_is_published(client, draft):
+def test_plan_list_says_when_nothing_is_published(client, plan, draft):
+    plan.status = ap.Plan.Status.DRAFT
+    plan.save()
     assert "Es sind noch keine Pläne veröffentlicht." in _text(client.get("/"))
 
 
@@ -861,27 +875,3 @@ def test_crawl_from_start_page_reaches_everything_published_and_nothing_else(cli
     # the English pages are reached the same way from the English start page
     english = _crawl(client, "/en/")
     assert {f"/en{url}" for url in seen} == set(english)
-
-
-def test_crawl_of_the_leipzig_demo_data_with_a_draft_beside_it(client):
-    call_command("load_demo_data", stdout=StringIO())
-    leipzig = ap.Plan.objects.get()
-    draft = build_rich_plan(slug="entwurf", status=ap.Plan.Status.DRAFT)
-    _measures(draft)[0].related_measures.add(_measures(leipzig)[0])
-    seen = _crawl(client)
-    _assert_crawl_finds_only(seen, leipzig, [draft])
-    legal = {"/impressum/", "/datenschutz/", "/barrierefreiheit/"}  # in every footer (legal/)
-    assert legal <= set(seen)
-    search = "/suche/"  # the search page, linked from the header on phones
-    assert search in seen
-    plan_pages = [
-        url
-        for url in seen
-        if not url.startswith("/kontakte/") and url not in legal and url != search
-    ]
-    # index, plan, fields, measures, list, timeline, progress dashboard, the (empty) campaign list,
-    # the plan's indicator index and its three demo indicators (indicators app)
-    assert len(plan_pages) == 1 + 1 + 5 + 10 + 3 + 1 + 1 + 3
-    indicators = [url for url in plan_pages if "/indikatoren/" in url]
-    assert len(indicators) == 1 + leipzig.indicators.count() == 4
-    assert "/kontakte/" in seen  # the directory, linked from every page (tests/contacts)

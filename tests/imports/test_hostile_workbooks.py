@@ -18,7 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actionplan.models import BudgetLine, FieldOfAction, Measure
+from actionplan.models import BudgetLine, FieldOfAction, Measure, Plan
 from imports import limits
 from imports import plan_workbook as wb
 from imports.models import ImportJob
@@ -26,6 +26,7 @@ from imports.plan_import import PlanImportError
 from scripts.bench_hostile_uploads import LAUGHS, patch_headers, zip_stream
 from tests.imports.plan_support import load_leipzig, make_zip, snapshot, zip_members
 from tests.imports.support import coordinator_of
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +34,18 @@ PEAK_BYTES = 64 * 1024 * 1024
 MB = 1024 * 1024
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """The Leipzig plan, imported once for the module and rolled back at its end
+    (tests/shared_data.py)."""
+    with module_data(django_db_blocker):
+        yield load_leipzig().pk
+
+
 @pytest.fixture
-def plan():
-    return load_leipzig()
+def plan(plan_pk, db):
+    """Read again for each test: one test's changes to the instance never reach another."""
+    return Plan.objects.get(pk=plan_pk)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from actionplan import models as ap
+from actionplan.models import Plan
 from contacts.models import Person
 from imports import plan_workbook as wb
 from imports.plan_import import PlanImportError
@@ -29,6 +30,7 @@ from tests.imports.plan_support import (
     zip_members,
 )
 from tests.imports.support import coordinator_of
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +40,18 @@ with translation.override("de"):
     RELATED = gettext("related measure")  # „verbundene Maßnahme“ once translated
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """The Leipzig plan, imported once for the module and rolled back at its end
+    (tests/shared_data.py)."""
+    with module_data(django_db_blocker):
+        yield load_leipzig().pk
+
+
 @pytest.fixture
-def plan():
-    return load_leipzig()
+def plan(plan_pk, db):
+    """Read again for each test: one test's changes to the instance never reach another."""
+    return Plan.objects.get(pk=plan_pk)
 
 
 def whole(plan) -> tuple:
