@@ -30,6 +30,7 @@ from actionplan.models import (
     Step,
 )
 from actionplan.schedule import END_BEFORE_START, INVALID_DATE, parse_schedule
+from translations import registry as translation_registry
 
 from . import changes
 from .changes import (  # noqa: F401  (the plan importer's public names)
@@ -97,6 +98,21 @@ ATTRIBUTES = {
         "note",
         *BudgetLine.FUNDING_FIELDS,
     ),
+}
+# The English version of each translated text (translations.registry) right after its German
+# attribute: written, compared and shown like any other; a row without it (an older document or
+# workbook, a pending change made before) leaves the stored English text as it is.
+ATTRIBUTES = {
+    kind: tuple(
+        name
+        for attribute in attributes
+        for name in (
+            (attribute, translation_registry.english(attribute))
+            if translation_registry.is_translated(MODELS[kind], attribute)
+            else (attribute,)
+        )
+    )
+    for kind, attributes in ATTRIBUTES.items()
 }
 CONTAINER = {
     "field": None,

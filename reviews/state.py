@@ -14,9 +14,17 @@ from decimal import Decimal
 from actionplan.models import BudgetLine, Measure, Responsibility, ScheduleEntry, Step
 from imports.plan_import import ATTRIBUTES, Incoming, key_of, measure_ref
 
-#: The measure's own attributes a pending change carries; its place (field, position) and
-#: publication state stay the coordinator's.
-MEASURE_ATTRIBUTES = ("code", "title", "slug", "description", "status")
+#: The measure's own attributes a pending change carries (with the English texts); its place
+#: (field, position) and publication state stay the coordinator's.
+MEASURE_ATTRIBUTES = (
+    "code",
+    "title",
+    "title_en",
+    "slug",
+    "description",
+    "description_en",
+    "status",
+)
 MANY = ("target_groups", "related_measures")
 
 #: kind (as the plan importer names it) -> (related name on Measure, model)
