@@ -220,3 +220,51 @@ def test_english_only_edit_through_the_form_is_saved(client, plan, coordinator):
     assert measure.title_en == "Contact point"
     assert measure.steps.get().text_en == "First step"
     assert selectors.field_status(measure, "title") == "current"
+
+
+# --- the coordinator's start page ------------------------------------------------------------
+
+
+def test_plan_translation_counts_in_one_query(plan, django_assert_num_queries):
+    from translations.selectors import plan_translation_counts, plans_translation_counts
+
+    measure = ap.Measure.objects.filter(field__plan=plan).first()
+    other = build_plan(fields=1, measures_per_field=1, steps_per_measure=1, slug="anderer")
+    with django_assert_num_queries(1):
+        before = plans_translation_counts([plan, other])
+    counts = before[0]
+    assert counts.plan == plan and counts.outdated == counts.machine == 0
+    assert counts.missing == counts.texts > 0
+    # one text translated, one outdated, one machine-translated
+    measure.title_en = "Measure"
+    measure.save()
+    step = measure.steps.first()
+    step.text_en = "Step"
+    step.save()
+    step.text = "Schritt geändert"
+    step.save()
+    field = plan.fields.first()
+    field.title_en = "Field"
+    field._machine_translated = {"title"}
+    field.save()
+    build_plan(fields=2, measures_per_field=3, steps_per_measure=2, slug="dritter")
+    with django_assert_num_queries(1):
+        after = plan_translation_counts(plan)
+    assert after.texts == counts.texts
+    assert (after.missing, after.outdated, after.machine) == (counts.missing - 3, 1, 1)
+    assert after.open == counts.missing - 1
+    assert plans_translation_counts([]) == []
+
+
+def test_start_page_counts_untranslated_texts_per_coordinated_plan(client, plan, coordinator):
+    from translations.selectors import plan_translation_counts
+
+    counts = plan_translation_counts(plan)
+    client.force_login(coordinator)
+    with translation.override("de"):
+        response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de")
+    assert [c.plan for c in response.context["translation_counts"]] == [plan]
+    page = response.content.decode()
+    assert 'id="wb-translations"' in page
+    assert f"Keine englische Fassung: <strong>{counts.missing}</strong>" in page
+    assert f"von {counts.texts} Texten auf Deutsch" in page
