@@ -239,7 +239,7 @@ class PlanAdmin(
         (_("Review"), {"fields": ("review_changes",)}),
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"), _("Issue"))),
+        ("basics", _("Basic data"), (_("Basic data"), _("Issue"), _("Translation"))),
         ("texts", _("Texts"), (_("Texts"), _("Open data"))),
         ("fields", _("Fields of action"), (FieldOfAction,)),
         ("records", _("Decisions and documents"), (CouncilPaper, Attachment)),
@@ -375,7 +375,7 @@ class FieldOfActionAdmin(
     )
     inlines = (BaselineFindingInline, FieldContactInline, MeasureInline, AttachmentInline)
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("basics", _("Basic data"), (_("Basic data"), _("Translation"))),
         ("baseline", _("Baseline"), (BaselineFinding,)),
         ("contacts", _("Contact persons"), (FieldContact,)),
         ("measures", _("Measures"), (Measure,)),
@@ -611,7 +611,7 @@ class MeasureAdmin(
         AttachmentInline,
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("basics", _("Basic data"), (_("Basic data"), _("Translation"))),
         ("steps", _("Steps"), (Step,)),
         ("schedule", _("Schedule"), (ScheduleEntry,)),
         ("responsibilities", _("Responsibility"), (Responsibility,)),

@@ -166,7 +166,7 @@ class CampaignAdmin(
         (_("References"), {"fields": ("source", "related_measures")}),
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"), _("Content"))),
+        ("basics", _("Basic data"), (_("Basic data"), _("Content"), _("Translation"))),
         ("period", _("Period and budget"), (_("Period"), _("Budget and funding"))),
         ("audience", _("Audience and references"), (_("Audience"), _("References"))),
         ("partners", _("Partners and contacts"), (CampaignPartner, CampaignContact, CampaignLink)),

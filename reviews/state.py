@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from actionplan.models import BudgetLine, Measure, Responsibility, ScheduleEntry, Step
 from imports.plan_import import ATTRIBUTES, Incoming, key_of, measure_ref
+from translations import registry as translation_registry
 
 #: The measure's own attributes a pending change carries (with the English texts); its place
 #: (field, position) and publication state stay the coordinator's.
@@ -150,6 +151,8 @@ def incoming_rows(measure: Measure, state: dict) -> list[Incoming]:
                     row_values[attribute] = (
                         (*measure_key, 0, parent["position"]) if parent is not None else None
                     )
+                elif attribute not in row and attribute.endswith(translation_registry.SUFFIX):
+                    continue  # a change saved before it carried English: English as stored
                 else:
                     row_values[attribute] = _python(model, attribute, row.get(attribute))
             if kind == "schedule" and row.get("dating") != ScheduleEntry.Dating.MANUAL:

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -149,8 +150,9 @@ class TranslationStatusAdminMixin(TranslatedFieldsMixin):
             return fieldsets
         from history.admin import REASON_FIELD
 
+        # an admin with sections names it in its first section (workbench.sections); else it
+        # stands above the reason for the change, which stays last (above the save buttons)
         box = (_("Translation"), {"fields": [STATUS_FIELD]})
-        # above the reason for the change, which stays last (just above the save buttons)
         at = next(
             (i for i, (_name, o) in enumerate(fieldsets) if REASON_FIELD in o.get("fields", ())),
             len(fieldsets),
@@ -161,6 +163,9 @@ class TranslationStatusAdminMixin(TranslatedFieldsMixin):
         if obj is not None:
             # read by the status field, which is rendered from the form's instance (this obj)
             obj._translation_may_change = self._may_translate(request, obj)
+            obj._translation_links = (
+                self.translation_links(request, obj) if obj._translation_may_change else []
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("English version"))
@@ -171,7 +176,11 @@ class TranslationStatusAdminMixin(TranslatedFieldsMixin):
         open_ = [(f, s) for f, s in statuses.items() if s in SHOWN_STATUSES]
         may_change = getattr(obj, "_translation_may_change", False)
         if not open_:
-            return gettext("Every text has its current English version.")
+            return format_html(
+                "<p>{}</p>{}",
+                gettext("Every text has its current English version."),
+                self._translation_links_html(obj),
+            )
         items = format_html_join(
             "",
             '<li class="translation-{}"><strong>{}</strong>: {}</li>',
@@ -185,9 +194,22 @@ class TranslationStatusAdminMixin(TranslatedFieldsMixin):
             ),
         )
         html = format_html('<ul class="translation-status">{}</ul>', items)
-        if may_change:
-            html += self._translation_buttons(obj, open_)
-        return html
+        buttons = self._translation_buttons(obj, open_) if may_change else ""
+        return format_html("{}{}{}", html, buttons, self._translation_links_html(obj))
+
+    def translation_links(self, request, obj) -> list[tuple[str, str]]:
+        """(label, URL) of further ways to translate the object's texts, shown in the status
+        box to whoever may change it; e.g. a plan's export for a translation office."""
+        return []
+
+    def _translation_links_html(self, obj):
+        links = getattr(obj, "_translation_links", [])
+        if not links:
+            return mark_safe("")
+        return format_html(
+            '<p class="translation-links">{}</p>',
+            format_html_join(" ", '<a href="{}">{}</a>', ((url, label) for label, url in links)),
+        )
 
     def _translation_buttons(self, obj, open_):
         buttons = []
@@ -214,7 +236,7 @@ class TranslationStatusAdminMixin(TranslatedFieldsMixin):
                 )
             )
         if not buttons:
-            return ""
+            return mark_safe("")
         return format_html(
             '<p class="translation-actions">{}</p>',
             format_html_join("", "{}", ((b,) for b in buttons)),

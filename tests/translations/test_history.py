@@ -153,3 +153,43 @@ def test_stale_english_edit_is_a_lock_conflict(team):  # noqa: F811
     assert [(label, new) for label, _old, new in conflict.changes] == [
         ("Titel (englisch)", "Cycle paths")
     ]
+
+
+def test_a_pending_change_saved_before_english_keeps_the_english_texts(team):  # noqa: F811
+    """A change proposed without English keys (saved before this release) leaves the stored
+    English texts of the measure and its rows as they are when approved."""
+    from reviews import services, state
+
+    measure = team.measure
+    step = _first_step(measure)
+    measure.title_en = "Cycle paths"
+    measure.save()
+    step.text_en = "First step"
+    step.save()
+    measure.refresh_from_db()
+    base = state.measure_state(measure)
+    proposed = state.measure_state(measure)
+    proposed["measure"] = {k: v for k, v in proposed["measure"].items() if not k.endswith("_en")}
+    for rows in proposed["rows"].values():
+        for row in rows:
+            for key in [k for k in row if k.endswith("_en")]:
+                del row[key]
+    proposed["measure"]["description"] = "Neue Beschreibung."
+    pending = services.pending_change_save(
+        measure=measure,
+        acting_user=team.users["editor"],
+        base=base,
+        base_version=measure.version,
+        proposed=proposed,
+        submit=True,
+    )
+    # the editor's form shows the stored English texts
+    data, _response = open_form(team.client("editor"), measure)
+    assert data["title_en"] == "Cycle paths" and "First step" in data.values()
+
+    services.pending_change_approve(pending=pending, acting_user=team.users["coordinator"])
+
+    measure.refresh_from_db()
+    assert measure.description == "Neue Beschreibung."
+    assert measure.title_en == "Cycle paths"
+    assert _first_step(measure).text_en == "First step"
