@@ -31,6 +31,7 @@ from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin, PlanWorkbookAdminMixin
 from reviews.admin import PendingChangeAdminMixin
+from translations.admin import TranslatedFieldsMixin, TranslationStatusAdminMixin
 from workbench.sections import SectionedChangeFormMixin
 
 from . import selectors
@@ -182,7 +183,7 @@ class OrderedInline(SortableInlineAdminMixin, ConstantQueriesInline):
 # Plans ------------------------------------------------------------------------------------
 
 
-class FieldOfActionInline(ConstantQueriesInline):
+class FieldOfActionInline(TranslatedFieldsMixin, ConstantQueriesInline):
     model = FieldOfAction
     formset = TypedPositionFormSet
     fields = ("position", "title", "slug", "lead_organisation")
@@ -198,6 +199,7 @@ class FieldOfActionInline(ConstantQueriesInline):
 
 @admin.register(Plan)
 class PlanAdmin(
+    TranslationStatusAdminMixin,
     SectionedChangeFormMixin,
     PlanWorkbookAdminMixin,
     RoleAdminMixin,
@@ -220,6 +222,7 @@ class PlanAdmin(
     autocomplete_fields = ("project_lead", "author_organisation")
     inlines = (FieldOfActionInline, PlanCouncilPaperInline, AttachmentInline, MembershipInline)
     publication_field = "status"
+    machine_translation = True
     actions = ("publish_with_reviewed", "export_workbook")
     change_form_template = "actionplan/admin/plan_change_form.html"
     fieldsets = (
@@ -236,7 +239,7 @@ class PlanAdmin(
         (_("Review"), {"fields": ("review_changes",)}),
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"), _("Issue"))),
+        ("basics", _("Basic data"), (_("Basic data"), _("Issue"), _("Translation"))),
         ("texts", _("Texts"), (_("Texts"), _("Open data"))),
         ("fields", _("Fields of action"), (FieldOfAction,)),
         ("records", _("Decisions and documents"), (CouncilPaper, Attachment)),
@@ -310,7 +313,7 @@ class PlanAdmin(
 # Fields of action -------------------------------------------------------------------------
 
 
-class BaselineFindingInline(OrderedInline):
+class BaselineFindingInline(TranslatedFieldsMixin, OrderedInline):
     model = BaselineFinding
     fields = ("text", "swot")
     extra = 0
@@ -326,7 +329,7 @@ class FieldContactInline(OrderedInline):
         return super().get_queryset(request).select_related("person")
 
 
-class MeasureInline(ConstantQueriesInline):
+class MeasureInline(TranslatedFieldsMixin, ConstantQueriesInline):
     model = Measure
     formset = TypedPositionFormSet
     fields = ("position", "code", "title", "slug", "status")
@@ -339,6 +342,7 @@ class MeasureInline(ConstantQueriesInline):
 @admin.register(FieldOfAction)
 class FieldOfActionAdmin(
     SortableAdminBase,
+    TranslationStatusAdminMixin,
     SectionedChangeFormMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
@@ -371,7 +375,7 @@ class FieldOfActionAdmin(
     )
     inlines = (BaselineFindingInline, FieldContactInline, MeasureInline, AttachmentInline)
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("basics", _("Basic data"), (_("Basic data"), _("Translation"))),
         ("baseline", _("Baseline"), (BaselineFinding,)),
         ("contacts", _("Contact persons"), (FieldContact,)),
         ("measures", _("Measures"), (Measure,)),
@@ -399,7 +403,7 @@ class FieldOfActionAdmin(
 # Measures ---------------------------------------------------------------------------------
 
 
-class StepInline(OrderedInline):
+class StepInline(TranslatedFieldsMixin, OrderedInline):
     model = Step
     form = StepRowForm
     formset = StepInlineFormSet
@@ -442,7 +446,7 @@ class ScheduleEntryFormSet(OrderedInlineFormSet):
         return saved
 
 
-class ScheduleEntryInline(OrderedInline):
+class ScheduleEntryInline(TranslatedFieldsMixin, OrderedInline):
     model = ScheduleEntry
     fields = (
         "label",
@@ -468,7 +472,7 @@ class ScheduleEntryInline(OrderedInline):
         return formset
 
 
-class ResponsibilityInline(OrderedInline):
+class ResponsibilityInline(TranslatedFieldsMixin, OrderedInline):
     model = Responsibility
     fields = ("role", "organisation", "person", "note")
     autocomplete_fields = ("organisation", "person")
@@ -490,7 +494,7 @@ def budget_placeholders(db_field, formfield):
     return formfield
 
 
-class BudgetLineInline(OrderedInline):
+class BudgetLineInline(TranslatedFieldsMixin, OrderedInline):
     model = BudgetLine
     fields = (
         "category",
@@ -561,6 +565,7 @@ class MeasureAdmin(
     SortableAdminBase,
     # Editors' edits of published measures become pending changes (reviews/admin.py).
     PendingChangeAdminMixin,
+    TranslationStatusAdminMixin,
     SectionedChangeFormMixin,
     RoleAdminMixin,
     MeasureStatusActionMixin,
@@ -606,7 +611,7 @@ class MeasureAdmin(
         AttachmentInline,
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"),)),
+        ("basics", _("Basic data"), (_("Basic data"), _("Translation"))),
         ("steps", _("Steps"), (Step,)),
         ("schedule", _("Schedule"), (ScheduleEntry,)),
         ("responsibilities", _("Responsibility"), (Responsibility,)),
@@ -616,6 +621,7 @@ class MeasureAdmin(
         ("publication", _("Publication"), (_("Publication"),)),
     )
     actions = ("submit_for_review", "publish_measures", "set_status")
+    machine_translation = True
 
     def get_queryset(self, request):
         return (
@@ -763,7 +769,7 @@ class MeasureAdmin(
 # Rows of a measure, each also listed on its own -------------------------------------------
 
 
-class MeasureRowAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+class MeasureRowAdmin(TranslatedFieldsMixin, RoleAdminMixin, SimpleHistoryAdmin):
     """A row of a measure listed on its own: it can only be attached to measures one may edit."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -925,7 +931,9 @@ class BaselineFindingAdmin(MeasureRowAdmin):
 # Managed lists ----------------------------------------------------------------------------
 
 
-class VocabularyAdmin(VocabularyMergeMixin, RoleAdminMixin, SimpleHistoryAdmin):
+class VocabularyAdmin(
+    TranslatedFieldsMixin, VocabularyMergeMixin, RoleAdminMixin, SimpleHistoryAdmin
+):
     list_display = ("name", "position", "usage")
     actions = ["merge"]
     list_editable = ("position",)

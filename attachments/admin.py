@@ -7,12 +7,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import RoleInlineMixin
+from translations.admin import TranslatedFieldsMixin
 
 from .forms import AttachmentForm, AttachmentFormSet
 from .models import Attachment
 
 
-class AttachmentInline(RoleInlineMixin, admin.TabularInline):
+class AttachmentInline(TranslatedFieldsMixin, RoleInlineMixin, admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     formset = AttachmentFormSet

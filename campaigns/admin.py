@@ -11,6 +11,7 @@ from attachments.models import Attachment
 from documents.admin import PdfAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import CampaignDocumentAdminMixin, PermissionedExportMixin
+from translations.admin import TranslatedFieldsMixin, TranslationStatusAdminMixin
 from workbench.sections import SectionedChangeFormMixin
 
 from .models import (
@@ -43,21 +44,21 @@ class CampaignContactInline(RoleInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class CampaignLinkInline(RoleInlineMixin, admin.TabularInline):
+class CampaignLinkInline(TranslatedFieldsMixin, RoleInlineMixin, admin.TabularInline):
     formset = UniqueRowsInlineFormSet
     model = CampaignLink
     fields = ("position", "label", "url", "languages")
     extra = 0
 
 
-class KeyFigureInline(RoleInlineMixin, admin.TabularInline):
+class KeyFigureInline(TranslatedFieldsMixin, RoleInlineMixin, admin.TabularInline):
     formset = UniqueRowsInlineFormSet
     model = KeyFigure
     fields = ("position", "name", "unit", "target", "actual", "date_label", "date", "note")
     extra = 0
 
 
-class ChannelInline(RoleInlineMixin, admin.StackedInline):
+class ChannelInline(TranslatedFieldsMixin, RoleInlineMixin, admin.StackedInline):
     formset = UniqueRowsInlineFormSet
     model = Channel
     fields = (
@@ -72,7 +73,7 @@ class ChannelInline(RoleInlineMixin, admin.StackedInline):
     show_change_link = True
 
 
-class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
+class CampaignEventInline(TranslatedFieldsMixin, RoleInlineMixin, admin.StackedInline):
     formset = UniqueRowsInlineFormSet
     model = CampaignEvent
     fields = (
@@ -89,6 +90,7 @@ class CampaignEventInline(RoleInlineMixin, admin.StackedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(
+    TranslationStatusAdminMixin,
     SectionedChangeFormMixin,
     RoleAdminMixin,
     OptimisticLockAdminMixin,
@@ -164,7 +166,7 @@ class CampaignAdmin(
         (_("References"), {"fields": ("source", "related_measures")}),
     )
     form_sections = (
-        ("basics", _("Basic data"), (_("Basic data"), _("Content"))),
+        ("basics", _("Basic data"), (_("Basic data"), _("Content"), _("Translation"))),
         ("period", _("Period and budget"), (_("Period"), _("Budget and funding"))),
         ("audience", _("Audience and references"), (_("Audience"), _("References"))),
         ("partners", _("Partners and contacts"), (CampaignPartner, CampaignContact, CampaignLink)),
@@ -209,7 +211,9 @@ class CampaignAdmin(
 
 
 @admin.register(Channel)
-class ChannelAdmin(RoleAdminMixin, PermissionedExportMixin, SimpleHistoryAdmin):
+class ChannelAdmin(
+    TranslatedFieldsMixin, RoleAdminMixin, PermissionedExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [ChannelResource]
     list_display = ("name", "campaign", "kind", "status", "reach", "reach_label", "period_label")
     list_filter = ("kind", "status", ("campaign", admin.RelatedOnlyFieldListFilter))
@@ -236,7 +240,7 @@ class EventParticipantInline(RoleInlineMixin, admin.TabularInline):
 
 
 @admin.register(CampaignEvent)
-class CampaignEventAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+class CampaignEventAdmin(TranslatedFieldsMixin, RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "campaign", "kind", "date_label", "date", "place")
     list_filter = ("kind", ("campaign", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("campaign",)
@@ -255,7 +259,7 @@ class CampaignEventAdmin(RoleAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Market)
-class MarketAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+class MarketAdmin(TranslatedFieldsMixin, RoleAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "iso_code", "position")
     list_editable = ("position",)
     search_fields = ("name", "iso_code")

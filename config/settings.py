@@ -586,6 +586,12 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 # (e.g. "http://dcat-ap.de/def/contributors/stadtLeipzig"), given by the state's portal.
 OPENDATA_CONTRIBUTOR_ID = os.environ.get("PLANWERK_OPENDATA_CONTRIBUTOR_ID", "")
 
+# Machine-translation assist (issue 21; translations/machine.py), off unless configured: a
+# translator class of your own by dotted path, or DeepL's API by its authentication key.
+PLANWERK_MACHINE_TRANSLATOR = os.environ.get("PLANWERK_MACHINE_TRANSLATOR", "")
+PLANWERK_DEEPL_AUTH_KEY = os.environ.get("PLANWERK_DEEPL_AUTH_KEY", "")
+PLANWERK_DEEPL_TARGET_LANG = os.environ.get("PLANWERK_DEEPL_TARGET_LANG", "EN-GB")
+
 # --- single sign-on (issue 19; sso/) --------------------------------------------------------------
 # OpenID Connect with the city's identity provider (Keycloak, ADFS, Entra ID), off unless
 # configured: PLANWERK_OIDC_ISSUER (endpoints from its discovery document) or the endpoints

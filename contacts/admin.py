@@ -10,6 +10,7 @@ from access import rules
 from access.admin import RoleAdminMixin
 from history.admin import HistoryAdmin as SimpleHistoryAdmin
 from imports.admin import PermissionedImportExportMixin
+from translations.admin import TranslatedFieldsMixin
 
 from . import services
 from .models import ContactConsent, Organisation, Person
@@ -82,7 +83,7 @@ class ContactAdminMixin(RoleAdminMixin, PermissionedImportExportMixin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ContactAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(TranslatedFieldsMixin, ContactAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ("name", "short_name", "kind", "parent")
     list_filter = ("kind",)

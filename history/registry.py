@@ -33,7 +33,16 @@ REVERTIBLE = {"actionplan.measure"}
 KEPT_ON_REVERT = {
     "actionplan.measure": {"state", "review_comment"},
 }
-NOT_COMPARED = {"id", "version", "created_at", "updated_at", "content_changed_at"}
+# translation_state: the hashes kept beside each English text (translations.services), not
+# content; a change of an English text shows as that text's change.
+NOT_COMPARED = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "content_changed_at",
+    "translation_state",
+}
 
 
 def children_of(model) -> list[tuple[type, str]]:

@@ -11,6 +11,7 @@ from actionplan.admin import ConstantQueriesInline, coordinated_plans
 from actionplan.models import FieldOfAction, Measure
 from config.numbers import format_number
 from history.admin import HistoryAdmin
+from translations.admin import TranslatedFieldsMixin
 
 from .models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 
@@ -57,7 +58,7 @@ class IndicatorLinkInline(IndicatorRowInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RoleAdminMixin, HistoryAdmin):
+class IndicatorAdmin(TranslatedFieldsMixin, RoleAdminMixin, HistoryAdmin):
     list_display = ("name", "plan", "unit", "direction", "update_interval", "is_example")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "direction", "is_example")
     list_select_related = ("plan",)

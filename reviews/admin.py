@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from access import rules
 from actionplan.locking import _as_get
 from actionplan.ordering import SLOT
+from translations import registry as translation_registry
 
 from . import services
 from . import state as states
@@ -59,6 +60,8 @@ def _put(data: QueryDict, form) -> None:
 
 def _set_values(instance, model, row: dict) -> None:
     for attribute in states._attributes(states.kind_of(model)):
+        if attribute not in row and attribute.endswith(translation_registry.SUFFIX):
+            continue  # a change saved before it carried English: English as stored
         if attribute in states.REFERENCES:
             parent = row.get("_parent_pk")
             setattr(instance, f"{attribute}_id", parent)

@@ -13,10 +13,19 @@ from decimal import Decimal
 
 from actionplan.models import BudgetLine, Measure, Responsibility, ScheduleEntry, Step
 from imports.plan_import import ATTRIBUTES, Incoming, key_of, measure_ref
+from translations import registry as translation_registry
 
-#: The measure's own attributes a pending change carries; its place (field, position) and
-#: publication state stay the coordinator's.
-MEASURE_ATTRIBUTES = ("code", "title", "slug", "description", "status")
+#: The measure's own attributes a pending change carries (with the English texts); its place
+#: (field, position) and publication state stay the coordinator's.
+MEASURE_ATTRIBUTES = (
+    "code",
+    "title",
+    "title_en",
+    "slug",
+    "description",
+    "description_en",
+    "status",
+)
 MANY = ("target_groups", "related_measures")
 
 #: kind (as the plan importer names it) -> (related name on Measure, model)
@@ -137,13 +146,13 @@ def incoming_rows(measure: Measure, state: dict) -> list[Incoming]:
             mentioned.add(pk)
             row_values = {"measure": measure_key}
             for attribute in _attributes(kind):
-                if attribute not in row:
-                    continue  # a state saved before the attribute existed (English): as stored
                 if attribute in REFERENCES:
                     parent = by_ref.get(row.get(attribute))
                     row_values[attribute] = (
                         (*measure_key, 0, parent["position"]) if parent is not None else None
                     )
+                elif attribute not in row and attribute.endswith(translation_registry.SUFFIX):
+                    continue  # a change saved before it carried English: English as stored
                 else:
                     row_values[attribute] = _python(model, attribute, row.get(attribute))
             if kind == "schedule" and row.get("dating") != ScheduleEntry.Dating.MANUAL:

@@ -16,6 +16,7 @@ from django.views import defaults
 from access import reasons, rules
 from actionplan import selectors as actionplan_selectors
 from actionplan.models import Plan
+from translations import selectors as translation_selectors
 
 from . import selectors
 
@@ -79,13 +80,13 @@ def start_page_context(request, *, site) -> dict:
             **selectors.pending_of(user),
         )
     if is_coordinator:
+        own = [plan for plan in plans if rules.coordinates(user, plan)]
         context.update(
             review_queue=selectors.review_queue(user),
             pending_for_review=selectors.pending_for_review(user),
             recent_changes=selectors.recent_changes(user),
-            quality_reports=actionplan_selectors.quality_reports(
-                [plan for plan in plans if rules.coordinates(user, plan)], today=today
-            ),
+            quality_reports=actionplan_selectors.quality_reports(own, today=today),
+            translation_counts=translation_selectors.plans_translation_counts(own),
         )
     return context
 

@@ -1067,6 +1067,18 @@ RULES = [
         lambda r, s, n: 302 if r == ANON else 200 if may_add(_history_model(n), r) else 403,
     ),
     Rule(r"admin:\w+_recover", recover_url, recover_expect),
+    # the English texts' status on a change page (translations/admin.py): "Übersetzung geprüft"
+    # and the machine pre-translation are POST only (405, checked before the permission;
+    # tests/translations/test_admin.py posts them per role)
+    Rule(
+        r"admin:\w+_translation_(confirm|machine)",
+        lambda w, n, s: (
+            reverse(n, args=[w.objects[(_history_model(n), s)].pk])
+            if (_history_model(n), s) in w.objects
+            else None
+        ),
+        lambda r, s, n: 302 if r == ANON else 405,
+    ),
     # the campaign document in the campaign changelist (imports/campaign_upload.py): import
     # for whoever may import campaigns, export for coordinators (of their own campaigns only;
     # nobody here holds a campaign role, so a coordinator gets an empty document)
