@@ -97,15 +97,8 @@ def bilingual(db, media_root):
     )
     IndicatorLink.objects.create(indicator=indicator, field=measure.field, measure=measure)
     attach(measure)
-    campaign = CampaignFactory(
-        title="Kampagne",
-        motto="Motto",
-        slogan="Slogan",
-        summary="Kurz",
-        description="Lang",
-        goals="Ziele",
-        slug="kampagne",
-    )
+    texts = {field: f"Kampagne: {field}" for field in registry.FIELDS["campaigns.Campaign"]}
+    campaign = CampaignFactory(slug="kampagne", **texts)
     CampaignLinkFactory(campaign=campaign, label="Website")
     ChannelFactory(campaign=campaign, name="Flyer", description="Gedruckt", reach_label="Stück")
     CampaignEventFactory(
