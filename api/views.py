@@ -39,7 +39,9 @@ class ConditionalMixin:
 class ApiRootView(ConditionalMixin, routers.APIRootView):
     """Planwerk's read API, version 1: published action plans and campaigns as JSON. The OpenAPI
     3 schema is at `schema/`. Members read drafts with a personal token from the admin
-    (header `Authorization: Token <key>`)."""
+    (header `Authorization: Token <key>`). Texts come in German (`title`) and English
+    (`title_en`); `?lang=en` or `Accept-Language: en` puts English in the base keys where it
+    exists and lists the keys still in German in `in_german`."""
 
 
 class SchemaView(ConditionalMixin, SpectacularAPIView):
