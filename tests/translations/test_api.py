@@ -228,6 +228,16 @@ def test_english_answer_lists_what_it_gives_in_german(client, bilingual):
         assert line["funding_source"] is None or line["funding_source"].startswith("EN ")
 
 
+def test_plan_and_campaign_carry_their_note_on_the_english_version(client, bilingual):
+    note = "Translated by the city's EU office; the German original is authoritative."
+    for obj, name in ((bilingual["plan"], "plan"), (bilingual["campaign"], "campaign")):
+        type(obj).objects.filter(pk=obj.pk).update(english_note=note)
+
+        data = client.get(reverse(f"api:{name}-detail", args=[obj.pk]) + "?lang=en").json()
+
+        assert data["english_note"] == note
+
+
 def test_german_request_marks_nothing_even_without_english(client, bilingual):
     data = client.get(reverse("api:measure-detail", args=[bilingual["measure"].pk])).json()
 
