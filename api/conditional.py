@@ -20,8 +20,9 @@ def representation_etag(response) -> str:
 
 def conditional(request, response):
     """Mark a successful GET/HEAD with its ETag; answer 304 when the client holds it already."""
-    # The answer depends on who asks (token, session) and in which format.
-    patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
+    # The answer depends on who asks (token, session), in which format and language (the
+    # header's, unless ?lang= names one: the address then differs).
+    patch_vary_headers(response, ("Accept", "Accept-Language", "Authorization", "Cookie"))
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     response.render()

@@ -2,10 +2,16 @@
 (``ApiAutoSchema``), each with its body, so that a client generated from the schema, or one
 that checks answers against it, meets no undocumented status."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from .languages import CONTENT_LANGUAGE_HEADER, LANG_PARAMETER
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -21,6 +27,22 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "A personal token from the admin („API-Tokens“), sent as `Token <key>`. "
                 "Without it the API shows published content only."
             ),
+        }
+
+
+class InGermanScheme(OpenApiSerializerFieldExtension):
+    """``in_german``: a list of the object's translated keys. Told by a pattern, not an enum:
+    drf-spectacular would make each set of keys a named component, and the same sets recur
+    in objects of different kinds."""
+
+    target_class = "api.languages.InGermanField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        keys = "|".join(self.target.keys)
+        return {
+            "type": "array",
+            "items": {"type": "string", "pattern": f"^({keys})$"},
+            "uniqueItems": True,
         }
 
 
@@ -58,16 +80,19 @@ RETRY_AFTER = {
 
 
 class ApiAutoSchema(AutoSchema):
-    """Adds the errors to each operation: 400 (a list's malformed filter or page size), 401 (a
-    wrong, expired or revoked token), 404 (no such object, or one the client may not see; a
-    page beyond the last) and 429 (rate limit, with ``Retry-After``)."""
+    """Adds the content language (``?lang=``, the ``Content-Language`` of each answer;
+    api.languages) and the errors to each operation: 400 (a malformed ``lang``, a list's
+    malformed filter or page size), 401 (a wrong, expired or revoked token), 404 (no such
+    object, or one the client may not see; a page beyond the last) and 429 (rate limit, with
+    ``Retry-After``)."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), LANG_PARAMETER]
 
     def error_responses(self) -> dict[str, OpenApiResponse]:
-        responses = {}
-        if self._is_list_view():
-            responses["400"] = OpenApiResponse(
-                ValidationErrorSerializer, "A query parameter is malformed."
-            )
+        responses = {
+            "400": OpenApiResponse(ValidationErrorSerializer, "A query parameter is malformed.")
+        }
         responses["401"] = OpenApiResponse(
             ErrorSerializer,
             "The `Authorization` header holds a wrong, expired or revoked token. "
@@ -91,4 +116,6 @@ class ApiAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         if "429" in responses:
             responses["429"]["headers"] = RETRY_AFTER
+        if "200" in responses:
+            responses["200"]["headers"] = CONTENT_LANGUAGE_HEADER
         return responses

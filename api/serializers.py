@@ -1,5 +1,6 @@
 """What the API prints. Values are codes (``"in_progress"``), not labels: the data is the same in
-every language (only a target market's ``display_name`` follows the client's language). Internal
+every language (only a target market's ``display_name`` follows the client's language). Texts
+are printed in German and English (``title``, ``title_en``; api.languages). Internal
 fields (review comments, notes for members, the lifecycle override) are never printed. A person
 who did not consent to publication (``Person.is_public``) is never named: no name, salutation,
 phone, e-mail or fax of their own — the content shows their function and organisation and the
@@ -29,6 +30,7 @@ from actionplan.models import (
 )
 from actionplan.schedule import parse_schedule
 from attachments.models import Attachment
+from campaigns.countries import country_name
 from campaigns.models import (
     Campaign,
     CampaignContact,
@@ -45,6 +47,9 @@ from council.models import Consultation, CouncilPaper
 from funding.models import FundingProgramme
 from indicators.models import Indicator
 from progress.selectors import plan_period
+from translations.selectors import text
+
+from .languages import TranslatedSerializer
 
 
 def _absolute(request, path: str) -> str:
@@ -61,7 +66,7 @@ def api_url(request, name: str, pk) -> str:
     return _absolute(request, reverse(f"api:{name}-detail", args=[pk]))
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
+class OrganisationRefSerializer(TranslatedSerializer):
     api_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,13 +116,13 @@ class PersonRefSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "person", obj.pk)
 
 
-class TargetGroupSerializer(serializers.ModelSerializer):
+class TargetGroupSerializer(TranslatedSerializer):
     class Meta:
         model = TargetGroup
         fields = ["id", "name"]
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(TranslatedSerializer):
     class Meta:
         model = Step
         fields = ["position", "text"]
@@ -130,7 +135,7 @@ class TopStepSerializer(StepSerializer):
         fields = [*StepSerializer.Meta.fields, "substeps"]
 
 
-class ScheduleEntrySerializer(serializers.ModelSerializer):
+class ScheduleEntrySerializer(TranslatedSerializer):
     class Meta:
         model = ScheduleEntry
         fields = [
@@ -145,7 +150,7 @@ class ScheduleEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class ResponsibilitySerializer(serializers.ModelSerializer):
+class ResponsibilitySerializer(TranslatedSerializer):
     organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     person = PersonRefSerializer(read_only=True, allow_null=True)
 
@@ -154,13 +159,15 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
         fields = ["position", "role", "organisation", "person", "note"]
 
 
-class FundingProgrammeRefSerializer(serializers.ModelSerializer):
+class FundingProgrammeRefSerializer(TranslatedSerializer):
     class Meta:
         model = FundingProgramme
         fields = ["key", "name", "level", "fund", "period", "default_rate"]
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(TranslatedSerializer):
+    translated_sources = {"category": "category.name", "funding_source": "funding_source.name"}
+
     category = serializers.CharField(source="category.name")
     funding_source = serializers.CharField(source="funding_source.name", allow_null=True)
     programme = FundingProgrammeRefSerializer(read_only=True, allow_null=True)
@@ -202,7 +209,7 @@ class CouncilPaperSerializer(serializers.ModelSerializer):
         fields = ["reference", "title", "date", "body", "url", "oparl_id", "consultations"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(TranslatedSerializer):
     """A document attached to the plan, field or measure (attachments/); the type is the one
     its content showed."""
 
@@ -224,7 +231,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), obj.get_absolute_url())
 
 
-class FieldRefSerializer(serializers.ModelSerializer):
+class FieldRefSerializer(TranslatedSerializer):
     api_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -270,7 +277,7 @@ class PeriodSerializer(serializers.Serializer):
         return end.isoformat() if end else None
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(TranslatedSerializer):
     period = PeriodSerializer(source="*", read_only=True)
     publisher = OrganisationRefSerializer(
         source="author_organisation", read_only=True, allow_null=True
@@ -298,6 +305,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "period",
             "status",
             "language",
+            "english_note",
             "introduction",
             "funding_note",
             "publisher",
@@ -319,13 +327,13 @@ class PlanSerializer(serializers.ModelSerializer):
         return _absolute(request, f"{reverse('api:measure-list')}?plan={obj.pk}")
 
 
-class BaselineFindingSerializer(serializers.ModelSerializer):
+class BaselineFindingSerializer(TranslatedSerializer):
     class Meta:
         model = BaselineFinding
         fields = ["position", "text", "swot"]
 
 
-class FieldSerializer(serializers.ModelSerializer):
+class FieldSerializer(TranslatedSerializer):
     plan = serializers.PrimaryKeyRelatedField(read_only=True)
     lead_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     contacts = serializers.SerializerMethodField()
@@ -357,7 +365,7 @@ class FieldSerializer(serializers.ModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(TranslatedSerializer):
     plan = serializers.IntegerField(source="field.plan_id", read_only=True)
     steps = TopStepSerializer(source="top_steps", many=True, read_only=True)
     schedule = ScheduleEntrySerializer(many=True, read_only=True)
@@ -412,7 +420,7 @@ def _language_list():
     )
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(TranslatedSerializer):
     languages = _language_list()
 
     class Meta:
@@ -446,7 +454,7 @@ class EventParticipantSerializer(serializers.ModelSerializer):
         fields = ["position", "person", "organisation", "role"]
 
 
-class CampaignEventSerializer(serializers.ModelSerializer):
+class CampaignEventSerializer(TranslatedSerializer):
     topics = serializers.ListField(
         source="topic_items", child=serializers.CharField(), read_only=True
     )
@@ -474,7 +482,7 @@ class CampaignEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class KeyFigureSerializer(serializers.ModelSerializer):
+class KeyFigureSerializer(TranslatedSerializer):
     class Meta:
         model = KeyFigure
         fields = [
@@ -490,7 +498,7 @@ class KeyFigureSerializer(serializers.ModelSerializer):
         ]
 
 
-class CampaignLinkSerializer(serializers.ModelSerializer):
+class CampaignLinkSerializer(TranslatedSerializer):
     languages = _language_list()
 
     class Meta:
@@ -519,19 +527,21 @@ class CampaignContactSerializer(serializers.ModelSerializer):
         return obj.fax if obj.person.is_public else ""
 
 
-class MarketSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(
-        read_only=True,
-        help_text="the country's name in the client's language (Accept-Language); "
-        "the stored name for regions",
+class MarketSerializer(TranslatedSerializer):
+    display_name = serializers.SerializerMethodField(
+        help_text="the country's name in the client's language (`lang`, Accept-Language); "
+        "for regions the name as in `name`",
     )
 
     class Meta:
         model = Market
         fields = ["id", "name", "display_name", "iso_code"]
 
+    def get_display_name(self, obj) -> str:
+        return country_name(obj.iso_code) or text(obj, "name")
 
-class CampaignSerializer(serializers.ModelSerializer):
+
+class CampaignSerializer(TranslatedSerializer):
     organiser = OrganisationRefSerializer(read_only=True, allow_null=True)
     lifecycle = serializers.ChoiceField(
         choices=Campaign.Lifecycle.choices,
@@ -565,6 +575,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "lifecycle",
             "languages",
+            "english_note",
             "organiser",
             "summary",
             "description",
@@ -599,7 +610,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(TranslatedSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -658,7 +669,7 @@ class IndicatorLinkSerializer(serializers.Serializer):
     measure = serializers.IntegerField(source="measure_id", allow_null=True)
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(TranslatedSerializer):
     """An indicator with baseline, targets, values and its links to fields and measures (only
     those the client sees)."""
 

@@ -13,29 +13,35 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, routers, views, viewsets
 from rest_framework.response import Response
 
-from . import filters, selectors, serializers
+from . import filters, languages, selectors, serializers
 from .conditional import conditional
 from .schema import ApiAutoSchema
 
 
 class ConditionalMixin:
-    """Messages in the client's language (the API lies outside ``i18n_patterns``, where the
-    site's default would apply), ETag and 304 on every API view (api.conditional)."""
+    """Content and messages in the client's language (``?lang=``, else ``Accept-Language``;
+    the API lies outside ``i18n_patterns``, where the site's default would apply; see
+    api.languages), ``Content-Language``, ETag and 304 on every API view (api.conditional)."""
 
     def initial(self, request, *args, **kwargs):
+        # the header's language first, so that a malformed ?lang= is explained in it
         translation.activate(translation.get_language_from_request(request._request))
+        translation.activate(languages.request_language(request._request))
         request._request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = languages.content_language()
         return conditional(request, response)
 
 
 class ApiRootView(ConditionalMixin, routers.APIRootView):
     """Planwerk's read API, version 1: published action plans and campaigns as JSON. The OpenAPI
     3 schema is at `schema/`. Members read drafts with a personal token from the admin
-    (header `Authorization: Token <key>`)."""
+    (header `Authorization: Token <key>`). Texts come in German (`title`) and English
+    (`title_en`); `?lang=en` or `Accept-Language: en` puts English in the base keys where it
+    exists and lists the keys still in German in `in_german`."""
 
 
 class SchemaView(ConditionalMixin, SpectacularAPIView):

@@ -99,12 +99,39 @@ def _record(plan: Plan, metadata_url: str, modified: str | None) -> dict:
     return record
 
 
-def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list[str]) -> dict:
+def _both(german: str, english: str):
+    """A text as a plain literal, or with its English version as two tagged literals."""
+    if not english.strip():
+        return german
+    return [{"@value": german, "@language": "de"}, {"@value": english, "@language": "en"}]
+
+
+def _english_title(plan: Plan) -> str:
+    """``str(plan)`` in English (“title – subtitle”), empty without an English title."""
+    if not plan.title_en.strip():
+        return ""
+    return f"{plan.title_en} – {plan.subtitle_en}" if plan.subtitle_en.strip() else plan.title_en
+
+
+def plan_dataset(
+    plan: Plan,
+    *,
+    absolute_uri: Callable[[str], str],
+    fields: list[str],
+    fields_en: list[str] = (),
+    english: bool = False,
+) -> dict:
     """The plan as a ``dcat:Dataset``; ``fields`` are the titles of its fields of action (its
-    keywords), ``absolute_uri`` makes a path absolute (``request.build_absolute_uri``)."""
+    keywords), ``fields_en`` their English titles where written, ``absolute_uri`` makes a
+    path absolute (``request.build_absolute_uri``). ``english``: some published text of the
+    plan has an English version (``dct:language`` then names English too; the CSV files and
+    the JSON document carry it beside the German one)."""
     licence = plan.licence
     modified = plan.content_changed_at.isoformat() if plan.content_changed_at else None
-    language = LANGUAGES.get(plan.language[:2])
+    languages = [LANGUAGES.get(plan.language[:2])]
+    if english:
+        languages.append(LANGUAGES["en"])
+    languages = [code for code in dict.fromkeys(languages) if code]
     csv_url = _url(absolute_uri, "opendata:plan_csv", plan)
     json_url = _url(absolute_uri, "opendata:plan_json", plan)
     common = {"dct:license": _ref(licence.uri), "adms:status": _ref(COMPLETED)}
@@ -118,7 +145,9 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
             "dct:title": "CSV (ZIP)",
             "dct:description": "Eine CSV-Datei je Art: Handlungsfelder, Ausgangslage, "
             "Maßnahmen, Schritte, Zeitplan, Zuständigkeiten, Budget, Indikatoren, "
-            "Indikatorwerte, Indikatorziele, Indikatorverknüpfungen (UTF-8, Semikolon).",
+            "Indikatorwerte, Indikatorziele, Indikatorverknüpfungen (UTF-8, Semikolon). "
+            "Rechts neben jeder deutschen Textspalte steht ihre englische Fassung "
+            "(„Titel (englisch)“ usw.; leer, wo es keine gibt).",
             "dcat:accessURL": _ref(csv_url),
             "dcat:downloadURL": _ref(csv_url),
             "dct:format": _ref(f"{EU}/file-type/CSV"),
@@ -131,7 +160,8 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
             "@type": "dcat:Distribution",
             "dct:title": "JSON",
             "dct:description": "Der ganze Plan als ein JSON-Dokument (Format planwerk.plan/1), "
-            "mit Indikatoren, Zielen und Werten.",
+            "mit Indikatoren, Zielen und Werten. Jeder Text steht auf Deutsch im Schlüssel "
+            "(„title“), seine englische Fassung, wo es eine gibt, daneben („title_en“).",
             "dcat:accessURL": _ref(json_url),
             "dcat:downloadURL": _ref(json_url),
             "dct:format": _ref(f"{EU}/file-type/JSON"),
@@ -150,13 +180,16 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
             "foaf:primaryTopic": _record(plan, metadata_url, modified),
         },
         "dct:identifier": page,
-        "dct:title": str(plan),
-        "dct:description": plan.introduction.split("\n\n")[0].strip()
-        or f"{plan.title} ({plan.region}): Handlungsfelder, Maßnahmen, Zeitplan, "
-        "Zuständigkeiten und Budget.",
+        "dct:title": _both(str(plan), _english_title(plan)),
+        "dct:description": _both(
+            plan.introduction.split("\n\n")[0].strip()
+            or f"{plan.title} ({plan.region}): Handlungsfelder, Maßnahmen, Zeitplan, "
+            "Zuständigkeiten und Budget.",
+            plan.introduction_en.split("\n\n")[0].strip(),
+        ),
         "dcat:landingPage": _ref(page),
         "dcat:theme": _ref(THEME),
-        "dcat:keyword": fields,
+        "dcat:keyword": [*fields, *({"@value": t, "@language": "en"} for t in fields_en)],
         "dct:license": _ref(licence.uri),
         "dcat:distribution": distributions,
     }
@@ -164,8 +197,9 @@ def plan_dataset(plan: Plan, *, absolute_uri: Callable[[str], str], fields: list
         dataset["dct:modified"] = {"@value": modified, "@type": "xsd:dateTime"}
     if plan.issued_on:
         dataset["dct:issued"] = {"@value": plan.issued_on.isoformat(), "@type": "xsd:date"}
-    if language:
-        dataset["dct:language"] = _ref(f"{EU}/language/{language}")
+    if languages:
+        references = [_ref(f"{EU}/language/{code}") for code in languages]
+        dataset["dct:language"] = references[0] if len(references) == 1 else references
     dataset["dct:publisher"] = publisher
     if licence.attribution:
         dataset["dcatde:licenseAttributionByText"] = publisher["foaf:name"]

@@ -9,14 +9,21 @@ search/lookups.py); rows of other tables (a measure's steps, a campaign's channe
 events) are matched with ``Exists`` subqueries, so no join multiplies a row and the number of
 queries stays fixed: one per kind on the overview (the total comes with the rows, as a window
 count), two for one kind's page (count and page).
+
+Translated texts (``translations.registry``) are searched in both languages, for every reader:
+an English word finds a measure through its ``title_en``. A hit shows its texts in the
+reader's language (``translations.selectors.text``); an English reader who gets a German text
+sees it marked ``lang="de"`` with “(in German)”, as on the pages.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import (
     Case,
     Count,
@@ -32,12 +39,15 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Concat
-from django.utils.html import escape
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from access import rules
+from translations import registry
+from translations import selectors as translated
+from translations.templatetags.translations import _note as in_german_note
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -56,7 +66,7 @@ class Kind:
     label: str  # plural, the group's heading
     queryset: Callable  # (user, term) -> QuerySet of matches, ordered, related rows selected
     text_fields: tuple[str, ...]  # where an excerpt is looked for, in this order
-    meta: Callable  # (obj) -> context line ("Plan › Field"), plain text
+    meta: Callable  # (obj) -> context line ("Plan › Field"), escaped (German marked)
     language: Callable = lambda obj: ""  # content language of the hit, for lang=""
 
 
@@ -66,7 +76,7 @@ class Hit:
     url: str
     title: SafeString  # escaped, the term marked
     excerpt: SafeString  # escaped, the term marked; may be empty
-    meta: str
+    meta: SafeString  # escaped, German texts marked for an English reader
     language: str
 
 
@@ -86,38 +96,61 @@ def _holds(field: str, term: str) -> Q:
     return Q(**{f"{field}__folded__contains": term.lower()})
 
 
-def _any(term: str, *fields: str) -> Q:
-    condition = Q()
+def _both(model, fields) -> list[str]:
+    """The fields, each translated one followed by its English version (``title_en``)."""
+    names = []
     for field in fields:
+        names.append(field)
+        if model is not None and registry.is_translated(model, field):
+            names.append(registry.english(field))
+    return names
+
+
+def _any(term: str, *fields: str, model=None) -> Q:
+    """One of the fields holds the term; with ``model``, in German or English."""
+    condition = Q()
+    for field in _both(model, fields):
         condition |= _holds(field, term)
     return condition
 
 
 def _title_first(qs: QuerySet, term: str, field: str = "title") -> QuerySet:
-    """Hits whose title holds the term come first."""
+    """Hits whose title (in either language) holds the term come first."""
     return qs.annotate(
         title_rank=Case(
-            When(_holds(field, term), then=Value(0)),
+            When(_any(term, field, model=qs.model), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
     )
 
 
-def _first_text(model, term: str, column: str, link: str = "campaign"):
-    """The first text of a related row (a step, a channel) that holds the term: the excerpt."""
+def _first_text(model, term: str, column: str, link: str = "campaign", *, shown=None):
+    """The first text of a related row (a step, a channel) that holds the term (in German or
+    English): the excerpt. ``shown``: the column to print (default: the searched one)."""
     return Subquery(
-        model.objects.filter(_holds(column, term), **{link: OuterRef("pk")})
+        model.objects.filter(_any(term, column, model=model), **{link: OuterRef("pk")})
         .order_by("position", "pk")
-        .values(column)[:1]
+        .values(shown or column)[:1]
     )
+
+
+def _first_texts(model, term: str, column: str, name: str, link: str = "campaign") -> dict:
+    """``name`` and ``name_en``: the German and the English text of the first related row that
+    holds the term (``RELATED`` tells the hit which model's text they are)."""
+    return {
+        name: _first_text(model, term, column, link),
+        registry.english(name): _first_text(
+            model, term, column, link, shown=registry.english(column)
+        ),
+    }
 
 
 def plans(user, term: str) -> QuerySet:
     from actionplan.models import Plan
 
     qs = rules.visible_plans(user, Plan.objects.all()).filter(
-        _any(term, "title", "subtitle", "region", "introduction")
+        _any(term, "title", "subtitle", "region", "introduction", model=Plan)
     )
     return _title_first(qs, term).order_by("title_rank", "title", "pk")
 
@@ -126,7 +159,7 @@ def fields(user, term: str) -> QuerySet:
     from actionplan.models import FieldOfAction
 
     qs = rules.visible_fields(user, FieldOfAction.objects.all()).filter(
-        _any(term, "title", "target_state")
+        _any(term, "title", "target_state", model=FieldOfAction)
     )
     return (
         _title_first(qs, term)
@@ -138,13 +171,13 @@ def fields(user, term: str) -> QuerySet:
 def measures(user, term: str) -> QuerySet:
     from actionplan.models import Measure, Step
 
-    steps = Step.objects.filter(_holds("text", term), measure=OuterRef("pk"))
+    steps = Step.objects.filter(_any(term, "text", model=Step), measure=OuterRef("pk"))
     qs = rules.visible_measures(user, Measure.objects.all()).filter(
-        _any(term, "title", "code", "description") | Exists(steps)
+        _any(term, "title", "code", "description", model=Measure) | Exists(steps)
     )
     return (
         _title_first(qs, term)
-        .annotate(step_text=_first_text(Step, term, "text", link="measure"))
+        .annotate(**_first_texts(Step, term, "text", "step_text", link="measure"))
         .select_related("field__plan")
         .order_by("title_rank", "field__plan__title", "field__position", "position", "pk")
     )
@@ -153,17 +186,21 @@ def measures(user, term: str) -> QuerySet:
 def campaigns(user, term: str) -> QuerySet:
     from campaigns.models import Campaign, CampaignEvent, Channel
 
-    channels = Channel.objects.filter(_holds("name", term), campaign=OuterRef("pk"))
-    events = CampaignEvent.objects.filter(_holds("title", term), campaign=OuterRef("pk"))
-    text = _any(term, "title", "motto", "slogan", "summary", "description", "region")
+    channels = Channel.objects.filter(_any(term, "name", model=Channel), campaign=OuterRef("pk"))
+    events = CampaignEvent.objects.filter(
+        _any(term, "title", model=CampaignEvent), campaign=OuterRef("pk")
+    )
+    text = _any(
+        term, "title", "motto", "slogan", "summary", "description", "region", model=Campaign
+    )
     qs = rules.visible_campaigns(user, Campaign.objects.all()).filter(
         text | Exists(channels) | Exists(events)
     )
     return (
         _title_first(qs, term)
         .annotate(
-            channel_name=_first_text(Channel, term, "name"),
-            event_title=_first_text(CampaignEvent, term, "title"),
+            **_first_texts(Channel, term, "name", "channel_name"),
+            **_first_texts(CampaignEvent, term, "title", "event_title"),
         )
         .order_by("title_rank", "title", "pk")
     )
@@ -185,7 +222,9 @@ def organisations(user, term: str) -> QuerySet:
     """Organisations of the directory (public facts, as its tree shows them)."""
     from contacts.models import Organisation
 
-    qs = Organisation.objects.visible_to(user).filter(_any(term, "name", "short_name"))
+    qs = Organisation.objects.visible_to(user).filter(
+        _any(term, "name", "short_name", model=Organisation)
+    )
     return _title_first(qs, term, "name").select_related("parent").order_by("title_rank", "name")
 
 
@@ -193,16 +232,61 @@ def _plan_language(obj) -> str:
     return obj.language
 
 
-def _campaign_meta(campaign) -> str:
-    return " · ".join(part for part in (campaign.motto or campaign.slogan, campaign.region) if part)
+# Annotations holding a related row's text (and, ``<name>_en``, its English version): which
+# model's field they are.
+RELATED = {
+    "step_text": ("actionplan.Step", "text"),
+    "channel_name": ("campaigns.Channel", "name"),
+    "event_title": ("campaigns.CampaignEvent", "title"),
+}
 
 
-def _person_meta(person) -> str:
-    return person.organisation.display_name if person.organisation_id else ""
+def read(obj, name: str) -> translated.Text:
+    """``obj.name`` in the reader's language (``translations.selectors.text``): a translated
+    field, an annotation of ``RELATED`` or a field that is the same in every language."""
+    if name in RELATED:
+        label, field = RELATED[name]
+        row = apps.get_model(label)(
+            **{
+                field: getattr(obj, name, "") or "",
+                registry.english(field): getattr(obj, registry.english(name), "") or "",
+            }
+        )
+        return translated.text(row, field)
+    return translated.text(obj, name)
 
 
-def _organisation_meta(org) -> str:
-    return org.parent.name if org.parent_id else ""
+def shown(text: translated.Text, marked: str) -> SafeString:
+    """``marked`` (``text`` escaped, the term marked) as a reader sees it: a German text given
+    to an English reader in ``lang="de"`` with “(in German)”, as the pages show it."""
+    if text.fallback:
+        return format_html('<span lang="de">{}</span>{}', marked, in_german_note())
+    return mark_safe(marked)  # noqa: S308 -- escaped by the caller
+
+
+def _line(separator: str, *texts: translated.Text) -> SafeString:
+    """A context line of texts, each escaped and marked where it is German for an English
+    reader."""
+    return mark_safe(  # noqa: S308 -- each part is escaped
+        escape(separator).join(shown(text, escape(text)) for text in texts if text)
+    )
+
+
+def _campaign_meta(campaign) -> SafeString:
+    motto = read(campaign, "motto") or read(campaign, "slogan")
+    return _line(" · ", motto, read(campaign, "region"))
+
+
+def _person_meta(person) -> SafeString:
+    organisation = person.organisation
+    if organisation is None:
+        return mark_safe("")
+    parent = read(organisation.parent, "name") if organisation.parent_id else ""
+    return _line(", ", parent, read(organisation, "name"))
+
+
+def _organisation_meta(org) -> SafeString:
+    return _line("", read(org.parent, "name")) if org.parent_id else mark_safe("")
 
 
 KINDS = [
@@ -211,7 +295,7 @@ KINDS = [
         _("Action plans"),
         plans,
         ("subtitle", "introduction", "region"),
-        lambda plan: plan.region,
+        lambda plan: _line("", read(plan, "region")),
         _plan_language,
     ),
     Kind(
@@ -219,7 +303,7 @@ KINDS = [
         _("Fields of action"),
         fields,
         ("target_state",),
-        lambda field: field.plan.title,
+        lambda field: _line("", read(field.plan, "title")),
         lambda field: field.plan.language,
     ),
     Kind(
@@ -227,7 +311,9 @@ KINDS = [
         _("Measures"),
         measures,
         ("code", "description", "step_text"),
-        lambda measure: f"{measure.field.plan.title} › {measure.field.title}",
+        lambda measure: _line(
+            " › ", read(measure.field.plan, "title"), read(measure.field, "title")
+        ),
         lambda measure: measure.field.plan.language,
     ),
     Kind(
@@ -243,14 +329,15 @@ KINDS = [
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
-def _title(kind: Kind, obj) -> str:
-    if kind.key == "measures":
-        return obj.full_label
+def _title(kind: Kind, obj, term: str) -> SafeString:
+    """The hit's title, escaped, the term marked, in the reader's language."""
     if kind.key == "persons":
-        return obj.public_name
-    if kind.key == "organisations":
-        return obj.name
-    return obj.title
+        return highlight(obj.public_name, term)
+    title = read(obj, "name" if kind.key == "organisations" else "title")
+    marked = shown(title, highlight(title, term))
+    if kind.key == "measures":  # “2 A · Title” (Measure.full_label)
+        return mark_safe(highlight(f"{obj.display_code} · ", term) + marked)  # noqa: S308
+    return marked
 
 
 def _pattern(term: str) -> re.Pattern:
@@ -289,25 +376,29 @@ def excerpt(text: str, term: str, context: int = EXCERPT_CONTEXT) -> SafeString:
 
 
 def _excerpt_of(kind: Kind, obj, term: str, meta: str) -> SafeString:
-    """The excerpt from the first text field that holds the term; none when only the title or
-    the context line does (they show it already)."""
+    """The excerpt from the first text field that holds the term (in the reader's language);
+    none when only the title or the context line does (they show it already)."""
     pattern = _pattern(term)
+    meta = html.unescape(strip_tags(meta))
     for name in kind.text_fields:
-        value = getattr(obj, name, "") or ""
+        value = read(obj, name)
         if pattern.search(value) and value not in meta:
-            return excerpt(value, term)
+            return shown(value, excerpt(value, term))
     return mark_safe("")
 
 
 def hit(kind: Kind, obj, term: str) -> Hit:
+    """A hit as the reader sees it. An English reader's hit has no content language of its
+    own: its texts are English, the German ones marked each (``shown``)."""
     meta = kind.meta(obj)
+    english = translated.reader_language() == registry.TARGET_LANGUAGE
     return Hit(
         object=obj,
         url=obj.get_absolute_url(),
-        title=highlight(_title(kind, obj), term),
+        title=_title(kind, obj, term),
         excerpt=_excerpt_of(kind, obj, term, meta),
         meta=meta,
-        language=kind.language(obj),
+        language="" if english else kind.language(obj),
     )
 
 

@@ -112,8 +112,10 @@ def test_api_campaign_holds_everything_its_page_shows(client, altmark):
         {
             "position": altmark.links.get().position,
             "label": "Website",
+            "label_en": "",
             "url": "https://altmark.example/",
             "languages": ["de", "en"],
+            "in_german": [],
         }
     ]
     assert [(p["organisation"]["name"], p["role"]) for p in data["partners"]] == [

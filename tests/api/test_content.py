@@ -35,7 +35,9 @@ def test_api_measure_holds_steps_schedule_responsibilities_budget_and_groups(cli
     data = client.get(reverse("api:measure-detail", args=[measure.pk])).json()
 
     assert [s["text"] for s in data["steps"]][0] == top.text
-    assert data["steps"][0]["substeps"] == [{"position": 1, "text": "Unterschritt"}]
+    assert data["steps"][0]["substeps"] == [
+        {"position": 1, "text": "Unterschritt", "text_en": "", "in_german": []}
+    ]
     assert len(data["steps"]) == 2  # the sub-step is not repeated at the top
     quarter, autumn, undated = data["schedule"]
     assert (quarter["start_date"], quarter["end_date"]) == ("2011-04-01", "2011-06-30")
@@ -123,5 +125,5 @@ def test_api_campaign_dates_and_lists(client):
     data = client.get(reverse("api:campaign-detail", args=[campaign.pk])).json()
 
     assert data["start_date"] == "2017-01-01" and data["date_precision"] == "year"
-    market = {"id": campaign.markets.get().pk, "name": "China", "iso_code": "CN"}
-    assert data["markets"] == [{**market, "display_name": "China"}]
+    market = {"id": campaign.markets.get().pk, "name": "China", "name_en": "", "iso_code": "CN"}
+    assert data["markets"] == [{**market, "display_name": "China", "in_german": []}]

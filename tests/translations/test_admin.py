@@ -64,7 +64,9 @@ def test_every_translated_model_has_an_admin_or_an_inline():
     assert {m for m in registry.models() if m not in admin.site._registry} - inlines == set()
 
 
-@pytest.mark.parametrize("where, model_admin", _admins(), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "where, model_admin", _admins(), ids=[where for where, _admin in _admins()]
+)
 def test_every_admin_shows_german_and_english_side_by_side(where, model_admin, rf=None):
     user = UserFactory(is_staff=True, is_superuser=True)
     request = RequestFactory().get("/")
