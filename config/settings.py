@@ -590,7 +590,7 @@ OPENDATA_CONTRIBUTOR_ID = os.environ.get("PLANWERK_OPENDATA_CONTRIBUTOR_ID", "")
 # translator class of your own by dotted path, or DeepL's API by its authentication key.
 PLANWERK_MACHINE_TRANSLATOR = os.environ.get("PLANWERK_MACHINE_TRANSLATOR", "")
 PLANWERK_DEEPL_AUTH_KEY = os.environ.get("PLANWERK_DEEPL_AUTH_KEY", "")
-PLANWERK_DEEPL_TARGET_LANG = os.environ.get("PLANWERK_DEEPL_TARGET_LANG", "EN-GB")
+PLANWERK_DEEPL_TARGET_LANG = os.environ.get("PLANWERK_DEEPL_TARGET_LANG", "EN-US")
 
 # --- single sign-on (issue 19; sso/) --------------------------------------------------------------
 # OpenID Connect with the city's identity provider (Keycloak, ADFS, Entra ID), off unless

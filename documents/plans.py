@@ -31,6 +31,7 @@ from actionplan.models import (
 from actionplan.timeline import PlanTimeline, plan_timeline
 from contacts.models import Organisation
 from indicators.selectors import document_indicators
+from translations import selectors as translated
 
 # --- data -----------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def prepare(plan, *, whole_plan: bool = True, measure_only: bool = False):
         fld.lead_label = ", ".join(part for part in (lead, fld.lead_note) if part)
         fld.lead_organisation_label = lead  # the templates add the note in the reader's language
         people = [fc.person for fc in fld.field_contacts.all()]
-        fld.contact_card = contact_card(people, heading=fld.title)
+        fld.contact_card = contact_card(people, heading=fld)
         if not measure_only:
             named.append(fld.lead_organisation)
         if whole_plan:
@@ -156,16 +157,17 @@ def abbreviations(organisations) -> list[tuple[str, str]]:
 
 @dataclass
 class ContactCard:
-    heading: str
+    heading: object  # the field of action (None for the project lead)
     org_lines: list[str]
     names: list[str]
     phones: list[str]
     emails: list[str]
 
 
-def contact_card(people, *, heading: str = "") -> ContactCard | None:
+def contact_card(people, *, heading=None) -> ContactCard | None:
     """Contact block as the plan prints it; phone and e-mail only with the person's consent
-    (``public_phone``/``public_email`` fall back to the organisation's)."""
+    (``public_phone``/``public_email`` fall back to the organisation's). ``heading``: the field
+    of action the block belongs to (its title in the reader's language)."""
     if not people:
         return None
     org_lines: list[str] = []
@@ -173,7 +175,8 @@ def contact_card(people, *, heading: str = "") -> ContactCard | None:
         org = person.organisation
         if org is None:
             continue
-        for line in ([org.parent.name] if org.parent_id else []) + [org.name]:
+        for unit in ([org.parent] if org.parent_id else []) + [org]:
+            line = translated.text(unit, "name")  # the English name where one is given
             if line not in org_lines:
                 org_lines.append(line)
 
@@ -285,10 +288,11 @@ def organisation_label(org) -> str:
     Units of a city administration need no parent: the whole plan is the city's. Short names
     are explained once, in the list of abbreviations.
     """
+    name = translated.text(org, "name")  # the English name where one is given
     parent = org.parent if org.parent_id else None
     if parent is not None and parent.kind != Organisation.Kind.CITY_ADMINISTRATION:
-        return f"{org.name} ({parent.short_name or parent.name})"
-    return org.name
+        return f"{name} ({parent.short_name or translated.text(parent, 'name')})"
+    return name
 
 
 def party_name(resp) -> str:
@@ -310,7 +314,8 @@ def document_author(plan) -> str:
         org = plan.project_lead.organisation
     if org is None:
         return plan.region
-    return org.display_name
+    names = [translated.text(unit, "name") for unit in (org.parent, org) if unit is not None]
+    return ", ".join(names)  # as Organisation.display_name, in the reader's language
 
 
 def data_date(plan) -> date:

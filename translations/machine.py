@@ -47,7 +47,7 @@ class DeepLTranslator(Translator):
             raise MachineTranslationError("PLANWERK_DEEPL_AUTH_KEY is not set.")
         import deepl
 
-        self.target_lang = target_lang or getattr(settings, "PLANWERK_DEEPL_TARGET_LANG", "EN-GB")
+        self.target_lang = target_lang or getattr(settings, "PLANWERK_DEEPL_TARGET_LANG", "EN-US")
         self._client = deepl.Translator(auth_key)
 
     def translate(self, texts: list[str]) -> list[str]:

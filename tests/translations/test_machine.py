@@ -113,7 +113,7 @@ def test_deepl_backend_by_key_translates_german_to_english(settings, monkeypatch
     assert isinstance(translator, machine.DeepLTranslator) and built["key"] == "key:fx"
     assert translator.translate(["Radweg"]) == ["[Radweg]"]
     assert built["options"]["source_lang"] == "DE"
-    assert built["options"]["target_lang"] == "EN-GB"
+    assert built["options"]["target_lang"] == "EN-US"
 
     def failing(self, texts, **options):
         raise deepl.QuotaExceededException("quota")
