@@ -8,10 +8,11 @@ output; both are left out when empty.
 
 Import: a ``K_en`` key the document leaves out keeps the English text as stored (an old
 document changes no English text and no mark); a ``K_en`` key that is present sets it, an
-empty string clears it. For each field whose ``K_en`` the document gives, its marks are the
-document's: listed → marked, not listed → current — except that an import which changes the
-German text and leaves the English one as it was marks it possibly outdated, as any other
-edit of the German text does.
+empty string clears it. For each field whose ``K_en`` the document gives, a mark it lists is
+set; an import which changes the German text and leaves the English one as it was marks it
+possibly outdated, as any other edit of the German text does. A mark the document leaves out
+is not cleared while both texts stay as they are (importing the same document twice changes
+nothing); it ends with a new English text or a person's confirmation.
 """
 
 from __future__ import annotations
@@ -149,8 +150,17 @@ def compare_marks(model, stored, given: dict, old: dict, new: dict):
             and old.get(english) == new.get(english)
         ):
             outdated = True  # the German text changed under its English one
-        marks[field] = (outdated, machine)
         before = stored_mark(stored, field) if stored is not None else None
+        if (
+            before is not None
+            and old.get(field) == new.get(field)
+            and old.get(english) == new.get(english)
+        ):
+            # texts unchanged: a document that does not list a mark does not clear it (only
+            # a new English text or a person's confirmation does), so importing the same
+            # document twice changes nothing
+            outdated, machine = outdated or before[0], machine or before[1]
+        marks[field] = (outdated, machine)
         if before is None and not (outdated or machine):
             continue  # a new English text, current: its text is the change
         if before != marks[field]:

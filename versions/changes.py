@@ -167,16 +167,46 @@ def _lines(values) -> str:
     return "\n".join(values)
 
 
+def _text(entry, key: str = "text") -> str:
+    """A step, sub-step or schedule entry of the document: a string, or an object that also
+    carries the English text (``translations.documents``)."""
+    return entry if isinstance(entry, str) else entry.get(key) or ""
+
+
+def _english(entry, key: str = "text") -> str:
+    return "" if isinstance(entry, str) else entry.get(f"{key}_en") or ""
+
+
+def _with_english(texts: dict, spec: dict, labels: dict) -> dict[str, str]:
+    """``texts`` with the English version of each translated text after it, under
+    „… (englisch)“ (``labels``: label -> document key): an English-only edit is a change too."""
+    result = {}
+    for label, value in texts.items():
+        result[label] = value
+        key = labels.get(label)
+        if key is not None:
+            english = spec.get(f"{key}_en") or ""
+            result[_("%(label)s (English)") % {"label": label}] = (
+                "\n\n".join(english) if isinstance(english, list) else english
+            )
+    return result
+
+
 def _field_texts(spec: dict, names: _Names) -> dict[str, str]:
     lead = spec.get("lead") or {}
     lead_text = ", ".join(p for p in (names.org(lead.get("organisation")), lead.get("note")) if p)
-    return {
+    texts = {
         _("Title"): spec["title"],
         _("Target state"): spec.get("target_state") or "",
         _("Lead"): lead_text,
         _("Contacts"): _lines(names.person(k) for k in spec.get("contacts", [])),
         _("Baseline"): _lines(b["text"] for b in spec.get("baseline", [])),
     }
+    texts = _with_english(texts, spec, {_("Title"): "title", _("Target state"): "target_state"})
+    texts[_("Baseline (English)")] = _lines(
+        b.get("text_en") or "" for b in spec.get("baseline", [])
+    ).strip()
+    return texts
 
 
 def _measure_texts(spec: dict, names: _Names) -> dict[str, str]:
@@ -203,31 +233,51 @@ def _measure_texts(spec: dict, names: _Names) -> dict[str, str]:
         parts.append(line.get("note") or "")
         return ", ".join(p for p in parts if p)
 
-    return {
+    texts = {
         _("Code"): spec.get("code") or "",
         _("Title"): spec["title"],
         _("Description"): spec.get("description") or "",
         _("Status"): _choice_label(Measure.Status, spec.get("status") or "planned"),
         _("Target groups"): _lines(spec.get("target_groups", [])),
-        _("Schedule"): _lines(spec.get("schedule", [])),
+        _("Schedule"): _lines(_text(e, "label") for e in spec.get("schedule", [])),
         _("Responsibility"): _lines(party(r) for r in spec.get("responsibilities", [])),
         _("Budget"): _lines(budget(b) for b in spec.get("budget", [])),
     }
+    texts = _with_english(texts, spec, {_("Title"): "title", _("Description"): "description"})
+    texts[_("Schedule (English)")] = _lines(
+        _english(e, "label") for e in spec.get("schedule", [])
+    ).strip()
+    return texts
 
 
 def _plan_texts(spec: dict) -> dict[str, str]:
     intro = spec.get("introduction") or ""
-    return {
+    texts = {
         _("Title"): spec["title"],
         _("Subtitle"): spec.get("subtitle") or "",
         _("Date label"): spec.get("issued_label") or "",
         _("Introduction"): "\n\n".join(intro) if isinstance(intro, list) else intro,
         _("Funding note"): spec.get("funding_note") or "",
     }
+    return _with_english(
+        texts,
+        spec,
+        {
+            _("Title"): "title",
+            _("Subtitle"): "subtitle",
+            _("Introduction"): "introduction",
+            _("Funding note"): "funding_note",
+        },
+    )
 
 
 def _text_changes(old: dict[str, str], new: dict[str, str]) -> list[TextChange]:
     return [TextChange(label, old[label], new[label]) for label in new if old[label] != new[label]]
+
+
+def _step_text(step) -> str:
+    """A step's German text (the shorthand string or the object that also carries English)."""
+    return _text(step)
 
 
 def _steps(spec: dict) -> list[tuple[str, str]]:
@@ -235,9 +285,9 @@ def _steps(spec: dict) -> list[tuple[str, str]]:
     result = []
     for i, step in enumerate(spec.get("steps", []), start=1):
         step = {"text": step} if isinstance(step, str) else step
-        result.append((str(i), step["text"]))
+        result.append((str(i), _step_text(step)))
         for j, sub in enumerate(step.get("substeps", []), start=1):
-            result.append((f"{i}.{j}", sub))
+            result.append((f"{i}.{j}", _step_text(sub)))
     return result
 
 

@@ -119,7 +119,11 @@ def test_import_updates_an_existing_campaign_by_diff(demo_data):
         (
             "changed",
             "campaign",
-            [("title", "Leipzig liebt Regionales", "Leipzig liebt Regionales!")],
+            [
+                ("title", "Leipzig liebt Regionales", "Leipzig liebt Regionales!"),
+                # the demo's English title was written for the old German one
+                ("translation state of title (English)", "current", "possibly outdated"),
+            ],
         ),
         ("changed", "channel", [("reach", "1", "40000")]),
     ]

@@ -105,6 +105,8 @@ def test_one_edited_value_changes_exactly_that_value(demo, tmp_path):
     assert out.splitlines() == [
         "~ channel stadt-der-staedte/1",
         f"    name: {old_name} → Neuer Name",
+        # its English name was written for the old German one
+        "    translation state of name (English): current → possibly outdated",
         "Campaigns: 0 new, 1 changed, 0 deleted.",
     ]
     assert history_count() == history + 1

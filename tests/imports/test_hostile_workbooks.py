@@ -431,7 +431,9 @@ def test_scan_counts_rows_without_parsing(plan):
     zipped = wb.plan_workbook_csv_zip(plan)
     sheets, _notices = wb.read_workbook(zipped, "plan.zip")
     parsed = sum(len(s.rows) for s in sheets.values())
-    assert parsed <= wb.workbook_scan(zipped, "plan.zip").rows <= parsed + 10
+    # line breaks inside quoted cells count too: the demo's introduction has its paragraphs
+    # in German and in English
+    assert parsed <= wb.workbook_scan(zipped, "plan.zip").rows <= parsed + 15
 
 
 def test_caps_follow_the_settings(plan, settings):
