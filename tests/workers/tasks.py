@@ -18,7 +18,10 @@ def record_run(label: str) -> str:
 def record_after_pause_on_first_attempt(context, label: str, started_file: str) -> int:
     """Signals through ``started_file`` that it runs, then waits on the first attempt only
     (the test kills that worker meanwhile)."""
-    Path(started_file).write_text(context.task_result.worker_ids[-1])
+    # written whole, then renamed: the test waits for the file and must never read it empty
+    partial = Path(f"{started_file}.partial")
+    partial.write_text(context.task_result.worker_ids[-1])
+    partial.replace(started_file)
     if context.attempt == 1:
         time.sleep(120)
     Group.objects.create(name=label)
