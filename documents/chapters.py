@@ -27,12 +27,13 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
-from . import assembly, kinds, rendering
+from . import assembly, kinds, parts, rendering
 
 logger = logging.getLogger(__name__)
 
@@ -147,87 +148,143 @@ def css_string(text: str) -> str:
     return mark_safe(f'"{escaped}"')
 
 
-def render(request, *, url_fetcher=None) -> bytes:
-    """The document, by chapter; with ``PLANWERK_PDF_CHAPTER_PROCESSES`` > 1 the chapters are
-    rendered side by side in child processes (not with a custom ``url_fetcher``, which stays
-    in this process)."""
-    kind = kinds.get(request.kind)
-    processes = chapter_processes()
-    started = time.perf_counter()
-    executor = (
-        _Pool(processes) if processes > 1 and url_fetcher is None else _InProcess(url_fetcher)
-    )
-    try:
-        with override(request.language):
-            context = kind.context(request)
-            parts, footer = _render(request, kind.template, context, executor)
-    finally:
-        executor.shutdown()  # the chapter processes end before the parts are joined
-    data = executor.assemble(parts, footer)
-    logger.info(
-        "PDF %s rendered by chapter (%s processes) in %.1f s",
-        request.filename,
-        processes,
-        time.perf_counter() - started,
-    )
-    return data
-
-
-def _render(request, template: str, context: dict, executor) -> bytes:
-    fields = context["fields"]
-    data_state = html_lib.unescape(
-        strip_tags(render_to_string("documents/includes/_data_state.html", context))
-    ).strip()
-    shared = {**context, "footer_overlay": True}
-    part_strings = {
-        "running_title": css_string(context["plan"].title),
-        "running_data_state": css_string(data_state),
+def running_strings(context) -> dict:
+    """The plan title and data state the footer document prints at the top and bottom left
+    of every page after the cover, as a one-piece render prints them from the cover's
+    strings (``pdf.css``: ``string-set``): the title as the reader gets it."""
+    title = Template(
+        '{% load document_text translations %}{{ plan|trtext:"title" }}{% doc_note plan "title" %}'
+    ).render(Context(context))
+    data_state = render_to_string("documents/includes/_data_state.html", context)
+    return {
+        "running_title": css_string(html_lib.unescape(strip_tags(title)).strip()),
+        "running_data_state": css_string(html_lib.unescape(strip_tags(data_state)).strip()),
     }
 
-    # 1. Chapters: every field of action, then the back matter.
-    variant = request.variant
-    pending: list[tuple[Future, set[str]]] = []
+
+def chapter_specs(template: str, context: dict) -> list[parts.Spec]:
+    """The chapters of a document: every field of action, then the back matter (timeline,
+    indicators, changes), each as the HTML it is laid out from and the anchors it owns."""
+    fields = context["fields"]
+    shared = {**context, "footer_overlay": True, "chapter_part": True}
+    specs = []
     for field in fields:
-        _stop_if_asked()
         html = render_to_string(
-            template,
-            {**shared, **part_strings, "fields": [field], "skip_front": True, "skip_back": True},
+            template, {**shared, "fields": [field], "skip_front": True, "skip_back": True}
         )
         owned = {f"field-{field.pk}"} | {f"measure-{m.pk}" for m in field.measures.all()}
-        pending.append((executor.submit(html, variant), owned))
+        specs.append(parts.Spec(f"field-{field.pk}", html, frozenset(owned)))
     back_owned = {"timeline"} | ({"changes"} if context.get("report") is not None else set())
     if context.get("indicators"):
         back_owned.add("indicators")
     html = render_to_string(
         template,
-        {
-            **shared,
-            **part_strings,
-            "skip_front": True,
-            "skip_fields": True,
-            "stubs": _measure_anchors(fields),
-        },
+        {**shared, "skip_front": True, "skip_fields": True, "stubs": _measure_anchors(fields)},
     )
-    pending.append((executor.submit(html, variant), back_owned))
-    chapter_parts = []
-    for future, owned in pending:
+    specs.append(parts.Spec("back", html, frozenset(back_owned)))
+    return specs
+
+
+def prepare(request) -> tuple[dict, list[parts.Spec]]:
+    """The document's context and its chapters (``chapter_specs``), in its language."""
+    kind = kinds.get(request.kind)
+    with override(request.language):
+        context = kind.context(request)
+        return context, chapter_specs(kind.template, context)
+
+
+def render(request, *, url_fetcher=None) -> bytes:
+    """The document, by chapter. Parts already in the chapter cache (``documents.parts``) are
+    taken from it, the others laid out; with ``PLANWERK_PDF_CHAPTER_PROCESSES`` > 1 and two
+    or more chapters to lay out, side by side in child processes. A custom ``url_fetcher``
+    (tests that watch what the renderer asks for) renders every part, in this process, and
+    stores none."""
+    kind = kinds.get(request.kind)
+    processes = chapter_processes()
+    started = time.perf_counter()
+    store = None if url_fetcher is not None else parts.Store.for_request(request)
+    executor = _InProcess(url_fetcher)
+    try:
+        with override(request.language):
+            context = kind.context(request)
+            specs = chapter_specs(kind.template, context)
+            found = store.find(specs) if store is not None else {}
+            missing = [spec for spec in specs if store is None or store.key(spec) not in found]
+            if processes > 1 and url_fetcher is None and len(missing) > 1:
+                executor = _Pool(min(processes, len(missing)))
+            result, footer = _render(request, kind.template, context, specs, found, store, executor)
+    finally:
+        executor.shutdown()  # the chapter processes end before the parts are joined
+    data = (_Pool if processes > 1 else _InProcess).assemble(result, footer)
+    logger.info(
+        "PDF %s rendered by chapter in %.1f s: %s parts laid out (%s), %s from the cache",
+        request.filename,
+        time.perf_counter() - started,
+        len(store.rendered) if store else len(specs) + 2,
+        ", ".join(store.rendered) if store else "all",
+        len(store.reused) if store else 0,
+    )
+    return data
+
+
+class _Pending:
+    """A part being obtained: taken from the store, or laid out by the executor and stored."""
+
+    def __init__(self, spec, *, store, found=None, future=None):
+        self.spec, self.store, self.found, self.future = spec, store, found, future
+
+    def result(self) -> parts.Rendered:
+        if self.found is None:
+            data = self.future.result()
+            if self.store is not None:
+                self.found = self.store.save(self.spec, data)
+            else:
+                owned = assembly.anchor_pages(data, self.spec.owned) if self.spec.owned else {}
+                self.found = parts.Rendered("", data, assembly.page_count(data), owned)
+        return self.found
+
+
+def _obtain(spec, *, store, executor, variant, found=None) -> _Pending:
+    if found is None and store is not None:
+        found = store.find([spec]).get(store.key(spec))
+    if found is not None:
+        return _Pending(spec, store=store, found=found)
+    return _Pending(spec, store=store, future=executor.submit(spec.html, variant))
+
+
+def _render(request, template, context, specs, found, store, executor):
+    fields = context["fields"]
+    variant = request.variant
+    shared = {**context, "footer_overlay": True}
+
+    # 1. Chapters: every field of action, then the back matter (from the cache where stored).
+    pending = []
+    for spec in specs:
         _stop_if_asked()
-        chapter_parts.append(assembly.Part(future.result(), owned))
+        key = store.key(spec) if store is not None else None
+        pending.append(
+            _obtain(spec, store=store, executor=executor, variant=variant, found=found.get(key))
+        )
+    chapter_parts = []
+    for item in pending:
+        _stop_if_asked()
+        chapter_parts.append(item.result())
     _stop_if_asked()
 
     # Where each chapter heading lies, counted from the first chapter page.
     local_pages: dict[str, int] = {}
     offset = 0
     for part in chapter_parts:
-        for name, index in assembly.anchor_pages(part.data, part.owned).items():
+        for name, index in part.anchors.items():
             local_pages[name] = offset + index
-        offset += assembly.page_count(part.data)
+        offset += part.pages
     chapter_pages = offset
 
     # 2. The front matter, with the chapters' page numbers as text, and 3. the footers for
     # the page count the front is given (side by side; both again if it was not its own).
     stubs = sorted(local_pages)
     front_count = cache.get(_front_key(request)) or _front_guess(context["plan"], fields)
+    running = running_strings(context)
     passes = 0
     while True:
         passes += 1
@@ -236,15 +293,25 @@ def _render(request, template: str, context: dict, executor) -> bytes:
             template,
             {**shared, **numbers, "skip_fields": True, "skip_back": True, "stubs": stubs},
         )
-        front = executor.submit(html, variant)
+        front = _obtain(
+            parts.Spec("front", html, frozenset(FRONT_ANCHORS)),
+            store=store,
+            executor=executor,
+            variant=variant,
+        )
         footer_html = render_to_string(
             "documents/footer.html",
-            {**context, "page_range": range(front_count + chapter_pages)},
+            {**context, **running, "page_range": range(front_count + chapter_pages)},
         )
-        footer = executor.submit(footer_html, variant) if executor.parallel else None
-        actual = assembly.page_count(front.result())
+        footer_spec = parts.Spec("footer", footer_html)
+        footer = (
+            _obtain(footer_spec, store=store, executor=executor, variant=variant)
+            if executor.parallel
+            else None
+        )
+        actual = front.result().pages
         if actual == front_count:
-            footer = footer or executor.submit(footer_html, variant)
+            footer = footer or _obtain(footer_spec, store=store, executor=executor, variant=variant)
             break
         if passes == MAX_FRONT_PASSES:
             raise RuntimeError("the front matter's page count does not settle")
@@ -259,7 +326,10 @@ def _render(request, template: str, context: dict, executor) -> bytes:
 
     # 4. Assembly.
     cache.set(_front_key(request), front_count, timeout=None)
-    return [assembly.Part(front.result(), FRONT_ANCHORS), *chapter_parts], footer.result()
+    joined = [assembly.Part(front.result().data, FRONT_ANCHORS)]
+    for part, spec in zip(chapter_parts, specs, strict=True):
+        joined.append(assembly.Part(part.data, spec.owned))
+    return joined, footer.result().data
 
 
 def _measure_anchors(fields) -> list[str]:

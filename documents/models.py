@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PdfExport"]
+__all__ = ["PdfExport", "PdfPart", "PdfPartJob"]
 
 
 class PdfExportQuerySet(models.QuerySet):
@@ -76,6 +76,8 @@ class PdfExport(models.Model):
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
     )
     task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
+    #: the job that joins the chapters (``PdfPartJob``) of an export rendered by chapter jobs
+    join_task_id = models.CharField(_("join task id"), max_length=64, blank=True)
     file = models.FileField(
         _("file"), upload_to="pdf_exports/%Y/%m/", blank=True, storage=documents_storage
     )
@@ -161,3 +163,65 @@ class PdfExport(models.Model):
         if self.progress:
             parts.append("stand")
         return "-".join(parts) + ".pdf"
+
+
+class PdfPart(models.Model):
+    """A rendered part of a document rendered by chapter (``documents.parts``): a field of
+    action with its measures, the back matter, the front matter or the footers, stored as a
+    PDF under a key made of everything it depends on. Shared by every document that holds the
+    same part, on every machine (the ``documents`` storage)."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    label = models.CharField(_("part"), max_length=100, editable=False)
+    file = models.FileField(_("file"), storage=documents_storage, max_length=200, editable=False)
+    pages = models.PositiveIntegerField(_("pages"), editable=False)
+    #: 0-based page of each anchor the part owns (headings of its fields and measures)
+    anchors = models.JSONField(_("anchors"), default=dict, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
+    created_at = models.DateTimeField(_("rendered"), default=timezone.now, editable=False)
+    used_at = models.DateTimeField(_("last used"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("PDF part")
+        verbose_name_plural = _("PDF parts")
+
+    def __str__(self):
+        return f"{self.label} ({self.key[:12]})"
+
+
+class PdfPartJob(models.Model):
+    """A chapter of a background export, rendered as a job of its own (``documents.tasks``):
+    every worker process can take one; the last to finish starts the join."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("ready")
+
+    export = models.ForeignKey(
+        PdfExport, verbose_name=_("PDF export"), on_delete=models.CASCADE, related_name="part_jobs"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    key = models.CharField(_("key"), max_length=64)
+    label = models.CharField(_("part"), max_length=100)
+    #: what to lay out; emptied once the part is stored
+    html = models.TextField(_("HTML"), blank=True)
+    variant = models.CharField(_("PDF variant"), max_length=20, blank=True)
+    owned = models.JSONField(_("anchors"), default=list)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
+    )
+    task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chapter job")
+        verbose_name_plural = _("chapter jobs")
+        ordering = ["export", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["export", "position"], name="documents_pdfpartjob_one_per_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_status_display()})"

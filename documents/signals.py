@@ -1,4 +1,5 @@
-"""A deleted export takes its file along (a plan, field or measure deletion cascades here)."""
+"""A deleted export or chapter part takes its file along (a plan, field or measure deletion
+cascades to exports)."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete
@@ -12,6 +13,7 @@ def export_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    from .models import PdfExport
+    from .models import PdfExport, PdfPart
 
     post_delete.connect(export_deleted, sender=PdfExport, dispatch_uid="documents_export_deleted")
+    post_delete.connect(export_deleted, sender=PdfPart, dispatch_uid="documents_part_deleted")

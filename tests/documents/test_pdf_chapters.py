@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from actionplan.models import Plan
 from documents import chapters
+from documents.models import PdfPart
 from documents.services import DocumentRequest
 from tests.documents.pdf_factories import (
     pdf_cache,  # noqa: F401
@@ -97,6 +98,7 @@ def test_chapter_wise_render_equals_the_whole_render(settings, plan, by_chapter)
 def test_chapters_rendered_in_child_processes_give_the_same_document(settings, plan, by_chapter):
     settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 5
     settings.PLANWERK_PDF_CHAPTER_PROCESSES = 2
+    PdfPart.objects.all().delete()  # every chapter laid out again, in the child processes
     pooled = DocumentRequest.build(plan).render()
     assert pdf_pages(pooled) == pdf_pages(by_chapter)
     assert pdf_outline(pooled) == pdf_outline(by_chapter)
