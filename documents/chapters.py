@@ -257,7 +257,19 @@ def _render(request, template, context, specs, found, store, executor):
     variant = request.variant
     shared = {**context, "footer_overlay": True}
 
-    # 1. Chapters: every field of action, then the back matter (from the cache where stored).
+    # 1. Chapters: every field of action, then the back matter (from the cache where stored);
+    # and the cover, which carries the document's metadata (its dates change with every edit).
+    cover = _obtain(
+        parts.Spec(
+            "cover",
+            render_to_string(
+                template, {**shared, "cover_only": True, "skip_fields": True, "skip_back": True}
+            ),
+        ),
+        store=store,
+        executor=executor,
+        variant=variant,
+    )
     pending = []
     for spec in specs:
         _stop_if_asked()
@@ -291,7 +303,16 @@ def _render(request, template, context, specs, found, store, executor):
         numbers = _number(fields, local_pages, front_count)
         html = render_to_string(
             template,
-            {**shared, **numbers, "skip_fields": True, "skip_back": True, "stubs": stubs},
+            {
+                **shared,
+                **numbers,
+                "chapter_part": True,
+                "first_page": cover.result().pages + 1,
+                "skip_cover": True,
+                "skip_fields": True,
+                "skip_back": True,
+                "stubs": stubs,
+            },
         )
         front = _obtain(
             parts.Spec("front", html, frozenset(FRONT_ANCHORS)),
@@ -309,7 +330,7 @@ def _render(request, template, context, specs, found, store, executor):
             if executor.parallel
             else None
         )
-        actual = front.result().pages
+        actual = cover.result().pages + front.result().pages
         if actual == front_count:
             footer = footer or _obtain(footer_spec, store=store, executor=executor, variant=variant)
             break
@@ -326,7 +347,7 @@ def _render(request, template, context, specs, found, store, executor):
 
     # 4. Assembly.
     cache.set(_front_key(request), front_count, timeout=None)
-    joined = [assembly.Part(front.result().data, FRONT_ANCHORS)]
+    joined = [assembly.Part(cover.result().data), assembly.Part(front.result().data, FRONT_ANCHORS)]
     for part, spec in zip(chapter_parts, specs, strict=True):
         joined.append(assembly.Part(part.data, spec.owned))
     return joined, footer.result().data
