@@ -494,10 +494,13 @@ PLANWERK_IMPORT_MAX_MEMBERS = int(os.environ.get("PLANWERK_IMPORT_MAX_MEMBERS", 
 # inline render near 2 s in a warm web worker (docs/benchmarks.md, PDF-Export).
 PLANWERK_PDF_INLINE_MAX_MEASURES = int(os.environ.get("PLANWERK_PDF_INLINE_MAX_MEASURES", "20"))
 # Plans with more measures render chapter by chapter (each field of action its own document,
-# joined with pikepdf) so that memory does not grow with the plan; the chapters render in this
-# many child processes of the worker (docs/benchmarks.md, „Kapitelweises Rendern“).
-PLANWERK_PDF_CHAPTER_MIN_MEASURES = int(os.environ.get("PLANWERK_PDF_CHAPTER_MIN_MEASURES", "100"))
+# joined with pikepdf): memory does not grow with the plan, every chapter is kept in the
+# chapter cache (documents/parts.py), so an edit lays out one chapter again, and a background
+# export hands its chapters to the task workers as jobs of their own (PLANWERK_PDF_CHAPTER_JOBS);
+# without jobs, the chapters render in this many child processes (docs/benchmarks.md).
+PLANWERK_PDF_CHAPTER_MIN_MEASURES = int(os.environ.get("PLANWERK_PDF_CHAPTER_MIN_MEASURES", "20"))
 PLANWERK_PDF_CHAPTER_PROCESSES = int(os.environ.get("PLANWERK_PDF_CHAPTER_PROCESSES", "2"))
+PLANWERK_PDF_CHAPTER_JOBS = env_bool("PLANWERK_PDF_CHAPTER_JOBS", True)
 
 # --- feeds and reminders (issue 12) --------------------------------------------------------------
 # The site's public address: links in e-mails (reminders, opt-out) and the host part of feed UIDs.

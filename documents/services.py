@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -26,9 +27,9 @@ from access import rules
 from actionplan.models import FieldOfAction, Measure, Plan
 from campaigns.models import Campaign
 
-from . import chapters, kinds, plans, rendering
+from . import chapters, kinds, parts, plans, rendering
 from .campaigns import CampaignDocumentRequest
-from .models import PdfExport
+from .models import PdfExport, PdfPart, PdfPartJob
 from .rendering import DEFAULT_VARIANT, VARIANTS  # noqa: F401  (part of the interface)
 
 logger = logging.getLogger(__name__)
@@ -344,13 +345,97 @@ def export_request(request: DocumentRequest, *, requested_by=None) -> PdfExport:
     return export
 
 
+def chapter_jobs() -> bool:
+    """Whether the chapters of a background export become jobs of their own."""
+    return getattr(settings, "PLANWERK_PDF_CHAPTER_JOBS", True)
+
+
+def export_chapters_start(export: PdfExport, request: DocumentRequest) -> int:
+    """Hand the chapters of an export rendered by chapter to the task queue, one job each
+    (``tasks.render_pdf_part``), so that every worker process on every machine can take one;
+    returns how many. None (0) when the document is not rendered by chapter, is cached, or
+    has fewer than two chapters to lay out: then the export's own job renders it.
+
+    The chapters are fixed here, from one reading of the plan: each job carries the HTML
+    of its chapter, and the join takes the parts by their keys, so a document never mixes
+    chapters of two states (an edit meanwhile makes the join lay out the new chapter)."""
+    from .tasks import render_pdf_part
+
+    if not chapter_jobs() or not chapters.applies(request) or cached(request) is not None:
+        return 0
+    _, specs = chapters.prepare(request)
+    store = parts.Store.for_request(request)
+    missing = store.missing(specs)
+    if len(missing) < 2:
+        return 0
+    with transaction.atomic():
+        PdfPartJob.objects.filter(export=export).delete()  # a retried job starts over
+        jobs = PdfPartJob.objects.bulk_create(
+            PdfPartJob(
+                export=export,
+                position=position,
+                key=store.key(spec),
+                label=spec.label[:100],
+                html=spec.html,
+                variant=request.variant,
+                owned=sorted(spec.owned),
+            )
+            for position, spec in enumerate(missing)
+        )
+    jobs = list(PdfPartJob.objects.filter(export=export).order_by("position"))
+    for job in jobs:
+        result = render_pdf_part.enqueue(job.pk)
+        PdfPartJob.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+    logger.info("PDF export %s: %s chapters handed to the workers", export.pk, len(jobs))
+    return len(jobs)
+
+
+def export_join_when_complete(export_id) -> bool:
+    """Start the join of an export whose chapter jobs are all done, once (the export row is
+    locked while the join is enqueued, so of two chapters finishing together one starts
+    it)."""
+    from .tasks import join_pdf_export
+
+    if PdfPartJob.objects.filter(export_id=export_id, status=PdfPartJob.Status.PENDING).exists():
+        return False
+    with transaction.atomic():
+        export = (
+            PdfExport.objects.select_for_update()
+            .filter(pk=export_id, status=PdfExport.Status.RUNNING, join_task_id="")
+            .first()
+        )
+        if export is None:
+            return False
+        result = join_pdf_export.enqueue(str(export_id))
+        PdfExport.objects.filter(pk=export_id).update(join_task_id=str(result.id))
+    return True
+
+
+def export_progress(export: PdfExport) -> tuple[int, int] | None:
+    """(chapters done, chapters) of an export whose chapters are jobs of their own."""
+    counts = export.part_jobs.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status=PdfPartJob.Status.DONE))
+    )
+    return (counts["done"], counts["total"]) if counts["total"] else None
+
+
+def _export_tasks_alive(export: PdfExport) -> bool:
+    """Whether a task that can still finish the export is waiting or running: its own, its
+    chapters' or its join."""
+    from workers.services import task_gone
+
+    tasks = [export.task_result_id, export.join_task_id]
+    tasks += list(export.part_jobs.values_list("task_result_id", flat=True))
+    return any(task_id and not task_gone(task_id) for task_id in tasks) or not (
+        export.task_result_id
+    )
+
+
 def export_check_alive(export: PdfExport) -> bool:
     """False, and the export marked failed, when its job can no longer finish: the task ended
     (failed, or done without a file: its worker was lost and the attempts used up) or is gone.
     A dead job is then neither shown as "being created" nor handed to the next visitor."""
-    from workers.services import task_gone
-
-    if export.is_finished or not task_gone(export.task_result_id):
+    if export.is_finished or _export_tasks_alive(export):
         return True
     PdfExport.objects.filter(
         pk=export.pk, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING]
@@ -402,6 +487,7 @@ class PurgeResult:
     files: int = 0  # files: theirs, and orphans no export names
     bytes: int = 0
     orphans: int = 0  # of ``files``
+    parts: int = 0  # chapter parts (``documents.parts``) no document used since the cutoff
 
 
 def _export_is_current(export: PdfExport, erasure: str) -> bool:
@@ -431,7 +517,9 @@ def purge_generated(*, now=None, retention=None, dry_run: bool = False) -> Purge
 
     - finished exports superseded by a newer state of their document (``_export_is_current``),
     - failed exports, and queued or running ones whose task is gone (``export_check_alive``),
-    - files in the exports folder that no export names (a deleted row's file left behind).
+    - chapter parts no document has used within the retention (``parts.purge_unused``),
+    - files in the exports and parts folders that no row names (a deleted row's file left
+      behind).
 
     The export each document would get today is never deleted, however old, and nothing
     younger than the retention is: a render in progress writes its file before its row is
@@ -465,9 +553,14 @@ def purge_generated(*, now=None, retention=None, dry_run: bool = False) -> Purge
     if not dry_run:
         with transaction.atomic():
             PdfExport.objects.filter(pk__in=[export.pk for export in doomed]).delete()
+    result.parts, part_bytes = parts.purge_unused(cutoff=cutoff, dry_run=dry_run)
+    result.files += result.parts
+    result.bytes += part_bytes
     named = set(PdfExport.objects.exclude(file="").values_list("file", flat=True))
     named.update(export.file.name for export in doomed if export.file)
-    for name in _stored_files(storage, EXPORTS_FOLDER):
+    named.update(PdfPart.objects.values_list("file", flat=True))
+    stored = [*_stored_files(storage, EXPORTS_FOLDER), *_stored_files(storage, parts.PARTS_FOLDER)]
+    for name in stored:
         if name in named:
             continue
         try:

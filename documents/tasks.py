@@ -13,8 +13,8 @@ from django_tasks import task
 
 from workers.services import task_restarted_since
 
-from . import chapters, services
-from .models import PdfExport
+from . import chapters, parts, rendering, services
+from .models import PdfExport, PdfPart, PdfPartJob
 
 logger = logging.getLogger(__name__)
 
@@ -70,27 +70,80 @@ def _cancelled(export_pk):
 
 @task()
 def build_pdf_export(export_id: str) -> dict:
-    """Render the document of one ``PdfExport`` and store it through the documents storage."""
+    """Render the document of one ``PdfExport`` and store it through the documents storage.
+
+    A document rendered by chapter hands its chapters to the queue instead
+    (``services.export_chapters_start``): ``render_pdf_part`` lays each out in whichever
+    worker takes it, and the last one starts ``join_pdf_export``."""
     if not claim(export_id):
         export = PdfExport.objects.get(pk=export_id)
         return {"export": export_id, "size": export.size, "rendered": False}
     export = PdfExport.objects.select_related("plan", "field", "measure").get(pk=export_id)
     if export.status != PdfExport.Status.RUNNING:  # cancelled right after the claim
         return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
+    request = services.DocumentRequest.for_export(export)
     try:
-        request = services.DocumentRequest.for_export(export)
+        chapters_handed_out = services.export_chapters_start(export, request)
+    except Exception as exc:
+        _failed(export, exc)
+        raise
+    if chapters_handed_out:
+        return {"export": export_id, "chapters": chapters_handed_out, "rendered": False}
+    return _render_and_store(export, request)
+
+
+@task()
+def render_pdf_part(job_id: int) -> dict:
+    """Lay out one chapter of an export (``PdfPartJob``) and keep it in the chapter cache; the
+    last chapter of the export to finish starts the join. Taken again after a crash, it
+    finds its part stored or renders it again (the part's key names its content)."""
+    job = PdfPartJob.objects.select_related("export").filter(pk=job_id).first()
+    if job is None:  # its export was started over or deleted
+        return {"job": job_id, "rendered": False}
+    if job.export.status != PdfExport.Status.RUNNING:  # cancelled or failed meanwhile
+        return {"job": job_id, "rendered": False, "export": job.export.status}
+    rendered = False
+    if job.status == PdfPartJob.Status.PENDING:
+        if not PdfPart.objects.filter(key=job.key).exists():
+            data = rendering.write_pdf(job.html, variant=job.variant)
+            parts.store(job.key, job.label, data, set(job.owned))
+            rendered = True
+        PdfPartJob.objects.filter(pk=job.pk, status=PdfPartJob.Status.PENDING).update(
+            status=PdfPartJob.Status.DONE, finished_at=timezone.now(), html=""
+        )
+    services.export_join_when_complete(job.export_id)
+    return {"job": job_id, "label": job.label, "rendered": rendered}
+
+
+@task()
+def join_pdf_export(export_id: str) -> dict:
+    """Put an export's chapters together (``documents.chapters``: each from the chapter
+    cache; the cover, front matter and footers laid out here) and store the document."""
+    export = PdfExport.objects.select_related("plan", "field", "measure").get(pk=export_id)
+    if export.status != PdfExport.Status.RUNNING:
+        return {"export": export_id, "size": export.size, "rendered": False}
+    return _render_and_store(export, services.DocumentRequest.for_export(export))
+
+
+def _failed(export, exc) -> None:
+    logger.exception("PDF export %s failed", export.pk)
+    PdfExport.objects.filter(pk=export.pk, status=PdfExport.Status.RUNNING).update(
+        status=PdfExport.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+
+
+def _render_and_store(export, request) -> dict:
+    export_id = str(export.pk)
+    try:
         with chapters.stop_when(_cancelled(export.pk)):
             data = services.get_or_render(request)
     except chapters.RenderStopped:
         logger.info("PDF export %s was cancelled; its render stopped between chapters", export_id)
         return {"export": export_id, "size": None, "rendered": False, "cancelled": True}
     except Exception as exc:
-        logger.exception("PDF export %s failed", export_id)
-        PdfExport.objects.filter(pk=export.pk, status=PdfExport.Status.RUNNING).update(
-            status=PdfExport.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        _failed(export, exc)
         raise
     with transaction.atomic():
         # Locked while the file is stored: a cancel either came before (the PDF is discarded)

@@ -142,6 +142,7 @@ def pdf_export_status(request, export_id):
             "export": export,
             "task_status": task_status,
             "queue_position": _queue_position(export),
+            "chapters": services.export_progress(export) if export.is_working else None,
             "show_error": staff,
             "refresh": not export.is_finished,
             "may_cancel": export.is_working and rules.can_cancel_job(request.user, export),
