@@ -156,3 +156,18 @@ def pdf_body_pages(data: bytes) -> list[str]:
 def pdf_cache(private_cache):
     """The per-test in-memory cache of tests/conftest.py, under the name the PDF tests use."""
     return private_cache
+
+
+def run_export(export) -> dict:
+    """An export's jobs as the workers would run them, one after another in this process: its
+    own job, then its chapter jobs (``documents.tasks.render_pdf_part``), then the join.
+    Returns the result of the job that stored the document."""
+    from documents.models import PdfPartJob
+    from documents.tasks import build_pdf_export, join_pdf_export, render_pdf_part
+
+    result = build_pdf_export.call(str(export.pk))
+    if not result.get("chapters"):
+        return result
+    for job in PdfPartJob.objects.filter(export=export).order_by("position"):
+        render_pdf_part.call(job.pk)
+    return join_pdf_export.call(str(export.pk))

@@ -148,6 +148,7 @@ def test_running_render_by_chapter_stops_at_the_next_chapter(monkeypatch, settin
     require_weasyprint()
     settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = 2
     settings.PLANWERK_PDF_CHAPTER_PROCESSES = 1  # in this process, one chapter after another
+    settings.PLANWERK_PDF_CHAPTER_JOBS = False  # chapter jobs: test_chapter_jobs.py
     monkeypatch.setattr(tasks, "CANCEL_CHECK_SECONDS", 0)
     plan = build_plan(fields=4, measures_per_field=3, steps_per_measure=1, status="published")
     export = services.export_request(services.DocumentRequest.build(plan), requested_by=starter)

@@ -10,12 +10,12 @@ import pytest
 from documents import chapters
 from documents.models import PdfExport
 from documents.services import DocumentRequest, export_request
-from documents.tasks import build_pdf_export
 from tests.documents.pdf_factories import (  # noqa: F401
     pdf_cache,
     pdf_outline,
     pdf_pages,
     requires_poppler,
+    run_export,
     squash,
 )
 from tests.factories import build_plan
@@ -36,7 +36,7 @@ def test_300_measure_plan_renders_in_the_background_with_correct_contents_and_ou
     request = DocumentRequest.build(plan)
     assert chapters.applies(request)  # the chapter-wise path, in the worker only
     export = export_request(request)
-    assert build_pdf_export.call(str(export.pk))["rendered"] is True
+    assert run_export(export)["rendered"] is True  # its chapters as jobs, then the join
     export.refresh_from_db()
     assert export.status == PdfExport.Status.DONE
     with export.file.open("rb") as handle:

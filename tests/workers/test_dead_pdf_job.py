@@ -53,6 +53,7 @@ def test_pdf_job_of_a_killed_worker_is_finished_by_another(start_worker, tmp_pat
         "PLANWERK_VAR_DIR": str(tmp_path),  # the same media folder as this test's
         "PLANWERK_PDF_CHAPTER_PROCESSES": "2",
         "PLANWERK_PDF_CHAPTER_MIN_MEASURES": "10",  # by chapter, in child processes
+        "PLANWERK_PDF_CHAPTER_JOBS": "0",  # (chapters as jobs: test_chapter_workers.py)
         "PLANWERK_TASK_TIMEOUT_SECONDS": "900",
     }
     mark = f"PLANWERK_TEST_WORKER_MARK={uuid.uuid4().hex}"
