@@ -464,6 +464,7 @@ def child_pg_export(
         600,
     )
     warm_seconds = time.perf_counter() - started
+    warm_by_worker = _jobs_by_worker(DBTaskResult.objects.all())
 
     plan = Plan.objects.get(slug=slugs[size])
     since = time.time()
@@ -476,10 +477,7 @@ def child_pg_export(
     with export.file.open("rb") as handle:
         data = handle.read()
     jobs = DBTaskResult.objects.filter(enqueued_at__gte=datetime.fromtimestamp(since, tz=UTC))
-    by_worker: dict[str, int] = {}
-    for ids in jobs.values_list("worker_ids", flat=True):
-        for worker in ids:
-            by_worker[worker] = by_worker.get(worker, 0) + 1
+    by_worker = _jobs_by_worker(jobs)
     request = services.DocumentRequest.build(plan, variant=variant)
     Path(html_out).write_text(rendering.break_long_words(request.html()), encoding="utf-8")
     return {
@@ -490,9 +488,19 @@ def child_pg_export(
         "cpu_seconds": round(cpu, 2),
         "jobs": jobs.count(),
         "jobs_by_worker": by_worker,
+        "warm_jobs_by_worker": warm_by_worker,
         "pages": _pages(data),
         "bytes": len(data),
     }
+
+
+def _jobs_by_worker(jobs) -> dict[str, int]:
+    """How many of these task jobs each worker ran (a retried job counts for every worker)."""
+    by_worker: dict[str, int] = {}
+    for ids in jobs.values_list("worker_ids", flat=True):
+        for worker in ids:
+            by_worker[worker] = by_worker.get(worker, 0) + 1
+    return dict(sorted(by_worker.items()))
 
 
 def _proc_cpu(pids) -> float:
@@ -815,8 +823,8 @@ def report(rows: dict, args) -> None:
     for r in [rows[c] for c in rows if c.endswith("-workers")]:
         print(
             f"Task workers: {r['workers']} × `manage.py task_worker` on {os.cpu_count()} cores, "
-            f"PostgreSQL; warm-up exports took {r['warm_seconds']:.1f} s; jobs of the export "
-            f"by worker: {r['jobs_by_worker']}\n"
+            f"PostgreSQL; warm-up exports took {r['warm_seconds']:.1f} s (jobs by worker: "
+            f"{r['warm_jobs_by_worker']}); jobs of the export by worker: {r['jobs_by_worker']}\n"
         )
         print(
             "| plan | workers | cores | export → done | CPU (workers + children) | pages "
@@ -869,7 +877,7 @@ def main() -> None:
             pids = [int(p) for p in args.worker_pids.split(",")]
             slugs = json.loads(args.pg_export)
             result = child_pg_export(args.case, slugs, variant, pids, args.html_out)
-        result.update(_rss_mb())
+            result.update(_rss_mb())
         print(json.dumps(result))
         return
     if args.child:
