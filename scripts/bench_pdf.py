@@ -7,6 +7,7 @@
     python scripts/bench_pdf.py --cases 100,1000       # fresh renders, one process each
     python scripts/bench_pdf.py --cases 1000-edit      # 1,000 measures after one measure's edit
     python scripts/bench_pdf.py --cases 1000-workers --workers 4   # PostgreSQL + task workers
+    python scripts/bench_pdf.py --cases 100-edit --chapter-min-measures 10  # quick try-out
     python scripts/bench_pdf.py --variant plain        # untagged PDF instead of PDF/UA-1
     python scripts/bench_pdf.py --tracemalloc          # also Python heap peak (much slower)
 
@@ -187,6 +188,8 @@ def _pdf_text(data: bytes) -> str | None:
 
 
 def _rss_mb() -> dict:
+    """Peak RSS of this process and of its largest waited-for child. Taken before ``pdfinfo``
+    or ``pdftotext`` run: a forked child's ``ru_maxrss`` starts at its parent's RSS."""
     return {
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         # the largest chapter or assembly process (0: all in one process)
@@ -276,6 +279,7 @@ def child_leipzig(slug, variant, runs, html_out, profile, counter_path) -> dict:
     services.get_or_render(request)  # fills the cache
     with Timer() as cached:
         services.get_or_render(request)
+    rss = _rss_mb()
     result = {
         "slug": slug,
         "measures": measures,
@@ -297,7 +301,7 @@ def child_leipzig(slug, variant, runs, html_out, profile, counter_path) -> dict:
             for name, values in times.items()
         },
         **{f"step_{name}_cpu": _median(values) for name, values in steps.items()},
-        **_rss_mb(),
+        **rss,
     }
     if profile:
         result["profile"] = profile_pipeline(plan, variant)
@@ -358,6 +362,7 @@ def child_fresh(slug, variant, use_tracemalloc, html_out, counter_path) -> dict:
     if use_tracemalloc:
         heap = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+    rss = _rss_mb()
     return {
         "slug": slug,
         "measures": measures,
@@ -371,7 +376,7 @@ def child_fresh(slug, variant, use_tracemalloc, html_out, counter_path) -> dict:
         "pages": _pages(data),
         "bytes": len(data),
         "heap_peak_mb": round(heap / 2**20) if heap else None,
-        **_rss_mb(),
+        **rss,
     }
 
 
@@ -401,6 +406,7 @@ def child_edit(slug, variant, html_out, counter_path) -> dict:
         request = services.DocumentRequest.build(plan, variant=variant)
         data = services.get_or_render(request)
     edit_renders = renders.take()
+    rss = _rss_mb()
     text = _pdf_text(data)
     Path(html_out).write_text(rendering.break_long_words(request.html()), encoding="utf-8")
     return {
@@ -417,7 +423,7 @@ def child_edit(slug, variant, html_out, counter_path) -> dict:
         "pages": _pages(data),
         "pages_before": _pages(before),
         "bytes": len(data),
-        **_rss_mb(),
+        **rss,
     }
 
 
@@ -859,6 +865,12 @@ def main() -> None:
     parser.add_argument("--pg-host", default=os.environ.get("PLANWERK_PG_HOST", "127.0.0.1"))
     parser.add_argument("--pg-port", default=os.environ.get("PLANWERK_PG_PORT", "5432"))
     parser.add_argument("--json-out", help="also write the raw figures to this file")
+    parser.add_argument(
+        "--chapter-min-measures",
+        type=int,
+        help="SQLite cases: render plans with more measures than this by chapter "
+        "(PLANWERK_PDF_CHAPTER_MIN_MEASURES), e.g. 10 to try 100-edit with chapters",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--pg-build", action="store_true", help=argparse.SUPPRESS)
@@ -882,6 +894,10 @@ def main() -> None:
         return
     if args.child:
         _setup(args.var_dir)
+        if args.chapter_min_measures is not None:
+            from django.conf import settings
+
+            settings.PLANWERK_PDF_CHAPTER_MIN_MEASURES = args.chapter_min_measures
         counter = Path(args.var_dir) / f"renders-{os.getpid()}.log"
         if args.case == "leipzig":
             result = child_leipzig(
@@ -917,6 +933,8 @@ def main() -> None:
                     extra.append("--tracemalloc")
                 if args.profile:
                     extra.append("--profile")
+                if args.chapter_min_measures is not None:
+                    extra += ["--chapter-min-measures", str(args.chapter_min_measures)]
                 row = _run_child(extra, var_dir)
                 row["label"] = CASES[case]["label"]
                 row["chromium"] = chromium_print(html_path)
