@@ -634,6 +634,9 @@ def run_workers_case(case: str, args, variant: str) -> dict:
             children = list(sampler.peaks.values())
             row["worker_children_seen"] = len(children)
             row["worker_child_rss_mb"] = max((hwm for _, hwm in children), default=0)
+            # in the order they were first seen: with today's documents.chapters two chapter
+            # processes, then the process that joins the parts, per document
+            row["worker_children_rss_mb"] = [hwm for _, hwm in children]
             _stop(workers)
             workers = []
             row["chromium"] = chromium_print(html_path)
