@@ -449,10 +449,16 @@ def child_pg_export(
         pending = {e.pk for e in exports}
         deadline = time.monotonic() + timeout
         while pending and time.monotonic() < deadline:
-            done = PdfExport.objects.filter(pk__in=pending).exclude(
-                status__in=[PdfExport.Status.PENDING, PdfExport.Status.RUNNING]
+            # done, or ended otherwise (any state between counts as still working)
+            ended = PdfExport.objects.filter(
+                pk__in=pending,
+                status__in=[
+                    PdfExport.Status.DONE,
+                    PdfExport.Status.FAILED,
+                    PdfExport.Status.CANCELLED,
+                ],
             )
-            for pk, status, error in done.values_list("pk", "status", "error"):
+            for pk, status, error in ended.values_list("pk", "status", "error"):
                 if status != PdfExport.Status.DONE:
                     raise RuntimeError(f"export {pk} ended {status}: {error}")
                 pending.discard(pk)
