@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.admin import RoleAdminMixin
 
-from .models import PdfExport
+from .models import PdfExport, PdfPartJob
 from .services import export_request, request_for
 from .views import serve_or_enqueue
 
@@ -82,7 +82,25 @@ class PdfAdminMixin:
         return serve_or_enqueue(request, request_for(request.user, obj, language=get_language()))
 
 
+class PdfPartJobInline(admin.TabularInline):
+    """The chapters of an export rendered as jobs of their own: which are laid out."""
+
+    model = PdfPartJob
+    fields = ["position", "label", "status", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class PdfExportAdmin(RoleAdminMixin, admin.ModelAdmin):
+    inlines = [PdfPartJobInline]
     list_display = [
         "__str__",
         "status",

@@ -2,6 +2,8 @@
 their own on the task queue, the last one starts the join, and the status page counts
 chapters. (Real worker processes on PostgreSQL: tests/workers/test_chapter_workers.py.)"""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -179,3 +181,17 @@ def test_a_draft_export_chapters_never_serve_the_public_one():
     public.refresh_from_db()
     with public.file.open("rb") as handle:
         assert "Nur intern" not in "".join(pdf_pages(handle.read()))
+
+
+def test_the_admin_lists_an_exports_chapter_jobs(client):
+    plan = build_plan(fields=2, measures_per_field=2, steps_per_measure=1)
+    export = export_request(DocumentRequest.build(plan))
+    build_pdf_export.call(str(export.pk))
+    render_pdf_part.call(PdfPartJob.objects.filter(export=export).first().pk)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("admin:documents_pdfexport_change", args=[export.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kapitel-Aufträge" in page
+    assert re.search(r"field-status[^>]*>\s*(<p>)?\s*fertig", page)
+    assert "<html" not in page.split("Kapitel-Aufträge", 1)[1].lower()  # no part HTML shown
