@@ -187,3 +187,18 @@ def test_editor_checks_are_remembered_only_within_the_block(cases):
     assert not rules.can_change(editor, measure)
     with rules.remembered_editor_checks():
         assert not rules.can_change(editor, measure)
+
+
+def test_row_links_of_a_filtered_list_keep_the_filters(client, cases):
+    """The rows of the filtered list link to the change forms with the list's filters, as
+    Django's own links do (``RowLinksChangeList`` adds them without resolving each link)."""
+    client.force_login(user_for(cases, "superuser"))
+    case = cases["200 measures"]
+    response = client.get(page_url(case, "list") + "&status__exact=planned&o=2.-1")
+    content = response.content.decode()
+    changelist = response.context["cl"]
+    measure = changelist.result_list[0]
+    change = reverse("admin:actionplan_measure_change", args=[measure.pk])
+    filters = f"field__plan__id__exact%3D{case.plan_pk}%26status__exact%3Dplanned%26o%3D2.-1"
+    assert f'href="{change}?_changelist_filters={filters}"' in content
+    assert content.count("?_changelist_filters=") >= 2 * len(changelist.result_list)
