@@ -132,6 +132,11 @@ class RoleAdminMixin(ChoosableLinksMixin, NotFoundOutsideScopeMixin):
     def get_queryset(self, request):
         return rules.admin_scope(request.user, super().get_queryset(request))
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One database question per measure for an editor's many permission checks.
+        with rules.remembered_editor_checks():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None and not self.has_change_permission(request, obj):
             from . import reasons

@@ -21,7 +21,9 @@ Changes:
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -559,6 +561,27 @@ def _owner(obj):
 # --- may the user change this -------------------------------------------------------------------
 
 
+# Answers of ``editor_may_edit_measure`` within ``remembered_editor_checks()``, else None.
+_editor_checks: ContextVar[dict | None] = ContextVar("planwerk_editor_checks", default=None)
+
+
+@contextlib.contextmanager
+def remembered_editor_checks():
+    """Within the block, ``editor_may_edit_measure`` asks the database once per user and
+    measure. For one admin page: its permission checks (the form, each inline's add, change and
+    delete, documents, review box) ask the same question some seventy times for an editor. Only
+    where the block cannot change a measure's responsibilities: an editor changes none
+    (``can_change_rows``), coordinators and superusers never ask."""
+    if _editor_checks.get() is not None:
+        yield
+        return
+    token = _editor_checks.set({})
+    try:
+        yield
+    finally:
+        _editor_checks.reset(token)
+
+
 def editor_may_edit_measure(user, measure) -> bool:
     """An editor's organisation (or a unit below it) holds a responsibility in the measure."""
     from actionplan.models import Responsibility
@@ -567,9 +590,16 @@ def editor_may_edit_measure(user, measure) -> bool:
     orgs = roles(user).editor_orgs.get(plan_id)
     if not orgs or EDITOR not in plan_roles(user, plan_id) or measure.pk is None:
         return False
-    return Responsibility.objects.filter(
+    remembered = _editor_checks.get()
+    key = (user.pk, measure.pk, plan_id, frozenset(orgs))
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    answer = Responsibility.objects.filter(
         Q(organisation_id__in=orgs) | Q(person__organisation_id__in=orgs), measure=measure
     ).exists()
+    if remembered is not None:
+        remembered[key] = answer
+    return answer
 
 
 def _editor_condition(user) -> Q:

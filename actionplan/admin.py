@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from adminsortable2.admin import (
     CustomInlineFormSetMixin,
@@ -7,6 +8,7 @@ from adminsortable2.admin import (
 )
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -178,6 +180,29 @@ class OrderedInline(SortableInlineAdminMixin, ConstantQueriesInline):
         super().__init__(parent_model, admin_site)
         # The tree ordering of steps is an expression; the slot is always ``position``.
         self.default_order_direction, self.default_order_field = "", "position"
+
+
+class RowLinksChangeList(ChangeList):
+    """A changelist whose row links carry the list's filters (``_changelist_filters``) without
+    Django's ``add_preserved_filters`` resolving every link's URL to see whether it is the
+    list itself: a row links to a change form, never to the list. Same links; on a filtered
+    list of 100 measures the resolving took about a third of the page's time (docs/benchmarks.md,
+    issue 22)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # items_for_result adds cl.preserved_filters to each link (resolving it); url_for_result
+        # adds them here instead
+        self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        if not self.row_link_filters:
+            return url
+        parts = urlsplit(url)
+        query = dict(parse_qsl(self.row_link_filters))
+        query.update(parse_qsl(parts.query))
+        return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -630,6 +655,9 @@ class MeasureAdmin(
             .select_related("field__plan")
             .prefetch_related(lead_responsibilities_prefetch())
         )
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinksChangeList
 
     def get_export_queryset(self, request):
         # get_queryset() already holds the plan and the lead; add what only the export reads.

@@ -3,6 +3,7 @@ date, body, address), and each paper's own page with its consultations and the s
 last OParl refresh. Who may change the plan or measure may link papers (access.rules)."""
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,13 +35,21 @@ class CouncilPaperInline(RoleInlineMixin, admin.TabularInline):
     verbose_name_plural = _("council papers (decisions this rests on)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("plan")
+        # the consultations counted with the rows, not once per row
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan")
+            .annotate(consultation_count=Count("consultations"))
+        )
 
     @admin.display(description=_("consultations / OParl"))
     def state(self, obj):
         if obj is None or obj.pk is None:
             return "–"
-        count = obj.consultations.count()
+        count = getattr(obj, "consultation_count", None)
+        if count is None:
+            count = obj.consultations.count()
         text = ngettext("%(count)d consultation", "%(count)d consultations", count) % {
             "count": count
         }

@@ -96,6 +96,11 @@ class PendingChangeAdminMixin:
         return readonly
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # the editor checks below and those of the form itself ask the database once
+        with rules.remembered_editor_checks():
+            return self._changeform_or_pending(request, object_id, form_url, extra_context)
+
+    def _changeform_or_pending(self, request, object_id, form_url, extra_context):
         if (
             object_id is None
             or "_saveasnew" in request.POST

@@ -18,6 +18,15 @@ plan of the same shape: 5 fields, 10 measures) and a generated plan of 1,000 mea
 ``--pages`` (some of the pages) or ``--no-load`` (no server) run a part only; a part is
 printed, never written into docs/benchmarks.md.
 
+``--pages admin-list,admin-form`` (an extra part, not in the default run) times the admin of
+measures the same way, signed in as a superuser (second-factor requirement off): the list of
+measures filtered to the plan (``?field__plan__id__exact=…``, 100 rows a page) and the change
+form of the plan's middle measure. The admin caches nothing of its own: “warm” is a repeated
+request, “cold” one with the cache emptied before it (sessions, site-wide cached lists).
+
+    PLANWERK_ENV=development .venv/bin/python scripts/bench_public.py --no-load \
+        --pages admin-list,admin-form --runs 30
+
 Load only ever goes to the loopback address and stops after --load-seconds.
 """
 
@@ -40,6 +49,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Öffentliche Seiten"
 PAGES = ("plan", "field", "measure", "timeline", "list (filtered)", "progress")
+# An extra part, asked for by name only: the admin of measures, signed in as a superuser.
+ADMIN_PAGES = ("admin-list", "admin-form")
 
 
 def parse_args():
@@ -55,12 +66,12 @@ def parse_args():
     parser.add_argument(
         "--pages",
         default=",".join(PAGES),
-        help=f"comma-separated pages to time in-process (of {', '.join(PAGES)})",
+        help=f"comma-separated pages to time in-process (of {', '.join(PAGES + ADMIN_PAGES)})",
     )
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
     args = parser.parse_args()
     args.pages = [name.strip() for name in args.pages.split(",") if name.strip()]
-    unknown = set(args.pages) - set(PAGES)
+    unknown = set(args.pages) - set(PAGES) - set(ADMIN_PAGES)
     if unknown:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     args.partial = args.no_load or args.pages != list(PAGES)
@@ -139,6 +150,48 @@ def page_urls(plan) -> dict[str, str]:
     }
 
 
+def admin_urls(plan) -> dict[str, str]:
+    """The admin list of the plan's measures and the change form of its middle measure (the
+    measure of ``page_urls``)."""
+    from django.urls import reverse
+
+    from actionplan.models import Measure
+
+    fields = list(plan.fields.order_by("position"))
+    field = fields[len(fields) // 2]
+    measures = list(Measure.objects.filter(field=field).order_by("position"))
+    measure = measures[len(measures) // 2]
+    listing = reverse("admin:actionplan_measure_changelist")
+    return {
+        "admin-list": f"{listing}?field__plan__id__exact={plan.pk}",
+        "admin-form": reverse("admin:actionplan_measure_change", args=[measure.pk]),
+    }
+
+
+def admin_client():
+    """A test client signed in as a superuser (made once, without a usable password)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def time_admin_pages(plan, runs: int, pages=ADMIN_PAGES) -> dict[str, dict]:
+    from django.test import override_settings
+
+    # a superuser must otherwise set up a second factor first (PLANWERK_2FA_REQUIRED)
+    with override_settings(PLANWERK_2FA_REQUIRED=False):
+        return time_pages(plan, runs, pages, client=admin_client(), urls=admin_urls(plan))
+
+
 def _timed(client, url: str, runs: int, before=None) -> list[float]:
     timings = []
     for _ in range(runs):
@@ -160,16 +213,16 @@ def _queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def time_pages(plan, runs: int, pages=PAGES) -> dict[str, dict]:
+def time_pages(plan, runs: int, pages=PAGES, client=None, urls=None) -> dict[str, dict]:
     """Warm: the plan-wide fragments (overview table, timeline) come from the cache, as for
     every visitor after the first. Cold: the cache is emptied before each request, as for the
     first visitor after a change of the plan."""
     from django.core.cache import cache
     from django.test import Client
 
-    client = Client()
+    client = client or Client()
     results = {}
-    for name, url in page_urls(plan).items():
+    for name, url in (urls or page_urls(plan)).items():
         if name not in pages:
             continue
         cache.clear()
@@ -369,6 +422,14 @@ def render(plans, page_results, load_results, args, database, loads) -> str:
         "Änderung des Plans. Abfragen: SQL-Anweisungen eines Aufrufs, warm / kalt.",
         "",
     ]
+    if set(args.pages) & set(ADMIN_PAGES):
+        lines += [
+            "*admin-list*, *admin-form*: Verwaltung, als Superuser angemeldet "
+            "(Zwei-Faktor-Pflicht aus): die Liste der Maßnahmen nach dem Plan gefiltert "
+            "(100 Zeilen je Seite) und das Formular der mittleren Maßnahme; die Verwaltung "
+            "speichert nichts im Cache, *warm* ist hier ein wiederholter Aufruf.",
+            "",
+        ]
     for (plan, source), results in zip(plans, page_results, strict=True):
         from actionplan.models import Measure, Step
 
@@ -462,7 +523,11 @@ def main():
         page_results = []
         for plan, _source in plans:
             print(f"timing pages of {plan.slug} …", flush=True)
-            page_results.append(time_pages(plan, args.runs, args.pages))
+            results = time_pages(plan, args.runs, [p for p in args.pages if p in PAGES])
+            admin_pages = [p for p in args.pages if p in ADMIN_PAGES]
+            if admin_pages:
+                results.update(time_admin_pages(plan, args.runs, admin_pages))
+            page_results.append(results)
         load_results = []
         if not args.no_load:
             print("load test …", flush=True)
