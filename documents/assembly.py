@@ -181,22 +181,29 @@ def _assemble(base, sources, parts, footer, footer_from) -> bytes:
 
 
 def _children_of(document, kids, parent_tree_values) -> list:
-    """Structure elements whose parent is ``document``, each once."""
+    """Structure elements whose parent is ``document``, each once.
+
+    Every element is walked up at most once: a walk stops at an element an earlier walk has
+    passed (its way up is known), so a 1,000-measure plan's ~37,000 marked elements cost one
+    step each instead of one per ancestor."""
     found = {}
     for kid in kids:
         if isinstance(kid, Dictionary):
             found[kid.objgen] = kid
+    top = document.objgen
+    visited = set()
     for value in parent_tree_values:
         for element in value if isinstance(value, Array) else [value]:
-            seen = set()
             while isinstance(element, Dictionary) and "/P" in element:
-                if element.objgen in seen or element.objgen in found:
+                key = element.objgen
+                if key in visited:
                     break
-                seen.add(element.objgen)
-                if element.P.objgen == document.objgen:
-                    found[element.objgen] = element
+                visited.add(key)
+                parent = element.P
+                if parent.objgen == top:
+                    found.setdefault(key, element)
                     break
-                element = element.P
+                element = parent
     return list(found.values())
 
 
