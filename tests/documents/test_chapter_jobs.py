@@ -41,7 +41,10 @@ def _status_page(client, export) -> str:
     client.force_login(user)
     response = client.get(reverse("actionplan:pdf_export_status", args=[export.pk]))
     assert response.status_code == 200
-    return response.content.decode()
+    page = response.content.decode()
+    # Styles from a file: the CSP (style-src 'self') blocks inline <style> elements.
+    assert "<style" not in page and "css/export-status.css" in page
+    return page
 
 
 def test_chapters_become_jobs_and_the_last_one_starts_the_join(client, settings):
