@@ -201,6 +201,9 @@ def test_layout_measure_form_tabs_count_rows_remember_and_open_the_section_with_
     page.locator("#section-tab-basics").click()
     page.locator("input[name=_continue]").click()
     page.wait_for_selector(".errornote")
+    # The error note is in the HTML; the tabs are set up by admin-sections.js once the page
+    # has loaded (on a busy machine that is later than the note appears).
+    page.wait_for_load_state("load")
 
     tab = page.locator("#section-tab-schedule")
     assert tab.get_attribute("aria-selected") == "true"
