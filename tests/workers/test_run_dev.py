@@ -81,6 +81,17 @@ def _children_groups(pid: int) -> set[int]:
     return groups
 
 
+def _processes_of(groups: set[int], pid: int) -> str:
+    """``ps`` lines of a process and of the processes in these groups (for a failure message)."""
+    lines = subprocess.run(
+        ["ps", "-eo", "pid,ppid,pgid,stat,etime,args"], capture_output=True, text=True
+    ).stdout.splitlines()
+    kept = [
+        line for line in lines[1:] if int(line.split()[0]) == pid or int(line.split()[2]) in groups
+    ]
+    return "\n".join(kept) or "(none)"
+
+
 def _copy_of_the_test_database(path: Path) -> None:
     """The migrated test database with the demo data, as `make run` has it before run-dev.sh:
     committed (transactional test) and copied to a file the child processes open."""
@@ -149,7 +160,16 @@ def test_make_run_starts_a_worker_and_ctrl_c_ends_everything(dev_env, tmp_path):
         assert body.startswith(b"%PDF")
 
         script.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
-        script.wait(timeout=30)
+        try:
+            script.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            log.flush()
+            pytest.fail(
+                "run-dev.sh still runs 30 s after Ctrl-C; its processes:\n"
+                + _processes_of(groups, script.pid)
+                + "\nthe end of its log:\n"
+                + "\n".join((tmp_path / "run-dev.log").read_text().splitlines()[-15:])
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(_group_alive(g) for g in groups):
             time.sleep(0.2)
