@@ -9,6 +9,7 @@ tests/documents/test_two_processes.py) instead of a `migrate` in a child process
 about half of the test's time.
 """
 
+import contextlib
 import io
 import os
 import signal
@@ -81,6 +82,18 @@ def _children_groups(pid: int) -> set[int]:
     return groups
 
 
+def _sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _signal_masks(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "(gone)"
+    return "\n".join(line for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def _processes_of(groups: set[int], pid: int) -> str:
     """``ps`` lines of a process and of the processes in these groups (for a failure message)."""
     lines = subprocess.run(
@@ -131,7 +144,11 @@ def test_make_run_starts_a_worker_and_ctrl_c_ends_everything(dev_env, tmp_path):
         env=dev_env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # as in a terminal: a child inherits an ignored SIGINT, and bash cannot trap a signal
+        # that was ignored when it started (a test before may have left it ignored here)
+        preexec_fn=_sigint_as_in_a_terminal,
     )
+    groups = set()
     try:
         deadline = time.monotonic() + PATIENCE
         while time.monotonic() < deadline:
@@ -165,7 +182,9 @@ def test_make_run_starts_a_worker_and_ctrl_c_ends_everything(dev_env, tmp_path):
         except subprocess.TimeoutExpired:
             log.flush()
             pytest.fail(
-                "run-dev.sh still runs 30 s after Ctrl-C; its processes:\n"
+                "run-dev.sh still runs 30 s after Ctrl-C; its signal masks:\n"
+                + _signal_masks(script.pid)
+                + "\nits processes:\n"
                 + _processes_of(groups, script.pid)
                 + "\nthe end of its log:\n"
                 + "\n".join((tmp_path / "run-dev.log").read_text().splitlines()[-15:])
@@ -179,4 +198,7 @@ def test_make_run_starts_a_worker_and_ctrl_c_ends_everything(dev_env, tmp_path):
     finally:
         if script.poll() is None:
             script.kill()
+        for group in groups:  # nothing of a failed run goes on using the machine
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         log.close()
