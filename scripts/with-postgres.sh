@@ -104,11 +104,19 @@ start_temp_cluster() {
     fi
     port=$(free_port)
     host=127.0.0.1
+    # LOWER() (the search's case folding, search/lookups.py) folds Ö to ö only under a UTF-8
+    # LC_CTYPE; --no-locale (C) folds ASCII letters only, as a production database never should.
+    locale_option=--no-locale
+    if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then
+        locale_option=--locale=C.UTF-8
+    else
+        echo "PostgreSQL: kein C.UTF-8-Locale, Groß/klein bei Umlauten wird nicht gefaltet / no C.UTF-8 locale: umlauts keep their case in LOWER()" >&2
+    fi
     echo "PostgreSQL: Wegwerf-Cluster / throwaway cluster ($("$bindir/postgres" --version)) in $tmp, Port $port"
     (
         cd "$tmp"
         "${as_user[@]}" "$bindir/initdb" -D "$tmp/data" -U postgres --auth=trust \
-            -E UTF8 --no-locale --nosync >"$tmp/initdb.log" 2>&1 || {
+            -E UTF8 "$locale_option" --nosync >"$tmp/initdb.log" 2>&1 || {
             cat "$tmp/initdb.log" >&2
             exit 1
         }

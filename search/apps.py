@@ -7,6 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("site search")
 
     def ready(self):
-        from . import lookups
+        from . import checks, lookups  # noqa: F401 - checks registers the database check
 
         lookups.install()
