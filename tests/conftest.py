@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from tests.factories import StaffUserFactory, UserFactory
@@ -19,6 +20,24 @@ def pytest_collection_modifyitems(items):
         item.path for item in items if any(item.get_closest_marker(m) for m in LONG_MARKERS)
     }
     items.sort(key=lambda item: item.path not in long_modules)
+    skip_second_passes(items)
+
+
+def skip_second_passes(items):
+    """Tests marked ``single_pass`` check what the browser or the PDF renderer makes of a page
+    (layout, axe-core, CSP, fonts, page breaks); the database only feeds them the same data.
+    ``make test`` runs them in its SQLite pass and skips them, with the reason, on PostgreSQL,
+    where the same pages and queries are covered by the tests through Django's test client.
+    Skipped here, at collection, so the skipped modules start no browser and build no data."""
+    if connection.vendor == "sqlite":
+        return
+    for item in items:
+        marker = item.get_closest_marker("single_pass")
+        if marker is not None:
+            why = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(
+                pytest.mark.skip(reason=f"runs once, in the SQLite pass: {why}".rstrip(": "))
+            )
 
 
 @pytest.fixture

@@ -18,7 +18,11 @@ from tests.factories import StaffUserFactory
 from tests.imports.plan_support import column, open_xlsx, save_xlsx
 from tests.imports.support import stored_uploads
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the Content-Security-Policy in Chromium"),
+]
 
 PASSWORD = "test-password-123"  # tests.factories.UserFactory
 

@@ -14,7 +14,11 @@ from tests.browser.support import docs_screenshot, screenshot
 from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
 from tests.workbench.support import ROWS, measure_with_many_rows
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the layout of the measure form in Chromium"),
+]
 
 VIEWPORTS = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
 INLINE_SECTIONS = {

@@ -10,7 +10,11 @@ from actionplan import models as ap
 from tests.browser.support import screenshot
 from tests.browser.test_admin_csp import COLLECT_VIOLATIONS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the API documentation in Chromium"),
+]
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@ import pytest
 
 from tests.factories import StaffUserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the browser fixture"),
+]
 
 
 def test_browser_page_logs_into_admin_in_german(browser_page, live_url):

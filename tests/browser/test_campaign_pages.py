@@ -10,7 +10,11 @@ from django.core.management import call_command
 from campaigns.models import Campaign
 from tests.browser.support import describe, docs_screenshot, run_axe, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the campaign pages in Chromium"),
+]
 
 
 @pytest.fixture

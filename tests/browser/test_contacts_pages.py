@@ -5,7 +5,11 @@ import pytest
 from tests.browser.support import describe, run_axe, screenshot
 from tests.contacts.support import SHY, build_directory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the contacts directory in Chromium"),
+]
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ from tests.browser.support import describe, run_axe
 from tests.factories import UserFactory
 from versions.services import plan_version_publish
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("axe-core, widths and text sizes of the public pages"),
+]
 
 WIDTHS = (1280, 390, 320)
 HEIGHTS = {1280: 900, 390: 844, 320: 640}

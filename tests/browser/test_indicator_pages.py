@@ -8,7 +8,11 @@ from django.core.management import call_command
 from actionplan import models as ap
 from tests.browser.support import describe, run_axe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("axe-core on the indicator pages"),
+]
 
 
 def test_indicator_pages_pass_axe_at_1366_and_390(browser_page, live_url):

@@ -15,7 +15,11 @@ from django.core.management import call_command
 from actionplan import models as ap
 from tests.browser.support import SCREENSHOTS, docs_screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the public pages on a phone in Chromium"),
+]
 
 PHONE = {"width": 390, "height": 844}
 

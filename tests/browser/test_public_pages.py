@@ -11,7 +11,11 @@ from tests.actionplan.public_data import build_rich_plan
 from tests.browser.support import describe, run_axe, screenshot
 from tests.factories import StaffUserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_pass("the public pages in Chromium"),
+]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.usefixtures("pdf_cache"),
     requires_poppler,
+    pytest.mark.single_pass("what the chapter cache lays out, and the joined pages"),
 ]
 
 

@@ -33,7 +33,11 @@ from documents import services
 from documents.plans import TIMELINE_LABEL_MM, TIMELINE_TRACK_MM, year_marks
 from tests.documents.pdf_factories import _poppler, pdf_outline, requires_poppler, squash
 
-pytestmark = [pytest.mark.django_db, requires_poppler]
+pytestmark = [
+    pytest.mark.django_db,
+    requires_poppler,
+    pytest.mark.single_pass("page breaks of the PDF"),
+]
 
 MM = 72 / 25.4
 #: The page margins of static/documents/pdf.css (``@page { margin: 22mm 20mm 22mm 22mm }``).

@@ -29,6 +29,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.usefixtures("pdf_cache"),
     requires_poppler,
+    pytest.mark.single_pass("the joined pages against one render"),
 ]
 
 

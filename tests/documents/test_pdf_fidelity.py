@@ -43,7 +43,11 @@ from tests.documents.pdf_factories import (
     squash,
 )
 
-pytestmark = [pytest.mark.django_db, requires_poppler]
+pytestmark = [
+    pytest.mark.django_db,
+    requires_poppler,
+    pytest.mark.single_pass("the PDF text against the printed plan"),
+]
 
 Role = Responsibility.Role
 

@@ -31,7 +31,12 @@ from tests.documents.pdf_factories import (
 from tests.factories import UserFactory, build_plan
 from versions.services import plan_version_publish
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_cache"), requires_poppler]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("pdf_cache"),
+    requires_poppler,
+    pytest.mark.single_pass("the language of the PDF frame, read from the pages"),
+]
 
 #: Frame words of the plan documents (msgids, context "pdf"), read back in German from the
 #: catalogue: the English document must show none of them.
