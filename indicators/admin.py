@@ -39,8 +39,13 @@ class IndicatorValueInline(IndicatorRowInline):
 
 
 class IndicatorLinkInline(IndicatorRowInline):
+    """The measure is an autocomplete (a plan of 1,000 measures would print them all in every
+    row); what it offers is what the measure admin shows the user, what a save accepts is the
+    queryset below: measures of the indicator's plan, in plans the user coordinates."""
+
     model = IndicatorLink
     fields = ("kind", "field", "measure")
+    autocomplete_fields = ("measure",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("field", "measure")

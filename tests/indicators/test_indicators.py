@@ -18,6 +18,7 @@ from actionplan.export import plan_export_document
 from imports.plan_document import PlanDocumentError, plan_document_import
 from indicators.models import Indicator, IndicatorLink, IndicatorTarget, IndicatorValue
 from indicators.selectors import Point, indicator_rows, summarise
+from tests.actionplan.admin_support import change_form_data, inline_prefix
 from tests.documents.pdf_factories import pdf_pages, requires_poppler
 from tests.factories import OrganisationFactory, ResponsibilityFactory, UserFactory, build_plan
 from tests.shared_data import module_data
@@ -269,6 +270,47 @@ def test_coordinator_indicator_admin_with_inlines(client, world):
     response = client.get(change)
     assert response.context["has_change_permission"] is False
     assert client.post(change, {}).status_code == 403
+
+
+def test_link_rows_choose_the_measure_by_autocomplete_within_the_coordinated_plan(client, world):
+    client.force_login(world.coordinator)
+    change = reverse("admin:indicators_indicator_change", args=[world.visitors.pk])
+    response = client.get(change)
+    links = next(
+        f for f in response.context["inline_admin_formsets"] if f.opts.model is IndicatorLink
+    )
+    row = next(f for f in links.formset.forms if f.instance.measure_id == world.m_pub.pk)
+    html = str(row["measure"])
+    assert "admin-autocomplete" in html
+    assert 'data-ajax--url="/admin/autocomplete/"' in html
+    # only the chosen measure is printed; the others come from the autocomplete
+    assert html.count("<option") == 2  # the empty choice and the linked measure
+    assert f'<option value="{world.m_pub.pk}" selected>' in html
+    assert world.m_draft.title not in html
+
+    search = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "indicators", "model_name": "indicatorlink", "field_name": "measure"},
+    )
+    assert search.status_code == 200
+    assert {r["id"] for r in search.json()["results"]} >= {
+        str(world.m_pub.pk),
+        str(world.m_draft.pk),
+    }
+
+    # a measure of another plan is refused with a message, not saved
+    data = change_form_data(response)
+    prefix = inline_prefix(response, IndicatorLink)
+    other = world.draft_plan.fields.get().measures.get()
+    data[f"{prefix}-0-measure"] = str(other.pk)
+    refused = client.post(change, data)
+    assert refused.status_code == 200
+    refused_links = next(
+        f for f in refused.context["inline_admin_formsets"] if f.opts.model is IndicatorLink
+    )
+    assert "gültige Auswahl" in str(refused_links.formset.errors[0]["measure"])
+    assert not IndicatorLink.objects.filter(measure=other).exists()
+    assert IndicatorLink.objects.filter(indicator=world.visitors, measure=world.m_pub).exists()
 
 
 # --- the plan document ------------------------------------------------------------------------
