@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from actionplan import models as ap
 from tests.factories import StaffUserFactory
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,18 @@ LOGIN_URL = "/admin/login/?next=/admin/"
 PASSWORD = "test-password-123"  # tests.factories.UserFactory
 
 
+@pytest.fixture(scope="module")
+def leipzig_pk(django_db_setup, django_db_blocker):
+    """The demo plan, loaded once for the module; each test runs in a savepoint of its own
+    (the sign-in tests below do not ask for it and do not look at plans)."""
+    with module_data(django_db_blocker):
+        call_command("load_demo_data", stdout=StringIO())
+        yield ap.Plan.objects.get().pk
+
+
 @pytest.fixture
-def leipzig():
-    call_command("load_demo_data", stdout=StringIO())
-    return ap.Plan.objects.get()
+def leipzig(leipzig_pk):
+    return ap.Plan.objects.get(pk=leipzig_pk)
 
 
 def _public_urls(plan) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
+from actionplan.models import Plan
 from imports import plan_workbook as wb
 from imports.plan_import import PlanImportError
 from tests.imports.plan_support import (
@@ -18,13 +19,22 @@ from tests.imports.plan_support import (
     snapshot,
     zip_members,
 )
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """The Leipzig plan, imported once for the module (every test here is refused and changes
+    nothing; each runs in a savepoint of its own all the same)."""
+    with module_data(django_db_blocker):
+        yield load_leipzig().pk
+
+
 @pytest.fixture
-def plan():
-    return load_leipzig()
+def plan(plan_pk):
+    return Plan.objects.get(pk=plan_pk)
 
 
 def refused(plan, content: bytes, name: str = "plan.xlsx") -> list[str]:

@@ -24,13 +24,21 @@ from tests.imports.plan_support import (
     snapshot,
 )
 from tests.imports.support import coordinator_of, messages_of, stored_uploads
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def plan_pk(django_db_setup, django_db_blocker):
+    """The Leipzig plan, imported once for the module; each test runs in a savepoint of its own."""
+    with module_data(django_db_blocker):
+        yield load_leipzig().pk
+
+
 @pytest.fixture
-def plan():
-    return load_leipzig()
+def plan(plan_pk):
+    return ap.Plan.objects.get(pk=plan_pk)
 
 
 @pytest.fixture
