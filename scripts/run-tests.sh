@@ -3,8 +3,10 @@
 #
 # Runs the whole pytest suite twice: on SQLite, then on PostgreSQL (scripts/with-postgres.sh
 # finds or starts a server). Fails if either pass fails or runs no test (pytest exit 5).
-# Each pass runs in parallel with pytest-xdist: PLANWERK_TEST_WORKERS processes (default "auto",
-# one per core; 0 runs in this process). --dist worksteal hands each worker a contiguous share of
+# Each pass runs in parallel with pytest-xdist: PLANWERK_TEST_WORKERS processes (default one more
+# than the machine has cores: the workers often wait for Chromium, WeasyPrint's child processes
+# or PostgreSQL, and a third worker on two cores took the SQLite pass from 796 to 725 s; 0 runs
+# in this process). --dist worksteal hands each worker a contiguous share of
 # the tests and lets an idle worker take over the rest of a busy one's, so module-scoped fixtures
 # (the Chromium of tests/browser, the Leipzig plan of tests/progress) are built about once per
 # module, and one long module (tests/access/test_permission_matrix.py) does not hold up the end.
@@ -13,7 +15,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export PYTHON=${PYTHON:-.venv/bin/python}
-parallel=(-n "${PLANWERK_TEST_WORKERS:-auto}" --dist worksteal)
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+parallel=(-n "${PLANWERK_TEST_WORKERS:-$((cores + 1))}" --dist worksteal)
 reports=$(mktemp -d "${TMPDIR:-/tmp}/planwerk-tests.XXXXXX")
 trap 'rm -rf "$reports"' EXIT
 
