@@ -10,10 +10,14 @@ from tests.factories import UserFactory
 from versions.services import plan_version_publish
 
 
-@pytest.fixture
-def leipzig(db):
+def import_leipzig():
     data = json.loads((settings.BASE_DIR / "fixtures" / "leipzig.json").read_text("utf-8"))
     return plan_import_document(data=data)
+
+
+@pytest.fixture
+def leipzig(db):
+    return import_leipzig()
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from actionplan.export import plan_export_document
 from actionplan.models import Measure, Plan, Step
 from documents.services import VersionDocumentRequest
 from tests.factories import OrganisationFactory, UserFactory, build_plan
+from tests.shared_data import module_data
+from tests.versions.conftest import import_leipzig
 from versions.models import PlanVersion
 from versions.services import plan_version_publish
 
@@ -27,6 +29,19 @@ pytestmark = pytest.mark.django_db
 EXPORT_QUERIES = 20
 # a plan with indicators: their targets, values and links, three more
 INDICATOR_QUERIES = 3
+
+
+@pytest.fixture(scope="module")
+def leipzig_pk(django_db_setup, django_db_blocker):
+    """The Leipzig plan, imported once for this module (tests/versions/conftest.py imports it
+    for each test of the other modules); each test runs in a savepoint of its own."""
+    with module_data(django_db_blocker):
+        yield import_leipzig().pk
+
+
+@pytest.fixture
+def leipzig(leipzig_pk):
+    return Plan.objects.get(pk=leipzig_pk)
 
 
 def first_measure(plan) -> Measure:
