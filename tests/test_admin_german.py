@@ -30,6 +30,7 @@ from contacts.models import Organisation, Person
 from imports.plan_workbook import plan_workbook_xlsx
 from tests.factories import UserFactory
 from tests.imports.plan_support import column, open_xlsx, save_xlsx
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -113,11 +114,18 @@ def english_in(html: str, phrases: set[str]) -> list[str]:
     return sorted(p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text))
 
 
+@pytest.fixture(scope="module")
+def demo_plan_pk(django_db_setup, django_db_blocker):
+    """The demo plan and campaigns, loaded once for the module; each test runs in a savepoint."""
+    with module_data(django_db_blocker):
+        call_command("load_demo_data", stdout=StringIO())
+        call_command("load_campaign_demo_data", stdout=StringIO())
+        yield ap.Plan.objects.get(slug="leipzig-2011").pk
+
+
 @pytest.fixture
-def coordinator(client):
-    call_command("load_demo_data", stdout=StringIO())
-    call_command("load_campaign_demo_data", stdout=StringIO())
-    plan = ap.Plan.objects.get(slug="leipzig-2011")
+def coordinator(client, demo_plan_pk):
+    plan = ap.Plan.objects.get(pk=demo_plan_pk)
     user = UserFactory(username="koordination", is_staff=True)
     Membership.objects.create(user=user, plan=plan, role=Membership.Role.COORDINATOR)
     for campaign in Campaign.objects.all():
